@@ -1,0 +1,40 @@
+-- Local-only stand-in for what a Supabase project already has, so the very
+-- same migration files (RLS included) run on plain Postgres in development
+-- and tests. Never applied to a Supabase database. Idempotent.
+do $$
+begin
+  if not exists (select 1 from pg_roles where rolname = 'anon') then
+    create role anon nologin noinherit;
+  end if;
+  if not exists (select 1 from pg_roles where rolname = 'authenticated') then
+    create role authenticated nologin noinherit;
+  end if;
+  if not exists (select 1 from pg_roles where rolname = 'service_role') then
+    create role service_role nologin noinherit bypassrls;
+  end if;
+end
+$$;
+
+create schema if not exists auth;
+grant usage on schema auth to anon, authenticated, service_role;
+grant usage on schema public to anon, authenticated, service_role;
+
+-- Supabase's auth.uid(): the "sub" claim of the request's JWT, which
+-- PostgREST exposes as the request.jwt.claims setting.
+create or replace function auth.uid() returns uuid
+language sql stable as $$
+  select nullif(
+    coalesce(
+      current_setting('request.jwt.claim.sub', true),
+      (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')
+    ), '')::uuid
+$$;
+grant execute on function auth.uid() to anon, authenticated, service_role;
+
+do $$
+begin
+  if not exists (select 1 from pg_publication where pubname = 'supabase_realtime') then
+    create publication supabase_realtime;
+  end if;
+end
+$$;
