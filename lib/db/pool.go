@@ -57,7 +57,7 @@ func redactParseError(err error) error {
 }
 
 // InTx runs fn in a transaction, committing when fn returns nil.
-func InTx(ctx context.Context, pool *pgxpool.Pool, fn func(tx pgx.Tx) error) error {
+func InTx(ctx context.Context, pool Beginner, fn func(tx pgx.Tx) error) error {
 	tx, err := pool.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
@@ -75,4 +75,9 @@ func InTx(ctx context.Context, pool *pgxpool.Pool, fn func(tx pgx.Tx) error) err
 		return fmt.Errorf("commit transaction: %w", err)
 	}
 	return nil
+}
+
+// Beginner starts transactions (a pool, or a transaction for a savepoint).
+type Beginner interface {
+	Begin(ctx context.Context) (pgx.Tx, error)
 }

@@ -81,6 +81,13 @@ func (c *Cluster) initdb(ctx context.Context) error {
 }
 
 func (c *Cluster) start(ctx context.Context) error {
+	// A server left running by a runner that was killed holds the data
+	// dir: stop it so this one starts on its own port.
+	if c.run(ctx, "pg_ctl", "-D", c.Dir, "status") == nil {
+		if err := c.Stop(); err != nil {
+			return fmt.Errorf("stop the leftover server: %w", err)
+		}
+	}
 	opts := strings.Join([]string{
 		"-p " + strconv.Itoa(c.Port),
 		"-c listen_addresses=127.0.0.1",

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/autolynx/autolynx/lib/app"
+	"github.com/autolynx/autolynx/lib/auth"
+	"github.com/autolynx/autolynx/lib/config"
+	"github.com/autolynx/autolynx/lib/db"
+	"github.com/autolynx/autolynx/lib/devserver"
+	"github.com/autolynx/autolynx/lib/logging"
+	"github.com/autolynx/autolynx/lib/pgcluster"
+	"github.com/autolynx/autolynx/lib/user"
+	"github.com/autolynx/autolynx/lib/vapisim"
+)
+
+// serve starts everything and blocks until ctx ends, then stops it all.
+func serve(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	root := fs.String("root", ".", "project root (holds vercel.json and public/)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := logging.New(os.Stderr, slog.LevelInfo)
+	dir, p := dataDir(), port()
+	secrets, err := loadSecrets(dir)
+	if err != nil {
+		return err
+	}
+	dbURL := os.Getenv("DATABASE_URL")
+	if dbURL == "" {
+		cluster, err := pgcluster.Start(ctx, filepath.Join(dir, "postgres"), 0)
+		if err != nil {
+			return fmt.Errorf("start postgres: %w", err)
+		}
+		defer cluster.Stop()
+		dbURL = cluster.URL()
+		log.Info("postgres started", "dir", cluster.Dir, "port", cluster.Port)
+	}
+	vapiURL := os.Getenv("VAPI_BASE_URL")
+	if vapiURL == "" {
+		sim, err := vapisim.Start(vapisim.Config{APIKey: secrets.VapiAPIKey, Scale: simScale()})
+		if err != nil {
+			return fmt.Errorf("start vapi simulator: %w", err)
+		}
+		defer sim.Close()
+		vapiURL = sim.URL()
+		log.Info("vapi simulator started", "url", vapiURL)
+	}
+	cfg, err := config.FromEnv(localEnv(secrets, p, dbURL, vapiURL))
+	if err != nil {
+		return err
+	}
+	cfg.Local = true
+	pool, err := db.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	if _, err := db.MigrateLocal(ctx, pool); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	deps, err := app.Build(cfg, pool, log, time.Now, user.LocalInviter{})
+	if err != nil {
+		return err
+	}
+	app.Use(deps)
+	vercel, err := devserver.LoadVercel(filepath.Join(*root, "vercel.json"))
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: devserver.NewRouter(vercel, filepath.Join(*root, "public")), ReadHeaderTimeout: 10 * time.Second}
+	ln, err := net.Listen("tcp", fmt.Sprintf(":%d", p))
+	if err != nil {
+		return fmt.Errorf("listen on port %d (set PORT to change it): %w", p, err)
+	}
+	go func() { _ = srv.Serve(ln) }()
+	if os.Getenv("AUTOLYNX_CRON") != "off" {
+		go devserver.RunCron(ctx, fmt.Sprintf("http://127.0.0.1:%d/api/scheduler/tick", p), secrets.CronSecret, cfg.CronCadence, log)
+	}
+	if err := announce(cfg, p); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdown)
+}
+
+// announce prints the dashboard URL with a sign-in link for the first admin.
+func announce(cfg config.Config, p int) error {
+	email := "admin@localhost"
+	if len(cfg.AdminEmails) > 0 {
+		email = cfg.AdminEmails[0]
+	}
+	tok, err := mint(cfg.SupabaseURL, cfg.SupabaseJWTSecret, email)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("\nAutoLynx is running: http://localhost:%d\n", p)
+	fmt.Printf("Sign in as %s (admin): http://localhost:%d/#token=%s\n", email, p, tok)
+	fmt.Printf("Other users: go run ./cmd/autolynx token --email someone@example.com --role operator\n\n")
+	return nil
+}
+
+func mint(supabaseURL, secret, email string) (string, error) {
+	return auth.NewLocalIssuer(supabaseURL, []byte(secret)).Mint(auth.LocalUserID(email), email, 12*time.Hour)
+}
+
+// simScale is how fast simulated calls run: 0.1 plays a one-minute call
+// in six seconds, slow enough to watch, fast enough to finish.
+func simScale() float64 {
+	var s float64
+	if _, err := fmt.Sscanf(os.Getenv("AUTOLYNX_SIM_SCALE"), "%g", &s); err == nil && s > 0 {
+		return s
+	}
+	return 0.1
+}
+
+// token prints a sign-in token for a local user. Admins named by
+// AUTOLYNX_ADMIN_EMAILS (default admin@localhost) are let in on first
+// use; anyone else must be invited by an admin first (the dashboard's
+// Admin page, or POST /api/admin/users), which --role documents.
+func token(args []string) error {
+	fs := flag.NewFlagSet("token", flag.ContinueOnError)
+	email := fs.String("email", "admin@localhost", "the user's email")
+	role := fs.String("role", "", "admin or operator (informational: roles are set by admins)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *role != "" && !user.Role(*role).Valid() {
+		return errors.New("--role must be admin or operator")
+	}
+	secrets, err := loadSecrets(dataDir())
+	if err != nil {
+		return err
+	}
+	jwtSecret := secrets.JWTSecret
+	if v := os.Getenv("SUPABASE_JWT_SECRET"); v != "" {
+		jwtSecret = v
+	}
+	supabaseURL := os.Getenv("SUPABASE_URL")
+	if supabaseURL == "" {
+		supabaseURL = fmt.Sprintf("http://localhost:%d", port())
+	}
+	tok, err := mint(supabaseURL, jwtSecret, *email)
+	if err != nil {
+		return err
+	}
+	fmt.Println(tok)
+	fmt.Fprintf(os.Stderr, "user id %s; sign in at http://localhost:%d/#token=<token>\n", auth.LocalUserID(*email), port())
+	return nil
+}
+
+// vapiSim runs the simulator alone.
+func vapiSim(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("vapi-sim", flag.ContinueOnError)
+	addr := fs.String("addr", "127.0.0.1:3100", "listen address")
+	key := fs.String("key", vapisim.DefaultAPIKey, "the API key it accepts")
+	webhook := fs.String("webhook", "", "default server URL for calls that name none")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	fmt.Printf("Vapi simulator on http://%s (API key %q)\n", *addr, *key)
+	return vapisim.ListenAndServe(ctx, *addr, vapisim.Config{APIKey: *key, WebhookURL: *webhook, Scale: simScale()})
+}
+
+// migrate applies the migrations to DATABASE_URL (a local or test database;
+// deploy to Supabase with `supabase db push`).
+func migrate(ctx context.Context) error {
+	url := os.Getenv("DATABASE_URL")
+	if url == "" {
+		return errors.New("set DATABASE_URL")
+	}
+	pool, err := db.Open(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	n, err := db.MigrateLocal(ctx, pool)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("applied %d migrations\n", n)
+	return nil
+}

@@ -1,0 +1,100 @@
+// Package app assembles the handlers' dependencies once per warm serverless
+// instance from the environment, and lets the local runner install its own.
+// The functions under api/ call Serve and nothing else.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/autolynx/autolynx/lib/auth"
+	"github.com/autolynx/autolynx/lib/config"
+	"github.com/autolynx/autolynx/lib/db"
+	"github.com/autolynx/autolynx/lib/httpapi"
+	"github.com/autolynx/autolynx/lib/logging"
+	"github.com/autolynx/autolynx/lib/problem"
+	"github.com/autolynx/autolynx/lib/ratelimit"
+	"github.com/autolynx/autolynx/lib/user"
+	"github.com/autolynx/autolynx/lib/vapi"
+)
+
+var (
+	mu      sync.Mutex
+	deps    *httpapi.Deps
+	depsErr error
+)
+
+// Use installs deps for every later Serve (local runner and tests).
+func Use(d *httpapi.Deps) {
+	mu.Lock()
+	defer mu.Unlock()
+	deps, depsErr = d, nil
+}
+
+// current returns the installed deps, building them from the environment
+// on first use. A configuration error is kept: it will not heal until the
+// next deployment, and each request reports it.
+func current() (*httpapi.Deps, error) {
+	mu.Lock()
+	defer mu.Unlock()
+	if deps == nil && depsErr == nil {
+		deps, depsErr = FromEnv(context.Background(), os.Getenv)
+	}
+	return deps, depsErr
+}
+
+// FromEnv builds production dependencies.
+func FromEnv(ctx context.Context, getenv func(string) string) (*httpapi.Deps, error) {
+	log := logging.New(os.Stderr, slog.LevelInfo)
+	cfg, err := config.FromEnv(getenv)
+	if err != nil {
+		log.Error("configuration", "err", err.Error())
+		return nil, err
+	}
+	pool, err := db.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	inviter := user.SupabaseInviter{URL: cfg.SupabaseURL, ServiceRoleKey: cfg.SupabaseServiceRoleKey}
+	return Build(cfg, pool, log, time.Now, inviter)
+}
+
+// Build assembles the deps around an open pool; the local runner uses it
+// too, so both wire the same parts the same way.
+func Build(cfg config.Config, pool *pgxpool.Pool, log *slog.Logger, now func() time.Time, inviter user.Inviter) (*httpapi.Deps, error) {
+	verifier, err := auth.NewVerifier(auth.Config{
+		SupabaseURL: cfg.SupabaseURL,
+		JWTSecret:   []byte(cfg.SupabaseJWTSecret),
+		Now:         now,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("configure token verification: %w", err)
+	}
+	return &httpapi.Deps{
+		Config:  cfg,
+		DB:      pool,
+		Log:     log,
+		Now:     now,
+		Vapi:    vapi.New(vapi.Config{BaseURL: cfg.VapiBaseURL, APIKey: cfg.VapiAPIKey}),
+		Auth:    verifier,
+		Limiter: ratelimit.New(pool, now),
+		Inviter: inviter,
+	}, nil
+}
+
+// Serve answers r with the handler that build makes from the deps.
+func Serve(w http.ResponseWriter, r *http.Request, route string, build func(*httpapi.Deps) http.Handler) {
+	d, err := current()
+	if err != nil {
+		httpapi.WriteError(w, r, problem.Wrap(problem.Unavailable, err, "server misconfigured: "+err.Error()))
+		return
+	}
+	httpapi.Wrap(d.Log, route, build(d)).ServeHTTP(w, r)
+}

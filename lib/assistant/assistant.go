@@ -1,0 +1,202 @@
+// Package assistant is the team's directory of Vapi assistants. Vapi holds
+// the assistant; the directory holds our record of it. Vapi is always
+// asked first, so a failure there stores nothing, and nothing is ever
+// deleted at Vapi implicitly.
+package assistant
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/autolynx/autolynx/lib/db"
+	"github.com/autolynx/autolynx/lib/problem"
+	"github.com/autolynx/autolynx/lib/vapi"
+)
+
+// Assistant is one directory entry (API.md).
+type Assistant struct {
+	ID                  uuid.UUID       `json:"id"`
+	ProviderAssistantID string          `json:"providerAssistantId"`
+	Name                string          `json:"name"`
+	Source              string          `json:"source"`
+	Config              json.RawMessage `json:"config"`
+	Active              bool            `json:"active"`
+	CreatedAt           time.Time       `json:"createdAt"`
+	UpdatedAt           time.Time       `json:"updatedAt"`
+}
+
+// Directory manages assistants at Vapi and locally.
+type Directory struct {
+	DB   db.DBTX
+	Vapi *vapi.Client
+	// WebhookURL and WebhookSecret are set on every assistant we create so
+	// its calls report to us.
+	WebhookURL    string
+	WebhookSecret string
+}
+
+// ServerMessages are the messages our assistants send us.
+var ServerMessages = []string{"status-update", "end-of-call-report", "hang"}
+
+const columns = `id, provider_assistant_id, name, source, config, active, created_at, updated_at`
+
+func scan(row pgx.Row) (*Assistant, error) {
+	var a Assistant
+	var cfg []byte
+	err := row.Scan(&a.ID, &a.ProviderAssistantID, &a.Name, &a.Source, &cfg, &a.Active, &a.CreatedAt, &a.UpdatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, problem.New(problem.NotFound, "assistant not found")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read assistant: %w", err)
+	}
+	a.Config = cfg
+	return &a, nil
+}
+
+// List returns the directory, newest first.
+func (d *Directory) List(ctx context.Context) ([]Assistant, error) {
+	rows, err := d.DB.Query(ctx, `select `+columns+` from assistants where deleted_at is null order by created_at desc`)
+	if err != nil {
+		return nil, fmt.Errorf("list assistants: %w", err)
+	}
+	out := []Assistant{}
+	for rows.Next() {
+		a, err := scan(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, *a)
+	}
+	return out, rows.Err()
+}
+
+// Get returns one assistant.
+func (d *Directory) Get(ctx context.Context, id uuid.UUID) (*Assistant, error) {
+	return scan(d.DB.QueryRow(ctx, `select `+columns+` from assistants where id = $1 and deleted_at is null`, id))
+}
+
+// Create makes the assistant at Vapi, configured to report to us, then
+// records it.
+func (d *Directory) Create(ctx context.Context, name string, config json.RawMessage) (*Assistant, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || len(name) > 200 {
+		return nil, problem.New(problem.Invalid, "name is required (at most 200 characters)", "field", "name")
+	}
+	body, err := d.vapiConfig(name, config)
+	if err != nil {
+		return nil, err
+	}
+	created, err := d.Vapi.CreateAssistant(ctx, body)
+	if err != nil {
+		return nil, vapiProblem(err, "create the assistant")
+	}
+	return d.insert(ctx, created.ID, name, "local", config)
+}
+
+// Import adds an assistant that already exists at Vapi.
+func (d *Directory) Import(ctx context.Context, providerID, name string) (*Assistant, error) {
+	providerID = strings.TrimSpace(providerID)
+	if providerID == "" {
+		return nil, problem.New(problem.Invalid, "providerAssistantId is required", "field", "providerAssistantId")
+	}
+	found, err := d.Vapi.GetAssistant(ctx, providerID)
+	if vapi.IsNotFound(err) {
+		return nil, problem.New(problem.NotFound, "Vapi has no assistant with this id")
+	}
+	if err != nil {
+		return nil, vapiProblem(err, "look the assistant up")
+	}
+	if strings.TrimSpace(name) == "" {
+		name = found.Name
+	}
+	if strings.TrimSpace(name) == "" {
+		name = "Imported " + providerID
+	}
+	cfg := found.Raw
+	if len(cfg) == 0 {
+		cfg = json.RawMessage(`{}`)
+	}
+	return d.insert(ctx, providerID, strings.TrimSpace(name), "imported", cfg)
+}
+
+func (d *Directory) insert(ctx context.Context, providerID, name, source string, cfg json.RawMessage) (*Assistant, error) {
+	a, err := scan(d.DB.QueryRow(ctx, `
+		insert into assistants (provider_assistant_id, name, source, config) values ($1, $2, $3, $4::jsonb)
+		returning `+columns, providerID, name, source, string(cfg)))
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+		return nil, problem.New(problem.Conflict, "this Vapi assistant is already in the directory")
+	}
+	return a, err
+}
+
+// Change is an edit; nil fields stay.
+type Change struct {
+	Name   *string
+	Config json.RawMessage
+	Active *bool
+}
+
+// Update edits an assistant; a config change is PATCHed at Vapi first.
+func (d *Directory) Update(ctx context.Context, id uuid.UUID, c Change) (*Assistant, error) {
+	cur, err := d.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	name := cur.Name
+	if c.Name != nil {
+		if name = strings.TrimSpace(*c.Name); name == "" || len(name) > 200 {
+			return nil, problem.New(problem.Invalid, "name must be 1 to 200 characters", "field", "name")
+		}
+	}
+	cfg := cur.Config
+	if len(c.Config) > 0 || c.Name != nil {
+		if len(c.Config) > 0 {
+			cfg = c.Config
+		}
+		body, err := d.vapiConfig(name, cfg)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := d.Vapi.UpdateAssistant(ctx, cur.ProviderAssistantID, body); err != nil {
+			return nil, vapiProblem(err, "update the assistant")
+		}
+	}
+	active := cur.Active
+	if c.Active != nil {
+		active = *c.Active
+	}
+	return scan(d.DB.QueryRow(ctx, `
+		update assistants set name = $2, config = $3::jsonb, active = $4, updated_at = now()
+		where id = $1 and deleted_at is null returning `+columns, id, name, string(cfg), active))
+}
+
+// Delete takes an assistant out of the directory, refusing while a
+// campaign that is not finished uses it. Vapi's assistant is kept.
+func (d *Directory) Delete(ctx context.Context, id uuid.UUID) error {
+	tag, err := d.DB.Exec(ctx, `
+		update assistants set deleted_at = now(), active = false
+		where id = $1 and deleted_at is null
+		  and not exists (select 1 from campaigns where assistant_id = $1
+		                  and status not in ('STOPPED', 'COMPLETED', 'FAILED'))`, id)
+	if err != nil {
+		return fmt.Errorf("delete assistant: %w", err)
+	}
+	if tag.RowsAffected() == 1 {
+		return nil
+	}
+	if _, err := d.Get(ctx, id); err != nil {
+		return err
+	}
+	return problem.New(problem.Conflict, "the assistant is used by a campaign that is not finished; stop or finish it first")
+}

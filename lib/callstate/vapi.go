@@ -1,0 +1,76 @@
+package callstate
+
+import (
+	"encoding/json"
+
+	"github.com/google/uuid"
+
+	"github.com/autolynx/autolynx/lib/vapi"
+)
+
+// MetadataCallID is the assistantOverrides.metadata key that carries our
+// call id to Vapi and back (Vapi calls have no top-level metadata).
+const MetadataCallID = "autolynxCallId"
+
+// OurCallID reads our call id from a Vapi call's metadata.
+func OurCallID(c *vapi.Call) uuid.UUID {
+	if c == nil || c.AssistantOverrides == nil {
+		return uuid.Nil
+	}
+	s, _ := c.AssistantOverrides.Metadata[MetadataCallID].(string)
+	id, _ := uuid.Parse(s)
+	return id
+}
+
+// FromCall is what Vapi's call object (GET /call) says about a call.
+func FromCall(c *vapi.Call) Observation {
+	o := Observation{
+		ProviderCallID: c.ID,
+		CallID:         OurCallID(c),
+		Status:         FromVapi(c.Status, c.EndedReason),
+		EndedReason:    c.EndedReason,
+	}
+	if !c.StartedAt.IsZero() {
+		o.StartedAt = &c.StartedAt
+	}
+	if c.Status == "ended" {
+		cost := c.Cost
+		o.Cost, o.Costs = &cost, c.Costs
+		if !c.EndedAt.IsZero() {
+			o.EndedAt = &c.EndedAt
+		}
+	}
+	if a := c.Artifact; a != nil {
+		o.RecordingURL = a.RecordingURL
+		var turns []json.RawMessage
+		_ = json.Unmarshal(a.Messages, &turns)
+		o.Transcript = Transcript(a.Transcript, turns)
+	}
+	if a := c.Analysis; a != nil {
+		o.Summary, o.SuccessEvaluation, o.StructuredData = a.Summary, string(a.SuccessEvaluation), a.StructuredData
+	}
+	return o
+}
+
+// Transcript keeps the conversation (text and turns) without the system
+// prompt, which is configuration rather than what was said.
+func Transcript(text string, messages []json.RawMessage) json.RawMessage {
+	turns := make([]json.RawMessage, 0, len(messages))
+	for _, raw := range messages {
+		var turn struct {
+			Role string `json:"role"`
+		}
+		if json.Unmarshal(raw, &turn) == nil && turn.Role == "system" {
+			continue
+		}
+		turns = append(turns, raw)
+	}
+	if text == "" && len(turns) == 0 {
+		return nil
+	}
+	b, _ := json.Marshal(struct {
+		Text     string            `json:"text"`
+		Messages []json.RawMessage `json:"messages"`
+	}{text, turns})
+	return b
+}

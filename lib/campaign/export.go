@@ -1,0 +1,140 @@
+package campaign
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"strconv"
+
+	"github.com/google/uuid"
+
+	"github.com/autolynx/autolynx/lib/db"
+)
+
+// ExportHeader is the export's header row (API.md).
+var ExportHeader = []string{"name", "business_name", "phone", "status", "ended_reason", "cost", "recording_url", "transcript_json"}
+
+// MaxExportPage bounds one export page: a deployed function answers at most
+// 4.5 MB, so pages stop at the first row boundary past this size.
+const MaxExportPage = 4 << 20
+
+const exportRows = `
+select k.position, k.name, k.business_name, k.phone,
+  coalesce(l.status, 'NOT_CALLED'), coalesce(l.ended_reason, ''),
+  coalesce(l.cost::text, ''), coalesce(l.recording_url, ''), coalesce(l.transcript::text, '')
+from contacts k left join calls l on l.id = k.last_call_id
+where k.campaign_id = $1 and k.position > $2
+order by k.position
+limit $3`
+
+// ExportPage is one page of the CSV export.
+type ExportPage struct {
+	CSV []byte
+	// Next is the cursor of the following page; 0 when this is the last.
+	Next int
+	Rows int
+}
+
+// Export writes the contacts after cursor (0: from the start) as CSV,
+// with the header row only on the first page, until maxBytes is passed.
+// Memory is bounded by the page size: rows are fetched in small batches.
+func Export(ctx context.Context, q db.DBTX, id uuid.UUID, cursor, maxBytes int) (*ExportPage, error) {
+	if _, err := CurrentStatus(ctx, q, id); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	if cursor == 0 {
+		_ = w.Write(ExportHeader)
+	}
+	page := &ExportPage{}
+	const batch = 1000
+	for {
+		n, last, err := exportBatch(ctx, q, w, id, cursor, batch, &buf, maxBytes)
+		if err != nil {
+			return nil, err
+		}
+		page.Rows += n
+		cursor = last
+		w.Flush()
+		if buf.Len() >= maxBytes && n > 0 {
+			if more, err := hasMore(ctx, q, id, cursor); err != nil {
+				return nil, err
+			} else if more {
+				page.Next = cursor
+			}
+			break
+		}
+		if n < batch {
+			break
+		}
+	}
+	if err := w.Error(); err != nil {
+		return nil, fmt.Errorf("write export: %w", err)
+	}
+	page.CSV = buf.Bytes()
+	return page, nil
+}
+
+// exportBatch writes up to limit rows, stopping early once buf passes
+// maxBytes; it returns the rows written and the last position.
+func exportBatch(ctx context.Context, q db.DBTX, w *csv.Writer, id uuid.UUID, after, limit int, buf *bytes.Buffer, maxBytes int) (int, int, error) {
+	rows, err := q.Query(ctx, exportRows, id, after, limit)
+	if err != nil {
+		return 0, after, fmt.Errorf("export contacts: %w", err)
+	}
+	defer rows.Close()
+	n, last := 0, after
+	rec := make([]string, len(ExportHeader))
+	for rows.Next() {
+		if err := rows.Scan(&last, &rec[0], &rec[1], &rec[2], &rec[3], &rec[4], &rec[5], &rec[6], &rec[7]); err != nil {
+			return n, last, fmt.Errorf("export contacts: %w", err)
+		}
+		for i := range rec {
+			rec[i] = Neutralize(rec[i])
+		}
+		if err := w.Write(rec); err != nil {
+			return n, last, fmt.Errorf("write export: %w", err)
+		}
+		n++
+		if n%50 == 0 {
+			w.Flush()
+			if buf.Len() >= maxBytes {
+				break
+			}
+		}
+	}
+	return n, last, rows.Err()
+}
+
+func hasMore(ctx context.Context, q db.DBTX, id uuid.UUID, after int) (bool, error) {
+	var more bool
+	err := q.QueryRow(ctx, `select exists (select 1 from contacts where campaign_id = $1 and position > $2)`, id, after).Scan(&more)
+	if err != nil {
+		return false, fmt.Errorf("export contacts: %w", err)
+	}
+	return more, nil
+}
+
+// Neutralize defuses a cell a spreadsheet would evaluate as a formula by
+// prefixing it with an apostrophe (OWASP's CSV-injection advice).
+func Neutralize(cell string) string {
+	if cell == "" {
+		return cell
+	}
+	switch cell[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return "'" + cell
+	}
+	return cell
+}
+
+// ParseCursor validates an export cursor from a URL.
+func ParseCursor(s string) (int, bool) {
+	if s == "" {
+		return 0, true
+	}
+	n, err := strconv.Atoi(s)
+	return n, err == nil && n > 0
+}

@@ -1,0 +1,329 @@
+package campaign
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/autolynx/autolynx/lib/db"
+	"github.com/autolynx/autolynx/lib/problem"
+)
+
+// A contact's outcome is its latest attempt (contacts.last_call_id); the
+// statements below all read it that way.
+
+const listCampaigns = `
+select c.id, c.name, c.status, c.status_reason, c.mode, c.cap, c.total_contacts,
+  coalesce(m.completed, 0), coalesce(m.successful, 0),
+  (select count(*) from calls l where l.campaign_id = c.id
+     and l.status in ('PENDING', 'QUEUED', 'RINGING', 'IN_PROGRESS')) as active,
+  (select coalesce(sum(cost), 0)::float8 from calls l where l.campaign_id = c.id) as cost,
+  c.created_at, c.started_at, c.completed_at
+from campaigns c
+left join lateral (
+  select count(*) filter (where l.status in ('ENDED', 'FAILED', 'CANCELED', 'TIMEOUT')) as completed,
+         count(*) filter (where l.status = 'ENDED' and l.disposition = 'answered') as successful
+  from contacts k join calls l on l.id = k.last_call_id
+  where k.campaign_id = c.id
+) m on true
+order by c.created_at desc, c.id
+limit 500`
+
+// List returns the newest 500 campaigns with their counters.
+func List(ctx context.Context, q db.DBTX) ([]Campaign, error) {
+	rows, err := q.Query(ctx, listCampaigns)
+	if err != nil {
+		return nil, fmt.Errorf("list campaigns: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Campaign, error) {
+		var c Campaign
+		err := row.Scan(&c.ID, &c.Name, &c.Status, &c.StatusReason, &c.Mode, &c.Cap, &c.TotalContacts,
+			&c.CompletedCalls, &c.SuccessfulCalls, &c.ActiveCalls, &c.TotalCost,
+			&c.CreatedAt, &c.StartedAt, &c.CompletedAt)
+		return c, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list campaigns: %w", err)
+	}
+	return out, nil
+}
+
+// Summary is a campaign's detail with its metrics.
+type Summary struct {
+	ID              uuid.UUID  `json:"id"`
+	Name            string     `json:"name"`
+	Status          Status     `json:"status"`
+	StatusReason    *string    `json:"statusReason"`
+	Mode            Mode       `json:"mode"`
+	Cap             int        `json:"cap"`
+	LineQuietGating bool       `json:"lineQuietGating"`
+	Assistant       Ref        `json:"assistant"`
+	PhoneNumberID   string     `json:"phoneNumberId"`
+	Metrics         Metrics    `json:"metrics"`
+	PhoneLine       PhoneLine  `json:"phoneLine"`
+	CreatedAt       time.Time  `json:"createdAt"`
+	StartedAt       *time.Time `json:"startedAt"`
+	CompletedAt     *time.Time `json:"completedAt"`
+}
+
+// Ref names a related object.
+type Ref struct {
+	ID   uuid.UUID `json:"id"`
+	Name string    `json:"name"`
+}
+
+// PhoneLine is the activity of the campaign's caller number, all
+// campaigns together: a health badge (and the gate of line-quiet mode).
+type PhoneLine struct {
+	ActiveCalls int `json:"activeCalls"`
+}
+
+// Metrics are computed from each contact's latest call.
+type Metrics struct {
+	TotalContacts   int            `json:"totalContacts"`
+	DialedContacts  int            `json:"dialedContacts"`
+	CompletedCalls  int            `json:"completedCalls"`
+	ActiveCalls     int            `json:"activeCalls"`
+	SuccessfulCalls int            `json:"successfulCalls"`
+	FailedCalls     int            `json:"failedCalls"`
+	TotalCost       float64        `json:"totalCost"`
+	ByStatus        map[string]int `json:"byStatus"`
+	ByEndedReason   map[string]int `json:"byEndedReason"`
+	ByDisposition   map[string]int `json:"byDisposition"`
+}
+
+const getCampaign = `
+select c.id, c.name, c.status, c.status_reason, c.mode, c.cap, c.line_quiet_gating,
+  a.id, a.name, c.phone_number_id, c.created_at, c.started_at, c.completed_at,
+  (select count(*) from calls l where l.campaign_id = c.id
+     and l.status in ('PENDING', 'QUEUED', 'RINGING', 'IN_PROGRESS')),
+  (select count(*) from calls l where l.phone_number_id = c.phone_number_id
+     and l.status in ('PENDING', 'QUEUED', 'RINGING', 'IN_PROGRESS')),
+  (select coalesce(sum(cost), 0)::float8 from calls l where l.campaign_id = c.id)
+from campaigns c join assistants a on a.id = c.assistant_id
+where c.id = $1`
+
+const outcomeCounts = `
+select coalesce(l.status, 'NOT_CALLED'), coalesce(l.ended_reason, ''), coalesce(l.disposition, ''), count(*)
+from contacts k left join calls l on l.id = k.last_call_id
+where k.campaign_id = $1
+group by 1, 2, 3`
+
+// Get returns a campaign's summary; NotFound if it does not exist.
+func Get(ctx context.Context, q db.DBTX, id uuid.UUID) (*Summary, error) {
+	s := &Summary{}
+	m := &s.Metrics
+	err := q.QueryRow(ctx, getCampaign, id).Scan(&s.ID, &s.Name, &s.Status, &s.StatusReason, &s.Mode,
+		&s.Cap, &s.LineQuietGating, &s.Assistant.ID, &s.Assistant.Name, &s.PhoneNumberID,
+		&s.CreatedAt, &s.StartedAt, &s.CompletedAt, &m.ActiveCalls, &s.PhoneLine.ActiveCalls, &m.TotalCost)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, problem.New(problem.NotFound, "campaign not found")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get campaign: %w", err)
+	}
+	if err := countOutcomes(ctx, q, id, m); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func countOutcomes(ctx context.Context, q db.DBTX, id uuid.UUID, m *Metrics) error {
+	rows, err := q.Query(ctx, outcomeCounts, id)
+	if err != nil {
+		return fmt.Errorf("count outcomes: %w", err)
+	}
+	defer rows.Close()
+	m.ByStatus, m.ByEndedReason, m.ByDisposition = map[string]int{}, map[string]int{}, map[string]int{}
+	for rows.Next() {
+		var status, reason, disposition string
+		var n int
+		if err := rows.Scan(&status, &reason, &disposition, &n); err != nil {
+			return fmt.Errorf("count outcomes: %w", err)
+		}
+		m.TotalContacts += n
+		m.ByStatus[status] += n
+		if reason != "" {
+			m.ByEndedReason[reason] += n
+		}
+		if disposition != "" {
+			m.ByDisposition[disposition] += n
+		}
+		if status == "NOT_CALLED" {
+			continue
+		}
+		m.DialedContacts += n
+		if terminal(status) {
+			m.CompletedCalls += n
+			if status == "ENDED" && disposition == "answered" {
+				m.SuccessfulCalls += n
+			} else {
+				m.FailedCalls += n
+			}
+		}
+	}
+	return rows.Err()
+}
+
+func terminal(status string) bool {
+	switch status {
+	case "ENDED", "FAILED", "CANCELED", "TIMEOUT":
+		return true
+	}
+	return false
+}
+
+// ContactFilter selects a page of contacts.
+type ContactFilter struct {
+	Page, Limit int
+	// Status is a call status, "NOT_CALLED", or empty for all.
+	Status string
+	// Search matches name, business name or phone (substring).
+	Search string
+}
+
+// Contact is a contact with its latest call.
+type Contact struct {
+	ID           uuid.UUID         `json:"id"`
+	Name         string            `json:"name"`
+	BusinessName string            `json:"businessName"`
+	Phone        string            `json:"phone"`
+	Variables    map[string]string `json:"variables"`
+	Attempts     int               `json:"attempts"`
+	Call         *CallBrief        `json:"call"`
+}
+
+// CallBrief is what the contacts table shows of a call.
+type CallBrief struct {
+	ID           uuid.UUID  `json:"id"`
+	Status       string     `json:"status"`
+	EndedReason  *string    `json:"endedReason"`
+	Disposition  *string    `json:"disposition"`
+	Cost         *float64   `json:"cost"`
+	RecordingURL *string    `json:"recordingUrl"`
+	Duration     *float64   `json:"duration"`
+	StartedAt    *time.Time `json:"startedAt"`
+	EndedAt      *time.Time `json:"endedAt"`
+	Attempt      int        `json:"attempt"`
+}
+
+// Pagination describes a page.
+type Pagination struct {
+	Page  int `json:"page"`
+	Limit int `json:"limit"`
+	Total int `json:"total"`
+	Pages int `json:"pages"`
+}
+
+// ValidCallStatus lists what the contacts status filter accepts.
+var ValidCallStatus = map[string]bool{
+	"NOT_CALLED": true, "PENDING": true, "QUEUED": true, "RINGING": true, "IN_PROGRESS": true,
+	"ENDED": true, "FAILED": true, "CANCELED": true, "TIMEOUT": true,
+}
+
+const listContacts = `
+select k.id, k.name, k.business_name, k.phone, k.variables, k.attempts,
+  l.id, l.status, l.ended_reason, l.disposition, l.cost::float8, l.recording_url,
+  l.duration_seconds::float8, l.started_at, l.ended_at, l.attempt,
+  count(*) over ()
+from contacts k left join calls l on l.id = k.last_call_id
+where k.campaign_id = $1
+  and ($2 = '' or ($2 = 'NOT_CALLED' and k.last_call_id is null) or l.status = $2)
+  and ($3 = '' or lower(k.name) like $3 or lower(k.business_name) like $3 or k.phone like $4)
+order by k.position
+limit $5 offset $6`
+
+// Contacts returns one page of a campaign's contacts with their latest call.
+func Contacts(ctx context.Context, q db.DBTX, id uuid.UUID, f ContactFilter) ([]Contact, Pagination, error) {
+	if _, err := CurrentStatus(ctx, q, id); err != nil {
+		return nil, Pagination{}, err
+	}
+	search, phoneSearch := "", ""
+	if s := strings.TrimSpace(f.Search); s != "" {
+		esc := likeEscape(strings.ToLower(s))
+		search = "%" + esc + "%"
+		phoneSearch = "%" + likeEscape(digitsOnly(s)) + "%"
+		if digitsOnly(s) == "" {
+			phoneSearch = search
+		}
+	}
+	rows, err := q.Query(ctx, listContacts, id, f.Status, search, phoneSearch, f.Limit, (f.Page-1)*f.Limit)
+	if err != nil {
+		return nil, Pagination{}, fmt.Errorf("list contacts: %w", err)
+	}
+	total := 0
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Contact, error) {
+		var c Contact
+		var call CallBrief
+		var callID *uuid.UUID
+		var status *string
+		var attempt *int
+		err := row.Scan(&c.ID, &c.Name, &c.BusinessName, &c.Phone, &c.Variables, &c.Attempts,
+			&callID, &status, &call.EndedReason, &call.Disposition, &call.Cost, &call.RecordingURL,
+			&call.Duration, &call.StartedAt, &call.EndedAt, &attempt, &total)
+		if callID != nil {
+			call.ID, call.Status, call.Attempt = *callID, *status, *attempt
+			c.Call = &call
+		}
+		return c, err
+	})
+	if err != nil {
+		return nil, Pagination{}, fmt.Errorf("list contacts: %w", err)
+	}
+	if out == nil {
+		out = []Contact{}
+	}
+	pages := (total + f.Limit - 1) / f.Limit
+	return out, Pagination{Page: f.Page, Limit: f.Limit, Total: total, Pages: pages}, nil
+}
+
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+func digitsOnly(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// CallDetail is one call with its conversation, for the transcript view.
+type CallDetail struct {
+	CallBrief
+	ProviderCallID    *string         `json:"providerCallId"`
+	Transcript        json.RawMessage `json:"transcript"`
+	Summary           *string         `json:"summary"`
+	SuccessEvaluation *string         `json:"successEvaluation"`
+	StructuredData    json.RawMessage `json:"structuredData"`
+}
+
+// Call returns a call of the campaign with its transcript.
+func Call(ctx context.Context, q db.DBTX, campaignID, callID uuid.UUID) (*CallDetail, error) {
+	var c CallDetail
+	var transcript, structured []byte
+	err := q.QueryRow(ctx, `
+		select id, status, ended_reason, disposition, cost::float8, recording_url, duration_seconds::float8,
+		  started_at, ended_at, attempt, provider_call_id, transcript, summary, success_evaluation, structured_data
+		from calls where id = $2 and campaign_id = $1`, campaignID, callID).Scan(
+		&c.ID, &c.Status, &c.EndedReason, &c.Disposition, &c.Cost, &c.RecordingURL, &c.Duration,
+		&c.StartedAt, &c.EndedAt, &c.Attempt, &c.ProviderCallID, &transcript, &c.Summary,
+		&c.SuccessEvaluation, &structured)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, problem.New(problem.NotFound, "call not found")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get call: %w", err)
+	}
+	c.Transcript, c.StructuredData = transcript, structured
+	return &c, nil
+}

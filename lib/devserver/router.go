@@ -1,0 +1,104 @@
+package devserver
+
+import (
+	"net/http"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/autolynx/autolynx/lib/httpapi"
+	"github.com/autolynx/autolynx/lib/problem"
+)
+
+// Router routes like Vercel does for this project: a function's own path
+// first, then a static file of public/, then the rewrites of vercel.json in
+// order (their destination query merged into the request's), else 404.
+// Rewritten requests keep the browser's path, as on Vercel.
+type Router struct {
+	vercel    *Vercel
+	functions map[string]http.HandlerFunc
+	public    string
+}
+
+// NewRouter routes to the functions table, vercel.json's rewrites and the
+// static files under publicDir.
+func NewRouter(v *Vercel, publicDir string) *Router {
+	fns := make(map[string]http.HandlerFunc, len(Functions))
+	for file, h := range Functions {
+		fns[FunctionPath(file)] = h
+	}
+	return &Router{vercel: v, functions: fns, public: publicDir}
+}
+
+// FunctionPath is the URL path Vercel serves a function file at.
+func FunctionPath(file string) string {
+	p := "/" + strings.TrimSuffix(filepath.ToSlash(file), ".go")
+	return strings.TrimSuffix(p, "/index")
+}
+
+// Resolve says which function path a request path reaches (after
+// rewrites) and with which added query; ok is false when none does.
+func (rt *Router) Resolve(p string) (fn string, query map[string][]string, ok bool) {
+	if _, exists := rt.functions[p]; exists {
+		return p, nil, true
+	}
+	for _, rw := range rt.vercel.Rewrites {
+		if dest, q, matched := rw.Apply(p); matched {
+			if _, exists := rt.functions[dest]; exists {
+				return dest, q, true
+			}
+		}
+	}
+	return "", nil, false
+}
+
+func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rt.setHeaders(w, r.URL.Path)
+	if h, ok := rt.functions[r.URL.Path]; ok {
+		h(w, r)
+		return
+	}
+	if file := rt.staticFile(r.URL.Path); file != "" {
+		http.ServeFile(w, r, file)
+		return
+	}
+	if fn, q, ok := rt.Resolve(r.URL.Path); ok {
+		merged := r.URL.Query()
+		for k, vs := range q {
+			merged[k] = vs
+		}
+		r2 := r.Clone(r.Context())
+		r2.URL.RawQuery = merged.Encode()
+		rt.functions[fn](w, r2)
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		httpapi.WriteError(w, r, problem.New(problem.NotFound, "no such route"))
+		return
+	}
+	http.NotFound(w, r)
+}
+
+// staticFile maps a path to a file under public/ (cleanUrls: /x → x.html).
+func (rt *Router) staticFile(p string) string {
+	clean := path.Clean("/" + p)
+	candidates := []string{clean, clean + ".html", path.Join(clean, "index.html")}
+	for _, c := range candidates {
+		f := filepath.Join(rt.public, filepath.FromSlash(c))
+		if fi, err := os.Stat(f); err == nil && !fi.IsDir() {
+			return f
+		}
+	}
+	return ""
+}
+
+func (rt *Router) setHeaders(w http.ResponseWriter, p string) {
+	for _, h := range rt.vercel.Headers {
+		if sourceRegexp(h.Source).MatchString(p) {
+			for _, kv := range h.Headers {
+				w.Header().Set(kv.Key, kv.Value)
+			}
+		}
+	}
+}

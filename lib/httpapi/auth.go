@@ -1,0 +1,70 @@
+package httpapi
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/autolynx/autolynx/lib/auth"
+	"github.com/autolynx/autolynx/lib/problem"
+	"github.com/autolynx/autolynx/lib/ratelimit"
+	"github.com/autolynx/autolynx/lib/user"
+)
+
+// access is what a route demands of its caller.
+type access struct {
+	role   user.Role
+	bucket ratelimit.Bucket
+}
+
+var (
+	anyUser   = access{role: user.Operator, bucket: ratelimit.General}
+	adminOnly = access{role: user.Admin, bucket: ratelimit.General}
+)
+
+// authorize verifies the bearer token, checks the allowlist and role, and
+// counts the request against the caller's rate limit.
+func (d *Deps) authorize(r *http.Request, need access) (*user.Profile, error) {
+	token, ok := auth.BearerToken(r)
+	if !ok {
+		return nil, problem.New(problem.Unauthorized, "sign in: missing bearer token")
+	}
+	claims, err := d.Auth.Verify(r.Context(), token)
+	switch {
+	case errors.Is(err, auth.ErrKeysUnavailable):
+		return nil, problem.Wrap(problem.Unavailable, err, "cannot check sign-in right now; try again")
+	case err != nil:
+		return nil, problem.Wrap(problem.Unauthorized, err, "invalid or expired token: sign in again")
+	}
+	p, err := user.SignIn(r.Context(), d.DB, claims.UserID, claims.Email, d.Config.AdminEmails, d.Now())
+	if err != nil {
+		return nil, err
+	}
+	if need.role == user.Admin && p.Role != user.Admin {
+		return nil, problem.New(problem.Forbidden, "admins only")
+	}
+	dec, err := d.Limiter.Allow(r.Context(), p.ID, need.bucket)
+	if err != nil {
+		return nil, err
+	}
+	if !dec.Allowed {
+		return nil, problem.New(problem.RateLimited, "too many requests; slow down",
+			"retryAfterSeconds", RetryAfter(dec.RetryAfter), "bucket", string(need.bucket))
+	}
+	return p, nil
+}
+
+// Me answers GET /api/me.
+func Me(d *Deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet {
+			MethodNotAllowed(w, r, http.MethodGet)
+			return
+		}
+		p, err := d.authorize(r, anyUser)
+		if err != nil {
+			WriteError(w, r, err)
+			return
+		}
+		WriteJSON(w, http.StatusOK, map[string]any{"id": p.ID, "email": p.Email, "role": p.Role})
+	})
+}

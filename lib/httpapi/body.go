@@ -1,0 +1,114 @@
+package httpapi
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+
+	"github.com/autolynx/autolynx/lib/problem"
+)
+
+// MaxUpload is Vercel's request body limit (4.5 MB); the local runner
+// enforces the same so a chunk that works locally works deployed.
+const MaxUpload = 4_500_000
+
+// limitedBody fails with a TooLarge problem once more than n bytes are read.
+type limitedBody struct {
+	r io.Reader
+	n int64
+}
+
+func (l *limitedBody) Read(p []byte) (int, error) {
+	if l.n < 0 {
+		return 0, tooLarge()
+	}
+	if int64(len(p)) > l.n+1 {
+		p = p[:l.n+1]
+	}
+	n, err := l.r.Read(p)
+	l.n -= int64(n)
+	if l.n < 0 {
+		return n, tooLarge()
+	}
+	return n, err
+}
+
+func tooLarge() error {
+	return problem.New(problem.TooLarge, "upload too large: send the CSV in chunks under 4.5 MB", "limitBytes", MaxUpload)
+}
+
+// upload is a CSV sent as multipart (with form fields) or as a raw body.
+type upload struct {
+	fields map[string]string
+	csv    io.Reader
+}
+
+const maxField = 64 << 10
+
+// readUpload reads the request's form fields and file. With stream set
+// (no fields matter: appending a chunk) the file is handed over unread and
+// parsed as it arrives; otherwise it is buffered, bounded by MaxUpload, so
+// fields sent after it are still read. A raw text/csv body is the file.
+func readUpload(r *http.Request, allowRaw, stream bool) (*upload, error) {
+	if r.ContentLength > MaxUpload {
+		return nil, tooLarge()
+	}
+	body := &limitedBody{r: r.Body, n: MaxUpload}
+	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch {
+	case err == nil && mt == "multipart/form-data" && params["boundary"] != "":
+	case allowRaw && err == nil && (mt == "text/csv" || mt == "text/plain" || mt == "application/csv"):
+		return &upload{fields: map[string]string{}, csv: body}, nil
+	default:
+		return nil, problem.New(problem.UnsupportedMediaType, "send multipart/form-data with a file field (or a text/csv body)")
+	}
+	mr := multipart.NewReader(body, params["boundary"])
+	up := &upload{fields: map[string]string{}}
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, bodyError(err)
+		}
+		if part.FormName() == "file" {
+			if up.csv != nil {
+				return nil, problem.New(problem.Invalid, "send one file per request", "field", "file")
+			}
+			up.csv = part
+			if stream {
+				return up, nil
+			}
+			var buf bytes.Buffer
+			if _, err := buf.ReadFrom(part); err != nil {
+				return nil, bodyError(err)
+			}
+			up.csv = &buf
+			continue
+		}
+		v, err := io.ReadAll(io.LimitReader(part, maxField+1))
+		if err != nil {
+			return nil, bodyError(err)
+		}
+		if len(v) > maxField {
+			return nil, problem.Newf(problem.Invalid, "field %s is too long", part.FormName())
+		}
+		up.fields[part.FormName()] = string(v)
+	}
+	if up.csv == nil {
+		return nil, problem.New(problem.Invalid, "file is required: attach the CSV as the file field", "field", "file")
+	}
+	return up, nil
+}
+
+func bodyError(err error) error {
+	var pe *problem.Error
+	if errors.As(err, &pe) {
+		return pe
+	}
+	return problem.Wrap(problem.Invalid, err, "malformed multipart body")
+}

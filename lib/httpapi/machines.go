@@ -1,0 +1,118 @@
+package httpapi
+
+import (
+	"crypto/subtle"
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/google/uuid"
+
+	"github.com/autolynx/autolynx/lib/auth"
+	"github.com/autolynx/autolynx/lib/problem"
+	"github.com/autolynx/autolynx/lib/webhook"
+)
+
+// Tick serves GET|POST /api/scheduler/tick for Vercel Cron (GET with
+// CRON_SECRET) and scripts (POST with CRON_SHARED_SECRET). The secret is
+// checked before anything touches the database.
+func Tick(d *Deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodPost {
+			MethodNotAllowed(w, r, http.MethodGet, http.MethodPost)
+			return
+		}
+		if !d.cronAuthorized(r) {
+			WriteError(w, r, problem.New(problem.Unauthorized, "bad or missing cron secret"))
+			return
+		}
+		only, err := tickCampaign(w, r)
+		if err != nil {
+			WriteError(w, r, err)
+			return
+		}
+		sum, err := d.Scheduler().Tick(r.Context(), only)
+		if err != nil {
+			WriteError(w, r, err)
+			return
+		}
+		logFrom(r).Info("tick", "launched", sum.Launched, "timedOut", sum.TimedOut,
+			"reconciled", sum.Reconciled, "completed", sum.Completed, "rateLimited", sum.RateLimited)
+		WriteJSON(w, http.StatusOK, sum)
+	})
+}
+
+// cronAuthorized compares the bearer token with every configured secret in
+// constant time.
+func (d *Deps) cronAuthorized(r *http.Request) bool {
+	token, ok := auth.BearerToken(r)
+	if !ok {
+		return false
+	}
+	match := 0
+	for _, s := range d.Config.CronSecrets {
+		match |= subtle.ConstantTimeCompare([]byte(token), []byte(s))
+	}
+	return match == 1
+}
+
+// tickCampaign reads the optional campaignId from the query or a JSON body.
+func tickCampaign(w http.ResponseWriter, r *http.Request) (uuid.UUID, error) {
+	v := r.URL.Query().Get("campaignId")
+	if v == "" && r.Method == http.MethodPost && r.ContentLength != 0 {
+		var body struct {
+			CampaignID string `json:"campaignId"`
+		}
+		if err := DecodeJSON(w, r, &body); err != nil {
+			return uuid.Nil, err
+		}
+		v = body.CampaignID
+	}
+	if v == "" {
+		return uuid.Nil, nil
+	}
+	id, err := uuid.Parse(v)
+	if err != nil {
+		return uuid.Nil, problem.New(problem.Invalid, "campaignId must be a UUID", "field", "campaignId")
+	}
+	return id, nil
+}
+
+// maxWebhookBody bounds a server message (end-of-call reports carry whole
+// transcripts; Vercel refuses bodies over 4.5 MB anyway).
+const maxWebhookBody = MaxUpload
+
+// VapiWebhook serves POST /api/webhooks/vapi. The raw bytes are
+// authenticated before they are parsed; an unauthenticated request stores
+// nothing.
+func VapiWebhook(d *Deps) http.Handler {
+	rc := &webhook.Receiver{DB: d.DB, Now: d.Now}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			MethodNotAllowed(w, r, http.MethodPost)
+			return
+		}
+		body, err := io.ReadAll(&limitedBody{r: r.Body, n: maxWebhookBody})
+		if err != nil {
+			WriteError(w, r, bodyError(err))
+			return
+		}
+		if err := webhook.Verify(r.Header, body, d.Config.WebhookSecret, d.Now()); err != nil {
+			WriteError(w, r, problem.New(problem.Unauthorized, "webhook signature missing or wrong"))
+			return
+		}
+		out, err := rc.Receive(r.Context(), body)
+		if errors.Is(err, webhook.ErrNotEnvelope) {
+			WriteError(w, r, problem.New(problem.Invalid, err.Error()))
+			return
+		}
+		if err != nil {
+			WriteError(w, r, err)
+			return
+		}
+		if !out.Matched {
+			logFrom(r).Info("webhook for an unknown call", "type", out.Type)
+		}
+		WriteJSON(w, http.StatusOK, map[string]bool{"ok": true})
+	})
+}

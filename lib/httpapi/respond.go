@@ -1,0 +1,132 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/autolynx/autolynx/lib/problem"
+)
+
+// maxJSONBody bounds every JSON request body.
+const maxJSONBody = 1 << 20
+
+type envelope struct {
+	Error errorBody `json:"error"`
+}
+
+type errorBody struct {
+	Code    string         `json:"code"`
+	Message string         `json:"message"`
+	Details map[string]any `json:"details"`
+}
+
+var kinds = map[problem.Kind]struct {
+	status int
+	code   string
+}{
+	problem.Internal:             {http.StatusInternalServerError, "INTERNAL_ERROR"},
+	problem.Invalid:              {http.StatusBadRequest, "VALIDATION_ERROR"},
+	problem.Unauthorized:         {http.StatusUnauthorized, "UNAUTHORIZED"},
+	problem.Forbidden:            {http.StatusForbidden, "FORBIDDEN"},
+	problem.NotFound:             {http.StatusNotFound, "NOT_FOUND"},
+	problem.MethodNotAllowed:     {http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED"},
+	problem.Conflict:             {http.StatusConflict, "CONFLICT"},
+	problem.TooLarge:             {http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE"},
+	problem.UnsupportedMediaType: {http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE"},
+	problem.RateLimited:          {http.StatusTooManyRequests, "RATE_LIMITED"},
+	problem.Unavailable:          {http.StatusServiceUnavailable, "UNAVAILABLE"},
+	problem.Upstream:             {http.StatusBadGateway, "UPSTREAM_ERROR"},
+}
+
+// WriteJSON answers v as JSON. Every API answer may carry PII, so none is
+// cached by browsers or CDNs.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// WriteError answers err in the error envelope. Only *problem.Error
+// messages reach the client; anything else is a 500 with a generic
+// message, its detail kept in the log.
+func WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	var pe *problem.Error
+	if !errors.As(err, &pe) {
+		pe = problem.Wrap(problem.Internal, err, "internal error")
+	}
+	k := kinds[pe.Kind]
+	if pe.Kind == problem.Internal || pe.Kind == problem.Upstream || pe.Kind == problem.Unavailable {
+		logFrom(r).Error("request failed", "kind", k.code, "err", err.Error())
+	}
+	msg := pe.Message
+	if pe.Kind == problem.Internal {
+		msg = "internal error"
+	}
+	if ra, ok := pe.Details["retryAfterSeconds"].(int); ok {
+		w.Header().Set("Retry-After", strconv.Itoa(ra))
+	}
+	details := pe.Details
+	if details == nil {
+		details = map[string]any{}
+	}
+	WriteJSON(w, k.status, envelope{Error: errorBody{Code: k.code, Message: msg, Details: details}})
+}
+
+// DecodeJSON reads one JSON object from a bounded body, refusing unknown
+// fields, so a typo in a script is an error rather than a silent default.
+func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || mt != "application/json" {
+			return problem.New(problem.UnsupportedMediaType, "expected Content-Type application/json")
+		}
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxJSONBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooBig):
+			return problem.New(problem.TooLarge, "request body too large", "limitBytes", maxJSONBody)
+		case errors.Is(err, io.EOF):
+			return problem.New(problem.Invalid, "request body is empty")
+		default:
+			return problem.Wrap(problem.Invalid, err, "invalid JSON body: "+err.Error())
+		}
+	}
+	if dec.More() {
+		return problem.New(problem.Invalid, "request body must hold one JSON object")
+	}
+	return nil
+}
+
+// MethodNotAllowed answers 405 with the allowed methods.
+func MethodNotAllowed(w http.ResponseWriter, r *http.Request, allowed ...string) {
+	for _, m := range allowed {
+		w.Header().Add("Allow", m)
+	}
+	WriteError(w, r, problem.Newf(problem.MethodNotAllowed, "method %s not allowed", r.Method))
+}
+
+// RetryAfter is the detail key WriteError turns into a Retry-After header.
+func RetryAfter(d time.Duration) int {
+	s := int(d.Round(time.Second) / time.Second)
+	if s < 1 {
+		s = 1
+	}
+	return s
+}
+
+func logFrom(r *http.Request) *slog.Logger {
+	if l, ok := r.Context().Value(loggerKey{}).(*slog.Logger); ok {
+		return l
+	}
+	return slog.Default()
+}

@@ -1,0 +1,61 @@
+// Package logging makes the structured JSON logger every function uses. It
+// redacts personal data on the way out: attributes named like PII are
+// replaced, and anything shaped like a phone number or an email address in
+// any string is masked, so a careless log line cannot leak a contact.
+package logging
+
+import (
+	"io"
+	"log/slog"
+	"regexp"
+	"strings"
+)
+
+// piiKeys are attribute names whose values are never logged.
+var piiKeys = map[string]bool{
+	"phone": true, "number": true, "name": true, "business_name": true, "businessname": true,
+	"email": true, "transcript": true, "customer": true, "variables": true, "summary": true,
+	"token": true, "authorization": true, "secret": true, "password": true,
+}
+
+var (
+	phoneLike = regexp.MustCompile(`\+?\d[\d ().-]{6,}\d`)
+	dateLike  = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}`)
+	emailLike = regexp.MustCompile(`[^\s@"']+@[^\s@"']+\.[A-Za-z]{2,}`)
+)
+
+// New returns a JSON logger writing to w with PII redaction.
+func New(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level, ReplaceAttr: redact}))
+}
+
+func redact(_ []string, a slog.Attr) slog.Attr {
+	if piiKeys[strings.ToLower(a.Key)] {
+		return slog.String(a.Key, "[redacted]")
+	}
+	if a.Value.Kind() == slog.KindString {
+		return slog.String(a.Key, Scrub(a.Value.String()))
+	}
+	return a
+}
+
+// Scrub masks phone numbers and email addresses inside free text.
+func Scrub(s string) string {
+	s = phoneLike.ReplaceAllStringFunc(s, func(m string) string {
+		if dateLike.MatchString(m) || digits(m) < 9 && m[0] != '+' {
+			return m
+		}
+		return "[phone]"
+	})
+	return emailLike.ReplaceAllString(s, "[email]")
+}
+
+func digits(s string) int {
+	n := 0
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,162 @@
+package ratelimit_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/autolynx/autolynx/lib/db/dbtest"
+	"github.com/autolynx/autolynx/lib/ratelimit"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
+
+// clock is a settable time source.
+type clock struct{ ns atomic.Int64 }
+
+func (c *clock) Now() time.Time          { return time.Unix(0, c.ns.Load()).UTC() }
+func (c *clock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
+
+type bundle struct {
+	pool  *pgxpool.Pool
+	clock *clock
+	lim   *ratelimit.Limiter
+}
+
+// setup starts the clock 15 s into a window.
+func setup(t *testing.T) *bundle {
+	t.Helper()
+	c := &clock{}
+	c.ns.Store(time.Date(2026, 11, 25, 12, 0, 15, 0, time.UTC).UnixNano())
+	pool := dbtest.Pool(t)
+	return &bundle{pool: pool, clock: c, lim: ratelimit.New(pool, c.Now)}
+}
+
+func (b *bundle) allow(t *testing.T, user uuid.UUID, bucket ratelimit.Bucket) ratelimit.Decision {
+	t.Helper()
+	d, err := b.lim.Allow(context.Background(), user, bucket)
+	if err != nil {
+		t.Fatalf("Allow: %v", err)
+	}
+	return d
+}
+
+func (b *bundle) rows(t *testing.T) int {
+	t.Helper()
+	var n int
+	if err := b.pool.QueryRow(context.Background(), `select count(*) from rate_limits`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestAllowsLimitThenRefusesUntilWindowEnds(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	user := uuid.New()
+	for i := range 100 {
+		d := b.allow(t, user, ratelimit.General)
+		if !d.Allowed || d.Remaining != 99-i || d.RetryAfter != 0 {
+			t.Fatalf("request %d: %+v", i+1, d)
+		}
+	}
+	if d := b.allow(t, user, ratelimit.General); d.Allowed || d.RetryAfter != 45*time.Second || d.Remaining != 0 {
+		t.Fatalf("request 101: %+v, want refused for 45s", d)
+	}
+	b.clock.Advance(44 * time.Second)
+	if d := b.allow(t, user, ratelimit.General); d.Allowed || d.RetryAfter != time.Second {
+		t.Fatalf("at 59s: %+v, want refused for 1s", d)
+	}
+	b.clock.Advance(time.Second)
+	if d := b.allow(t, user, ratelimit.General); !d.Allowed || d.Remaining != 99 {
+		t.Fatalf("next window: %+v, want allowed with 99 left", d)
+	}
+	if n := b.rows(t); n != 1 {
+		t.Fatalf("%d rows, want the old window deleted", n)
+	}
+}
+
+func TestBucketsAndUsersAreIndependent(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ada, bob := uuid.New(), uuid.New()
+	for bucket, limit := range map[ratelimit.Bucket]int{ratelimit.Upload: 10, ratelimit.Export: 5} {
+		for range limit {
+			if d := b.allow(t, ada, bucket); !d.Allowed {
+				t.Fatalf("%s: refused within limit", bucket)
+			}
+		}
+		if d := b.allow(t, ada, bucket); d.Allowed {
+			t.Fatalf("%s: allowed over limit %d", bucket, limit)
+		}
+	}
+	if d := b.allow(t, ada, ratelimit.General); !d.Allowed || d.Remaining != 99 {
+		t.Fatalf("general after uploads: %+v", d)
+	}
+	if d := b.allow(t, bob, ratelimit.Export); !d.Allowed || d.Remaining != 4 {
+		t.Fatalf("another user: %+v", d)
+	}
+}
+
+func TestUnknownBucket(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	if _, err := b.lim.Allow(context.Background(), uuid.New(), "admin"); !errors.Is(err, ratelimit.ErrUnknownBucket) {
+		t.Fatalf("Allow = %v, want ErrUnknownBucket", err)
+	}
+}
+
+// Instances race on one row; the upsert must hand out each count once.
+func TestConcurrentRequestsNeverExceedLimit(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	lim := b.lim.WithLimits(ratelimit.Limits{General: 50, Upload: 1, Export: 1})
+	user := uuid.New()
+	var allowed atomic.Int32
+	var wg sync.WaitGroup
+	errs := make(chan error, 20)
+	for range 20 {
+		wg.Go(func() {
+			for range 5 {
+				d, err := lim.Allow(context.Background(), user, ratelimit.General)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if d.Allowed {
+					allowed.Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if n := allowed.Load(); n != 50 {
+		t.Fatalf("allowed %d of 100, want exactly 50", n)
+	}
+}
+
+func TestPrune(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ada, bob := uuid.New(), uuid.New()
+	b.allow(t, ada, ratelimit.General)
+	b.clock.Advance(2 * time.Hour)
+	b.allow(t, bob, ratelimit.General)
+	n, err := b.lim.Prune(context.Background(), b.clock.Now().Add(-time.Hour))
+	if err != nil || n != 1 {
+		t.Fatalf("Prune = %d, %v; want 1 row", n, err)
+	}
+	if d := b.allow(t, bob, ratelimit.General); d.Remaining != 98 {
+		t.Fatalf("current window lost: %+v", d)
+	}
+}

@@ -1,0 +1,156 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/autolynx/autolynx/lib/callstate"
+	"github.com/autolynx/autolynx/lib/campaign"
+	"github.com/autolynx/autolynx/lib/vapi"
+)
+
+// verdict is what one launch attempt means for the rest of the tick.
+type verdict int
+
+const (
+	launched verdict = iota
+	// ambiguous: the call may exist; the claim stays for reconciliation.
+	ambiguous
+	// contactFailed: Vapi refused this contact; the attempt is FAILED.
+	contactFailed
+	// backOff: nothing was created (rate limit, concurrency); stop
+	// launching this tick.
+	backOff
+	// campaignFailed: the campaign cannot proceed (bad key, assistant gone).
+	campaignFailed
+)
+
+// request builds Vapi's POST /call for a claimed contact: the contact's
+// fields as variableValues, our ids as metadata, and our webhook as the
+// server so status arrives whatever the assistant's own settings say.
+func (s *Scheduler) request(t target, c claimed) vapi.CreateCallRequest {
+	vars := map[string]any{"name": c.Name, "business_name": c.BusinessName}
+	for k, v := range c.Variables {
+		if _, taken := vars[k]; !taken {
+			vars[k] = v
+		}
+	}
+	return vapi.CreateCallRequest{
+		AssistantID:   t.AssistantID,
+		PhoneNumberID: t.PhoneNumberID,
+		Customer:      vapi.Customer{Number: c.Phone, Name: vapi.TruncateName(c.Name)},
+		AssistantOverrides: &vapi.AssistantOverrides{
+			VariableValues: vars,
+			Metadata: map[string]any{
+				callstate.MetadataCallID: c.CallID.String(),
+				"contactId":              c.ContactID.String(),
+				"campaignId":             t.ID.String(),
+			},
+			Server: &vapi.Server{
+				URL:     s.WebhookURL,
+				Headers: map[string]string{"X-Vapi-Secret": s.WebhookSecret},
+			},
+		},
+	}
+}
+
+// dial asks Vapi for one call and records what came back.
+func (s *Scheduler) dial(ctx context.Context, t target, c claimed, sum *Summary) (verdict, string) {
+	call, err := s.Vapi.CreateCall(ctx, s.request(t, c))
+	switch {
+	case err == nil:
+		if err := s.recordLaunch(ctx, t, c, call); err != nil {
+			s.Log.Error("record launch", "call", c.CallID, "err", err)
+		}
+		return launched, ""
+	case errors.Is(err, vapi.ErrConcurrencyBlocked):
+		sum.ConcurrencyBlocked++
+		return backOff, s.release(ctx, c, "vapi concurrency limit reached")
+	case isType[*vapi.RateLimitedError](err):
+		sum.RateLimited++
+		return backOff, s.release(ctx, c, "vapi rate limited")
+	case isType[*vapi.AmbiguousError](err):
+		sum.Ambiguous++
+		s.Log.Warn("ambiguous call creation; will reconcile", "call", c.CallID, "err", err.Error())
+		return ambiguous, ""
+	case vapi.IsUnauthorized(err):
+		s.release(ctx, c, "vapi refused the API key")
+		return campaignFailed, "Vapi refused the API key (401/403): check VAPI_API_KEY"
+	case isAssistantProblem(err):
+		s.release(ctx, c, "assistant unusable")
+		return campaignFailed, "Vapi cannot use the campaign's assistant: " + err.Error()
+	case isType[*vapi.RejectedError](err):
+		sum.Rejected++
+		if ferr := s.failAttempt(ctx, c, err.Error()); ferr != nil {
+			s.Log.Error("fail attempt", "call", c.CallID, "err", ferr)
+		}
+		return contactFailed, ""
+	default:
+		// A failure before anything was sent (connection refused…).
+		return backOff, s.release(ctx, c, "vapi unreachable: "+err.Error())
+	}
+}
+
+// recordLaunch stores Vapi's id and status. The webhook may have been
+// faster and already moved the call on: status only moves forward.
+func (s *Scheduler) recordLaunch(ctx context.Context, t target, c claimed, call *vapi.Call) error {
+	now := s.Now()
+	status := callstate.FromVapi(call.Status, call.EndedReason)
+	if status == "" {
+		status = callstate.Queued
+	}
+	_, err := s.DB.Exec(ctx, `
+		with u as (
+		  update calls set provider_call_id = coalesce(provider_call_id, $2),
+		    status = case when status = 'PENDING' then $3 else status end,
+		    last_event_at = $4, updated_at = $4
+		  where id = $1 returning id, campaign_id
+		)
+		insert into call_events (call_id, campaign_id, provider_call_id, source, type, status, received_at)
+		select id, campaign_id, $2, 'tick', 'call.launched', $3, $4 from u`,
+		c.CallID, call.ID, status, now)
+	if err != nil {
+		return fmt.Errorf("store provider id: %w", err)
+	}
+	return campaign.MarkStarted(ctx, s.DB, t.ID, now)
+}
+
+// failAttempt ends an attempt Vapi refused for this contact alone.
+func (s *Scheduler) failAttempt(ctx context.Context, c claimed, reason string) error {
+	now := s.Now()
+	_, err := s.DB.Exec(ctx, `
+		with u as (
+		  update calls set status = 'FAILED', ended_reason = $2, disposition = 'failed',
+		    ended_at = $3, last_event_at = $3, updated_at = $3
+		  where id = $1 and status = 'PENDING' returning id, campaign_id
+		)
+		insert into call_events (call_id, campaign_id, source, type, status, payload, received_at)
+		select id, campaign_id, 'tick', 'call.rejected', 'FAILED', jsonb_build_object('reason', $2::text), $3 from u`,
+		c.CallID, "rejected: "+reason, now)
+	return err
+}
+
+func (s *Scheduler) release(ctx context.Context, c claimed, reason string) string {
+	if err := releaseClaim(ctx, s.DB, c.CallID, reason, s.Now()); err != nil {
+		s.Log.Error("release claim", "call", c.CallID, "err", err)
+	}
+	return reason
+}
+
+// isAssistantProblem tells a refusal that will hit every contact (the
+// assistant or phone number is unknown to Vapi) from one about a contact.
+func isAssistantProblem(err error) bool {
+	var r *vapi.RejectedError
+	if !errors.As(err, &r) {
+		return false
+	}
+	msg := strings.ToLower(r.Message)
+	return r.Status == 404 || strings.Contains(msg, "assistant") || strings.Contains(msg, "phonenumberid")
+}
+
+func isType[T error](err error) bool {
+	var t T
+	return errors.As(err, &t)
+}

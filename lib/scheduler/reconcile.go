@@ -1,0 +1,209 @@
+package scheduler
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/autolynx/autolynx/lib/callstate"
+	"github.com/autolynx/autolynx/lib/campaign"
+	"github.com/autolynx/autolynx/lib/db"
+	"github.com/autolynx/autolynx/lib/vapi"
+)
+
+// MaxCallAge bounds how long Vapi can keep a call live (its maximum
+// maxDurationSeconds is 12 hours); a call "live" for longer is stuck.
+const MaxCallAge = 12 * time.Hour
+
+type suspect struct {
+	ID            uuid.UUID
+	CampaignID    uuid.UUID
+	ProviderID    *string
+	PhoneNumberID string
+	RequestedAt   time.Time
+	CreatedAt     time.Time
+}
+
+const ambiguousCalls = `
+select id, campaign_id, provider_call_id, phone_number_id, dial_requested_at, created_at from calls
+where status = 'PENDING' and dial_requested_at < $1 and ($2::uuid is null or campaign_id = $2)
+order by dial_requested_at limit $3`
+
+const silentCalls = `
+select id, campaign_id, provider_call_id, phone_number_id, dial_requested_at, created_at from calls
+where status in ('QUEUED', 'RINGING', 'IN_PROGRESS') and last_event_at < $1
+  and ($2::uuid is null or campaign_id = $2)
+order by last_event_at limit $3`
+
+// reconcile settles attempts whose creation was ambiguous and calls that
+// went silent, asking Vapi; Vapi's answer wins.
+func (s *Scheduler) reconcile(ctx context.Context, only uuid.UUID, sum *Summary) error {
+	now := s.Now()
+	pending, err := s.suspects(ctx, ambiguousCalls, now.Add(-AmbiguousAfter), only)
+	if err != nil {
+		return err
+	}
+	for _, p := range pending {
+		if ctx.Err() != nil {
+			return nil
+		}
+		if s.settleAmbiguous(ctx, p) {
+			sum.Reconciled++
+		}
+	}
+	silent, err := s.suspects(ctx, silentCalls, now.Add(-SilentAfter), only)
+	if err != nil {
+		return err
+	}
+	for _, c := range silent {
+		if ctx.Err() != nil {
+			return nil
+		}
+		switch s.settleSilent(ctx, c) {
+		case "reconciled":
+			sum.Reconciled++
+		case "timeout":
+			sum.TimedOut++
+		}
+	}
+	return nil
+}
+
+func (s *Scheduler) suspects(ctx context.Context, sql string, before time.Time, only uuid.UUID) ([]suspect, error) {
+	rows, err := s.DB.Query(ctx, sql, before, nilIfZero(only), maxReconcile)
+	if err != nil {
+		return nil, fmt.Errorf("find calls to reconcile: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (suspect, error) {
+		var c suspect
+		return c, r.Scan(&c.ID, &c.CampaignID, &c.ProviderID, &c.PhoneNumberID, &c.RequestedAt, &c.CreatedAt)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("find calls to reconcile: %w", err)
+	}
+	return out, nil
+}
+
+// settleAmbiguous looks for our call id in Vapi's calls created around
+// the request: found, the call is adopted; surely absent, the claim is
+// released so the contact is dialed later. On a lookup error nothing
+// changes and a later tick tries again.
+func (s *Scheduler) settleAmbiguous(ctx context.Context, p suspect) bool {
+	calls, err := s.Vapi.ListCalls(ctx, vapi.ListCallsParams{
+		PhoneNumberID: p.PhoneNumberID,
+		CreatedAtGt:   p.RequestedAt.Add(-time.Minute),
+		CreatedAtLt:   p.RequestedAt.Add(AmbiguousAfter + 5*time.Minute),
+		Limit:         1000,
+	})
+	if err != nil {
+		s.Log.Warn("reconcile ambiguous call: list calls", "call", p.ID, "err", err.Error())
+		return false
+	}
+	for i := range calls {
+		if callstate.OurCallID(&calls[i]) == p.ID {
+			if err := s.adopt(ctx, p, &calls[i]); err != nil {
+				s.Log.Error("adopt call", "call", p.ID, "err", err)
+				return false
+			}
+			return true
+		}
+	}
+	if err := releaseClaim(ctx, s.DB, p.ID, "not found at Vapi after an ambiguous creation", s.Now()); err != nil {
+		s.Log.Error("release claim", "call", p.ID, "err", err)
+		return false
+	}
+	return true
+}
+
+// adopt records a call Vapi created for an attempt whose answer was lost.
+func (s *Scheduler) adopt(ctx context.Context, p suspect, call *vapi.Call) error {
+	obs := callstate.FromCall(call)
+	if obs.Status == "" {
+		obs.Status = callstate.Queued
+	}
+	if err := s.applyVapi(ctx, obs, call, "call.adopted"); err != nil {
+		return err
+	}
+	return campaign.MarkStarted(ctx, s.DB, p.CampaignID, s.Now())
+}
+
+// settleSilent asks Vapi about a call without news for SilentAfter.
+func (s *Scheduler) settleSilent(ctx context.Context, c suspect) string {
+	if c.ProviderID == nil {
+		return ""
+	}
+	call, err := s.Vapi.GetCall(ctx, *c.ProviderID)
+	switch {
+	case vapi.IsNotFound(err):
+		return s.timeout(ctx, c, "timeout: Vapi does not know the call")
+	case err != nil:
+		s.Log.Warn("reconcile silent call: get call", "call", c.ID, "err", err.Error())
+		return ""
+	}
+	obs := callstate.FromCall(call)
+	switch {
+	case callstate.Terminal(obs.Status):
+		if err := s.applyVapi(ctx, obs, call, "call.reconciled"); err != nil {
+			s.Log.Error("reconcile call", "call", c.ID, "err", err)
+			return ""
+		}
+		return "reconciled"
+	case callstate.Live(obs.Status) && s.Now().Sub(c.CreatedAt) < MaxCallAge:
+		// Vapi says it is still on: a long call. Keep its slot and look
+		// again after another silent period.
+		if err := s.applyVapi(ctx, obs, call, "call.still-live"); err != nil {
+			s.Log.Error("reconcile call", "call", c.ID, "err", err)
+		}
+		return ""
+	}
+	return s.timeout(ctx, c, "timeout: no news for "+SilentAfter.String())
+}
+
+// applyVapi applies Vapi's view of a call and logs it, in one transaction.
+func (s *Scheduler) applyVapi(ctx context.Context, obs callstate.Observation, call *vapi.Call, typ string) error {
+	now := s.Now()
+	payload, _ := json.Marshal(call)
+	return db.InTx(ctx, s.DB, func(tx pgx.Tx) error {
+		res, err := callstate.Apply(ctx, tx, obs, now)
+		if err != nil || !res.Found {
+			return err
+		}
+		_, err = tx.Exec(ctx, `
+			insert into call_events (call_id, campaign_id, provider_call_id, source, type, status, payload, received_at)
+			values ($1, $2, $3, 'reconcile', $4, $5, $6::jsonb, $7)`,
+			res.CallID, res.CampaignID, call.ID, typ, res.Current, string(payload), now)
+		if err != nil {
+			return fmt.Errorf("log reconcile: %w", err)
+		}
+		if res.Current == callstate.InProgress && res.Changed() {
+			return campaign.MarkRunning(ctx, tx, res.CampaignID)
+		}
+		return nil
+	})
+}
+
+// timeout frees the slot of a call nobody can tell us about.
+func (s *Scheduler) timeout(ctx context.Context, c suspect, reason string) string {
+	now := s.Now()
+	tag, err := s.DB.Exec(ctx, `
+		with u as (
+		  update calls set status = 'TIMEOUT', ended_reason = coalesce(ended_reason, $2), disposition = 'timeout',
+		    ended_at = coalesce(ended_at, $3), last_event_at = $3, updated_at = $3
+		  where id = $1 and status in ('QUEUED', 'RINGING', 'IN_PROGRESS') returning id, campaign_id
+		)
+		insert into call_events (call_id, campaign_id, source, type, status, payload, received_at)
+		select id, campaign_id, 'tick', 'call.timeout', 'TIMEOUT', jsonb_build_object('reason', $2::text), $3 from u`,
+		c.ID, reason, now)
+	if err != nil {
+		s.Log.Error("time out call", "call", c.ID, "err", err)
+		return ""
+	}
+	if tag.RowsAffected() == 0 {
+		return ""
+	}
+	return "timeout"
+}

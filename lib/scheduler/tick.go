@@ -1,0 +1,184 @@
+package scheduler
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/autolynx/autolynx/lib/campaign"
+	"github.com/autolynx/autolynx/lib/vapi"
+)
+
+// Budgets of one tick. The deadline stays well inside the function's
+// maxDuration (60 s in vercel.json) so a tick is never killed mid-write.
+const (
+	Deadline = 40 * time.Second
+	// SilentAfter is how long a dialed call may go without news before
+	// Vapi is asked about it.
+	SilentAfter = 10 * time.Minute
+	// AmbiguousAfter is how long a PENDING attempt is left alone before it
+	// is looked up at Vapi: longer than any tick can run, so the tick that
+	// claimed it is surely gone.
+	AmbiguousAfter = 2 * time.Minute
+	maxReconcile   = 25
+	maxCampaigns   = 200
+)
+
+// Scheduler runs ticks.
+type Scheduler struct {
+	DB            *pgxpool.Pool
+	Vapi          *vapi.Client
+	WebhookURL    string
+	WebhookSecret string
+	Now           func() time.Time
+	Log           *slog.Logger
+}
+
+// Summary is the tick's JSON answer (API.md).
+type Summary struct {
+	Launched           int               `json:"launched"`
+	TimedOut           int               `json:"timedOut"`
+	Reconciled         int               `json:"reconciled"`
+	Completed          int               `json:"completed"`
+	RateLimited        int               `json:"rateLimited"`
+	ConcurrencyBlocked int               `json:"concurrencyBlocked"`
+	Ambiguous          int               `json:"ambiguous"`
+	Rejected           int               `json:"rejected"`
+	Campaigns          []CampaignSummary `json:"campaigns"`
+}
+
+// CampaignSummary is what the tick did for one campaign.
+type CampaignSummary struct {
+	ID       uuid.UUID `json:"id"`
+	Status   string    `json:"status"`
+	Launched int       `json:"launched"`
+	Active   int       `json:"active"`
+}
+
+// Tick runs one pass, for one campaign or (uuid.Nil) all of them.
+func (s *Scheduler) Tick(ctx context.Context, only uuid.UUID) (*Summary, error) {
+	ctx, cancel := context.WithTimeout(ctx, Deadline)
+	defer cancel()
+	sum := &Summary{Campaigns: []CampaignSummary{}}
+	if err := s.reconcile(ctx, only, sum); err != nil {
+		return nil, err
+	}
+	targets, err := s.targets(ctx, only)
+	if err != nil {
+		return nil, err
+	}
+	accountCap, err := s.accountCap(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range targets {
+		if ctx.Err() != nil {
+			break
+		}
+		n, stop := s.launch(ctx, t, accountCap, sum)
+		sum.Launched += n
+		sum.Campaigns = append(sum.Campaigns, CampaignSummary{ID: t.ID, Launched: n})
+		if stop {
+			break
+		}
+	}
+	if sum.Completed, err = campaign.CompleteIfDone(ctx, s.DB, only, s.Now()); err != nil {
+		return nil, err
+	}
+	return sum, s.describe(ctx, sum)
+}
+
+// launch claims and dials for one campaign. stop says the account has no
+// room left or Vapi asked us to back off: later campaigns wait.
+func (s *Scheduler) launch(ctx context.Context, t target, accountCap int, sum *Summary) (int, bool) {
+	claims, accountRoom, err := claim(ctx, s.DB, t, accountCap, s.Now())
+	if err != nil {
+		s.Log.Error("claim", "campaign", t.ID, "err", err)
+		return 0, false
+	}
+	n := 0
+	for i, c := range claims {
+		v, reason := s.dial(ctx, t, c, sum)
+		switch v {
+		case launched:
+			n++
+		case backOff, campaignFailed:
+			for _, rest := range claims[i+1:] {
+				s.release(ctx, rest, "not dialed this tick: "+reason)
+			}
+			if v == campaignFailed {
+				if err := campaign.Fail(ctx, s.DB, t.ID, reason, s.Now()); err != nil {
+					s.Log.Error("fail campaign", "campaign", t.ID, "err", err)
+				}
+				return n, false
+			}
+			return n, true
+		}
+	}
+	return n, accountRoom <= 0
+}
+
+const activeTargets = `
+select c.id, c.cap, c.mode, c.line_quiet_gating, c.phone_number_id, a.provider_assistant_id
+from campaigns c join assistants a on a.id = c.assistant_id
+where c.status in ('QUEUED', 'DIALING', 'RUNNING') and ($1::uuid is null or c.id = $1)
+order by c.started_at nulls first, c.created_at
+limit $2`
+
+func (s *Scheduler) targets(ctx context.Context, only uuid.UUID) ([]target, error) {
+	rows, err := s.DB.Query(ctx, activeTargets, nilIfZero(only), maxCampaigns)
+	if err != nil {
+		return nil, fmt.Errorf("list active campaigns: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (target, error) {
+		var t target
+		return t, r.Scan(&t.ID, &t.Cap, &t.Mode, &t.LineQuietGating, &t.PhoneNumberID, &t.AssistantID)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list active campaigns: %w", err)
+	}
+	return out, nil
+}
+
+func (s *Scheduler) accountCap(ctx context.Context) (int, error) {
+	var n int
+	err := s.DB.QueryRow(ctx, `select coalesce((select (value #>> '{}')::int from system_config where key = 'account_concurrency_cap'), 10)`).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("read account cap: %w", err)
+	}
+	return n, nil
+}
+
+// describe fills each campaign's status and live calls, and promotes
+// DIALING campaigns whose calls a second tick finds live to RUNNING.
+func (s *Scheduler) describe(ctx context.Context, sum *Summary) error {
+	for i := range sum.Campaigns {
+		c := &sum.Campaigns[i]
+		err := s.DB.QueryRow(ctx, `
+			select c.status, (select count(*) from calls l where l.campaign_id = c.id
+			  and l.status in ('PENDING', 'QUEUED', 'RINGING', 'IN_PROGRESS'))
+			from campaigns c where c.id = $1`, c.ID).Scan(&c.Status, &c.Active)
+		if err != nil {
+			return fmt.Errorf("describe campaign: %w", err)
+		}
+		if c.Status == "DIALING" && c.Active > 0 && c.Launched == 0 {
+			if err := campaign.MarkRunning(ctx, s.DB, c.ID); err != nil {
+				return err
+			}
+			c.Status = "RUNNING"
+		}
+	}
+	return nil
+}
+
+func nilIfZero(id uuid.UUID) *uuid.UUID {
+	if id == uuid.Nil {
+		return nil
+	}
+	return &id
+}

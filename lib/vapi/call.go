@@ -1,0 +1,213 @@
+package vapi
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf16"
+)
+
+// MaxCustomerName is CreateCustomerDTO.name's maxLength. Vapi validates it in
+// JavaScript, so it counts UTF-16 code units.
+const MaxCustomerName = 40
+
+// CreateCallRequest is the subset of Vapi's CreateCallDTO AutoLynx sends: one
+// outbound call from a saved assistant and phone number to one customer.
+type CreateCallRequest struct {
+	AssistantID        string              `json:"assistantId,omitempty"`
+	PhoneNumberID      string              `json:"phoneNumberId,omitempty"`
+	Customer           Customer            `json:"customer"`
+	AssistantOverrides *AssistantOverrides `json:"assistantOverrides,omitempty"`
+}
+
+// Customer is the person called (CreateCustomerDTO). Number is E.164.
+type Customer struct {
+	Number string `json:"number,omitempty"`
+	Name   string `json:"name,omitempty"`
+}
+
+// AssistantOverrides personalises a saved assistant for one call.
+// VariableValues fill {{var}} templates; Metadata (our own call id) comes
+// back on every webhook and in ListCalls, which is how ambiguous creations
+// are reconciled.
+type AssistantOverrides struct {
+	VariableValues map[string]any `json:"variableValues,omitempty"`
+	Metadata       map[string]any `json:"metadata,omitempty"`
+	Server         *Server        `json:"server,omitempty"`
+	ServerMessages []string       `json:"serverMessages,omitempty"`
+}
+
+// Server is where Vapi posts server messages (webhooks) for a call or an
+// assistant. Headers carry the shared secret (X-Vapi-Secret).
+type Server struct {
+	URL            string            `json:"url,omitempty"`
+	Headers        map[string]string `json:"headers,omitempty"`
+	TimeoutSeconds int               `json:"timeoutSeconds,omitempty"`
+}
+
+// Call is the part of Vapi's Call object AutoLynx reads. Costs and
+// Artifact.Messages stay raw JSON: they are stored, not interpreted.
+type Call struct {
+	ID                 string              `json:"id"`
+	OrgID              string              `json:"orgId,omitempty"`
+	Type               string              `json:"type,omitempty"`
+	Status             string              `json:"status,omitempty"`
+	EndedReason        string              `json:"endedReason,omitempty"`
+	Cost               float64             `json:"cost"`
+	Costs              json.RawMessage     `json:"costs,omitempty"`
+	CreatedAt          time.Time           `json:"createdAt,omitzero"`
+	UpdatedAt          time.Time           `json:"updatedAt,omitzero"`
+	StartedAt          time.Time           `json:"startedAt,omitzero"`
+	EndedAt            time.Time           `json:"endedAt,omitzero"`
+	PhoneNumberID      string              `json:"phoneNumberId,omitempty"`
+	AssistantID        string              `json:"assistantId,omitempty"`
+	Customer           *Customer           `json:"customer,omitempty"`
+	AssistantOverrides *AssistantOverrides `json:"assistantOverrides,omitempty"`
+	Artifact           *Artifact           `json:"artifact,omitempty"`
+	Analysis           *Analysis           `json:"analysis,omitempty"`
+	SubscriptionLimits *SubscriptionLimits `json:"subscriptionLimits,omitempty"`
+}
+
+// Artifact is what a call leaves behind: the conversation and recordings.
+type Artifact struct {
+	Transcript         string          `json:"transcript,omitempty"`
+	Messages           json.RawMessage `json:"messages,omitempty"`
+	RecordingURL       string          `json:"recordingUrl,omitempty"`
+	StereoRecordingURL string          `json:"stereoRecordingUrl,omitempty"`
+}
+
+// Analysis is Vapi's post-call analysis.
+type Analysis struct {
+	Summary           string          `json:"summary,omitempty"`
+	StructuredData    json.RawMessage `json:"structuredData,omitempty"`
+	SuccessEvaluation Evaluation      `json:"successEvaluation,omitempty"`
+}
+
+// Evaluation is analysis.successEvaluation. The schema says string ("true",
+// a score), but rubrics can yield booleans or numbers, so any scalar is kept
+// as its text.
+type Evaluation string
+
+// UnmarshalJSON accepts a string, a boolean or a number.
+func (e *Evaluation) UnmarshalJSON(b []byte) error {
+	var s string
+	if json.Unmarshal(b, &s) == nil {
+		*e = Evaluation(s)
+		return nil
+	}
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return fmt.Errorf("decode successEvaluation: %w", err)
+	}
+	switch v.(type) {
+	case bool, float64:
+		*e = Evaluation(string(b))
+	case nil:
+		*e = ""
+	default:
+		return fmt.Errorf("decode successEvaluation: unexpected %s", b)
+	}
+	return nil
+}
+
+// SubscriptionLimits comes back on POST /call and tells whether the account's
+// concurrency slots were full.
+type SubscriptionLimits struct {
+	ConcurrencyBlocked       bool `json:"concurrencyBlocked"`
+	ConcurrencyLimit         int  `json:"concurrencyLimit"`
+	RemainingConcurrentCalls int  `json:"remainingConcurrentCalls"`
+}
+
+// CreateCall asks Vapi to place one call. It retries only when nothing can
+// have been created (429, connection refused); any failure after the request
+// may have reached Vapi is an *AmbiguousError and is not retried. When the
+// account's concurrency slots are full it returns the Call together with
+// ErrConcurrencyBlocked. The customer's name is cut to MaxCustomerName.
+func (c *Client) CreateCall(ctx context.Context, in CreateCallRequest) (*Call, error) {
+	in.Customer.Name = TruncateName(in.Customer.Name)
+	var call Call
+	err := c.do(ctx, request{method: http.MethodPost, path: "/call", body: in, write: true, timeout: c.createTimeout}, &call)
+	if err != nil {
+		return nil, fmt.Errorf("create call: %w", err)
+	}
+	if call.SubscriptionLimits != nil && call.SubscriptionLimits.ConcurrencyBlocked {
+		return &call, fmt.Errorf("create call: %w", ErrConcurrencyBlocked)
+	}
+	return &call, nil
+}
+
+// GetCall reads one call.
+func (c *Client) GetCall(ctx context.Context, id string) (*Call, error) {
+	var call Call
+	if err := c.do(ctx, request{method: http.MethodGet, path: "/call/" + url.PathEscape(id)}, &call); err != nil {
+		return nil, fmt.Errorf("get call: %w", err)
+	}
+	return &call, nil
+}
+
+// ListCallsParams filters ListCalls; zero fields are not sent. Vapi has no
+// cursor: page by moving the CreatedAt window.
+type ListCallsParams struct {
+	AssistantID   string
+	PhoneNumberID string
+	CreatedAtGt   time.Time
+	CreatedAtLt   time.Time
+	// Limit is at most 1000; Vapi defaults to 100.
+	Limit int
+}
+
+// isoMillis is the ISO-8601 form JavaScript's Date parses reliably.
+const isoMillis = "2006-01-02T15:04:05.000Z"
+
+func (p ListCallsParams) query() url.Values {
+	q := url.Values{}
+	set := func(k, v string) {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	set("assistantId", p.AssistantID)
+	set("phoneNumberId", p.PhoneNumberID)
+	if !p.CreatedAtGt.IsZero() {
+		q.Set("createdAtGt", p.CreatedAtGt.UTC().Format(isoMillis))
+	}
+	if !p.CreatedAtLt.IsZero() {
+		q.Set("createdAtLt", p.CreatedAtLt.UTC().Format(isoMillis))
+	}
+	if p.Limit > 0 {
+		q.Set("limit", strconv.Itoa(p.Limit))
+	}
+	return q
+}
+
+// ListCalls lists calls matching p (GET /call answers a plain array).
+func (c *Client) ListCalls(ctx context.Context, p ListCallsParams) ([]Call, error) {
+	var calls []Call
+	if err := c.do(ctx, request{method: http.MethodGet, path: "/call", query: p.query()}, &calls); err != nil {
+		return nil, fmt.Errorf("list calls: %w", err)
+	}
+	return calls, nil
+}
+
+// TruncateName cuts a customer name to MaxCustomerName UTF-16 code units
+// without splitting a character, and trims the whitespace left at the end.
+func TruncateName(name string) string {
+	units := 0
+	for i, r := range name {
+		n := utf16.RuneLen(r)
+		if n < 0 {
+			n = 1
+		}
+		if units+n > MaxCustomerName {
+			return strings.TrimRightFunc(name[:i], unicode.IsSpace)
+		}
+		units += n
+	}
+	return name
+}

@@ -1,0 +1,46 @@
+package vapi
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Server message types AutoLynx acts on.
+const (
+	MessageStatusUpdate    = "status-update"
+	MessageEndOfCallReport = "end-of-call-report"
+	MessageHang            = "hang"
+)
+
+// ServerMessage is the envelope Vapi POSTs to a server URL.
+type ServerMessage struct {
+	Message Message `json:"message"`
+}
+
+// Message is one server message: the fields of status-update and
+// end-of-call-report that AutoLynx reads. Other types decode into Type,
+// Timestamp and Call only.
+type Message struct {
+	Type string `json:"type"`
+	// Timestamp is in epoch milliseconds.
+	Timestamp float64   `json:"timestamp,omitempty"`
+	Call      *Call     `json:"call,omitempty"`
+	Customer  *Customer `json:"customer,omitempty"`
+	// Status is set on status-update.
+	Status string `json:"status,omitempty"`
+	// EndedReason is set on status-update "ended" and end-of-call-report.
+	EndedReason string `json:"endedReason,omitempty"`
+	// The rest is end-of-call-report only.
+	Cost            float64         `json:"cost,omitempty"`
+	Costs           json.RawMessage `json:"costs,omitempty"`
+	StartedAt       time.Time       `json:"startedAt,omitzero"`
+	EndedAt         time.Time       `json:"endedAt,omitzero"`
+	DurationSeconds float64         `json:"durationSeconds,omitempty"`
+	Artifact        *Artifact       `json:"artifact,omitempty"`
+	Analysis        *Analysis       `json:"analysis,omitempty"`
+}
+
+// Time converts Timestamp to a time.
+func (m Message) Time() time.Time {
+	return time.UnixMilli(int64(m.Timestamp))
+}

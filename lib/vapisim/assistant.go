@@ -1,0 +1,120 @@
+package vapisim
+
+import (
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+)
+
+// stamp is the timestamp format Vapi uses in JSON.
+const stamp = "2006-01-02T15:04:05.000Z"
+
+func (s *Sim) createAssistant(w http.ResponseWriter, r *http.Request) {
+	body, ok := decodeObject(w, r)
+	if !ok {
+		return
+	}
+	if msgs := validateAssistant(body); len(msgs) > 0 {
+		writeError(w, http.StatusBadRequest, msgs)
+		return
+	}
+	now := s.cfg.Now().UTC().Format(stamp)
+	body["id"] = uuid.Must(uuid.NewV7()).String()
+	body["orgId"] = orgID
+	body["createdAt"] = now
+	body["updatedAt"] = now
+	s.mu.Lock()
+	s.assistants[body["id"].(string)] = body
+	a := maps.Clone(body)
+	s.mu.Unlock()
+	writeJSON(w, http.StatusCreated, a)
+}
+
+// assistant returns a copy of assistant id, answering 404 itself when absent.
+func (s *Sim) assistant(w http.ResponseWriter, id string) (map[string]any, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.assistants[id]
+	if !ok {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("Couldn't Get Assistant. `id` %s Does Not Exist.", id))
+		return nil, false
+	}
+	return maps.Clone(a), true
+}
+
+func (s *Sim) getAssistant(w http.ResponseWriter, r *http.Request) {
+	if a, ok := s.assistant(w, r.PathValue("id")); ok {
+		writeJSON(w, http.StatusOK, a)
+	}
+}
+
+// updateAssistant applies a PATCH: top-level properties replace the stored
+// ones.
+func (s *Sim) updateAssistant(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if _, ok := s.assistant(w, id); !ok {
+		return
+	}
+	body, ok := decodeObject(w, r)
+	if !ok {
+		return
+	}
+	if msgs := validateAssistant(body); len(msgs) > 0 {
+		writeError(w, http.StatusBadRequest, msgs)
+		return
+	}
+	s.mu.Lock()
+	a, ok := s.assistants[id]
+	if ok {
+		maps.Copy(a, body)
+		a["updatedAt"] = s.cfg.Now().UTC().Format(stamp)
+		a = maps.Clone(a)
+	}
+	s.mu.Unlock()
+	if !ok {
+		writeError(w, http.StatusNotFound, "Assistant was deleted")
+		return
+	}
+	writeJSON(w, http.StatusOK, a)
+}
+
+func (s *Sim) deleteAssistant(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	a, ok := s.assistant(w, id)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	delete(s.assistants, id)
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, a)
+}
+
+// listAssistants answers GET /assistant: a plain array, newest first.
+func (s *Sim) listAssistants(w http.ResponseWriter, r *http.Request) {
+	limit := 100
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 1000 {
+			writeError(w, http.StatusBadRequest, []string{"limit must not be greater than 1000"})
+			return
+		}
+		limit = n
+	}
+	s.mu.Lock()
+	list := make([]map[string]any, 0, len(s.assistants))
+	for _, a := range s.assistants {
+		list = append(list, maps.Clone(a))
+	}
+	s.mu.Unlock()
+	// UUIDv7 ids sort by creation time.
+	slices.SortFunc(list, func(a, b map[string]any) int {
+		return strings.Compare(b["id"].(string), a["id"].(string))
+	})
+	writeJSON(w, http.StatusOK, list[:min(len(list), limit)])
+}

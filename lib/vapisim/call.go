@@ -1,0 +1,318 @@
+package vapisim
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/autolynx/autolynx/lib/vapi"
+)
+
+// orgID is the organisation every simulated resource belongs to.
+const orgID = "00000000-0000-4000-8000-00000000a11e"
+
+// call is one simulated call: the Vapi object plus what its lifecycle needs.
+type call struct {
+	v            vapi.Call
+	hook         hook
+	firstMessage string
+	vars         map[string]any
+}
+
+// hook is where a call's server messages go.
+type hook struct {
+	url     string
+	headers map[string]string
+	timeout time.Duration
+}
+
+// callInput is the part of a validated POST /call body the simulator uses.
+type callInput struct {
+	AssistantID        string                   `json:"assistantId"`
+	PhoneNumberID      string                   `json:"phoneNumberId"`
+	Customer           *vapi.Customer           `json:"customer"`
+	AssistantOverrides *vapi.AssistantOverrides `json:"assistantOverrides"`
+}
+
+var (
+	errClosed      = errors.New("simulator closed")
+	errNoAssistant = errors.New("assistant does not exist")
+)
+
+func (s *Sim) createCall(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	fault, retry := s.drawCreateFault(), s.faults.RetryAfter
+	s.mu.Unlock()
+	switch fault {
+	case faultRateLimited:
+		s.count(func(st *Stats) { st.RateLimited++ })
+		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(retry.Seconds())))))
+		writeError(w, http.StatusTooManyRequests, "Too Many Requests")
+		return
+	case faultServerError:
+		s.count(func(st *Stats) { st.ServerErrors++ })
+		writeError(w, http.StatusInternalServerError, "Internal server error")
+		return
+	}
+	in, ok := readCallInput(w, r)
+	if !ok {
+		return
+	}
+	created, err := s.place(in, fault.ambiguous())
+	switch {
+	case errors.Is(err, errNoAssistant):
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("Couldn't Get Assistant. `assistantId` %s Does Not Exist.", in.AssistantID))
+		return
+	case err != nil:
+		writeError(w, http.StatusServiceUnavailable, err.Error())
+		return
+	}
+	s.answerCreate(w, r, fault, created)
+}
+
+// readCallInput validates the body like Vapi and extracts what we use,
+// answering 400 itself on failure.
+func readCallInput(w http.ResponseWriter, r *http.Request) (callInput, bool) {
+	var in callInput
+	body, ok := decodeObject(w, r)
+	if !ok {
+		return in, false
+	}
+	if msgs := validateCall(body); len(msgs) > 0 {
+		writeError(w, http.StatusBadRequest, msgs)
+		return in, false
+	}
+	raw, _ := json.Marshal(body)
+	if err := json.Unmarshal(raw, &in); err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return in, false
+	}
+	switch {
+	case in.AssistantID == "":
+		writeError(w, http.StatusBadRequest, "Need Either `assistantId` (the simulator does not support transient assistants, squads or workflows).")
+	case in.PhoneNumberID == "":
+		writeError(w, http.StatusBadRequest, "Need Either `phoneNumberId` Or `phoneNumber`.")
+	case in.Customer == nil || in.Customer.Number == "":
+		writeError(w, http.StatusBadRequest, "Need Either `customer`, `customerId`, Or `customers`.")
+	default:
+		return in, true
+	}
+	return in, false
+}
+
+// answerCreate answers a created call, or loses the answer as the fault says.
+func (s *Sim) answerCreate(w http.ResponseWriter, r *http.Request, fault createFault, created vapi.Call) {
+	switch fault {
+	case faultSilentCreate:
+		s.count(func(st *Stats) { st.ServerErrors++ })
+		writeError(w, http.StatusInternalServerError, "Internal server error")
+	case faultDroppedAnswer:
+		resetConnection(w)
+	case faultHungAnswer:
+		select {
+		case <-r.Context().Done():
+		case <-s.ctx.Done():
+		}
+		resetConnection(w)
+	default:
+		writeJSON(w, http.StatusCreated, created)
+	}
+}
+
+// resetConnection closes the client's connection with a TCP reset and no
+// answer.
+func resetConnection(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return
+	}
+	if tcp, ok := conn.(*net.TCPConn); ok {
+		_ = tcp.SetLinger(0)
+	}
+	_ = conn.Close()
+}
+
+// place creates the call, counts it and starts its lifecycle. It returns the
+// POST /call answer: the call plus subscriptionLimits.
+func (s *Sim) place(in callInput, ambiguous bool) (vapi.Call, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return vapi.Call{}, errClosed
+	}
+	a, ok := s.assistants[in.AssistantID]
+	if !ok {
+		return vapi.Call{}, errNoAssistant
+	}
+	now := s.cfg.Now().UTC()
+	c := &call{
+		v: vapi.Call{
+			ID: uuid.Must(uuid.NewV7()).String(), OrgID: orgID, Type: "outboundPhoneCall", Status: "queued",
+			CreatedAt: now, UpdatedAt: now, PhoneNumberID: in.PhoneNumberID, AssistantID: in.AssistantID,
+			Customer: in.Customer, AssistantOverrides: in.AssistantOverrides,
+		},
+		hook: s.hookFor(in.AssistantOverrides, a),
+	}
+	c.firstMessage, _ = a["firstMessage"].(string)
+	if in.AssistantOverrides != nil {
+		c.vars = in.AssistantOverrides.VariableValues
+	}
+	blocked := s.admit(c, ambiguous)
+	p := newPlan(s.callRand(in.Customer.Number), s.cfg.Mix, blocked)
+	out := make(chan vapi.Message, 8)
+	s.wg.Go(func() { s.play(c, p, out) })
+	s.wg.Go(func() { s.deliver(c.hook, out) })
+	resp := c.v
+	resp.SubscriptionLimits = &vapi.SubscriptionLimits{
+		ConcurrencyBlocked:       blocked,
+		ConcurrencyLimit:         s.cfg.ConcurrencyLimit,
+		RemainingConcurrentCalls: max(0, s.cfg.ConcurrencyLimit-s.stats.Live),
+	}
+	return resp, nil
+}
+
+// admit stores the call and takes a concurrency slot, reporting whether the
+// account was full; the caller holds s.mu.
+func (s *Sim) admit(c *call, ambiguous bool) (blocked bool) {
+	st := &s.stats
+	s.calls[c.v.ID] = c
+	st.CallsCreated++
+	if ambiguous {
+		st.AmbiguousCreates++
+	}
+	if st.Live >= s.cfg.ConcurrencyLimit {
+		st.ConcurrencyBlocked++
+		return true
+	}
+	st.Live++
+	st.PeakLive = max(st.PeakLive, st.Live)
+	st.ByCustomer[c.v.Customer.Number]++
+	st.ByPhoneNumber[c.v.PhoneNumberID]++
+	return false
+}
+
+// callRand seeds a call's randomness from the seed, the number and how often
+// it was dialed, so outcomes do not depend on request order; the caller
+// holds s.mu.
+func (s *Sim) callRand(number string) *rand.Rand {
+	n := s.dials[number]
+	s.dials[number]++
+	h := fnv.New64a()
+	_, _ = fmt.Fprintf(h, "%s#%d", number, n)
+	return rand.New(rand.NewPCG(s.cfg.Seed, h.Sum64()))
+}
+
+// hookFor picks the server URL as Vapi does: the call's overrides, then the
+// assistant, then the account default.
+func (s *Sim) hookFor(o *vapi.AssistantOverrides, assistant map[string]any) hook {
+	h := hook{url: s.cfg.WebhookURL, timeout: 20 * time.Second}
+	var srv *vapi.Server
+	if o != nil && o.Server != nil && o.Server.URL != "" {
+		srv = o.Server
+	} else if raw, ok := assistant["server"]; ok {
+		b, _ := json.Marshal(raw)
+		_ = json.Unmarshal(b, &srv)
+	}
+	if srv != nil && srv.URL != "" {
+		h.url, h.headers = srv.URL, srv.Headers
+		if srv.TimeoutSeconds > 0 {
+			h.timeout = time.Duration(srv.TimeoutSeconds) * time.Second
+		}
+	}
+	return h
+}
+
+func (s *Sim) getCall(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	c, ok := s.calls[r.PathValue("id")]
+	var v vapi.Call
+	if ok {
+		v = c.snapshot()
+	}
+	s.mu.Unlock()
+	if !ok {
+		writeError(w, http.StatusNotFound, "Call not found")
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+// callFilter is GET /call's query.
+type callFilter struct {
+	id, assistantID, phoneNumberID string
+	gt, lt, ge, le                 time.Time
+	limit                          int
+}
+
+func parseCallFilter(q map[string][]string) (callFilter, []string) {
+	get := func(k string) string {
+		if v := q[k]; len(v) > 0 {
+			return v[0]
+		}
+		return ""
+	}
+	f := callFilter{id: get("id"), assistantID: get("assistantId"), phoneNumberID: get("phoneNumberId"), limit: 100}
+	var msgs []string
+	for k, dst := range map[string]*time.Time{"createdAtGt": &f.gt, "createdAtLt": &f.lt, "createdAtGe": &f.ge, "createdAtLe": &f.le} {
+		if v := get(k); v != "" {
+			t, err := time.Parse(time.RFC3339Nano, v)
+			if err != nil {
+				msgs = append(msgs, k+" must be a valid ISO 8601 date string")
+			}
+			*dst = t
+		}
+	}
+	if v := get("limit"); v != "" {
+		n, err := strconv.ParseFloat(v, 64)
+		if err != nil || n < 0 || n > 1000 {
+			msgs = append(msgs, "limit must not be greater than 1000")
+		}
+		f.limit = int(n)
+	}
+	slices.Sort(msgs)
+	return f, msgs
+}
+
+func (f callFilter) match(c vapi.Call) bool {
+	t := c.CreatedAt
+	return (f.id == "" || c.ID == f.id) &&
+		(f.assistantID == "" || c.AssistantID == f.assistantID) &&
+		(f.phoneNumberID == "" || c.PhoneNumberID == f.phoneNumberID) &&
+		(f.gt.IsZero() || t.After(f.gt)) && (f.lt.IsZero() || t.Before(f.lt)) &&
+		(f.ge.IsZero() || !t.Before(f.ge)) && (f.le.IsZero() || !t.After(f.le))
+}
+
+// listCalls answers GET /call: a plain array, newest first.
+func (s *Sim) listCalls(w http.ResponseWriter, r *http.Request) {
+	f, msgs := parseCallFilter(r.URL.Query())
+	if len(msgs) > 0 {
+		writeError(w, http.StatusBadRequest, msgs)
+		return
+	}
+	list := []vapi.Call{}
+	s.mu.Lock()
+	for _, c := range s.calls {
+		if v := c.snapshot(); f.match(v) {
+			list = append(list, v)
+		}
+	}
+	s.mu.Unlock()
+	slices.SortFunc(list, func(a, b vapi.Call) int {
+		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(b.ID, a.ID)
+	})
+	writeJSON(w, http.StatusOK, list[:min(len(list), f.limit)])
+}

@@ -1,0 +1,141 @@
+package vapisim
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/autolynx/autolynx/lib/vapi"
+)
+
+// Lines of the simulated conversation; {{var}} is filled from variableValues.
+const (
+	defaultFirstMessage = "Hi {{name}}, this is Alex from AutoLynx. Do you have a minute?"
+	pitch               = "We help teams like {{business_name}} reach every customer with AI calls. Could I book you a short demo next week?"
+	voicemailGreeting   = "Hi, you've reached my voicemail. Please leave a message after the tone."
+	systemPrompt        = "You are Alex, a friendly outbound caller for AutoLynx."
+)
+
+var openers = []string{"Sure, what is this about?", "I have a couple of minutes.", "Who is this?", "Okay, go ahead."}
+
+// placeholder matches a Liquid variable such as {{ name }}.
+var placeholder = regexp.MustCompile(`\{\{\s*([A-Za-z0-9_.]+)\s*\}\}`)
+
+// render fills {{var}} from vars; unknown variables render empty, as in Liquid.
+func render(tmpl string, vars map[string]any) string {
+	return placeholder.ReplaceAllStringFunc(tmpl, func(m string) string {
+		if v, ok := vars[placeholder.FindStringSubmatch(m)[1]]; ok && v != nil {
+			return fmt.Sprint(v)
+		}
+		return ""
+	})
+}
+
+// turn is one line of the conversation.
+type turn struct{ role, text string }
+
+// conversation is what was said on the call.
+func (p plan) conversation(c *call) []turn {
+	first := c.firstMessage
+	if first == "" {
+		first = defaultFirstMessage
+	}
+	first = render(first, c.vars)
+	switch {
+	case p.outcome == Voicemail:
+		return []turn{{"user", voicemailGreeting}, {"bot", first}}
+	case !p.talks():
+		return nil
+	}
+	vars := c.vars
+	if s, _ := vars["business_name"].(string); s == "" {
+		vars = map[string]any{"business_name": "yours"}
+	}
+	answer, bye := "Not right now, thanks.", "No problem, thanks for your time. Goodbye!"
+	if p.success {
+		answer, bye = "Yes, that sounds good. Send me an invite.", "Great, I'll send it over. Have a nice day!"
+	}
+	return []turn{{"bot", first}, {"user", openers[p.reply]}, {"bot", render(pitch, vars)}, {"user", answer}, {"bot", bye}}
+}
+
+// message is an artifact.messages item.
+type message struct {
+	Role             string  `json:"role"`
+	Message          string  `json:"message"`
+	Time             int64   `json:"time"`
+	EndTime          int64   `json:"endTime,omitempty"`
+	SecondsFromStart float64 `json:"secondsFromStart"`
+	Duration         float64 `json:"duration,omitempty"`
+}
+
+// artifact builds the transcript and messages, spreading the turns over the
+// simulated talk time from started.
+func (p plan) artifact(c *call, started time.Time) *vapi.Artifact {
+	turns := p.conversation(c)
+	if len(turns) == 0 {
+		return &vapi.Artifact{}
+	}
+	msgs := []message{{Role: "system", Message: systemPrompt, Time: started.UnixMilli()}}
+	var transcript strings.Builder
+	slot := p.talk / float64(len(turns))
+	for i, t := range turns {
+		from := float64(i) * slot
+		at := started.Add(time.Duration(from * float64(time.Second)))
+		msgs = append(msgs, message{
+			Role: t.role, Message: t.text, Time: at.UnixMilli(), SecondsFromStart: round(from, 3),
+			EndTime: at.Add(time.Duration(slot * 0.8 * float64(time.Second))).UnixMilli(), Duration: round(slot*800, 0),
+		})
+		who := "AI"
+		if t.role == "user" {
+			who = "User"
+		}
+		fmt.Fprintf(&transcript, "%s: %s\n", who, t.text)
+	}
+	raw, _ := json.Marshal(msgs)
+	base := "https://storage.vapi.ai/" + c.v.ID
+	return &vapi.Artifact{Transcript: transcript.String(), Messages: raw, RecordingURL: base + "-mono.wav", StereoRecordingURL: base + "-stereo.wav"}
+}
+
+// analysis is the post-call analysis for the outcome.
+func (p plan) analysis() *vapi.Analysis {
+	switch {
+	case p.outcome == Voicemail && !p.blocked:
+		return &vapi.Analysis{Summary: "The call reached voicemail; the assistant left a short message.", SuccessEvaluation: "false"}
+	case !p.talks():
+		return &vapi.Analysis{}
+	}
+	data, _ := json.Marshal(map[string]any{"interested": p.success, "demoBooked": p.success})
+	if p.success {
+		return &vapi.Analysis{Summary: "The assistant pitched AutoLynx and the customer agreed to a demo next week.", StructuredData: data, SuccessEvaluation: "true"}
+	}
+	return &vapi.Analysis{Summary: "The assistant pitched AutoLynx; the customer declined for now.", StructuredData: data, SuccessEvaluation: "false"}
+}
+
+// costs splits the bill like Vapi's costs[]: Vapi's own $0.05/min plus
+// providers, for a total of p.rate per billed minute.
+func (p plan) costs() (float64, json.RawMessage) {
+	minutes := round(p.talk/60, 4)
+	vapiCost := round(0.05*minutes, 4)
+	rest := (p.rate - 0.05) * minutes
+	items := []map[string]any{
+		{"type": "transport", "provider": "twilio", "minutes": minutes, "cost": round(rest*0.3, 4)},
+		{"type": "transcriber", "transcriber": map[string]any{"provider": "deepgram", "model": "nova-2"}, "minutes": minutes, "cost": round(rest*0.2, 4)},
+		{"type": "model", "model": map[string]any{"provider": "openai", "model": "gpt-4o"}, "promptTokens": int(minutes * 1800), "completionTokens": int(minutes * 120), "cost": round(rest*0.25, 4)},
+		{"type": "voice", "voice": map[string]any{"provider": "11labs", "voiceId": "burt"}, "characters": int(minutes * 700), "cost": round(rest*0.25, 4)},
+		{"type": "vapi", "subType": "normal", "minutes": minutes, "cost": vapiCost},
+	}
+	total := 0.0
+	for _, it := range items {
+		total += it["cost"].(float64)
+	}
+	raw, _ := json.Marshal(items)
+	return round(total, 4), raw
+}
+
+func round(x float64, digits int) float64 {
+	f := math.Pow(10, float64(digits))
+	return math.Round(x*f) / f
+}

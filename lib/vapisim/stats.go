@@ -1,0 +1,52 @@
+package vapisim
+
+import "maps"
+
+// Stats counts what the simulator did, for assertions.
+type Stats struct {
+	// CallsCreated counts every call given an id, blocked ones included.
+	CallsCreated int
+	// ConcurrencyBlocked counts calls refused a slot by the account limit.
+	ConcurrencyBlocked int
+	// ByCustomer counts placed (not blocked) calls per customer number, to
+	// detect double dials.
+	ByCustomer map[string]int
+	// ByPhoneNumber counts placed calls per phoneNumberId.
+	ByPhoneNumber map[string]int
+	// Live is the number of placed calls not yet ended; PeakLive its maximum.
+	Live     int
+	PeakLive int
+	// PendingWebhooks counts messages produced but not yet delivered,
+	// failed or dropped.
+	PendingWebhooks int
+	// WebhooksSent counts POSTs answered 2xx (each duplicate copy counts).
+	WebhooksSent int
+	// WebhooksFailed counts POSTs that failed or were answered non-2xx.
+	WebhooksFailed int
+	// WebhooksDropped counts messages the drop fault swallowed.
+	WebhooksDropped int
+	// RateLimited and ServerErrors count injected 429s and 500s (a silent
+	// create counts as a 500).
+	RateLimited  int
+	ServerErrors int
+	// AmbiguousCreates counts calls created whose answer was lost (silent
+	// create, dropped or hung answer).
+	AmbiguousCreates int
+}
+
+// Stats returns a snapshot of the counters.
+func (s *Sim) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.stats
+	st.ByCustomer = maps.Clone(s.stats.ByCustomer)
+	st.ByPhoneNumber = maps.Clone(s.stats.ByPhoneNumber)
+	return st
+}
+
+// count applies f to the counters under the lock.
+func (s *Sim) count(f func(*Stats)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f(&s.stats)
+}
