@@ -78,7 +78,7 @@ func serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: devserver.NewRouter(vercel, filepath.Join(*root, "public")), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: devserver.NewRouter(vercel, filepath.Join(*root, "public"), devserver.Deployed()), ReadHeaderTimeout: 10 * time.Second}
 	ln, err := net.Listen("tcp", fmt.Sprintf(":%d", p))
 	if err != nil {
 		return fmt.Errorf("listen on port %d (set PORT to change it): %w", p, err)

@@ -17,15 +17,15 @@ import (
 // Rewritten requests keep the browser's path, as on Vercel.
 type Router struct {
 	vercel    *Vercel
-	functions map[string]http.HandlerFunc
+	functions map[string]http.Handler
 	public    string
 }
 
-// NewRouter routes to the functions table, vercel.json's rewrites and the
-// static files under publicDir.
-func NewRouter(v *Vercel, publicDir string) *Router {
-	fns := make(map[string]http.HandlerFunc, len(Functions))
-	for file, h := range Functions {
+// NewRouter routes to handlers (by api/ file: Deployed or Built),
+// vercel.json's rewrites and the static files under publicDir.
+func NewRouter(v *Vercel, publicDir string, handlers map[string]http.Handler) *Router {
+	fns := make(map[string]http.Handler, len(handlers))
+	for file, h := range handlers {
 		fns[FunctionPath(file)] = h
 	}
 	return &Router{vercel: v, functions: fns, public: publicDir}
@@ -56,7 +56,7 @@ func (rt *Router) Resolve(p string) (fn string, query map[string][]string, ok bo
 func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rt.setHeaders(w, r.URL.Path)
 	if h, ok := rt.functions[r.URL.Path]; ok {
-		h(w, r)
+		h.ServeHTTP(w, r)
 		return
 	}
 	if file := rt.staticFile(r.URL.Path); file != "" {
@@ -70,7 +70,7 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		r2 := r.Clone(r.Context())
 		r2.URL.RawQuery = merged.Encode()
-		rt.functions[fn](w, r2)
+		rt.functions[fn].ServeHTTP(w, r2)
 		return
 	}
 	if strings.HasPrefix(r.URL.Path, "/api/") {

@@ -1,0 +1,250 @@
+// Package apitest runs the whole backend for tests: a fresh migrated
+// database, the Vapi simulator, and every api/ function behind the same
+// vercel.json routing as the local runner, on a loopback httptest server.
+// Only the outside world is simulated; our database and handlers are real.
+package apitest
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/autolynx/autolynx/lib/app"
+	"github.com/autolynx/autolynx/lib/auth"
+	"github.com/autolynx/autolynx/lib/config"
+	"github.com/autolynx/autolynx/lib/db/dbtest"
+	"github.com/autolynx/autolynx/lib/devserver"
+	"github.com/autolynx/autolynx/lib/httpapi"
+	"github.com/autolynx/autolynx/lib/logging"
+	"github.com/autolynx/autolynx/lib/user"
+	"github.com/autolynx/autolynx/lib/vapisim"
+)
+
+// Secrets used by every Env.
+const (
+	JWTSecret     = "test-jwt-secret-test-jwt-secret-0123456789"
+	CronSecret    = "test-cron-secret"
+	WebhookSecret = "test-webhook-secret"
+	SupabaseURL   = "http://supabase.test"
+	AdminEmail    = "admin@example.test"
+	OperatorEmail = "operator@example.test"
+)
+
+// Env is one running backend.
+type Env struct {
+	t        testing.TB
+	DB       *pgxpool.Pool
+	Sim      *vapisim.Sim
+	Deps     *httpapi.Deps
+	Server   *httptest.Server
+	Clock    *Clock
+	LogBuf   *SyncBuffer
+	Admin    string // bearer token of the bootstrap admin
+	Operator string // bearer token of an allowlisted operator
+}
+
+// Options tune an Env.
+type Options struct {
+	Sim vapisim.Config
+	// Now overrides the clock's start (default: real time).
+	Now time.Time
+}
+
+// New starts an Env, stopped when the test ends.
+func New(t testing.TB, opts Options) *Env {
+	t.Helper()
+	e := &Env{t: t, DB: dbtest.Pool(t), Clock: NewClock(opts.Now), LogBuf: &SyncBuffer{}}
+	e.Server = httptest.NewServer(nil)
+	t.Cleanup(e.Server.Close)
+	simCfg := opts.Sim
+	if simCfg.Scale == 0 {
+		simCfg.Scale = 0.002
+	}
+	sim, err := vapisim.Start(simCfg)
+	if err != nil {
+		t.Fatalf("apitest: start simulator: %v", err)
+	}
+	t.Cleanup(func() { _ = sim.Close() })
+	e.Sim = sim
+	cfg := config.Config{
+		DatabaseURL: "test", SupabaseURL: SupabaseURL, SupabaseJWTSecret: JWTSecret,
+		VapiAPIKey: sim.APIKey(), VapiBaseURL: sim.URL(), VapiPhoneNumberID: "test-phone-number",
+		PublicURL: e.Server.URL, WebhookSecret: WebhookSecret, CronSecrets: []string{CronSecret},
+		DefaultCap: 8, CronCadence: time.Minute, DefaultRegion: "US",
+		AdminEmails: []string{AdminEmail}, Local: true, Version: "test",
+	}
+	log := logging.New(io.MultiWriter(e.LogBuf, testWriter{t}), slog.LevelInfo)
+	e.Deps, err = app.Build(cfg, e.DB, log, e.Clock.Now, user.LocalInviter{})
+	if err != nil {
+		t.Fatalf("apitest: build deps: %v", err)
+	}
+	vercel, err := devserver.LoadVercel(filepath.Join(Root(t), "vercel.json"))
+	if err != nil {
+		t.Fatalf("apitest: %v", err)
+	}
+	e.Server.Config.Handler = devserver.NewRouter(vercel, filepath.Join(Root(t), "public"), devserver.Built(e.Deps))
+	e.Admin = e.Token(AdminEmail)
+	e.Operator = e.Token(OperatorEmail)
+	if _, err := user.Add(t.Context(), e.DB, auth.LocalUserID(OperatorEmail), OperatorEmail, user.Operator); err != nil {
+		t.Fatalf("apitest: add operator: %v", err)
+	}
+	return e
+}
+
+// Token signs a sign-in token for email (who must be allowlisted to get in).
+func (e *Env) Token(email string) string {
+	tok, err := auth.NewLocalIssuer(SupabaseURL, []byte(JWTSecret)).Mint(auth.LocalUserID(email), email, time.Hour)
+	if err != nil {
+		e.t.Fatalf("apitest: mint: %v", err)
+	}
+	return tok
+}
+
+// Root finds the repository root (the directory holding go.mod).
+func Root(t testing.TB) string {
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("apitest: go.mod not found")
+		}
+		dir = parent
+	}
+}
+
+// Do sends a request to the backend.
+func (e *Env) Do(method, path, token, contentType string, body io.Reader) *http.Response {
+	e.t.Helper()
+	req, err := http.NewRequest(method, e.Server.URL+path, body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatalf("apitest: %s %s: %v", method, path, err)
+	}
+	return resp
+}
+
+// JSON sends in as a JSON body (nil: none), decodes the answer into out
+// (nil: discard) and returns the status.
+func (e *Env) JSON(method, path, token string, in, out any) int {
+	e.t.Helper()
+	var body io.Reader
+	ct := ""
+	if in != nil {
+		b, _ := json.Marshal(in)
+		body, ct = bytes.NewReader(b), "application/json"
+	}
+	resp := e.Do(method, path, token, ct, body)
+	defer resp.Body.Close()
+	if out != nil {
+		raw, _ := io.ReadAll(resp.Body)
+		if err := json.Unmarshal(raw, out); err != nil {
+			e.t.Fatalf("apitest: %s %s: decode %q: %v", method, path, raw, err)
+		}
+	}
+	return resp.StatusCode
+}
+
+// Multipart builds a multipart body with fields and a file named file.
+func Multipart(fields map[string]string, csv string) (string, io.Reader) {
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	for k, v := range fields {
+		_ = w.WriteField(k, v)
+	}
+	fw, _ := w.CreateFormFile("file", "contacts.csv")
+	_, _ = io.WriteString(fw, csv)
+	_ = w.Close()
+	return w.FormDataContentType(), &buf
+}
+
+// SyncBuffer is a goroutine-safe log sink tests can search.
+type SyncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (s *SyncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.Write(p)
+}
+
+// String returns everything logged so far.
+func (s *SyncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.String()
+}
+
+// testWriter sends logs to the test's output only when AUTOLYNX_TEST_LOG is
+// set, keeping normal runs quiet.
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	if os.Getenv("AUTOLYNX_TEST_LOG") != "" {
+		w.t.Log(string(bytes.TrimSpace(p)))
+	}
+	return len(p), nil
+}
+
+// Clock is a settable clock: real time plus an offset tests advance.
+type Clock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+// NewClock starts at start (zero: now).
+func NewClock(start time.Time) *Clock {
+	c := &Clock{}
+	if !start.IsZero() {
+		c.offset = time.Until(start)
+	}
+	return c
+}
+
+// Now is the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+// Advance moves the clock forward.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset += d
+}
+
+// Main is TestMain for packages using Env.
+func Main(m *testing.M) { dbtest.Main(m) }
+
+// NewID is a fresh UUID (handy for 404 checks).
+func NewID() string { return uuid.NewString() }

@@ -1,0 +1,211 @@
+package httpapi_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/autolynx/autolynx/lib/apitest"
+	"github.com/autolynx/autolynx/lib/auth"
+	"github.com/autolynx/autolynx/lib/devserver"
+	"github.com/autolynx/autolynx/lib/ratelimit"
+)
+
+type route struct {
+	method, path string
+	admin        bool
+}
+
+// protectedRoutes is every route of API.md that needs a signed-in user.
+func protectedRoutes() []route {
+	id := apitest.NewID()
+	return []route{
+		{"GET", "/api/me", false},
+		{"GET", "/api/assistants", false},
+		{"POST", "/api/assistants", true},
+		{"POST", "/api/assistants/import", true},
+		{"GET", "/api/assistants/" + id, false},
+		{"PATCH", "/api/assistants/" + id, true},
+		{"DELETE", "/api/assistants/" + id, true},
+		{"GET", "/api/campaigns", false},
+		{"POST", "/api/campaigns", false},
+		{"GET", "/api/campaigns/" + id, false},
+		{"GET", "/api/campaigns/" + id + "/summary", false},
+		{"GET", "/api/campaigns/" + id + "/contacts", false},
+		{"POST", "/api/campaigns/" + id + "/contacts", false},
+		{"POST", "/api/campaigns/" + id + "/start", false},
+		{"POST", "/api/campaigns/" + id + "/pause", false},
+		{"POST", "/api/campaigns/" + id + "/resume", false},
+		{"POST", "/api/campaigns/" + id + "/stop", false},
+		{"GET", "/api/campaigns/" + id + "/export.csv", false},
+		{"GET", "/api/campaigns/" + id + "/calls/" + id, false},
+		{"GET", "/api/admin/users", true},
+		{"POST", "/api/admin/users", true},
+		{"PATCH", "/api/admin/users/" + id, true},
+		{"DELETE", "/api/admin/users/" + id, true},
+		{"GET", "/api/admin/config", true},
+		{"PATCH", "/api/admin/config", true},
+	}
+}
+
+// public are the functions that authenticate otherwise (or not at all).
+var public = map[string]bool{"/api/health": true, "/api/config": true, "/api/scheduler/tick": true, "/api/webhooks/vapi": true}
+
+func TestEveryFunctionIsCoveredByTheMatrix(t *testing.T) {
+	t.Parallel()
+	covered := map[string]bool{}
+	for _, r := range protectedRoutes() {
+		covered["/"+strings.Join(strings.Split(r.path, "/")[1:3], "/")] = true
+	}
+	for file := range devserver.Functions {
+		p := devserver.FunctionPath(file)
+		if !public[p] && !covered[p] {
+			t.Errorf("function %s has no route in the auth matrix", p)
+		}
+	}
+}
+
+func TestProtectedRoutesRefuseStrangers(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{})
+	forged, _ := auth.NewLocalIssuer(apitest.SupabaseURL, []byte("another-secret-another-secret-0123456789")).
+		Mint(auth.LocalUserID(apitest.AdminEmail), apitest.AdminEmail, time.Hour)
+	wrongIssuer, _ := auth.NewLocalIssuer("http://elsewhere.test", []byte(apitest.JWTSecret)).
+		Mint(auth.LocalUserID(apitest.AdminEmail), apitest.AdminEmail, time.Hour)
+	expired, _ := auth.NewLocalIssuer(apitest.SupabaseURL, []byte(apitest.JWTSecret)).
+		Mint(auth.LocalUserID(apitest.AdminEmail), apitest.AdminEmail, -time.Hour)
+	stranger := e.Token("stranger@example.test")
+	for _, r := range protectedRoutes() {
+		for name, c := range map[string]struct {
+			token string
+			want  int
+		}{
+			"no token":        {"", http.StatusUnauthorized},
+			"garbage":         {"not-a-jwt", http.StatusUnauthorized},
+			"forged":          {forged, http.StatusUnauthorized},
+			"wrong issuer":    {wrongIssuer, http.StatusUnauthorized},
+			"expired":         {expired, http.StatusUnauthorized},
+			"not allowlisted": {stranger, http.StatusForbidden},
+		} {
+			resp := e.Do(r.method, r.path, c.token, "application/json", strings.NewReader("{}"))
+			resp.Body.Close()
+			if resp.StatusCode != c.want {
+				t.Errorf("%s %s with %s: %d, want %d", r.method, r.path, name, resp.StatusCode, c.want)
+			}
+		}
+		if r.admin {
+			resp := e.Do(r.method, r.path, e.Operator, "application/json", strings.NewReader("{}"))
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusForbidden {
+				t.Errorf("%s %s as operator: %d, want 403", r.method, r.path, resp.StatusCode)
+			}
+		}
+	}
+}
+
+func TestMeAndRevocation(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{})
+	var me struct{ ID, Email, Role string }
+	if st := e.JSON("GET", "/api/me", e.Operator, nil, &me); st != 200 || me.Role != "operator" || me.Email != apitest.OperatorEmail {
+		t.Fatalf("me = %d %+v", st, me)
+	}
+	if st := e.JSON("DELETE", "/api/admin/users/"+me.ID, e.Admin, nil, nil); st != http.StatusNoContent {
+		t.Fatalf("revoke: %d", st)
+	}
+	if st := e.JSON("GET", "/api/me", e.Operator, nil, nil); st != http.StatusForbidden {
+		t.Fatalf("revoked operator: %d, want 403", st)
+	}
+}
+
+func TestAdminCannotRemoveThemselfNorTheLastAdmin(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{})
+	var me struct{ ID string }
+	e.JSON("GET", "/api/me", e.Admin, nil, &me)
+	for _, body := range []map[string]any{{"role": "operator"}, {"allowlisted": false}} {
+		if st := e.JSON("PATCH", "/api/admin/users/"+me.ID, e.Admin, body, nil); st != http.StatusConflict {
+			t.Errorf("self-demotion %v: %d, want 409", body, st)
+		}
+	}
+	// A second admin may demote the first, but not then be demoted itself.
+	var other struct{ ID string }
+	if st := e.JSON("POST", "/api/admin/users", e.Admin, map[string]any{"email": "second@example.test", "role": "admin"}, &other); st != http.StatusCreated {
+		t.Fatalf("invite: %d", st)
+	}
+	second := e.Token("second@example.test")
+	if st := e.JSON("PATCH", "/api/admin/users/"+me.ID, second, map[string]any{"role": "operator"}, nil); st != http.StatusOK {
+		t.Fatalf("second admin demotes first: %d", st)
+	}
+	if st := e.JSON("PATCH", "/api/admin/users/"+other.ID, e.Admin, map[string]any{"role": "operator"}, nil); st != http.StatusForbidden {
+		t.Fatalf("demoted admin still acts as admin: %d", st)
+	}
+	var users struct {
+		Users []struct{ Email, Role string }
+	}
+	e.JSON("GET", "/api/admin/users", second, nil, &users)
+	admins := 0
+	for _, u := range users.Users {
+		if u.Role == "admin" {
+			admins++
+		}
+	}
+	if admins != 1 {
+		t.Fatalf("admins = %d, want exactly 1 left: %+v", admins, users.Users)
+	}
+}
+
+func TestInvitedUserSignsIn(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{})
+	if st := e.JSON("POST", "/api/admin/users", e.Admin, map[string]any{"email": "New@Example.test", "role": "operator"}, nil); st != http.StatusCreated {
+		t.Fatalf("invite: %d", st)
+	}
+	if st := e.JSON("GET", "/api/campaigns", e.Token("new@example.test"), nil, nil); st != http.StatusOK {
+		t.Fatalf("invited user: %d", st)
+	}
+	if st := e.JSON("POST", "/api/admin/users", e.Admin, map[string]any{"email": "nope", "role": "operator"}, nil); st != http.StatusBadRequest {
+		t.Fatalf("bad email: %d", st)
+	}
+}
+
+func TestRateLimitedWithRetryAfter(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{})
+	e.Deps.Limiter = e.Deps.Limiter.WithLimits(ratelimit.Limits{General: 3, Upload: 1, Export: 1})
+	for i := range 3 {
+		if st := e.JSON("GET", "/api/campaigns", e.Operator, nil, nil); st != 200 {
+			t.Fatalf("request %d: %d", i, st)
+		}
+	}
+	resp := e.Do("GET", "/api/campaigns", e.Operator, "", nil)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("4th request: %d Retry-After %q, want 429 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	// Another user has a budget of their own.
+	if st := e.JSON("GET", "/api/campaigns", e.Admin, nil, nil); st != 200 {
+		t.Fatalf("admin: %d", st)
+	}
+}
+
+func TestAdminConfig(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{})
+	var cfg map[string]any
+	if st := e.JSON("GET", "/api/admin/config", e.Admin, nil, &cfg); st != 200 || cfg["accountConcurrencyCap"] != float64(10) {
+		t.Fatalf("config = %d %v", st, cfg)
+	}
+	if st := e.JSON("PATCH", "/api/admin/config", e.Admin, map[string]any{"defaultConcurrencyCap": 3, "defaultRegion": "gb"}, &cfg); st != 200 {
+		t.Fatalf("patch: %d", st)
+	}
+	if cfg["defaultConcurrencyCap"] != float64(3) || cfg["defaultRegion"] != "GB" || cfg["accountConcurrencyCap"] != float64(10) {
+		t.Fatalf("after patch: %v", cfg)
+	}
+	for _, bad := range []map[string]any{{"defaultConcurrencyCap": 0}, {"defaultRegion": "Mars"}, {"unknown": 1}} {
+		if st := e.JSON("PATCH", "/api/admin/config", e.Admin, bad, nil); st != http.StatusBadRequest {
+			t.Errorf("patch %v: %d, want 400", bad, st)
+		}
+	}
+}
