@@ -6,6 +6,7 @@ package apitest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -28,7 +29,9 @@ import (
 	"github.com/autolynx/autolynx/lib/devserver"
 	"github.com/autolynx/autolynx/lib/httpapi"
 	"github.com/autolynx/autolynx/lib/logging"
+	"github.com/autolynx/autolynx/lib/ratelimit"
 	"github.com/autolynx/autolynx/lib/user"
+	"github.com/autolynx/autolynx/lib/vapi"
 	"github.com/autolynx/autolynx/lib/vapisim"
 )
 
@@ -90,6 +93,12 @@ func New(t testing.TB, opts Options) *Env {
 	if err != nil {
 		t.Fatalf("apitest: build deps: %v", err)
 	}
+	// Real backoff (1 s, 4 s, 10 s) is proved in lib/vapi; here it is
+	// shrunk a hundredfold so fault-injection runs stay quick.
+	// Tests drive the API far faster than a person; TestRateLimited…
+	// restores tight limits where they are the subject.
+	e.Deps.Limiter = e.Deps.Limiter.WithLimits(ratelimit.Limits{General: 1 << 20, Upload: 1 << 20, Export: 1 << 20})
+	e.Deps.Vapi = vapi.New(vapi.Config{BaseURL: sim.URL(), APIKey: sim.APIKey(), Sleep: fastSleep})
 	vercel, err := devserver.LoadVercel(filepath.Join(Root(t), "vercel.json"))
 	if err != nil {
 		t.Fatalf("apitest: %v", err)
@@ -241,6 +250,15 @@ func (c *Clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.offset += d
+}
+
+func fastSleep(ctx context.Context, d time.Duration) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(d / 100):
+		return nil
+	}
 }
 
 // Main is TestMain for packages using Env.
