@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/autolynx/autolynx/lib/app"
 	"github.com/autolynx/autolynx/lib/auth"
 	"github.com/autolynx/autolynx/lib/config"
@@ -47,8 +49,9 @@ func serve(ctx context.Context, args []string) error {
 		log.Info("postgres started", "dir", cluster.Dir, "port", cluster.Port)
 	}
 	vapiURL := os.Getenv("VAPI_BASE_URL")
+	var sim *vapisim.Sim
 	if vapiURL == "" {
-		sim, err := vapisim.Start(vapisim.Config{APIKey: secrets.VapiAPIKey, Scale: simScale()})
+		sim, err = vapisim.Start(vapisim.Config{APIKey: secrets.VapiAPIKey, Scale: simScale()})
 		if err != nil {
 			return fmt.Errorf("start vapi simulator: %w", err)
 		}
@@ -68,6 +71,11 @@ func serve(ctx context.Context, args []string) error {
 	defer pool.Close()
 	if _, err := db.MigrateLocal(ctx, pool); err != nil {
 		return fmt.Errorf("migrate: %w", err)
+	}
+	if sim != nil {
+		if err := seedSimulator(ctx, pool, sim); err != nil {
+			return err
+		}
 	}
 	deps, err := app.Build(cfg, pool, log, time.Now, user.LocalInviter{})
 	if err != nil {
@@ -94,6 +102,24 @@ func serve(ctx context.Context, args []string) error {
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdown)
+}
+
+// seedSimulator gives a fresh simulator the directory's assistants, so
+// campaigns created before a restart can still dial.
+func seedSimulator(ctx context.Context, pool *pgxpool.Pool, sim *vapisim.Sim) error {
+	rows, err := pool.Query(ctx, `select provider_assistant_id, name from assistants where deleted_at is null`)
+	if err != nil {
+		return fmt.Errorf("read assistants: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return fmt.Errorf("read assistants: %w", err)
+		}
+		sim.PutAssistant(id, map[string]any{"name": name})
+	}
+	return rows.Err()
 }
 
 // announce prints the dashboard URL with a sign-in link for the first admin.
