@@ -50,12 +50,12 @@ func TestWebhookAuthentication(t *testing.T) {
 	other := []byte(`{"message":{"type":"status-update","status":"ended","endedReason":"customer-busy","call":{"id":"unknown-call"}}}`)
 	now := time.Now()
 	refused := map[string]map[string]string{
-		"missing":           nil,
-		"wrong secret":      {"X-Vapi-Secret": "guess"},
-		"stale signature":   signed(body, now.Add(-10*time.Minute)),
-		"future signature":  signed(body, now.Add(10*time.Minute)),
-		"bad signature":     {"x-timestamp": strconv.FormatInt(now.Unix(), 10), "x-signature": "00ff"},
-		"signature, no ts":  {"x-signature": signed(body, now)["x-signature"]},
+		"missing":            nil,
+		"wrong secret":       {"X-Vapi-Secret": "guess"},
+		"stale signature":    signed(body, now.Add(-10*time.Minute)),
+		"future signature":   signed(body, now.Add(10*time.Minute)),
+		"bad signature":      {"x-timestamp": strconv.FormatInt(now.Unix(), 10), "x-signature": "00ff"},
+		"signature, no ts":   {"x-signature": signed(body, now)["x-signature"]},
 		"replayed, new body": signed(body, now), // signed for body, sent with other
 	}
 	for name, h := range refused {
