@@ -1,0 +1,89 @@
+package scheduler_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/autolynx/autolynx/lib/apitest"
+	"github.com/autolynx/autolynx/lib/scheduler"
+	"github.com/autolynx/autolynx/lib/vapi"
+	"github.com/autolynx/autolynx/lib/vapisim"
+)
+
+// countingTracer counts statements sent to Postgres.
+type countingTracer struct{ n atomic.Int64 }
+
+func (c *countingTracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	c.n.Add(1)
+	return ctx
+}
+
+func (c *countingTracer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// BenchmarkTickLaunch runs ticks over 1,000 queued campaigns holding
+// 10,000 contacts against the simulator (caps raised so launching, not the
+// cap, is what is measured) and reports launches per second and database
+// statements per launch.
+func BenchmarkTickLaunch(b *testing.B) {
+	e := apitest.New(b, apitest.Options{Sim: vapisim.Config{Seed: 12, ConcurrencyLimit: 1 << 20, Scale: 10}})
+	e.Sim.PauseWebhooks()
+	asst := e.CreateAssistant("bench")
+	first := e.CreateCampaign(map[string]string{"name": "c0", "assistantId": asst, "cap": "10"}, apitest.Contacts(10))
+	ctx := context.Background()
+	_, err := e.DB.Exec(ctx, `
+		with src as (select * from campaigns where id = $1),
+		made as (
+		  insert into campaigns (name, status, mode, cap, assistant_id, phone_number_id, total_contacts)
+		  select 'c' || g, 'QUEUED', mode, cap, assistant_id, phone_number_id, 10 from src, generate_series(1, 999) g
+		  returning id)
+		insert into contacts (campaign_id, position, name, business_name, phone)
+		select m.id, p, 'n', 'b', '+1' || (2000000000 + (row_number() over ()))::text
+		from made m, generate_series(1, 10) p`, first.CampaignID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, _ = e.DB.Exec(ctx, `update campaigns set status = 'QUEUED' where id = $1`, first.CampaignID)
+	_, _ = e.DB.Exec(ctx, `insert into system_config (key, value) values ('account_concurrency_cap', '1000000')
+		on conflict (key) do update set value = excluded.value`)
+	cfg, err := pgxpool.ParseConfig(e.DB.Config().ConnString())
+	if err != nil {
+		b.Fatal(err)
+	}
+	tracer := &countingTracer{}
+	cfg.ConnConfig.Tracer = tracer
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer pool.Close()
+	s := &scheduler.Scheduler{
+		DB: pool, Vapi: vapi.New(vapi.Config{BaseURL: e.Sim.URL(), APIKey: e.Sim.APIKey()}),
+		WebhookURL: e.Server.URL + "/api/webhooks/vapi", WebhookSecret: apitest.WebhookSecret,
+		Now: time.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
+	launched := 0
+	b.ResetTimer()
+	start := time.Now()
+	for b.Loop() {
+		sum, err := s.Tick(ctx, [16]byte{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		launched += sum.Launched
+	}
+	elapsed := time.Since(start)
+	b.StopTimer()
+	if launched == 0 {
+		b.Fatal("nothing launched")
+	}
+	b.ReportMetric(float64(launched)/elapsed.Seconds(), "launches/s")
+	b.ReportMetric(float64(tracer.n.Load())/float64(launched), "statements/launch")
+	b.ReportMetric(float64(launched)/float64(b.N), "launches/tick")
+}
