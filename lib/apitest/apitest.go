@@ -61,13 +61,21 @@ type Env struct {
 // Options tune an Env.
 type Options struct {
 	Sim vapisim.Config
-	// Now overrides the clock's start (default: real time).
+	// Now is the clock's start. By default a Wednesday at 19:00 UTC, inside
+	// the default calling window (9:00–17:00) of every US zone, so tests do
+	// not depend on when they run.
 	Now time.Time
 }
+
+// DefaultNow is the default start of an Env's clock.
+var DefaultNow = time.Date(2026, 11, 25, 19, 0, 0, 0, time.UTC)
 
 // New starts an Env, stopped when the test ends.
 func New(t testing.TB, opts Options) *Env {
 	t.Helper()
+	if opts.Now.IsZero() {
+		opts.Now = DefaultNow
+	}
 	e := &Env{t: t, DB: dbtest.Pool(t), Clock: NewClock(opts.Now), LogBuf: &SyncBuffer{}}
 	e.Server = httptest.NewServer(nil)
 	t.Cleanup(e.Server.Close)
@@ -75,6 +83,9 @@ func New(t testing.TB, opts Options) *Env {
 	if simCfg.Scale == 0 {
 		simCfg.Scale = 0.002
 	}
+	// The simulator stamps calls with our clock, so Vapi's createdAt and our
+	// timestamps agree however far a test moves time.
+	simCfg.Now = e.Clock.Now
 	sim, err := vapisim.Start(simCfg)
 	if err != nil {
 		t.Fatalf("apitest: start simulator: %v", err)

@@ -69,10 +69,10 @@ func FromEnv(ctx context.Context, getenv func(string) string) (*httpapi.Deps, er
 // Build assembles the deps around an open pool; the local runner uses it
 // too, so both wire the same parts the same way.
 func Build(cfg config.Config, pool *pgxpool.Pool, log *slog.Logger, now func() time.Time, inviter user.Inviter) (*httpapi.Deps, error) {
+	// Tokens expire in wall-clock time, whatever clock the rest runs on.
 	verifier, err := auth.NewVerifier(auth.Config{
 		SupabaseURL: cfg.SupabaseURL,
 		JWTSecret:   []byte(cfg.SupabaseJWTSecret),
-		Now:         now,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("configure token verification: %w", err)

@@ -16,8 +16,9 @@ import (
 var ExportHeader = []string{"name", "business_name", "phone", "status", "ended_reason", "cost", "recording_url", "transcript_json"}
 
 // MaxExportPage bounds one export page: a deployed function answers at most
-// 4.5 MB, so pages stop at the first row boundary past this size.
-const MaxExportPage = 4 << 20
+// 4.5 MB, so pages stop at the first row boundary past this size, leaving
+// room for one large row (a long transcript) over it.
+const MaxExportPage = 3_500_000
 
 const exportRows = `
 select k.position, k.name, k.business_name, k.phone,
@@ -98,11 +99,9 @@ func exportBatch(ctx context.Context, q db.DBTX, w *csv.Writer, id uuid.UUID, af
 			return n, last, fmt.Errorf("write export: %w", err)
 		}
 		n++
-		if n%50 == 0 {
-			w.Flush()
-			if buf.Len() >= maxBytes {
-				break
-			}
+		w.Flush()
+		if buf.Len() >= maxBytes {
+			break
 		}
 	}
 	return n, last, rows.Err()

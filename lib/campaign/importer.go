@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -19,8 +20,11 @@ import (
 
 // Report is the outcome of importing one CSV chunk.
 type Report struct {
-	Accepted   int              `json:"accepted"`
-	Duplicates int              `json:"duplicates"`
+	Accepted   int `json:"accepted"`
+	Duplicates int `json:"duplicates"`
+	// Suppressed counts rows whose number is on the do-not-call list (each
+	// is also in Skipped with its reason).
+	Suppressed int              `json:"suppressed"`
 	Skipped    []csvimport.Skip `json:"skipped"`
 }
 
@@ -34,23 +38,31 @@ const importBatch = 1000
 // the campaign row lock, so the NOT EXISTS check is exact.
 const insertContacts = `
 with input as (
-  select * from unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[])
-    as u(line, name, business_name, phone, variables)
+  select * from unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $8::text[])
+    as u(line, name, business_name, phone, variables, zones)
 ), fresh as (
   select distinct on (i.phone) i.* from input i
   where not exists (select 1 from contacts k where k.campaign_id = $1 and k.phone = i.phone)
+    and not exists (select 1 from dnc d where d.phone = i.phone)
   order by i.phone, i.line
 ), numbered as (
   select f.*, $7::int + row_number() over (order by f.line) as position from fresh f
 )
-insert into contacts (campaign_id, position, name, business_name, phone, variables)
-select $1, position, name, business_name, phone, variables::jsonb from numbered
+insert into contacts (campaign_id, position, name, business_name, phone, variables, timezones)
+select $1, position, name, business_name, phone, variables::jsonb, string_to_array(nullif(zones, ''), ',')::text[]
+from numbered
 on conflict do nothing`
 
+// suppressedLines finds the batch's rows whose number is on the
+// do-not-call list.
+const suppressedLines = `
+select u.line from unnest($1::int[], $2::text[]) as u(line, phone)
+join dnc d on d.phone = u.phone order by u.line`
+
 type batch struct {
-	lines                     []int32
-	names, businesses, phones []string
-	variables                 []string
+	lines                            []int32
+	names, businesses, phones, zones []string
+	variables                        []string
 }
 
 func (b *batch) add(r csvimport.Row) {
@@ -64,11 +76,12 @@ func (b *batch) add(r csvimport.Row) {
 	b.businesses = append(b.businesses, r.BusinessName)
 	b.phones = append(b.phones, r.Phone)
 	b.variables = append(b.variables, vars)
+	b.zones = append(b.zones, strings.Join(phone.TimeZones(r.Phone), ","))
 }
 
 func (b *batch) reset() {
-	b.lines, b.names, b.businesses, b.phones, b.variables =
-		b.lines[:0], b.names[:0], b.businesses[:0], b.phones[:0], b.variables[:0]
+	b.lines, b.names, b.businesses, b.phones, b.variables, b.zones =
+		b.lines[:0], b.names[:0], b.businesses[:0], b.phones[:0], b.variables[:0], b.zones[:0]
 }
 
 // importCSV streams r into campaign id inside tx. Any error leaves the
@@ -89,13 +102,25 @@ func importCSV(ctx context.Context, tx pgx.Tx, id uuid.UUID, columns []string, r
 		if len(b.phones) == 0 {
 			return nil
 		}
-		tag, err := tx.Exec(ctx, insertContacts, id, b.lines, b.names, b.businesses, b.phones, b.variables, base)
+		rows, err := tx.Query(ctx, suppressedLines, b.lines, b.phones)
+		if err != nil {
+			return fmt.Errorf("check do-not-call list: %w", err)
+		}
+		lines, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+		if err != nil {
+			return fmt.Errorf("check do-not-call list: %w", err)
+		}
+		for _, l := range lines {
+			rep.Skipped = append(rep.Skipped, csvimport.Skip{Row: int(l), Reason: "on the do-not-call list"})
+		}
+		tag, err := tx.Exec(ctx, insertContacts, id, b.lines, b.names, b.businesses, b.phones, b.variables, base, b.zones)
 		if err != nil {
 			return fmt.Errorf("insert contacts: %w", err)
 		}
 		n := int(tag.RowsAffected())
 		rep.Accepted += n
-		rep.Duplicates += len(b.phones) - n
+		rep.Suppressed += len(lines)
+		rep.Duplicates += len(b.phones) - n - len(lines)
 		base += n
 		b.reset()
 		return nil
@@ -122,6 +147,7 @@ func importCSV(ctx context.Context, tx pgx.Tx, id uuid.UUID, columns []string, r
 	if err := flush(); err != nil {
 		return nil, err
 	}
+	slices.SortFunc(rep.Skipped, func(a, b csvimport.Skip) int { return a.Row - b.Row })
 	_, err = tx.Exec(ctx, `update campaigns set total_contacts = total_contacts + $2,
 		csv_columns = coalesce(csv_columns, $3) where id = $1`, id, rep.Accepted, rd.Columns())
 	if err != nil {
@@ -160,6 +186,26 @@ type NewCampaign struct {
 	LineQuietGating bool
 	CreatedBy       uuid.UUID
 	Region          string
+	// Rules default to DefaultRules; Legal to 08:00–21:00.
+	Rules Rules
+	Legal LegalWindow
+}
+
+// withDefaults fills what the caller left out.
+func (n NewCampaign) withDefaults() NewCampaign {
+	if n.Rules.WindowStart == "" && n.Rules.WindowEnd == "" && n.Rules.MaxAttempts == 0 {
+		n.Rules = DefaultRules()
+	}
+	if len(n.Rules.PhoneNumberIDs) == 0 && n.PhoneNumberID != "" {
+		n.Rules.PhoneNumberIDs = []string{n.PhoneNumberID}
+	}
+	if len(n.Rules.PhoneNumberIDs) > 0 {
+		n.PhoneNumberID = n.Rules.PhoneNumberIDs[0]
+	}
+	if n.Legal.Start == "" {
+		n.Legal = LegalWindow{Start: "08:00", End: "21:00"}
+	}
+	return n
 }
 
 func (n NewCampaign) validate() error {
@@ -173,12 +219,13 @@ func (n NewCampaign) validate() error {
 	case n.PhoneNumberID == "":
 		return problem.New(problem.Invalid, "phoneNumberId is required", "field", "phoneNumberId")
 	}
-	return nil
+	return n.Rules.Validate(n.Legal)
 }
 
 // Create makes a campaign and imports its CSV in one transaction: a file
 // that cannot be imported leaves no campaign behind.
 func Create(ctx context.Context, pool db.Beginner, n NewCampaign, csv io.Reader) (uuid.UUID, *Report, error) {
+	n = n.withDefaults()
 	if err := n.validate(); err != nil {
 		return uuid.Nil, nil, err
 	}
@@ -193,10 +240,15 @@ func Create(ctx context.Context, pool db.Beginner, n NewCampaign, csv io.Reader)
 		if err != nil {
 			return fmt.Errorf("check assistant: %w", err)
 		}
+		r := n.Rules
 		err = tx.QueryRow(ctx, `
-			insert into campaigns (name, assistant_id, phone_number_id, cap, mode, line_quiet_gating, created_by)
-			values ($1, $2, $3, $4, $5, $6, $7) returning id`,
-			strings.TrimSpace(n.Name), n.AssistantID, n.PhoneNumberID, n.Cap, n.Mode, n.LineQuietGating, n.CreatedBy).Scan(&id)
+			insert into campaigns (name, assistant_id, phone_number_id, cap, mode, line_quiet_gating, created_by,
+			  window_start, window_end, window_days, fallback_timezone, max_attempts, retry_delay_minutes,
+			  retry_dispositions, spend_limit_usd, auto_dnc_on_opt_out, phone_number_ids)
+			values ($1, $2, $3, $4, $5, $6, $7, $8::time, $9::time, $10, $11, $12, $13, $14, $15, $16, $17) returning id`,
+			strings.TrimSpace(n.Name), n.AssistantID, n.PhoneNumberID, n.Cap, n.Mode, n.LineQuietGating, n.CreatedBy,
+			r.WindowStart, r.WindowEnd, r.Days, r.FallbackTimezone, r.MaxAttempts, r.RetryDelayMinutes,
+			r.RetryOn, r.SpendLimitUSD, r.AutoDNCOnOptOut, r.PhoneNumberIDs).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("create campaign: %w", err)
 		}

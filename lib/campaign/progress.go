@@ -10,8 +10,8 @@ import (
 	"github.com/autolynx/autolynx/lib/db"
 )
 
-// completeIfDone finishes campaigns with no call live and no contact left
-// to dial. One statement, one snapshot: a claim committing concurrently is
+// completeIfDone finishes campaigns with no call live, no contact left to
+// dial and no retry pending (contacts on the do-not-call list are done). One statement, one snapshot: a claim committing concurrently is
 // seen either as an undialed contact or as a live call, never as neither.
 const completeIfDone = `
 update campaigns c set status = 'COMPLETED', completed_at = $2, paused_from = null
@@ -19,7 +19,9 @@ where c.status in ('QUEUED', 'DIALING', 'RUNNING')
   and ($1::uuid is null or c.id = $1)
   and not exists (select 1 from calls l where l.campaign_id = c.id
                   and l.status in ('PENDING', 'QUEUED', 'RINGING', 'IN_PROGRESS'))
-  and not exists (select 1 from contacts k where k.campaign_id = c.id and k.last_call_id is null)
+  and not exists (select 1 from contacts k where k.campaign_id = c.id and k.suppressed_at is null
+                  and (k.last_call_id is null or k.next_attempt_at is not null)
+                  and not exists (select 1 from dnc d where d.phone = k.phone))
 returning c.id`
 
 // CompleteIfDone marks done campaigns COMPLETED (one campaign, or all when
@@ -75,4 +77,20 @@ func Fail(ctx context.Context, q db.DBTX, id uuid.UUID, reason string, now time.
 		return fmt.Errorf("fail campaign: %w", err)
 	}
 	return nil
+}
+
+// EnforceSpendLimit pauses a live campaign whose recorded cost reached its
+// hard spend limit, with the reason shown to operators. It reports whether
+// the campaign is (now) paused for that reason.
+func EnforceSpendLimit(ctx context.Context, q db.DBTX, id uuid.UUID) (bool, error) {
+	tag, err := q.Exec(ctx, `
+		update campaigns c set paused_from = c.status, status = 'PAUSED',
+		  status_reason = format('spend limit reached: $%s of $%s', s.spent, c.spend_limit_usd)
+		from (select coalesce(sum(cost), 0)::numeric(12, 2) as spent from calls where campaign_id = $1) s
+		where c.id = $1 and c.spend_limit_usd is not null and c.status in ('QUEUED', 'DIALING', 'RUNNING')
+		  and s.spent >= c.spend_limit_usd`, id)
+	if err != nil {
+		return false, fmt.Errorf("check spend limit: %w", err)
+	}
+	return tag.RowsAffected() > 0, nil
 }

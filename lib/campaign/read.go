@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -239,6 +240,12 @@ where k.campaign_id = $1
 order by k.position
 limit $5 offset $6`
 
+const countContacts = `
+select count(*) from contacts k left join calls l on l.id = k.last_call_id
+where k.campaign_id = $1
+  and ($2 = '' or ($2 = 'NOT_CALLED' and k.last_call_id is null) or l.status = $2)
+  and ($3 = '' or lower(k.name) like $3 or lower(k.business_name) like $3 or k.phone like $4)`
+
 // Contacts returns one page of a campaign's contacts with their latest call.
 func Contacts(ctx context.Context, q db.DBTX, id uuid.UUID, f ContactFilter) ([]Contact, Pagination, error) {
 	if _, err := CurrentStatus(ctx, q, id); err != nil {
@@ -248,9 +255,11 @@ func Contacts(ctx context.Context, q db.DBTX, id uuid.UUID, f ContactFilter) ([]
 	if s := strings.TrimSpace(f.Search); s != "" {
 		esc := likeEscape(strings.ToLower(s))
 		search = "%" + esc + "%"
-		phoneSearch = "%" + likeEscape(digitsOnly(s)) + "%"
-		if digitsOnly(s) == "" {
-			phoneSearch = search
+		// Digits match phones however they were typed ("(415) 555"), but
+		// only when the search is a number, not a name with digits in it.
+		phoneSearch = search
+		if d := digitsOnly(s); d != "" && !strings.ContainsFunc(s, unicode.IsLetter) {
+			phoneSearch = "%" + likeEscape(d) + "%"
 		}
 	}
 	rows, err := q.Query(ctx, listContacts, id, f.Status, search, phoneSearch, f.Limit, (f.Page-1)*f.Limit)
@@ -278,6 +287,13 @@ func Contacts(ctx context.Context, q db.DBTX, id uuid.UUID, f ContactFilter) ([]
 	}
 	if out == nil {
 		out = []Contact{}
+	}
+	if len(out) == 0 && f.Page > 1 {
+		// Past the last page the window count has no row to ride on.
+		err := q.QueryRow(ctx, countContacts, id, f.Status, search, phoneSearch).Scan(&total)
+		if err != nil {
+			return nil, Pagination{}, fmt.Errorf("count contacts: %w", err)
+		}
 	}
 	pages := (total + f.Limit - 1) / f.Limit
 	return out, Pagination{Page: f.Page, Limit: f.Limit, Total: total, Pages: pages}, nil

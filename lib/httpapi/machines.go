@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -97,7 +98,8 @@ func VapiWebhook(d *Deps) http.Handler {
 			WriteError(w, r, bodyError(err))
 			return
 		}
-		if err := webhook.Verify(r.Header, body, d.Config.WebhookSecret, d.Now()); err != nil {
+		// Signature freshness is wall-clock time, like the sender's.
+		if err := webhook.Verify(r.Header, body, d.Config.WebhookSecret, time.Now()); err != nil {
 			WriteError(w, r, problem.New(problem.Unauthorized, "webhook signature missing or wrong"))
 			return
 		}

@@ -22,25 +22,35 @@ type target struct {
 	Cap             int
 	Mode            string
 	LineQuietGating bool
-	PhoneNumberID   string
 	AssistantID     string // Vapi's id
+	PhoneNumberIDs  []string
+	// The calling window, already narrowed to the legal bound.
+	WindowStart, WindowEnd string
+	Days                   []int16
+	FallbackTimezone       string
 }
 
 // claimed is an attempt row created for one contact, ready to dial.
 type claimed struct {
-	CallID       uuid.UUID
-	ContactID    uuid.UUID
-	Name         string
-	BusinessName string
-	Phone        string
-	Variables    map[string]string
+	CallID        uuid.UUID
+	ContactID     uuid.UUID
+	Name          string
+	BusinessName  string
+	Phone         string
+	Variables     map[string]string
+	PhoneNumberID string
 }
 
+// lineLoad is a caller number's live calls (all campaigns) and the calls
+// this campaign placed on it, for rotation.
+const lineLoad = `
+select n, (select count(*) from calls l where l.phone_number_id = n
+             and l.status in ('PENDING', 'QUEUED', 'RINGING', 'IN_PROGRESS')),
+          (select count(*) from calls l where l.phone_number_id = n and l.campaign_id = $1)
+from unnest($2::text[]) as n`
+
 const liveCounts = `
-select
-  count(*) filter (where true),
-  count(*) filter (where campaign_id = $1),
-  count(*) filter (where phone_number_id = $2)
+select count(*), count(*) filter (where campaign_id = $1)
 from calls where status in ('PENDING', 'QUEUED', 'RINGING', 'IN_PROGRESS')`
 
 // currentBatch is the lowest strict batch that still has a contact not
@@ -51,34 +61,45 @@ select least(
   (select min(k.position) from calls l join contacts k on k.id = l.contact_id
      where l.campaign_id = $1 and l.status in ('PENDING', 'QUEUED', 'RINGING', 'IN_PROGRESS')))`
 
-const claimContacts = `
-with picked as (
-  select k.id from contacts k
-  where k.campaign_id = $1 and k.last_call_id is null and k.position <= $3
-  order by k.position
-  limit $2
-  for update skip locked
-),
-made as (
+// suppress marks the campaign's contacts whose number joined the
+// do-not-call list since import: never dialed again, not waited for.
+const suppress = `
+update contacts k set suppressed_at = $2, next_attempt_at = null
+from dnc d where k.campaign_id = $1 and d.phone = k.phone and k.suppressed_at is null`
+
+// candidates are contacts due a call now: never dialed, or with a retry
+// due, inside their local calling window, not suppressed.
+const candidates = `
+select k.id, k.attempts from contacts k
+where k.campaign_id = $1 and k.position <= $3 and k.suppressed_at is null
+  and (k.last_call_id is null or k.next_attempt_at <= $4)
+  and public.in_calling_window(k.timezones, $5, $4, $6::time, $7::time, $8::smallint[])
+order by k.position
+limit $2
+for update skip locked`
+
+const insertAttempts = `
+with made as (
   insert into calls (campaign_id, contact_id, attempt, status, phone_number_id, dial_requested_at, last_event_at)
-  select $1, k.id, k.attempts + 1, 'PENDING', $4, $5, $5
-  from contacts k join picked p on p.id = k.id
-  returning id, contact_id
+  select $1, u.contact_id, u.attempt, 'PENDING', u.number, $5, $5
+  from unnest($2::uuid[], $3::int[], $4::text[]) as u(contact_id, attempt, number)
+  returning id, contact_id, phone_number_id
 ),
 marked as (
-  update contacts k set last_call_id = m.id, attempts = k.attempts + 1
+  update contacts k set last_call_id = m.id, attempts = k.attempts + 1, next_attempt_at = null
   from made m where k.id = m.contact_id
-  returning k.id, m.id as call_id, k.name, k.business_name, k.phone, k.variables, k.position
+  returning k.id, m.id as call_id, m.phone_number_id, k.name, k.business_name, k.phone, k.variables, k.position
 ),
 logged as (
   insert into call_events (call_id, campaign_id, source, type, status, received_at)
   select call_id, $1, 'tick', 'call.claimed', 'PENDING', $5 from marked
 )
-select call_id, id, name, business_name, phone, variables from marked order by position`
+select call_id, id, name, business_name, phone, variables, phone_number_id from marked order by position`
 
 // claim creates PENDING attempts for up to the campaign's room and returns
 // them. room = min(cap - live of the campaign, accountCap - live of the
-// account), further limited by strict batching and line-quiet gating.
+// account), further limited by strict batching, line-quiet gating and the
+// contacts' calling windows. Each attempt gets the least loaded number.
 func claim(ctx context.Context, pool db.Beginner, t target, accountCap int, now time.Time) ([]claimed, int, error) {
 	var out []claimed
 	var accountRoom int
@@ -86,42 +107,123 @@ func claim(ctx context.Context, pool db.Beginner, t target, accountCap int, now 
 		if _, err := tx.Exec(ctx, `select pg_advisory_xact_lock($1)`, accountLock); err != nil {
 			return fmt.Errorf("lock account: %w", err)
 		}
-		var liveAccount, liveCampaign, liveLine int
-		if err := tx.QueryRow(ctx, liveCounts, t.ID, t.PhoneNumberID).Scan(&liveAccount, &liveCampaign, &liveLine); err != nil {
+		var liveAccount, liveCampaign int
+		if err := tx.QueryRow(ctx, liveCounts, t.ID).Scan(&liveAccount, &liveCampaign); err != nil {
 			return fmt.Errorf("count live calls: %w", err)
 		}
 		accountRoom = accountCap - liveAccount
 		room := min(t.Cap-liveCampaign, accountRoom)
-		if t.LineQuietGating && liveLine > 0 {
-			room = 0
-		}
 		if room <= 0 {
 			return nil
+		}
+		lines, err := loadLines(ctx, tx, t)
+		if err != nil || len(lines) == 0 {
+			return err
 		}
 		maxPosition, err := positionLimit(ctx, tx, t)
 		if err != nil || maxPosition == 0 {
 			return err
 		}
-		rows, err := tx.Query(ctx, claimContacts, t.ID, room, maxPosition, t.PhoneNumberID, now)
-		if err != nil {
-			return fmt.Errorf("claim contacts: %w", err)
+		if _, err := tx.Exec(ctx, suppress, t.ID, now); err != nil {
+			return fmt.Errorf("apply do-not-call list: %w", err)
 		}
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (claimed, error) {
-			var c claimed
-			var vars []byte
-			err := r.Scan(&c.CallID, &c.ContactID, &c.Name, &c.BusinessName, &c.Phone, &vars)
-			if err == nil && len(vars) > 0 {
-				err = json.Unmarshal(vars, &c.Variables)
-			}
-			return c, err
-		})
-		if err != nil {
-			return fmt.Errorf("claim contacts: %w", err)
-		}
+		out, err = claimDue(ctx, tx, t, lines, room, maxPosition, now)
 		accountRoom -= len(out)
-		return nil
+		return err
 	})
 	return out, accountRoom, err
+}
+
+// line is one caller number's load.
+type line struct {
+	id           string
+	live, placed int
+}
+
+// loadLines returns the numbers the campaign may use now: all of them, or
+// with line-quiet gating only those with no live call at all.
+func loadLines(ctx context.Context, tx pgx.Tx, t target) ([]*line, error) {
+	rows, err := tx.Query(ctx, lineLoad, t.ID, t.PhoneNumberIDs)
+	if err != nil {
+		return nil, fmt.Errorf("load caller numbers: %w", err)
+	}
+	all, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*line, error) {
+		var l line
+		return &l, r.Scan(&l.id, &l.live, &l.placed)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load caller numbers: %w", err)
+	}
+	if !t.LineQuietGating {
+		return all, nil
+	}
+	var quiet []*line
+	for _, l := range all {
+		if l.live == 0 {
+			quiet = append(quiet, l)
+		}
+	}
+	return quiet, nil
+}
+
+// claimDue picks the due contacts and inserts their attempts.
+func claimDue(ctx context.Context, tx pgx.Tx, t target, lines []*line, room, maxPosition int, now time.Time) ([]claimed, error) {
+	rows, err := tx.Query(ctx, candidates, t.ID, room, maxPosition, now, t.FallbackTimezone, t.WindowStart, t.WindowEnd, t.Days)
+	if err != nil {
+		return nil, fmt.Errorf("find contacts to dial: %w", err)
+	}
+	// Text, not uuid.UUID: the simple protocol (the pooler) cannot encode
+	// arrays of uuid.UUID.
+	var contacts []string
+	var attempts []int32
+	var numbers []string
+	for rows.Next() {
+		var id uuid.UUID
+		var n int32
+		if err := rows.Scan(&id, &n); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("find contacts to dial: %w", err)
+		}
+		contacts, attempts, numbers = append(contacts, id.String()), append(attempts, n+1), append(numbers, leastLoaded(lines).id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find contacts to dial: %w", err)
+	}
+	if len(contacts) == 0 {
+		return nil, nil
+	}
+	made, err := tx.Query(ctx, insertAttempts, t.ID, contacts, attempts, numbers, now)
+	if err != nil {
+		return nil, fmt.Errorf("claim contacts: %w", err)
+	}
+	out, err := pgx.CollectRows(made, func(r pgx.CollectableRow) (claimed, error) {
+		var c claimed
+		var vars []byte
+		err := r.Scan(&c.CallID, &c.ContactID, &c.Name, &c.BusinessName, &c.Phone, &vars, &c.PhoneNumberID)
+		if err == nil && len(vars) > 0 {
+			err = json.Unmarshal(vars, &c.Variables)
+		}
+		return c, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim contacts: %w", err)
+	}
+	return out, nil
+}
+
+// leastLoaded picks the number with the fewest live calls, then the fewest
+// placed by this campaign, and counts the new call on it: over a campaign
+// no number carries more than its share.
+func leastLoaded(lines []*line) *line {
+	best := lines[0]
+	for _, l := range lines[1:] {
+		if l.live < best.live || (l.live == best.live && l.placed < best.placed) {
+			best = l
+		}
+	}
+	best.live++
+	best.placed++
+	return best
 }
 
 // positionLimit is the highest contact position this tick may dial: any

@@ -39,7 +39,7 @@ func (s *Scheduler) request(t target, c claimed) vapi.CreateCallRequest {
 	}
 	return vapi.CreateCallRequest{
 		AssistantID:   t.AssistantID,
-		PhoneNumberID: t.PhoneNumberID,
+		PhoneNumberID: c.PhoneNumberID,
 		Customer:      vapi.Customer{Number: c.Phone, Name: vapi.TruncateName(c.Name)},
 		AssistantOverrides: &vapi.AssistantOverrides{
 			VariableValues: vars,

@@ -68,11 +68,11 @@ func (s *Scheduler) Tick(ctx context.Context, only uuid.UUID) (*Summary, error) 
 	if err := s.reconcile(ctx, only, sum); err != nil {
 		return nil, err
 	}
-	targets, err := s.targets(ctx, only)
+	lim, err := s.limits(ctx)
 	if err != nil {
 		return nil, err
 	}
-	accountCap, err := s.accountCap(ctx)
+	targets, err := s.targets(ctx, only, lim)
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +80,10 @@ func (s *Scheduler) Tick(ctx context.Context, only uuid.UUID) (*Summary, error) 
 		if ctx.Err() != nil {
 			break
 		}
-		n, stop := s.launch(ctx, t, accountCap, sum)
+		if paused, err := campaign.EnforceSpendLimit(ctx, s.DB, t.ID); err != nil || paused {
+			continue
+		}
+		n, stop := s.launch(ctx, t, lim.accountCap, sum)
 		sum.Launched += n
 		sum.Campaigns = append(sum.Campaigns, CampaignSummary{ID: t.ID, Launched: n})
 		if stop {
@@ -123,21 +126,26 @@ func (s *Scheduler) launch(ctx context.Context, t target, accountCap int, sum *S
 	return n, accountRoom <= 0
 }
 
+// activeTargets lists the campaigns to launch for, with their calling
+// window narrowed to the account's legal bound ($3, $4).
 const activeTargets = `
-select c.id, c.cap, c.mode, c.line_quiet_gating, c.phone_number_id, a.provider_assistant_id
+select c.id, c.cap, c.mode, c.line_quiet_gating, a.provider_assistant_id, c.phone_number_ids,
+  greatest(c.window_start, $3::time)::text, least(c.window_end, $4::time)::text,
+  c.window_days, c.fallback_timezone
 from campaigns c join assistants a on a.id = c.assistant_id
 where c.status in ('QUEUED', 'DIALING', 'RUNNING') and ($1::uuid is null or c.id = $1)
 order by c.started_at nulls first, c.created_at
 limit $2`
 
-func (s *Scheduler) targets(ctx context.Context, only uuid.UUID) ([]target, error) {
-	rows, err := s.DB.Query(ctx, activeTargets, nilIfZero(only), maxCampaigns)
+func (s *Scheduler) targets(ctx context.Context, only uuid.UUID, lim limits) ([]target, error) {
+	rows, err := s.DB.Query(ctx, activeTargets, nilIfZero(only), maxCampaigns, lim.legalStart, lim.legalEnd)
 	if err != nil {
 		return nil, fmt.Errorf("list active campaigns: %w", err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (target, error) {
 		var t target
-		return t, r.Scan(&t.ID, &t.Cap, &t.Mode, &t.LineQuietGating, &t.PhoneNumberID, &t.AssistantID)
+		return t, r.Scan(&t.ID, &t.Cap, &t.Mode, &t.LineQuietGating, &t.AssistantID, &t.PhoneNumberIDs,
+			&t.WindowStart, &t.WindowEnd, &t.Days, &t.FallbackTimezone)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list active campaigns: %w", err)
@@ -145,13 +153,24 @@ func (s *Scheduler) targets(ctx context.Context, only uuid.UUID) ([]target, erro
 	return out, nil
 }
 
-func (s *Scheduler) accountCap(ctx context.Context) (int, error) {
-	var n int
-	err := s.DB.QueryRow(ctx, `select coalesce((select (value #>> '{}')::int from system_config where key = 'account_concurrency_cap'), 10)`).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("read account cap: %w", err)
+// limits are the account-wide settings every launch obeys.
+type limits struct {
+	accountCap           int
+	legalStart, legalEnd string
+}
+
+const readLimits = `
+select
+  coalesce((select (value #>> '{}')::int from system_config where key = 'account_concurrency_cap'), 10),
+  coalesce((select value #>> '{}' from system_config where key = 'legal_window_start'), '08:00'),
+  coalesce((select value #>> '{}' from system_config where key = 'legal_window_end'), '21:00')`
+
+func (s *Scheduler) limits(ctx context.Context) (limits, error) {
+	var l limits
+	if err := s.DB.QueryRow(ctx, readLimits).Scan(&l.accountCap, &l.legalStart, &l.legalEnd); err != nil {
+		return l, fmt.Errorf("read account limits: %w", err)
 	}
-	return n, nil
+	return l, nil
 }
 
 // describe fills each campaign's status and live calls, and promotes

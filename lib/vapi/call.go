@@ -152,7 +152,8 @@ func (c *Client) GetCall(ctx context.Context, id string) (*Call, error) {
 }
 
 // ListCallsParams filters ListCalls; zero fields are not sent. Vapi has no
-// cursor: page by moving the CreatedAt window.
+// cursor: page by moving the CreatedAt window. Times are sent with
+// millisecond precision, which is what Vapi stores.
 type ListCallsParams struct {
 	AssistantID   string
 	PhoneNumberID string

@@ -66,11 +66,11 @@ type Client struct {
 // New builds a Client from cfg, filling defaults.
 func New(cfg Config) *Client {
 	c := &Client{
-		base:          strings.TrimRight(cmp(cfg.BaseURL, DefaultBaseURL), "/"),
+		base:          strings.TrimRight(orDefault(cfg.BaseURL, DefaultBaseURL), "/"),
 		key:           cfg.APIKey,
 		hc:            cfg.HTTPClient,
-		timeout:       cmp(cfg.Timeout, DefaultTimeout),
-		createTimeout: cmp(cfg.CreateCallTimeout, DefaultCreateCallTimeout),
+		timeout:       orDefault(cfg.Timeout, DefaultTimeout),
+		createTimeout: orDefault(cfg.CreateCallTimeout, DefaultCreateCallTimeout),
 		sleep:         cfg.Sleep,
 		rand:          cfg.Rand,
 	}
@@ -86,8 +86,8 @@ func New(cfg Config) *Client {
 	return c
 }
 
-// cmp returns v, or def when v is the zero value.
-func cmp[T comparable](v, def T) T {
+// orDefault returns v, or def when v is the zero value.
+func orDefault[T comparable](v, def T) T {
 	var zero T
 	if v == zero {
 		return def

@@ -144,7 +144,7 @@ func TestRetryScheduleOnReads(t *testing.T) {
 	}{
 		{0, []time.Duration{time.Second, 4 * time.Second, 10 * time.Second}},
 		{0.5, []time.Duration{1125 * time.Millisecond, 4500 * time.Millisecond, 11250 * time.Millisecond}},
-		{0.999, []time.Duration{1249 * time.Millisecond, 4996 * time.Millisecond, 12490 * time.Millisecond}},
+		{0.999, []time.Duration{1249 * time.Millisecond, 4999 * time.Millisecond, 12497 * time.Millisecond}},
 	} {
 		f := newFake(t, answer(http.StatusBadGateway, `{"message":"upstream","statusCode":502}`))
 		_, err := f.client(f.srv.URL, tc.jitter).GetCall(context.Background(), "c")
@@ -211,16 +211,13 @@ func TestRateLimitHonorsRetryAfter(t *testing.T) {
 // never requested twice.
 func TestCreateCallNeverRetriedWhenAmbiguous(t *testing.T) {
 	t.Parallel()
-	hang := make(chan struct{})
-	t.Cleanup(func() { close(hang) })
 	for name, h := range map[string]http.HandlerFunc{
 		"500": answer(http.StatusInternalServerError, `{"message":"Internal server error","statusCode":500}`),
 		"503": answer(http.StatusServiceUnavailable, ``),
+		// With the body read, the server sees the client give up.
 		"timeout": func(w http.ResponseWriter, r *http.Request) {
-			select {
-			case <-r.Context().Done():
-			case <-hang:
-			}
+			_, _ = io.Copy(io.Discard, r.Body)
+			<-r.Context().Done()
 		},
 		"reset":           resetAfterRead,
 		"unreadable 201":  answer(http.StatusCreated, `{"id":`),

@@ -23,7 +23,7 @@ func (s *Sim) createAssistant(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, msgs)
 		return
 	}
-	now := s.cfg.Now().UTC().Format(stamp)
+	now := s.now().Format(stamp)
 	body["id"] = uuid.Must(uuid.NewV7()).String()
 	body["orgId"] = orgID
 	body["createdAt"] = now
@@ -72,7 +72,7 @@ func (s *Sim) updateAssistant(w http.ResponseWriter, r *http.Request) {
 	a, ok := s.assistants[id]
 	if ok {
 		maps.Copy(a, body)
-		a["updatedAt"] = s.cfg.Now().UTC().Format(stamp)
+		a["updatedAt"] = s.now().Format(stamp)
 		a = maps.Clone(a)
 	}
 	s.mu.Unlock()

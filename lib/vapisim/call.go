@@ -30,6 +30,10 @@ type call struct {
 	vars         map[string]any
 }
 
+// snapshot is a copy of a call safe to encode outside the lock: its pointer
+// fields are never mutated after they are set.
+func (c *call) snapshot() vapi.Call { return c.v }
+
 // hook is where a call's server messages go.
 type hook struct {
 	url     string
@@ -155,7 +159,7 @@ func (s *Sim) place(in callInput, ambiguous bool) (vapi.Call, error) {
 	if !ok {
 		return vapi.Call{}, errNoAssistant
 	}
-	now := s.cfg.Now().UTC()
+	now := s.now()
 	c := &call{
 		v: vapi.Call{
 			ID: uuid.Must(uuid.NewV7()).String(), OrgID: orgID, Type: "outboundPhoneCall", Status: "queued",
@@ -188,6 +192,7 @@ func (s *Sim) admit(c *call, ambiguous bool) (blocked bool) {
 	st := &s.stats
 	s.calls[c.v.ID] = c
 	st.CallsCreated++
+	st.Running++
 	if ambiguous {
 		st.AmbiguousCreates++
 	}

@@ -10,6 +10,7 @@ import (
 // step. It stops early when the simulator closes.
 func (s *Sim) play(c *call, p plan, out chan<- vapi.Message) {
 	defer close(out)
+	defer s.count(func(st *Stats) { st.Running-- })
 	if !s.wait(p.queued) {
 		return
 	}
@@ -42,7 +43,7 @@ func (s *Sim) wait(simSeconds float64) bool {
 func (s *Sim) transition(c *call, status string) vapi.Call {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.cfg.Now().UTC()
+	now := s.now()
 	c.v.Status, c.v.UpdatedAt = status, now
 	if status == "in-progress" {
 		c.v.StartedAt = now
@@ -54,7 +55,7 @@ func (s *Sim) transition(c *call, status string) vapi.Call {
 func (s *Sim) end(c *call, p plan) vapi.Call {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.cfg.Now().UTC()
+	now := s.now()
 	c.v.Status, c.v.EndedReason, c.v.UpdatedAt, c.v.EndedAt = "ended", p.reason, now, now
 	c.v.Cost, c.v.Costs = p.costs()
 	c.v.Artifact = p.artifact(c, c.v.StartedAt)
@@ -74,14 +75,14 @@ func (s *Sim) emit(out chan<- vapi.Message, m vapi.Message) {
 
 func (s *Sim) statusUpdate(c vapi.Call, endedReason string) vapi.Message {
 	return vapi.Message{
-		Type: vapi.MessageStatusUpdate, Timestamp: float64(s.cfg.Now().UnixMilli()),
+		Type: vapi.MessageStatusUpdate, Timestamp: float64(s.now().UnixMilli()),
 		Status: c.Status, EndedReason: endedReason, Call: &c, Customer: c.Customer,
 	}
 }
 
 func (s *Sim) report(c vapi.Call, p plan) vapi.Message {
 	return vapi.Message{
-		Type: vapi.MessageEndOfCallReport, Timestamp: float64(s.cfg.Now().UnixMilli()),
+		Type: vapi.MessageEndOfCallReport, Timestamp: float64(s.now().UnixMilli()),
 		EndedReason: c.EndedReason, Call: &c, Customer: c.Customer,
 		Cost: c.Cost, Costs: c.Costs, StartedAt: c.StartedAt, EndedAt: c.EndedAt,
 		DurationSeconds: round(p.talk, 3), Artifact: c.Artifact, Analysis: c.Analysis,

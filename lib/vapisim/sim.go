@@ -10,8 +10,6 @@ import (
 	"net/http"
 	"sync"
 	"time"
-
-	"github.com/autolynx/autolynx/lib/vapi"
 )
 
 // Defaults for Config's zero fields.
@@ -227,6 +225,6 @@ func writeError(w http.ResponseWriter, status int, msg any) {
 	writeJSON(w, status, map[string]any{"message": msg, "error": http.StatusText(status), "statusCode": status})
 }
 
-// snapshot is a copy of a call safe to encode outside the lock: its pointer
-// fields are never mutated after they are set.
-func (c *call) snapshot() vapi.Call { return c.v }
+// now reads the clock at Vapi's precision: JavaScript dates hold
+// milliseconds.
+func (s *Sim) now() time.Time { return s.cfg.Now().UTC().Truncate(time.Millisecond) }

@@ -16,6 +16,9 @@ type Stats struct {
 	// Live is the number of placed calls not yet ended; PeakLive its maximum.
 	Live     int
 	PeakLive int
+	// Running counts calls whose lifecycle has not produced its last
+	// message yet (blocked calls included).
+	Running int
 	// PendingWebhooks counts messages produced but not yet delivered,
 	// failed or dropped.
 	PendingWebhooks int

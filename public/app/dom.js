@@ -76,9 +76,45 @@ export function debounce(fn, ms) {
   return d;
 }
 
-// busy disables a button while an action runs and restores it after.
+// busy disables a button while an action runs; after, it is enabled unless
+// lock() says it must stay off (e.g. the action changed what is allowed).
 export async function busy(btn, fn) {
   btn.disabled = true;
   btn.setAttribute('aria-busy', 'true');
-  try { return await fn(); } finally { btn.disabled = false; btn.removeAttribute('aria-busy'); }
+  try { return await fn(); } finally { btn.disabled = btn.hasAttribute('data-locked'); btn.removeAttribute('aria-busy'); }
 }
+
+export function lock(btn, locked) {
+  btn.toggleAttribute('data-locked', locked);
+  if (!btn.hasAttribute('aria-busy')) btn.disabled = locked;
+}
+
+// confirmable is a button that asks once more before a destructive action:
+// the first click shows Yes and Cancel (testids `${testid}-confirm` and
+// `${testid}-cancel`). The element's .button is the first button.
+export function confirmable(label, testid, question, action, cls = 'btn danger') {
+  const box = h('span', { class: 'confirm', hidden: true }, question, ' ');
+  const btn = h('button', { class: cls, testid, onclick: () => { box.hidden = false; yes.focus(); } }, label);
+  const yes = h('button', { class: cls, testid: `${testid}-confirm`, onclick: () => { box.hidden = true; busy(btn, action); } }, `Yes, ${label.toLowerCase()}`);
+  box.append(yes, h('button', { class: 'btn', testid: `${testid}-cancel`, onclick: () => { box.hidden = true; btn.focus(); } }, 'Cancel'));
+  const wrap = h('span', { class: 'confirmable' }, btn, box);
+  wrap.button = btn;
+  wrap.box = box;
+  return wrap;
+}
+
+// table is a scrollable table with column headers around body.
+export const table = (testid, cols, body, cls = '') => h('div', { class: `table-wrap ${cls}` },
+  h('table', { testid }, h('thead', {}, h('tr', {}, cols.map((c) => h('th', { scope: 'col' }, c)))), body));
+
+// reporter returns act(fn, ok): run the API call fn, then say ok (a text or
+// a function of fn's result) or the error in msg, then run after().
+export const reporter = (msg, prefix, after) => async (fn, ok, explain = (e) => e.message) => {
+  try {
+    const r = await fn();
+    mount(msg, alert('ok', typeof ok === 'function' ? ok(r) : ok, `${prefix}-result`));
+  } catch (err) {
+    mount(msg, alert('error', explain(err), `${prefix}-error`));
+  }
+  await after?.();
+};

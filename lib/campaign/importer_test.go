@@ -1,0 +1,226 @@
+package campaign_test
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/autolynx/autolynx/lib/campaign"
+	"github.com/autolynx/autolynx/lib/csvimport"
+	"github.com/autolynx/autolynx/lib/problem"
+)
+
+func TestCreateReportsEveryRow(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	csv := header +
+		"Ann,Acme,+12122000001,NYC\n" + // row 2
+		"Bob,Bolt,(212) 200-0002,LA\n" + // row 3
+		"Dup,Dupe,212.200.0001,SF\n" + // row 4: row 2's phone
+		"Eve,Evil,12,Nowhere\n" + // row 5
+		"\n" + // row 6: blank, still numbered
+		"Fay,Fig,,Paris\n" + // row 7
+		"Gus,Gum,+12122000003,Rome,extra\n" + // row 8
+		"\"Hal, Jr.\",\"Hal \"\"H\"\" Co\",+12122000004,\"Multi\nline\"\n" + // row 9, one spreadsheet row
+		"Ian,Ink,+12122000005,Oslo\n" + // row 10
+		"Jo,Jam,abc,X\n" // row 11
+	id, rep := f.create(t, csv)
+	want := &campaign.Report{Accepted: 4, Duplicates: 1, Skipped: []csvimport.Skip{
+		{Row: 5, Reason: `invalid phone number: "12"`},
+		{Row: 7, Reason: "phone is empty"},
+		{Row: 8, Reason: "row has 5 columns, header has 4"},
+		{Row: 11, Reason: `invalid phone number: "abc"`},
+	}}
+	if !reflect.DeepEqual(rep, want) {
+		t.Fatalf("report = %+v, want %+v", rep, want)
+	}
+	type stored struct {
+		Position                    int
+		Name, Business, Phone, City string
+	}
+	rs, err := f.pool.Query(f.ctx, `select position, name, business_name, phone, variables->>'city'
+		from contacts where campaign_id = $1 order by position`, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []stored
+	for rs.Next() {
+		var s stored
+		if err := rs.Scan(&s.Position, &s.Name, &s.Business, &s.Phone, &s.City); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, s)
+	}
+	wantRows := []stored{
+		{1, "Ann", "Acme", "+12122000001", "NYC"}, // the first of two duplicates wins
+		{2, "Bob", "Bolt", "+12122000002", "LA"},
+		{3, "Hal, Jr.", `Hal "H" Co`, "+12122000004", "Multi\nline"},
+		{4, "Ian", "Ink", "+12122000005", "Oslo"},
+	}
+	if !reflect.DeepEqual(got, wantRows) {
+		t.Fatalf("contacts = %+v, want %+v", got, wantRows)
+	}
+	if n := f.count(t, `select total_contacts from campaigns where id = $1`, id); n != 4 {
+		t.Errorf("total_contacts = %d, want 4", n)
+	}
+}
+
+func TestCreateRefusals(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	inactive := f.addAssistant(t, false)
+	tests := []struct {
+		name  string
+		edit  func(*campaign.NewCampaign)
+		csv   string
+		field string
+	}{
+		{name: "empty file", csv: ""},
+		{name: "only blank lines", csv: "\n\n\n"},
+		{name: "binary file", csv: "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"},
+		{name: "UTF-16 file", csv: "\xff\xfen\x00a\x00m\x00e\x00"},
+		{name: "unknown assistant", edit: func(n *campaign.NewCampaign) { n.AssistantID = uuid.New() }, field: "assistantId"},
+		{name: "inactive assistant", edit: func(n *campaign.NewCampaign) { n.AssistantID = inactive }, field: "assistantId"},
+		{name: "cap zero", edit: func(n *campaign.NewCampaign) { n.Cap = 0 }, field: "cap"},
+		{name: "cap too big", edit: func(n *campaign.NewCampaign) { n.Cap = 1001 }, field: "cap"},
+		{name: "unknown mode", edit: func(n *campaign.NewCampaign) { n.Mode = "fast" }, field: "mode"},
+		{name: "blank name", edit: func(n *campaign.NewCampaign) { n.Name = "  " }, field: "name"},
+		{name: "broken quote", csv: header + "Ann,Acme,+12122000001,\"NYC\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n := f.newCampaign()
+			if tt.edit != nil {
+				tt.edit(&n)
+			}
+			csv := tt.csv
+			if tt.edit != nil {
+				csv = header + rows(0, 3)
+			}
+			_, _, err := campaign.Create(f.ctx, f.pool, n, strings.NewReader(csv))
+			pe := wantProblem(t, err, problem.Invalid)
+			if tt.field != "" && pe.Details["field"] != tt.field {
+				t.Errorf("details = %v, want field %s", pe.Details, tt.field)
+			}
+		})
+	}
+	if n := f.count(t, `select count(*) from campaigns`); n != 0 {
+		t.Errorf("%d campaigns exist after refused creations", n)
+	}
+	if n := f.count(t, `select count(*) from contacts`); n != 0 {
+		t.Errorf("%d contacts exist after refused creations", n)
+	}
+}
+
+func TestCreateMissingHeadersLeavesNothing(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	_, _, err := campaign.Create(f.ctx, f.pool, f.newCampaign(), strings.NewReader("Name,Telephone\nAnn,+12122000001\n"))
+	pe := wantProblem(t, err, problem.Invalid)
+	if got := pe.Details["missing"]; !reflect.DeepEqual(got, []string{"business_name", "phone"}) {
+		t.Errorf("missing = %#v, want [business_name phone]", got)
+	}
+	if !strings.Contains(pe.Message, "business_name") || !strings.Contains(pe.Message, "phone") {
+		t.Errorf("message %q does not name the missing columns", pe.Message)
+	}
+	if n := f.count(t, `select count(*) from campaigns`); n != 0 {
+		t.Errorf("%d campaigns created from a file without the required headers", n)
+	}
+}
+
+func TestAppendChunks(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	id, rep := f.create(t, header+rows(0, 3))
+	if rep.Accepted != 3 {
+		t.Fatalf("first chunk accepted %d, want 3", rep.Accepted)
+	}
+	tests := []struct {
+		name  string
+		chunk string
+		want  campaign.Report
+	}{
+		{"header repeated", header + rows(3, 2) + rows(0, 1), campaign.Report{Accepted: 2, Duplicates: 1}},
+		{"header omitted", rows(5, 2) + rows(3, 2), campaign.Report{Accepted: 2, Duplicates: 2}},
+		{"header reordered", "phone,city,name,business_name\n" + phoneOf(7) + ",Lyon,Zed,Zinc\n", campaign.Report{Accepted: 1}},
+		{"duplicates within the chunk", rows(8, 1) + rows(8, 1) + rows(1, 1), campaign.Report{Accepted: 1, Duplicates: 2}},
+	}
+	for _, tt := range tests { // sequential: chunks of one campaign build on each other
+		rep, err := campaign.Append(f.ctx, f.pool, id, strings.NewReader(tt.chunk), "US")
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		tt.want.Skipped = []csvimport.Skip{}
+		if !reflect.DeepEqual(*rep, tt.want) {
+			t.Errorf("%s: report = %+v, want %+v", tt.name, *rep, tt.want)
+		}
+	}
+	if n := f.count(t, `select count(*) from contacts where campaign_id = $1`, id); n != 9 {
+		t.Errorf("contacts = %d, want 9", n)
+	}
+	if n := f.count(t, `select total_contacts from campaigns where id = $1`, id); n != 9 {
+		t.Errorf("total_contacts = %d, want 9", n)
+	}
+	// Positions stay dense in import order across chunks.
+	if n := f.count(t, `select count(*) from contacts where campaign_id = $1 and position between 1 and 9`, id); n != 9 {
+		t.Errorf("positions are not 1..9 (%d in range)", n)
+	}
+	var city, name string
+	err := f.pool.QueryRow(f.ctx, `select variables->>'city', name from contacts where campaign_id = $1 and phone = $2`, id, phoneOf(6)).Scan(&city, &name)
+	if err != nil || city != "City 6" || name != "Person 6" {
+		t.Errorf("headerless chunk contact = %q/%q (%v), want the first chunk's columns", name, city, err)
+	}
+	err = f.pool.QueryRow(f.ctx, `select variables->>'city', name from contacts where campaign_id = $1 and phone = $2`, id, phoneOf(7)).Scan(&city, &name)
+	if err != nil || city != "Lyon" || name != "Zed" {
+		t.Errorf("reordered chunk contact = %q/%q (%v), want Zed/Lyon", name, city, err)
+	}
+}
+
+func TestAppendRefusedWhenFinished(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	for _, st := range []campaign.Status{campaign.Stopped, campaign.Completed, campaign.Failed} {
+		id, _ := f.create(t, header+rows(0, 1))
+		f.setStatus(t, id, st, nil)
+		_, err := campaign.Append(f.ctx, f.pool, id, strings.NewReader(rows(1, 1)), "US")
+		pe := wantProblem(t, err, problem.Conflict)
+		if pe.Details["status"] != st {
+			t.Errorf("%s: details = %v, want status %s", st, pe.Details, st)
+		}
+		if n := f.count(t, `select count(*) from contacts where campaign_id = $1`, id); n != 1 {
+			t.Errorf("%s: %d contacts, want 1", st, n)
+		}
+	}
+	for _, st := range []campaign.Status{campaign.Created, campaign.Queued, campaign.Dialing, campaign.Running, campaign.Paused} {
+		id, _ := f.create(t, header+rows(0, 1))
+		f.setStatus(t, id, st, nil)
+		if _, err := campaign.Append(f.ctx, f.pool, id, strings.NewReader(rows(1, 1)), "US"); err != nil {
+			t.Errorf("%s: append refused: %v", st, err)
+		}
+	}
+	_, err := campaign.Append(f.ctx, f.pool, uuid.New(), strings.NewReader(rows(1, 1)), "US")
+	wantProblem(t, err, problem.NotFound)
+}
+
+// TestAppendChunkIsAtomic breaks a chunk after more than one insert batch
+// went to the database inside its transaction: none of it may remain.
+func TestAppendChunkIsAtomic(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	id, _ := f.create(t, header+rows(0, 5))
+	chunk := header + rows(5, 2500) + fmt.Sprintf("Broken,Biz,%s,\"never closed\n", phoneOf(9999)) + rows(2505, 10)
+	_, err := campaign.Append(f.ctx, f.pool, id, strings.NewReader(chunk), "US")
+	pe := wantProblem(t, err, problem.Invalid)
+	if pe.Details["row"] != 2502 {
+		t.Errorf("details = %v, want row 2502", pe.Details)
+	}
+	if n := f.count(t, `select count(*) from contacts where campaign_id = $1`, id); n != 5 {
+		t.Errorf("contacts = %d after a refused chunk, want 5", n)
+	}
+	if n := f.count(t, `select total_contacts from campaigns where id = $1`, id); n != 5 {
+		t.Errorf("total_contacts = %d after a refused chunk, want 5", n)
+	}
+}

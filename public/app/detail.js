@@ -1,0 +1,205 @@
+// Campaign detail: metrics, outcome charts, controls, export, and the
+// contacts with their latest call.
+
+import { api, cached } from './api.js';
+import { h, s, mount, alert, badge, busy, lock, confirmable, money, num, when, duration, debounce, isLive, table } from './dom.js';
+import { watch } from './live.js';
+import { transcript } from './transcript.js';
+
+const CALL_STATUSES = ['NOT_CALLED', 'PENDING', 'QUEUED', 'RINGING', 'IN_PROGRESS', 'ENDED', 'FAILED', 'CANCELED', 'TIMEOUT'];
+const FINAL = ['STOPPED', 'COMPLETED', 'FAILED'];
+// ACTIONS says in which campaign states each control is allowed.
+const ACTIONS = {
+  start: (st) => st === 'CREATED',
+  pause: isLive,
+  resume: (st) => st === 'PAUSED',
+  stop: (st) => !FINAL.includes(st),
+};
+const DONE = { start: 'started', pause: 'paused', resume: 'resumed', stop: 'stopped' };
+const CONTACTS_EVERY = 3000; // at most this often while metrics change (rate limit: 100/min)
+const LIMIT = 50;
+
+export default function detail(root, ctx) {
+  const [id] = ctx.params;
+  const base = `/api/campaigns/${id}`;
+  const q = { page: 1, status: '', search: '' };
+  let camp = null, contactsAt = 0, contactsTimer = 0;
+
+  const title = h('h1', {}, 'Campaign');
+  const head = h('div', { class: 'badges' });
+  const note = h('div', { 'aria-live': 'polite' });
+  const reason = h('div');
+  const controls = h('div', { class: 'actions', testid: 'controls' });
+  const metrics = h('dl', { class: 'metrics', testid: 'metrics' });
+  const charts = h('div', { class: 'charts', testid: 'charts' });
+  const info = h('dl', { class: 'info' });
+  const rows = h('tbody', { testid: 'contact-rows' });
+  const pager = h('nav', { class: 'pager', 'aria-label': 'Contacts pages', testid: 'pager' });
+  const refilter = () => {
+    runSearch.cancel();
+    Object.assign(q, { page: 1, status: statusSel.value, search: search.value.trim() });
+    loadContacts();
+  };
+  const runSearch = debounce(refilter, 300);
+  const statusSel = h('select', { testid: 'filter-status', 'aria-label': 'Call status', onchange: refilter },
+    h('option', { value: '' }, 'All statuses'), CALL_STATUSES.map((c) => h('option', { value: c }, c.replace('_', ' ').toLowerCase())));
+  const search = h('input', { type: 'search', placeholder: 'Name, business or phone', 'aria-label': 'Search contacts', testid: 'filter-search', oninput: runSearch });
+
+  mount(root,
+    h('p', {}, h('a', { href: '#/campaigns' }, '← All campaigns')),
+    h('div', { class: 'head' }, title, head), reason, note, controls, metrics, charts,
+    h('details', {}, h('summary', {}, 'Settings'), info),
+    h('section', {}, h('h2', {}, 'Contacts'),
+      h('form', { class: 'filters', role: 'search', onsubmit: (e) => { e.preventDefault(); refilter(); } },
+        statusSel, search, h('button', { class: 'btn', testid: 'filter-apply' }, 'Search')),
+      table('contacts-table', ['Name', 'Business', 'Phone', 'Call status', 'Ended reason', 'Duration', 'Cost', 'Recording', 'Attempts', ''], rows),
+      pager));
+
+  const act = (name, label, cls = 'btn') => h('button', { class: cls, testid: `btn-${name}`, onclick: (e) => busy(e.currentTarget, () => control(name)) }, label);
+  const stopper = confirmable('Stop', 'btn-stop', 'Stop for good? Calls in flight finish; nothing new is dialed.', () => control('stop'));
+  const buttons = { start: act('start', 'Start', 'btn primary'), pause: act('pause', 'Pause'), resume: act('resume', 'Resume', 'btn primary'), stop: stopper.button };
+  const exportBtn = h('button', { class: 'btn', testid: 'btn-export', onclick: () => busy(exportBtn, () => exportCSV(base, camp?.name, note)) }, 'Export CSV');
+  for (const b of Object.values(buttons)) lock(b, true);
+  mount(controls, buttons.start, buttons.pause, buttons.resume, stopper, exportBtn);
+
+  async function control(action) {
+    try {
+      const r = await api(`${base}/${action}`, { method: 'POST' });
+      mount(note, alert('ok', `Campaign ${DONE[action]}: now ${r.status}.`, 'control-result'));
+    } catch (err) {
+      mount(note, alert('error', err.message, 'control-error'));
+    }
+    await stop.now();
+  }
+
+  function render(c) {
+    camp = c;
+    const m = c.metrics || {};
+    title.textContent = c.name;
+    document.title = `${c.name} · AutoLynx`;
+    mount(head, badge(c.status),
+      h('span', { class: `badge line ${c.phoneLine?.activeCalls ? 'busy' : ''}`, testid: 'phone-line', title: 'Calls live on the phone number (all campaigns)' },
+        `Line: ${num(c.phoneLine?.activeCalls ?? 0)} live`));
+    mount(reason, c.statusReason && alert('info', c.statusReason, 'status-reason'));
+    for (const [k, ok] of Object.entries(ACTIONS)) lock(buttons[k], !ok(c.status));
+    if (!ACTIONS.stop(c.status)) stopper.box.hidden = true;
+    mount(metrics, [
+      ['total', 'Total', num(m.totalContacts)], ['dialed', 'Dialed', num(m.dialedContacts)], ['live', 'Live', num(m.activeCalls)],
+      ['completed', 'Completed', num(m.completedCalls)], ['successful', 'Successful', num(m.successfulCalls)],
+      ['failed', 'Failed', num(m.failedCalls)], ['cost', 'Cost', money(m.totalCost)],
+    ].map(([k, label, v]) => h('div', { class: 'metric' }, h('dt', {}, label), h('dd', { testid: `metric-${k}` }, v))));
+    mount(charts, bars('By call status', m.byStatus, 'chart-status', true),
+      bars('By disposition', m.byDisposition, 'chart-disposition'), bars('By ended reason', m.byEndedReason, 'chart-ended-reason'));
+    mount(info, [
+      ['Assistant', c.assistant?.name], ['Phone number id', c.phoneNumberId || 'default'], ['Mode', c.mode], ['Cap', c.cap],
+      ['Line-quiet gating', c.lineQuietGating ? 'on' : 'off'], ['Created', when(c.createdAt)], ['Started', when(c.startedAt)], ['Completed', when(c.completedAt)],
+    ].map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, v ?? '—'))));
+  }
+
+  async function loadContacts() {
+    clearTimeout(contactsTimer);
+    contactsAt = Date.now();
+    const p = new URLSearchParams({ page: q.page, limit: LIMIT });
+    if (q.status) p.set('status', q.status);
+    if (q.search) p.set('search', q.search);
+    try {
+      const { data, changed } = await cached(`${base}/contacts?${p}`);
+      if (changed) renderContacts(data);
+    } catch (err) {
+      mount(rows, h('tr', {}, h('td', { colspan: 10 }, alert('error', err.message))));
+    }
+  }
+
+  function renderContacts({ contacts = [], pagination = {} }) {
+    mount(rows, contacts.length ? contacts.map(contactRow)
+      : h('tr', {}, h('td', { colspan: 10, class: 'empty', testid: 'contacts-empty' }, 'No contacts match.')));
+    const { page = 1, pages = 1, total = 0 } = pagination;
+    const go = (n) => { q.page = n; loadContacts(); };
+    mount(pager,
+      h('button', { class: 'btn small', testid: 'page-prev', disabled: page <= 1, onclick: () => go(page - 1) }, '← Previous'),
+      h('span', { testid: 'page-info' }, `Page ${page} of ${Math.max(pages, 1)} · ${num(total)} contacts`),
+      h('button', { class: 'btn small', testid: 'page-next', disabled: page >= pages, onclick: () => go(page + 1) }, 'Next →'));
+  }
+
+  const contactRow = (k) => {
+    const c = k.call;
+    return h('tr', { testid: 'contact-row', 'data-id': k.id, 'data-status': c?.status || 'NOT_CALLED' },
+      h('td', {}, k.name || '—'), h('td', {}, k.businessName || '—'), h('td', { class: 'nowrap' }, k.phone),
+      h('td', {}, c ? badge(c.status, 'call-status') : h('span', { class: 'muted', testid: 'call-status' }, 'not called')),
+      h('td', {}, c?.endedReason || '—'), h('td', { class: 'n' }, duration(c?.duration)), h('td', { class: 'n' }, money(c?.cost)),
+      h('td', {}, c?.recordingUrl ? h('a', { href: c.recordingUrl, target: '_blank', rel: 'noopener noreferrer' }, 'Listen') : '—'),
+      h('td', { class: 'n' }, c?.attempt ?? '—'),
+      h('td', {}, c && h('button', { class: 'btn small', testid: 'transcript-btn', onclick: () => transcript(`${base}/calls/${c.id}`, k.name) }, 'Transcript')));
+  };
+
+  const refresh = async () => {
+    const { data, changed } = await cached(base);
+    if (changed) {
+      render(data);
+      const due = contactsAt + CONTACTS_EVERY - Date.now();
+      if (due <= 0) loadContacts();
+      else if (!contactsTimer) contactsTimer = setTimeout(() => { contactsTimer = 0; loadContacts(); }, due);
+    }
+    return isLive(data.status);
+  };
+  const stop = watch(refresh, {
+    realtime: ctx.cfg.realtime,
+    tables: [{ table: 'campaigns', filter: `id=eq.${id}` }, { table: 'calls', filter: `campaign_id=eq.${id}` }],
+    onError: (err) => (err ? mount(note, alert('error', err.message, 'load-error')) : note.querySelector('[data-testid=load-error]')?.remove()),
+  });
+  loadContacts();
+  const end = () => { stop(); clearTimeout(contactsTimer); runSearch.cancel(); };
+  end.now = stop.now;
+  return end;
+}
+
+// bars draws counts as labelled horizontal bars in inline SVG.
+function bars(titleText, counts, testid, byStatus) {
+  const entries = Object.entries(counts || {}).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]);
+  const fig = h('figure', { class: 'chart', testid }, h('figcaption', {}, titleText));
+  if (!entries.length) return mount(fig, fig.firstChild, h('p', { class: 'muted' }, 'No data yet.'));
+  const max = entries[0][1], row = 34, w = 400;
+  const svg = s('svg', { viewBox: `0 0 ${w} ${entries.length * row}`, role: 'img', 'aria-label': `${titleText}: ${entries.map(([k, v]) => `${k} ${v}`).join(', ')}` },
+    entries.map(([k, v], i) => {
+      const y = i * row, bw = Math.max(2, ((w - 60) * v) / max);
+      return s('g', { 'data-key': k },
+        s('text', { x: 0, y: y + 12, class: 'label' }, k),
+        s('rect', { x: 0, y: y + 16, width: bw, height: 12, rx: 2, class: byStatus ? `bar s-${k}` : 'bar' }, s('title', {}, `${k}: ${v}`)),
+        s('text', { x: bw + 6, y: y + 27, class: 'count' }, num(v)));
+    }));
+  fig.append(svg);
+  return fig;
+}
+
+// exportCSV follows the export's Link rel="next" pages and saves one file.
+async function exportCSV(base, name, note) {
+  const parts = [];
+  let url = `${base}/export.csv`, pages = 0;
+  try {
+    while (url) {
+      mount(note, alert('info', `Exporting… page ${++pages}`, 'export-status'));
+      const res = await api(url, { raw: true });
+      const blob = await res.blob();
+      url = nextLink(res.headers.get('Link'), res.url);
+      parts.push(blob);
+      if (url && blob.size && (await blob.slice(-1).text()) !== '\n') parts.push('\r\n');
+    }
+  } catch (err) {
+    return mount(note, alert('error', `Export failed: ${err.message}`, 'export-status'));
+  }
+  const file = new Blob(parts, { type: 'text/csv' });
+  const a = h('a', { href: URL.createObjectURL(file), download: `${(name || 'campaign').replace(/[^\w-]+/g, '_')}.csv` });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 60000);
+  const msg = alert('ok', `Saved ${a.download} (${(file.size / 1024).toFixed(1)} KB, ${pages} page${pages > 1 ? 's' : ''}).`, 'export-status');
+  msg.dataset.bytes = file.size;
+  msg.dataset.pages = pages;
+  mount(note, msg);
+}
+
+function nextLink(header, from) {
+  const m = /<([^>]+)>\s*;[^,]*rel="?next"?/i.exec(header || '');
+  return m ? new URL(m[1], from).href : null;
+}

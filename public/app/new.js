@@ -1,0 +1,154 @@
+// New campaign: the form, a CSV dropped or picked, the chunked upload with
+// one progress bar, the merged import report, then Start.
+
+import { api, upload } from './api.js';
+import { h, mount, field, alert, busy, num, table } from './dom.js';
+import { splitCSV, CHUNK_BYTES } from './csv.js';
+
+// Tests may shrink chunks to exercise the multi-chunk path with small files.
+const chunkBytes = () => Number(localStorage.getItem('autolynx.chunkBytes')) || CHUNK_BYTES;
+
+export default function newCampaign(root) {
+  let file = null;
+  const name = h('input', { required: true, maxlength: 200, testid: 'campaign-name' });
+  const assistant = h('select', { required: true, testid: 'campaign-assistant' }, h('option', { value: '' }, 'Loading…'));
+  const phone = h('input', { placeholder: 'default', testid: 'campaign-phone' });
+  const cap = h('input', { type: 'number', min: 1, step: 1, value: '8', required: true, testid: 'campaign-cap' });
+  const mode = h('select', { testid: 'campaign-mode' }, h('option', { value: 'continuous' }, 'Continuous (keep up to cap calls live)'), h('option', { value: 'batch' }, 'Strict batches of cap calls'));
+  const quiet = h('input', { type: 'checkbox', testid: 'campaign-line-quiet' });
+  const picker = h('input', { type: 'file', accept: '.csv,text/csv', testid: 'campaign-file', onchange: () => pick(picker.files[0]) });
+  const chosen = h('p', { class: 'muted', testid: 'file-chosen', 'aria-live': 'polite' }, 'No file chosen.');
+  const drop = h('div', { class: 'drop', testid: 'dropzone' },
+    h('p', {}, 'Drag a CSV file here, or pick one:'), h('label', { class: 'file' }, h('span', { class: 'sr-only' }, 'CSV file'), picker),
+    h('p', { class: 'muted' }, 'Columns: name, business_name, phone (any order; extra columns become call variables).'),
+    chosen);
+  const submit = h('button', { class: 'btn primary', testid: 'campaign-submit' }, 'Create and upload');
+  const form = h('form', { class: 'card', testid: 'campaign-form', novalidate: true },
+    field('Campaign name', name), field('Assistant', assistant), field('Phone number id', phone, 'Leave empty for the configured number.'),
+    h('div', { class: 'row' }, field('Concurrent call cap', cap), field('Mode', mode)),
+    h('div', { class: 'field check' }, h('label', {}, quiet, ' Line-quiet gating: dial only while the phone number has no live call')),
+    drop, submit);
+  const out = h('div', { 'aria-live': 'polite' });
+  mount(root, h('h1', {}, 'New campaign'), form, out);
+
+  function pick(f) {
+    if (!f) return;
+    file = f;
+    mount(chosen, 'Selected: ', h('strong', {}, f.name), ` (${(f.size / 1024).toFixed(1)} KB)`);
+  }
+  drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
+  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+  drop.addEventListener('drop', (e) => { e.preventDefault(); drop.classList.remove('over'); pick(e.dataTransfer.files[0]); });
+
+  api('/api/assistants').then(({ assistants }) => {
+    const active = (assistants || []).filter((a) => a.active);
+    mount(assistant, h('option', { value: '' }, active.length ? 'Choose an assistant' : 'No active assistant — ask an admin'),
+      active.map((a) => h('option', { value: a.id }, a.name)));
+  }, (err) => mount(out, alert('error', `Cannot load assistants: ${err.message}`)));
+
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const problem = !name.value.trim() ? 'Give the campaign a name.' : !assistant.value ? 'Choose an assistant.'
+      : !(Number(cap.value) >= 1 && Number.isInteger(Number(cap.value))) ? 'The cap must be a whole number of at least 1.'
+        : !file ? 'Choose a CSV file.' : '';
+    if (problem) return mount(out, alert('error', problem, 'form-error'));
+    const fields = { name: name.value.trim(), assistantId: assistant.value, phoneNumberId: phone.value.trim(), cap: cap.value, mode: mode.value, lineQuietGating: String(quiet.checked) };
+    busy(submit, () => run(out, form, file, fields));
+  });
+}
+
+// run uploads every chunk; after a failure it offers to resume from there.
+async function run(out, form, file, fields) {
+  const bar = h('progress', { max: 1, value: 0, testid: 'upload-progress', 'aria-label': 'Upload progress' });
+  const text = h('p', { testid: 'upload-status' }, 'Reading the file…');
+  const report = { accepted: 0, duplicates: 0, skipped: [] };
+  const state = { id: null, next: 0 };
+  mount(out, h('section', { class: 'card' }, h('h2', {}, 'Upload'), bar, text), h('div'));
+  form.inert = true;
+  let chunks;
+  try {
+    chunks = await splitCSV(file, chunkBytes());
+  } catch (err) {
+    form.inert = false;
+    return mount(text, alert('error', `Cannot read the file: ${err.message}`, 'upload-error'));
+  }
+  const total = chunks.reduce((n, c) => n + c.size, 0);
+  bar.max = total;
+  const step = async () => {
+    for (; state.next < chunks.length; state.next++) {
+      const k = state.next, c = chunks[k];
+      const before = chunks.slice(0, k).reduce((n, x) => n + x.size, 0);
+      const label = chunks.length > 1 ? `part ${k + 1} of ${chunks.length}` : 'the file';
+      const progress = (loaded, all) => {
+        bar.value = before + (c.size * loaded) / (all || 1);
+        text.textContent = loaded < all ? `Uploading ${label}… ${Math.floor((bar.value / total) * 100)}%` : `Importing ${label}…`;
+      };
+      const wait = (s) => { text.textContent = `Rate limited; sending ${label} again in ${s} s…`; };
+      let res;
+      if (k === 0) {
+        const fd = new FormData();
+        for (const [key, v] of Object.entries(fields)) if (v !== '') fd.append(key, v);
+        fd.append('file', c.blob, file.name);
+        res = await upload('/api/campaigns', fd, null, progress, wait);
+        state.id = res.campaignId;
+      } else {
+        res = await upload(`/api/campaigns/${state.id}/contacts`, c.blob, 'text/csv', progress, wait);
+      }
+      merge(report, res.importReport, c.rowOffset);
+    }
+  };
+  const attempt = async () => {
+    try {
+      await step();
+      bar.value = total;
+      text.textContent = `Uploaded ${chunks.length > 1 ? `${chunks.length} parts` : 'the file'}.`;
+      text.dataset.done = 'true';
+      finish(out.lastChild, report, state.id, null);
+    } catch (err) {
+      mount(text, alert('error', `Upload failed: ${err.message}`, 'upload-error'));
+      if (state.id === null) form.inert = false;
+      finish(out.lastChild, report, state.id, state.id && (() => busy(out.querySelector('[data-testid=resume-upload]'), attempt)));
+    }
+  };
+  await attempt();
+}
+
+// merge adds one chunk's report, moving its row numbers to the file's own.
+function merge(report, r, offset) {
+  if (!r) return;
+  report.accepted += r.accepted || 0;
+  report.duplicates += r.duplicates || 0;
+  for (const s of r.skipped || []) report.skipped.push({ row: s.row + offset, reason: s.reason });
+}
+
+function finish(el, report, id, resume) {
+  if (!id) return mount(el);
+  const status = h('p', { 'aria-live': 'polite', testid: 'start-status' });
+  const start = h('button', { class: 'btn primary', testid: 'start-campaign', onclick: () => busy(start, async () => {
+    try {
+      const r = await api(`/api/campaigns/${id}/start`, { method: 'POST' });
+      mount(status, alert('ok', `Started: the campaign is ${r.status}.`));
+      start.hidden = true;
+    } catch (err) {
+      mount(status, alert('error', err.message));
+    }
+  }) }, 'Start calling');
+  mount(el, reportView(report),
+    h('p', { class: 'actions' },
+      resume ? h('button', { class: 'btn primary', testid: 'resume-upload', onclick: resume }, 'Resume upload') : start,
+      h('a', { class: 'btn', href: `#/campaigns/${id}`, testid: 'open-campaign' }, 'Open campaign')),
+    status);
+}
+
+function reportView(r) {
+  const skipped = [...r.skipped].sort((a, b) => a.row - b.row);
+  return h('section', { class: 'card', testid: 'import-report' },
+    h('h2', {}, 'Import report'),
+    h('dl', { class: 'stats' },
+      h('div', {}, h('dt', {}, 'Accepted'), h('dd', { testid: 'report-accepted' }, num(r.accepted))),
+      h('div', {}, h('dt', {}, 'Duplicates'), h('dd', { testid: 'report-duplicates' }, num(r.duplicates))),
+      h('div', {}, h('dt', {}, 'Skipped'), h('dd', { testid: 'report-skipped-count' }, num(skipped.length)))),
+    skipped.length > 0 && [h('p', {}, 'Skipped rows, numbered as in your spreadsheet:'),
+      table('report-skipped', ['Row', 'Reason'], h('tbody', {},
+        skipped.map((s) => h('tr', { testid: 'skipped-row', 'data-row': s.row }, h('td', { class: 'n' }, s.row), h('td', {}, s.reason)))), 'scroll')]);
+}
