@@ -102,6 +102,9 @@ func Apply(ctx context.Context, tx pgx.Tx, o Observation, now time.Time) (Result
 	if err != nil {
 		return r, fmt.Errorf("update call: %w", err)
 	}
+	if r.Changed() && Terminal(r.Current) {
+		return r, ScheduleRetry(ctx, tx, r.CallID, now)
+	}
 	return r, nil
 }
 

@@ -94,3 +94,24 @@ func EnforceSpendLimit(ctx context.Context, q db.DBTX, id uuid.UUID) (bool, erro
 	}
 	return tag.RowsAffected() > 0, nil
 }
+
+// SuppressOptOut puts the number of a call's contact on the do-not-call
+// list when its campaign asks for it (autoDncOnOptOut): the contact is
+// never dialed again, by this campaign or any other.
+func SuppressOptOut(ctx context.Context, q db.DBTX, callID uuid.UUID, now time.Time) error {
+	_, err := q.Exec(ctx, `
+		with k as (
+		  select k.id, k.phone from calls l
+		  join contacts k on k.id = l.contact_id
+		  join campaigns c on c.id = l.campaign_id
+		  where l.id = $1 and c.auto_dnc_on_opt_out),
+		listed as (
+		  insert into dnc (phone, source, reason, created_at)
+		  select phone, 'opt-out', 'asked not to be called during a call', $2 from k
+		  on conflict (phone) do nothing)
+		update contacts set suppressed_at = $2, next_attempt_at = null from k where contacts.id = k.id`, callID, now)
+	if err != nil {
+		return fmt.Errorf("record opt-out: %w", err)
+	}
+	return nil
+}

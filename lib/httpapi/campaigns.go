@@ -187,14 +187,90 @@ func newCampaign(f map[string]string, caller *user.Profile, defaults settings.Se
 			return n, problem.New(problem.Invalid, "cap must be an integer from 1 to 1000", "field", "cap")
 		}
 	}
-	switch strings.ToLower(strings.TrimSpace(f["lineQuietGating"])) {
-	case "", "false", "0", "off":
-	case "true", "1", "on":
-		n.LineQuietGating = true
-	default:
-		return n, problem.New(problem.Invalid, "lineQuietGating must be true or false", "field", "lineQuietGating")
+	if n.LineQuietGating, err = formBool(f, "lineQuietGating"); err != nil {
+		return n, err
 	}
-	return n, nil
+	n.Legal = campaign.LegalWindow{Start: defaults.LegalWindowStart, End: defaults.LegalWindowEnd}
+	n.Rules, err = formRules(f, n.PhoneNumberID)
+	return n, err
+}
+
+// formRules reads the calling-discipline fields of the create form; each
+// absent one keeps its default.
+func formRules(f map[string]string, phoneNumberID string) (campaign.Rules, error) {
+	r := campaign.DefaultRules()
+	text := func(name string, dst *string) {
+		if v := strings.TrimSpace(f[name]); v != "" {
+			*dst = v
+		}
+	}
+	text("callingWindowStart", &r.WindowStart)
+	text("callingWindowEnd", &r.WindowEnd)
+	text("timezone", &r.FallbackTimezone)
+	var err error
+	if v := strings.TrimSpace(f["callingDays"]); v != "" {
+		if r.Days, err = campaign.ParseDays(v); err != nil {
+			return r, err
+		}
+	}
+	if err := formInt(f, "maxAttempts", &r.MaxAttempts); err != nil {
+		return r, err
+	}
+	if err := formInt(f, "retryDelayMinutes", &r.RetryDelayMinutes); err != nil {
+		return r, err
+	}
+	if v, ok := f["retryOn"]; ok {
+		r.RetryOn = splitList(v)
+	}
+	if v := strings.TrimSpace(f["spendLimit"]); v != "" {
+		limit, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return r, problem.New(problem.Invalid, "spendLimit must be an amount in USD", "field", "spendLimit")
+		}
+		r.SpendLimitUSD = &limit
+	}
+	if r.AutoDNCOnOptOut, err = formBool(f, "autoDncOnOptOut"); err != nil {
+		return r, err
+	}
+	r.PhoneNumberIDs = splitList(f["phoneNumberIds"])
+	if len(r.PhoneNumberIDs) == 0 {
+		r.PhoneNumberIDs = []string{phoneNumberID}
+	}
+	return r, nil
+}
+
+func formBool(f map[string]string, name string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(f[name])) {
+	case "", "false", "0", "off":
+		return false, nil
+	case "true", "1", "on":
+		return true, nil
+	}
+	return false, problem.New(problem.Invalid, name+" must be true or false", "field", name)
+}
+
+func formInt(f map[string]string, name string, dst *int) error {
+	v := strings.TrimSpace(f[name])
+	if v == "" {
+		return nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return problem.New(problem.Invalid, name+" must be an integer", "field", name)
+	}
+	*dst = n
+	return nil
+}
+
+// splitList reads "a, b,c" (empty items dropped).
+func splitList(v string) []string {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func (d *Deps) listContacts(w http.ResponseWriter, r *http.Request, id uuid.UUID) {

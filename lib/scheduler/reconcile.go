@@ -205,5 +205,8 @@ func (s *Scheduler) timeout(ctx context.Context, c suspect, reason string) strin
 	if tag.RowsAffected() == 0 {
 		return ""
 	}
+	if err := callstate.ScheduleRetry(ctx, s.DB, c.ID, now); err != nil {
+		s.Log.Error("schedule retry", "call", c.ID, "err", err)
+	}
 	return "timeout"
 }

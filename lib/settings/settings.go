@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/autolynx/autolynx/lib/config"
 	"github.com/autolynx/autolynx/lib/db"
@@ -21,6 +22,10 @@ type Settings struct {
 	DefaultCronCadence    int    `json:"defaultCronCadence"`
 	VapiPhoneNumberID     string `json:"vapiPhoneNumberId"`
 	DefaultRegion         string `json:"defaultRegion"`
+	// The legal outer bound of every campaign's calling window, in each
+	// contact's local time.
+	LegalWindowStart string `json:"legalWindowStart"`
+	LegalWindowEnd   string `json:"legalWindowEnd"`
 }
 
 // Patch is a partial update; nil fields stay as they are.
@@ -30,6 +35,8 @@ type Patch struct {
 	DefaultCronCadence    *int    `json:"defaultCronCadence"`
 	VapiPhoneNumberID     *string `json:"vapiPhoneNumberId"`
 	DefaultRegion         *string `json:"defaultRegion"`
+	LegalWindowStart      *string `json:"legalWindowStart"`
+	LegalWindowEnd        *string `json:"legalWindowEnd"`
 }
 
 var region = regexp.MustCompile(`^[A-Z]{2}$`)
@@ -42,6 +49,8 @@ func Get(ctx context.Context, q db.DBTX, env config.Config) (Settings, error) {
 		DefaultCronCadence:    int(env.CronCadence.Seconds()),
 		VapiPhoneNumberID:     env.VapiPhoneNumberID,
 		DefaultRegion:         env.DefaultRegion,
+		LegalWindowStart:      "08:00",
+		LegalWindowEnd:        "21:00",
 	}
 	stored := map[string]json.RawMessage{}
 	rows, err := q.Query(ctx, `select key, value::text from system_config`)
@@ -74,6 +83,8 @@ func (s *Settings) fields() map[string]any {
 		"default_cron_cadence":    &s.DefaultCronCadence,
 		"vapi_phone_number_id":    &s.VapiPhoneNumberID,
 		"default_region":          &s.DefaultRegion,
+		"legal_window_start":      &s.LegalWindowStart,
+		"legal_window_end":        &s.LegalWindowEnd,
 	}
 }
 
@@ -92,6 +103,13 @@ func (p Patch) validate() error {
 	}
 	if err := check(p.DefaultCronCadence, "defaultCronCadence", 10, 3600); err != nil {
 		return err
+	}
+	for field, v := range map[string]*string{"legalWindowStart": p.LegalWindowStart, "legalWindowEnd": p.LegalWindowEnd} {
+		if v != nil {
+			if _, err := time.Parse("15:04", *v); err != nil {
+				return problem.New(problem.Invalid, field+" must be a time HH:MM", "field", field)
+			}
+		}
 	}
 	if p.DefaultRegion != nil && !region.MatchString(strings.ToUpper(*p.DefaultRegion)) {
 		return problem.New(problem.Invalid, "defaultRegion must be a two-letter region code such as US", "field", "defaultRegion")
@@ -114,6 +132,8 @@ func Update(ctx context.Context, q db.DBTX, env config.Config, p Patch) (Setting
 		"default_cron_cadence":    p.DefaultCronCadence,
 		"vapi_phone_number_id":    p.VapiPhoneNumberID,
 		"default_region":          p.DefaultRegion,
+		"legal_window_start":      p.LegalWindowStart,
+		"legal_window_end":        p.LegalWindowEnd,
 	}
 	for key, v := range values {
 		b, _ := json.Marshal(v)

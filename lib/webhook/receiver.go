@@ -84,19 +84,64 @@ func (rc *Receiver) Receive(ctx context.Context, body []byte) (Outcome, error) {
 		if err := logEvent(ctx, tx, res, obs, m.Type, body, now); err != nil {
 			return err
 		}
-		if !res.Found || !res.Changed() {
+		if !res.Found {
 			return nil
 		}
-		if res.Current == callstate.InProgress {
-			return campaign.MarkRunning(ctx, tx, res.CampaignID)
-		}
-		if callstate.Terminal(res.Current) {
-			_, err := campaign.CompleteIfDone(ctx, tx, res.CampaignID, now)
-			return err
-		}
-		return nil
+		return rc.afterApply(ctx, tx, res, obs, now)
 	})
 	return out, err
+}
+
+// afterApply moves the campaign on: RUNNING once a call is in progress;
+// the opt-out and spend-limit rules once a report with an outcome and a
+// cost arrives; COMPLETED when that was the last call.
+func (rc *Receiver) afterApply(ctx context.Context, tx pgx.Tx, res callstate.Result, obs callstate.Observation, now time.Time) error {
+	if res.Changed() && res.Current == callstate.InProgress {
+		return campaign.MarkRunning(ctx, tx, res.CampaignID)
+	}
+	if optedOut(obs.StructuredData) {
+		if err := campaign.SuppressOptOut(ctx, tx, res.CallID, now); err != nil {
+			return err
+		}
+	}
+	if obs.Cost != nil {
+		if _, err := campaign.EnforceSpendLimit(ctx, tx, res.CampaignID); err != nil {
+			return err
+		}
+	}
+	if res.Changed() && callstate.Terminal(res.Current) {
+		_, err := campaign.CompleteIfDone(ctx, tx, res.CampaignID, now)
+		return err
+	}
+	return nil
+}
+
+// optOutKeys are the structured-data fields an assistant's analysis plan
+// sets when the person asked not to be called again.
+var optOutKeys = []string{"optOut", "opt_out", "doNotCall", "do_not_call", "dnc"}
+
+// optedOut reports whether the end-of-call analysis flags an opt-out.
+func optedOut(structured json.RawMessage) bool {
+	if len(structured) == 0 {
+		return false
+	}
+	var data map[string]any
+	if json.Unmarshal(structured, &data) != nil {
+		return false
+	}
+	for _, k := range optOutKeys {
+		switch v := data[k].(type) {
+		case bool:
+			if v {
+				return true
+			}
+		case string:
+			if v == "true" || v == "yes" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 const insertEvent = `
