@@ -71,6 +71,11 @@ type Summary struct {
 	CreatedAt       time.Time  `json:"createdAt"`
 	StartedAt       *time.Time `json:"startedAt"`
 	CompletedAt     *time.Time `json:"completedAt"`
+	Rules           Rules      `json:"callingRules"`
+	// NextEligibleAt is when a live campaign can next dial someone (its
+	// remaining contacts may all be outside their calling hours, or
+	// waiting for a retry); null when it can dial now or nobody remains.
+	NextEligibleAt *time.Time `json:"nextEligibleAt"`
 }
 
 // Ref names a related object.
@@ -94,6 +99,8 @@ type Metrics struct {
 	SuccessfulCalls int            `json:"successfulCalls"`
 	FailedCalls     int            `json:"failedCalls"`
 	TotalCost       float64        `json:"totalCost"`
+	RetriesPending  int            `json:"retriesPending"`
+	Suppressed      int            `json:"suppressedContacts"`
 	ByStatus        map[string]int `json:"byStatus"`
 	ByEndedReason   map[string]int `json:"byEndedReason"`
 	ByDisposition   map[string]int `json:"byDisposition"`
@@ -106,7 +113,12 @@ select c.id, c.name, c.status, c.status_reason, c.mode, c.cap, c.line_quiet_gati
      and l.status in ('PENDING', 'QUEUED', 'RINGING', 'IN_PROGRESS')),
   (select count(*) from calls l where l.phone_number_id = c.phone_number_id
      and l.status in ('PENDING', 'QUEUED', 'RINGING', 'IN_PROGRESS')),
-  (select coalesce(sum(cost), 0)::float8 from calls l where l.campaign_id = c.id)
+  (select coalesce(sum(cost), 0)::float8 from calls l where l.campaign_id = c.id),
+  (select count(*) from contacts k where k.campaign_id = c.id and k.next_attempt_at is not null),
+  (select count(*) from contacts k where k.campaign_id = c.id and k.suppressed_at is not null),
+  to_char(c.window_start, 'HH24:MI'), to_char(c.window_end, 'HH24:MI'), c.window_days::int[], c.fallback_timezone,
+  c.max_attempts, c.retry_delay_minutes, c.retry_dispositions, c.spend_limit_usd::float8,
+  c.auto_dnc_on_opt_out, c.phone_number_ids
 from campaigns c join assistants a on a.id = c.assistant_id
 where c.id = $1`
 
@@ -116,13 +128,15 @@ from contacts k left join calls l on l.id = k.last_call_id
 where k.campaign_id = $1
 group by 1, 2, 3`
 
-// Get returns a campaign's summary; NotFound if it does not exist.
-func Get(ctx context.Context, q db.DBTX, id uuid.UUID) (*Summary, error) {
+// Get returns a campaign's summary at now; NotFound if it does not exist.
+func Get(ctx context.Context, q db.DBTX, id uuid.UUID, now time.Time) (*Summary, error) {
 	s := &Summary{}
-	m := &s.Metrics
+	m, r := &s.Metrics, &s.Rules
 	err := q.QueryRow(ctx, getCampaign, id).Scan(&s.ID, &s.Name, &s.Status, &s.StatusReason, &s.Mode,
 		&s.Cap, &s.LineQuietGating, &s.Assistant.ID, &s.Assistant.Name, &s.PhoneNumberID,
-		&s.CreatedAt, &s.StartedAt, &s.CompletedAt, &m.ActiveCalls, &s.PhoneLine.ActiveCalls, &m.TotalCost)
+		&s.CreatedAt, &s.StartedAt, &s.CompletedAt, &m.ActiveCalls, &s.PhoneLine.ActiveCalls, &m.TotalCost,
+		&m.RetriesPending, &m.Suppressed, &r.WindowStart, &r.WindowEnd, &r.Days, &r.FallbackTimezone,
+		&r.MaxAttempts, &r.RetryDelayMinutes, &r.RetryOn, &r.SpendLimitUSD, &r.AutoDNCOnOptOut, &r.PhoneNumberIDs)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, problem.New(problem.NotFound, "campaign not found")
 	}
@@ -131,6 +145,15 @@ func Get(ctx context.Context, q db.DBTX, id uuid.UUID) (*Summary, error) {
 	}
 	if err := countOutcomes(ctx, q, id, m); err != nil {
 		return nil, err
+	}
+	if s.Status == Queued || s.Status == Dialing || s.Status == Running {
+		next, err := NextEligible(ctx, q, id, Window{Start: r.WindowStart, End: r.WindowEnd, Days: r.Days}, now)
+		if err != nil {
+			return nil, err
+		}
+		if next.After(now) {
+			s.NextEligibleAt = &next
+		}
 	}
 	return s, nil
 }

@@ -27,6 +27,7 @@ var Functions = map[string]Function{
 	"api/assistants.go":     {api.Assistants, httpapi.Assistants},
 	"api/campaigns.go":      {api.Campaigns, httpapi.Campaigns},
 	"api/config.go":         {api.Config, httpapi.PublicConfig},
+	"api/dnc.go":            {api.DNC, httpapi.DNC},
 	"api/health.go":         {api.Health, httpapi.Health},
 	"api/me.go":             {api.Me, httpapi.Me},
 	"api/scheduler/tick.go": {scheduler.Tick, httpapi.Tick},

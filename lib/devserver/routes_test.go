@@ -194,6 +194,8 @@ func TestEveryAPIRouteResolves(t *testing.T) {
 		{"/api/admin/users", "/api/admin", map[string]string{"resource": "users"}},
 		{"/api/admin/users/" + id, "/api/admin", map[string]string{"resource": "users", "id": id}},
 		{"/api/admin/config", "/api/admin", map[string]string{"resource": "config"}},
+		{"/api/dnc", "/api/dnc", nil},
+		{"/api/dnc/+14155550100", "/api/dnc", map[string]string{"phone": "+14155550100"}},
 	}
 	for _, c := range cases {
 		fn, q, ok := rt.Resolve(c.path)

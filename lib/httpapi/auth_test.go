@@ -46,6 +46,9 @@ func protectedRoutes() []route {
 		{"DELETE", "/api/admin/users/" + id, true},
 		{"GET", "/api/admin/config", true},
 		{"PATCH", "/api/admin/config", true},
+		{"GET", "/api/dnc", false},
+		{"POST", "/api/dnc", false},
+		{"DELETE", "/api/dnc/%2B14155550100", true},
 	}
 }
 

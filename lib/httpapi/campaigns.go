@@ -70,7 +70,7 @@ func (d *Deps) campaignAction(w http.ResponseWriter, r *http.Request, caller *us
 	ctx := r.Context()
 	switch {
 	case r.Method == http.MethodGet && (action == "" || action == "summary"):
-		s, err := campaign.Get(ctx, d.DB, id)
+		s, err := campaign.Get(ctx, d.DB, id, d.Now())
 		respond(w, r, s, err)
 	case r.Method == http.MethodGet && action == "contacts":
 		d.listContacts(w, r, id)

@@ -211,13 +211,13 @@ func claimDue(ctx context.Context, tx pgx.Tx, t target, lines []*line, room, max
 	return out, nil
 }
 
-// leastLoaded picks the number with the fewest live calls, then the fewest
-// placed by this campaign, and counts the new call on it: over a campaign
-// no number carries more than its share.
+// leastLoaded picks the number that placed the fewest of this campaign's
+// calls (then the one with fewest live calls) and counts the new call on
+// it: over a campaign no number carries more than its share.
 func leastLoaded(lines []*line) *line {
 	best := lines[0]
 	for _, l := range lines[1:] {
-		if l.live < best.live || (l.live == best.live && l.placed < best.placed) {
+		if l.placed < best.placed || (l.placed == best.placed && l.live < best.live) {
 			best = l
 		}
 	}

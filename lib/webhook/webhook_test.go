@@ -228,3 +228,28 @@ func TestWebhookFindsTheCallByOurMetadataID(t *testing.T) {
 		t.Fatalf("call = %s %s, want RINGING prov-late", status, provider)
 	}
 }
+
+// A person who asks not to be called again (the assistant's analysis sets
+// optOut) lands on the do-not-call list when the campaign enables it.
+func TestOptOutAddsToDoNotCall(t *testing.T) {
+	t.Parallel()
+	for _, enabled := range []bool{true, false} {
+		e := apitest.New(t, apitest.Options{})
+		callID := seedCall(t, e, "prov-optout")
+		_, err := e.DB.Exec(context.Background(), `update campaigns set auto_dnc_on_opt_out = $1`, enabled)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := fmt.Sprintf(`{"message":{"type":"end-of-call-report","endedReason":"customer-ended-call",
+			"analysis":{"structuredData":{"optOut":true}},
+			"call":{"id":"prov-optout","assistantOverrides":{"metadata":{"autolynxCallId":%q}}}}}`, callID)
+		if st := post(e, []byte(body), map[string]string{"X-Vapi-Secret": apitest.WebhookSecret}); st != 200 {
+			t.Fatalf("webhook: %d", st)
+		}
+		var listed int
+		_ = e.DB.QueryRow(context.Background(), `select count(*) from dnc where source = 'opt-out'`).Scan(&listed)
+		if (listed == 1) != enabled {
+			t.Errorf("auto-DNC %v: %d numbers listed", enabled, listed)
+		}
+	}
+}
