@@ -7,6 +7,9 @@ package apitest
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -15,6 +18,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -277,3 +281,24 @@ func Main(m *testing.M) { dbtest.Main(m) }
 
 // NewID is a fresh UUID (handy for 404 checks).
 func NewID() string { return uuid.NewString() }
+
+// ExpiredToken is a correctly signed token for email that expired an hour
+// ago (the issuer refuses to mint one, so the claims are re-signed).
+func (e *Env) ExpiredToken(email string) string {
+	parts := strings.Split(e.Token(email), ".")
+	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var claims map[string]any
+	if err := json.Unmarshal(raw, &claims); err != nil {
+		e.t.Fatal(err)
+	}
+	now := time.Now()
+	claims["iat"], claims["exp"] = now.Add(-2*time.Hour).Unix(), now.Add(-time.Hour).Unix()
+	raw, _ = json.Marshal(claims)
+	signing := parts[0] + "." + base64.RawURLEncoding.EncodeToString(raw)
+	mac := hmac.New(sha256.New, []byte(JWTSecret))
+	mac.Write([]byte(signing))
+	return signing + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+}

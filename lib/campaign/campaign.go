@@ -33,9 +33,6 @@ const (
 	Batch      Mode = "batch"
 )
 
-// LiveCallStatuses are the call statuses that occupy a line.
-var LiveCallStatuses = []string{"PENDING", "QUEUED", "RINGING", "IN_PROGRESS"}
-
 // Campaign is one row of the campaigns list.
 type Campaign struct {
 	ID              uuid.UUID  `json:"id"`

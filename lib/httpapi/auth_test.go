@@ -76,8 +76,7 @@ func TestProtectedRoutesRefuseStrangers(t *testing.T) {
 		Mint(auth.LocalUserID(apitest.AdminEmail), apitest.AdminEmail, time.Hour)
 	wrongIssuer, _ := auth.NewLocalIssuer("http://elsewhere.test", []byte(apitest.JWTSecret)).
 		Mint(auth.LocalUserID(apitest.AdminEmail), apitest.AdminEmail, time.Hour)
-	expired, _ := auth.NewLocalIssuer(apitest.SupabaseURL, []byte(apitest.JWTSecret)).
-		Mint(auth.LocalUserID(apitest.AdminEmail), apitest.AdminEmail, -time.Hour)
+	expired := e.ExpiredToken(apitest.AdminEmail)
 	stranger := e.Token("stranger@example.test")
 	for _, r := range protectedRoutes() {
 		for name, c := range map[string]struct {

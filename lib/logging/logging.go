@@ -21,6 +21,7 @@ var piiKeys = map[string]bool{
 var (
 	phoneLike = regexp.MustCompile(`\+?\d[\d ().-]{6,}\d`)
 	dateLike  = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}`)
+	uuidLike  = regexp.MustCompile(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`)
 	emailLike = regexp.MustCompile(`[^\s@"']+@[^\s@"']+\.[A-Za-z]{2,}`)
 )
 
@@ -39,8 +40,25 @@ func redact(_ []string, a slog.Attr) slog.Attr {
 	return a
 }
 
-// Scrub masks phone numbers and email addresses inside free text.
+// Scrub masks phone numbers and email addresses inside free text; UUIDs
+// (request and call ids) are left whole.
 func Scrub(s string) string {
+	ids := uuidLike.FindAllStringIndex(s, -1)
+	if len(ids) == 0 {
+		return scrub(s)
+	}
+	var b strings.Builder
+	last := 0
+	for _, span := range ids {
+		b.WriteString(scrub(s[last:span[0]]))
+		b.WriteString(s[span[0]:span[1]])
+		last = span[1]
+	}
+	b.WriteString(scrub(s[last:]))
+	return b.String()
+}
+
+func scrub(s string) string {
 	s = phoneLike.ReplaceAllStringFunc(s, func(m string) string {
 		if dateLike.MatchString(m) || digits(m) < 9 && m[0] != '+' {
 			return m

@@ -28,7 +28,7 @@ func TestRedactsPII(t *testing.T) {
 // Timestamps and UUIDs are not phone numbers.
 func TestKeepsIDsAndTimes(t *testing.T) {
 	t.Parallel()
-	in := "call 0192f7a2-6c1e-7d33-9b7e-1f2a3b4c5d6e at 2026-11-25T10:00:00Z took 1234 ms"
+	in := "call 0192f7a2-6c1e-7d33-9b7e-1f2a3b4c5d6e req afda1b12-3456-7890-bca0-123456789012 at 2026-11-25T10:00:00Z took 1234 ms"
 	if got := Scrub(in); got != in {
 		t.Errorf("Scrub(%q) = %q", in, got)
 	}

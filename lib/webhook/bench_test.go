@@ -40,9 +40,7 @@ func BenchmarkWebhookIngest(b *testing.B) {
 	rows.Close()
 	var bodies [][]byte
 	for i := 0; i < len(ids); i += 2 {
-		for _, m := range messages(ids[i], ids[i+1])[:3] {
-			bodies = append(bodies, m)
-		}
+		bodies = append(bodies, messages(ids[i], ids[i+1])[:3]...)
 	}
 	h := httpapi.VapiWebhook(e.Deps)
 	lat := make([]time.Duration, 0, b.N)
