@@ -19,19 +19,25 @@ import (
 // A contact's outcome is its latest attempt (contacts.last_call_id); the
 // statements below all read it that way.
 
+// listCampaigns counts from calls alone, never scanning contacts: only a
+// contact's latest call can be live (a redial waits for the previous call
+// to end), and an answered call is never redialed, so
+//
+//	completed  = final calls − (all calls − contacts dialed)
+//	successful = calls ended answered.
 const listCampaigns = `
 select c.id, c.name, c.status, c.status_reason, c.mode, c.cap, c.total_contacts,
-  coalesce(m.completed, 0), coalesce(m.successful, 0),
-  (select count(*) from calls l where l.campaign_id = c.id
-     and l.status in ('PENDING', 'QUEUED', 'RINGING', 'IN_PROGRESS')) as active,
-  (select coalesce(sum(cost), 0)::float8 from calls l where l.campaign_id = c.id) as cost,
-  c.created_at, c.started_at, c.completed_at
+  coalesce(m.final - (m.calls - m.dialed), 0), coalesce(m.successful, 0), coalesce(m.live, 0),
+  coalesce(m.cost, 0), c.created_at, c.started_at, c.completed_at
 from campaigns c
 left join lateral (
-  select count(*) filter (where l.status in ('ENDED', 'FAILED', 'CANCELED', 'TIMEOUT')) as completed,
-         count(*) filter (where l.status = 'ENDED' and l.disposition = 'answered') as successful
-  from contacts k join calls l on l.id = k.last_call_id
-  where k.campaign_id = c.id
+  select count(*) as calls,
+         count(distinct l.contact_id) as dialed,
+         count(*) filter (where l.status in ('ENDED', 'FAILED', 'CANCELED', 'TIMEOUT')) as final,
+         count(*) filter (where l.status in ('PENDING', 'QUEUED', 'RINGING', 'IN_PROGRESS')) as live,
+         count(*) filter (where l.status = 'ENDED' and l.disposition = 'answered') as successful,
+         sum(l.cost)::float8 as cost
+  from calls l where l.campaign_id = c.id
 ) m on true
 order by c.created_at desc, c.id
 limit 500`

@@ -1,10 +1,11 @@
-// Campaign detail: metrics, outcome charts, controls, export, and the
-// contacts with their latest call.
+// Campaign detail: why it stopped or waits, metrics, outcome charts,
+// controls, export, calling rules, and the contacts with their latest call.
 
 import { api, cached } from './api.js';
 import { h, s, mount, alert, badge, busy, lock, confirmable, money, num, when, duration, debounce, isLive, table } from './dom.js';
 import { watch } from './live.js';
 import { transcript } from './transcript.js';
+import { rulesView } from './rules.js';
 
 const CALL_STATUSES = ['NOT_CALLED', 'PENDING', 'QUEUED', 'RINGING', 'IN_PROGRESS', 'ENDED', 'FAILED', 'CANCELED', 'TIMEOUT'];
 const FINAL = ['STOPPED', 'COMPLETED', 'FAILED'];
@@ -28,7 +29,9 @@ export default function detail(root, ctx) {
   const title = h('h1', {}, 'Campaign');
   const head = h('div', { class: 'badges' });
   const note = h('div', { 'aria-live': 'polite' });
-  const reason = h('div');
+  const reason = h('div', { class: 'reason' });
+  const next = h('div');
+  const rules = h('div');
   const controls = h('div', { class: 'actions', testid: 'controls' });
   const metrics = h('dl', { class: 'metrics', testid: 'metrics' });
   const charts = h('div', { class: 'charts', testid: 'charts' });
@@ -47,7 +50,8 @@ export default function detail(root, ctx) {
 
   mount(root,
     h('p', {}, h('a', { href: '#/campaigns' }, '← All campaigns')),
-    h('div', { class: 'head' }, title, head), reason, note, controls, metrics, charts,
+    h('div', { class: 'head' }, title, head), reason, next, note, controls, metrics, charts,
+    h('section', { class: 'card', testid: 'rules' }, h('h2', {}, 'Calling rules'), rules),
     h('details', {}, h('summary', {}, 'Settings'), info),
     h('section', {}, h('h2', {}, 'Contacts'),
       h('form', { class: 'filters', role: 'search', onsubmit: (e) => { e.preventDefault(); refilter(); } },
@@ -80,13 +84,18 @@ export default function detail(root, ctx) {
     mount(head, badge(c.status),
       h('span', { class: `badge line ${c.phoneLine?.activeCalls ? 'busy' : ''}`, testid: 'phone-line', title: 'Calls live on the phone number (all campaigns)' },
         `Line: ${num(c.phoneLine?.activeCalls ?? 0)} live`));
-    mount(reason, c.statusReason && alert('info', c.statusReason, 'status-reason'));
+    showReason(reason, c);
+    mount(next, c.nextEligibleAt && h('p', { class: 'alert info next', testid: 'next-eligible', 'data-at': c.nextEligibleAt },
+      'Next call possible at ', h('strong', {}, at(c.nextEligibleAt)),
+      h('small', {}, ' (your time): the contacts left are outside their calling hours or waiting for a retry.')));
+    mount(rules, rulesView(c.callingRules));
     for (const [k, ok] of Object.entries(ACTIONS)) lock(buttons[k], !ok(c.status));
     if (!ACTIONS.stop(c.status)) stopper.box.hidden = true;
     mount(metrics, [
       ['total', 'Total', num(m.totalContacts)], ['dialed', 'Dialed', num(m.dialedContacts)], ['live', 'Live', num(m.activeCalls)],
       ['completed', 'Completed', num(m.completedCalls)], ['successful', 'Successful', num(m.successfulCalls)],
       ['failed', 'Failed', num(m.failedCalls)], ['cost', 'Cost', money(m.totalCost)],
+      ['retries-pending', 'Retries pending', num(m.retriesPending)], ['suppressed', 'Do not call', num(m.suppressedContacts)],
     ].map(([k, label, v]) => h('div', { class: 'metric' }, h('dt', {}, label), h('dd', { testid: `metric-${k}` }, v))));
     mount(charts, bars('By call status', m.byStatus, 'chart-status', true),
       bars('By disposition', m.byDisposition, 'chart-disposition'), bars('By ended reason', m.byEndedReason, 'chart-ended-reason'));
@@ -152,6 +161,19 @@ export default function detail(root, ctx) {
   end.now = stop.now;
   return end;
 }
+
+// showReason says prominently why the campaign failed or was held (spend
+// limit reached…), re-announcing it only when it changes.
+function showReason(el, c) {
+  const text = c.statusReason || '';
+  const kind = c.status === 'FAILED' ? 'error' : 'warn';
+  if (el.dataset.text === text && el.dataset.kind === kind) return;
+  Object.assign(el.dataset, { text, kind });
+  mount(el, text && alert(kind, text, 'status-reason'));
+}
+
+const local = new Intl.DateTimeFormat(undefined, { weekday: 'short', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' });
+const at = (t) => local.format(new Date(t));
 
 // bars draws counts as labelled horizontal bars in inline SVG.
 function bars(titleText, counts, testid, byStatus) {

@@ -11,11 +11,13 @@ import newCampaign from './new.js';
 import detail from './detail.js';
 import assistants from './assistants.js';
 import admin from './admin.js';
+import dnc from './dnc.js';
 
 const routes = [
   [/^\/campaigns\/new$/, newCampaign],
   [/^\/campaigns\/([0-9a-zA-Z-]+)$/, detail],
   [/^\/campaigns$/, campaigns],
+  [/^\/dnc$/, dnc],
   [/^\/assistants$/, assistants, true],
   [/^\/admin$/, admin, true],
 ];
@@ -75,6 +77,7 @@ function renderNav() {
   const link = (href, text, testid) => h('a', { href, testid, 'aria-current': location.hash.startsWith(href) ? 'page' : null }, text);
   mount(nav, me && [
     link('#/campaigns', 'Campaigns', 'nav-campaigns'),
+    link('#/dnc', 'Do not call', 'nav-dnc'),
     me.role === 'admin' && link('#/assistants', 'Assistants', 'nav-assistants'),
     me.role === 'admin' && link('#/admin', 'Admin', 'nav-admin'),
     h('span', { class: 'who', testid: 'user-email' }, me.email, ' ', h('small', { testid: 'user-role' }, me.role)),

@@ -1,9 +1,11 @@
-// New campaign: the form, a CSV dropped or picked, the chunked upload with
-// one progress bar, the merged import report, then Start.
+// New campaign: the form with its calling rules, a CSV dropped or picked,
+// the chunked upload with one progress bar, the merged import report, then
+// Start.
 
 import { api, upload } from './api.js';
 import { h, mount, field, alert, busy, num, table } from './dom.js';
 import { splitCSV, CHUNK_BYTES } from './csv.js';
+import { rulesFieldset } from './rules.js';
 
 // Tests may shrink chunks to exercise the multi-chunk path with small files.
 const chunkBytes = () => Number(localStorage.getItem('autolynx.chunkBytes')) || CHUNK_BYTES;
@@ -22,12 +24,15 @@ export default function newCampaign(root) {
     h('p', {}, 'Drag a CSV file here, or pick one:'), h('label', { class: 'file' }, h('span', { class: 'sr-only' }, 'CSV file'), picker),
     h('p', { class: 'muted' }, 'Columns: name, business_name, phone (any order; extra columns become call variables).'),
     chosen);
+  const rules = rulesFieldset(phone);
   const submit = h('button', { class: 'btn primary', testid: 'campaign-submit' }, 'Create and upload');
   const form = h('form', { class: 'card', testid: 'campaign-form', novalidate: true },
     field('Campaign name', name), field('Assistant', assistant), field('Phone number id', phone, 'Leave empty for the configured number.'),
     h('div', { class: 'row' }, field('Concurrent call cap', cap), field('Mode', mode)),
     h('div', { class: 'field check' }, h('label', {}, quiet, ' Line-quiet gating: dial only while the phone number has no live call')),
-    drop, submit);
+    rules.el, drop, submit);
+  // controls by API field name, to show a refusal next to its field.
+  const controls = { name, assistantId: assistant, phoneNumberId: phone, cap, mode, lineQuietGating: quiet, file: picker, ...rules.controls };
   const out = h('div', { 'aria-live': 'polite' });
   mount(root, h('h1', {}, 'New campaign'), form, out);
 
@@ -48,20 +53,46 @@ export default function newCampaign(root) {
 
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    const problem = !name.value.trim() ? 'Give the campaign a name.' : !assistant.value ? 'Choose an assistant.'
-      : !(Number(cap.value) >= 1 && Number.isInteger(Number(cap.value))) ? 'The cap must be a whole number of at least 1.'
-        : !file ? 'Choose a CSV file.' : '';
-    if (problem) return mount(out, alert('error', problem, 'form-error'));
-    const fields = { name: name.value.trim(), assistantId: assistant.value, phoneNumberId: phone.value.trim(), cap: cap.value, mode: mode.value, lineQuietGating: String(quiet.checked) };
-    busy(submit, () => run(out, form, file, fields));
+    clearFieldErrors(form);
+    const problem = !name.value.trim() ? ['name', 'Give the campaign a name.'] : !assistant.value ? ['assistantId', 'Choose an assistant.']
+      : !(Number(cap.value) >= 1 && Number.isInteger(Number(cap.value))) ? ['cap', 'The cap must be a whole number of at least 1.']
+        : rules.problem() || (!file ? ['file', 'Choose a CSV file.'] : null);
+    if (problem) {
+      fieldError(controls[problem[0]], problem[0], problem[1]);
+      return mount(out, alert('error', problem[1], 'form-error'));
+    }
+    const fields = { name: name.value.trim(), assistantId: assistant.value, phoneNumberId: phone.value.trim() || null, cap: cap.value, mode: mode.value, lineQuietGating: String(quiet.checked), ...rules.values() };
+    const refused = (err) => err.details?.field && fieldError(controls[err.details.field], err.details.field, err.message);
+    busy(submit, () => run(out, form, file, fields, refused));
   });
 }
 
+function clearFieldErrors(form) {
+  for (const el of form.querySelectorAll('[data-testid=field-error]')) el.remove();
+  for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
+}
+
+// fieldError shows msg under the control of the form field name (opening
+// the calling rules if it is one of them) and moves the focus there.
+function fieldError(control, name, msg) {
+  if (!control) return;
+  const id = `err-${name}`;
+  const where = control.closest('.field, fieldset, .drop') || control.parentElement;
+  where.querySelector(`#${id}`)?.remove();
+  where.append(h('small', { class: 'field-error', id, role: 'alert', testid: 'field-error', 'data-field': name }, msg));
+  control.setAttribute('aria-invalid', 'true');
+  control.setAttribute('aria-describedby', id);
+  const rules = control.closest('details');
+  if (rules) rules.open = true;
+  (control.matches('fieldset') ? control.querySelector('input') : control).focus();
+}
+
 // run uploads every chunk; after a failure it offers to resume from there.
-async function run(out, form, file, fields) {
+// refused(err) hears why the server turned the campaign down.
+async function run(out, form, file, fields, refused) {
   const bar = h('progress', { max: 1, value: 0, testid: 'upload-progress', 'aria-label': 'Upload progress' });
   const text = h('p', { testid: 'upload-status' }, 'Reading the file…');
-  const report = { accepted: 0, duplicates: 0, skipped: [] };
+  const report = { accepted: 0, duplicates: 0, suppressed: 0, skipped: [] };
   const state = { id: null, next: 0 };
   mount(out, h('section', { class: 'card' }, h('h2', {}, 'Upload'), bar, text), h('div'));
   form.inert = true;
@@ -87,7 +118,8 @@ async function run(out, form, file, fields) {
       let res;
       if (k === 0) {
         const fd = new FormData();
-        for (const [key, v] of Object.entries(fields)) if (v !== '') fd.append(key, v);
+        // Calling rules go even when empty: an empty retryOn means never.
+        for (const [key, v] of Object.entries(fields)) if (v != null) fd.append(key, v);
         fd.append('file', c.blob, file.name);
         res = await upload('/api/campaigns', fd, null, progress, wait);
         state.id = res.campaignId;
@@ -106,7 +138,10 @@ async function run(out, form, file, fields) {
       finish(out.lastChild, report, state.id, null);
     } catch (err) {
       mount(text, alert('error', `Upload failed: ${err.message}`, 'upload-error'));
-      if (state.id === null) form.inert = false;
+      if (state.id === null) {
+        form.inert = false;
+        refused(err);
+      }
       finish(out.lastChild, report, state.id, state.id && (() => busy(out.querySelector('[data-testid=resume-upload]'), attempt)));
     }
   };
@@ -118,6 +153,7 @@ function merge(report, r, offset) {
   if (!r) return;
   report.accepted += r.accepted || 0;
   report.duplicates += r.duplicates || 0;
+  report.suppressed += r.suppressed || 0;
   for (const s of r.skipped || []) report.skipped.push({ row: s.row + offset, reason: s.reason });
 }
 
@@ -147,7 +183,9 @@ function reportView(r) {
     h('dl', { class: 'stats' },
       h('div', {}, h('dt', {}, 'Accepted'), h('dd', { testid: 'report-accepted' }, num(r.accepted))),
       h('div', {}, h('dt', {}, 'Duplicates'), h('dd', { testid: 'report-duplicates' }, num(r.duplicates))),
+      h('div', {}, h('dt', {}, 'On the do-not-call list'), h('dd', { testid: 'report-suppressed' }, num(r.suppressed))),
       h('div', {}, h('dt', {}, 'Skipped'), h('dd', { testid: 'report-skipped-count' }, num(skipped.length)))),
+    r.suppressed > 0 && h('p', { class: 'hint' }, 'Numbers on the do-not-call list are never called; their rows are among the skipped ones.'),
     skipped.length > 0 && [h('p', {}, 'Skipped rows, numbered as in your spreadsheet:'),
       table('report-skipped', ['Row', 'Reason'], h('tbody', {},
         skipped.map((s) => h('tr', { testid: 'skipped-row', 'data-row': s.row }, h('td', { class: 'n' }, s.row), h('td', {}, s.reason)))), 'scroll')]);
