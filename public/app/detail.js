@@ -95,7 +95,7 @@ export default function detail(root, ctx) {
       ['total', 'Total', num(m.totalContacts)], ['dialed', 'Dialed', num(m.dialedContacts)], ['live', 'Live', num(m.activeCalls)],
       ['completed', 'Completed', num(m.completedCalls)], ['successful', 'Successful', num(m.successfulCalls)],
       ['failed', 'Failed', num(m.failedCalls)], ['cost', 'Cost', money(m.totalCost)],
-      ['retries-pending', 'Retries pending', num(m.retriesPending)], ['suppressed', 'Do not call', num(m.suppressedContacts)],
+      ['retries-pending', 'Retries pending', num(m.retriesPending)], ['suppressed', 'Suppressed', num(m.suppressedContacts)],
     ].map(([k, label, v]) => h('div', { class: 'metric' }, h('dt', {}, label), h('dd', { testid: `metric-${k}` }, v))));
     mount(charts, bars('By call status', m.byStatus, 'chart-status', true),
       bars('By disposition', m.byDisposition, 'chart-disposition'), bars('By ended reason', m.byEndedReason, 'chart-ended-reason'));
