@@ -53,7 +53,7 @@ func (d *Deps) adminUsers(w http.ResponseWriter, r *http.Request, caller *user.P
 	switch r.Method {
 	case http.MethodPatch:
 		var body struct {
-			Role        *user.Role `json:"role"`
+			Role        *user.Role `json:"role" validate:"omitnil,oneof=admin operator"`
 			Allowlisted *bool      `json:"allowlisted"`
 		}
 		if err := DecodeJSON(w, r, &body); err != nil {
@@ -76,24 +76,16 @@ func (d *Deps) adminUsers(w http.ResponseWriter, r *http.Request, caller *user.P
 
 func (d *Deps) invite(w http.ResponseWriter, r *http.Request) {
 	var body struct {
-		Email string    `json:"email"`
-		Role  user.Role `json:"role"`
+		Email string    `json:"email" validate:"required,email,max=254"`
+		Role  user.Role `json:"role" validate:"omitempty,oneof=admin operator"`
 	}
 	if err := DecodeJSON(w, r, &body); err != nil {
 		WriteError(w, r, err)
 		return
 	}
 	body.Email = strings.TrimSpace(strings.ToLower(body.Email))
-	if !strings.Contains(body.Email, "@") || len(body.Email) > 254 {
-		WriteError(w, r, problem.New(problem.Invalid, "a valid email is required", "field", "email"))
-		return
-	}
 	if body.Role == "" {
 		body.Role = user.Operator
-	}
-	if !body.Role.Valid() {
-		WriteError(w, r, problem.New(problem.Invalid, "role must be admin or operator", "field", "role"))
-		return
 	}
 	id, err := d.Inviter.Invite(r.Context(), body.Email)
 	if err != nil {

@@ -55,7 +55,7 @@ func (d *Deps) assistantsRoot(w http.ResponseWriter, r *http.Request, dir *assis
 		respond(w, r, map[string]any{"assistants": list}, err)
 	case http.MethodPost:
 		var body struct {
-			Name   string          `json:"name"`
+			Name   string          `json:"name" validate:"required,max=200"`
 			Config json.RawMessage `json:"config"`
 		}
 		if err := DecodeJSON(w, r, &body); err != nil {
@@ -75,8 +75,8 @@ func (d *Deps) importAssistant(w http.ResponseWriter, r *http.Request, dir *assi
 		return
 	}
 	var body struct {
-		ProviderAssistantID string `json:"providerAssistantId"`
-		Name                string `json:"name"`
+		ProviderAssistantID string `json:"providerAssistantId" validate:"required,max=200"`
+		Name                string `json:"name" validate:"max=200"`
 	}
 	if err := DecodeJSON(w, r, &body); err != nil {
 		WriteError(w, r, err)
@@ -93,7 +93,7 @@ func (d *Deps) assistantItem(w http.ResponseWriter, r *http.Request, dir *assist
 		respond(w, r, a, err)
 	case http.MethodPatch:
 		var body struct {
-			Name   *string         `json:"name"`
+			Name   *string         `json:"name" validate:"omitnil,min=1,max=200"`
 			Config json.RawMessage `json:"config"`
 			Active *bool           `json:"active"`
 		}

@@ -71,9 +71,9 @@ func dncNumbers(w http.ResponseWriter, r *http.Request) ([]string, string, error
 		return numbers, up.fields["reason"], err
 	}
 	var body struct {
-		Phone  string   `json:"phone"`
-		Phones []string `json:"phones"`
-		Reason string   `json:"reason"`
+		Phone  string   `json:"phone" validate:"max=40"`
+		Phones []string `json:"phones" validate:"max=10000,dive,max=40"`
+		Reason string   `json:"reason" validate:"max=500"`
 	}
 	if err := DecodeJSON(w, r, &body); err != nil {
 		return nil, "", err

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"time"
 
@@ -103,6 +104,9 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	}
 	if dec.More() {
 		return problem.New(problem.Invalid, "request body must hold one JSON object")
+	}
+	if reflect.ValueOf(v).Elem().Kind() == reflect.Struct {
+		return checkBody(v)
 	}
 	return nil
 }
