@@ -21,7 +21,7 @@ export default function admin(root, ctx) {
 
   const row = (u) => h('tr', { testid: 'user-row', 'data-id': u.id, 'data-email': u.email },
     h('th', { scope: 'row' }, u.email, u.id === ctx.me.id && h('small', {}, ' (you)')),
-    h('td', {}, h('select', { testid: 'user-role', 'aria-label': `Role of ${u.email}`, onchange: (e) => act(user(u, 'PATCH', { role: e.target.value }), `${u.email} is now ${e.target.value}.`) },
+    h('td', {}, h('select', { testid: 'user-role-select', 'aria-label': `Role of ${u.email}`, onchange: (e) => act(user(u, 'PATCH', { role: e.target.value }), `${u.email} is now ${e.target.value}.`) },
       ROLES.map((r) => h('option', { value: r, selected: r === u.role }, r)))),
     h('td', { testid: 'user-allowlisted' }, u.allowlisted ? 'yes' : 'revoked'),
     h('td', {}, when(u.createdAt)), h('td', {}, when(u.lastSeenAt)),

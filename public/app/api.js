@@ -63,20 +63,23 @@ function fail(status, text, retry, report = true) {
   return err;
 }
 
-const etags = new Map();
-
-// cached does a conditional GET: changed is false when the server answered
-// 304 for the ETag of the previous answer.
-export async function cached(path) {
-  const prev = etags.get(path);
-  const res = await api(path, { raw: true, etag: prev?.etag });
-  if (res.status === 304 && prev) return { data: prev.data, changed: false };
-  const data = await res.json();
-  const etag = res.headers.get('ETag');
-  etags.delete(path);
-  if (etag) etags.set(path, { etag, data });
-  if (etags.size > 40) etags.delete(etags.keys().next().value);
-  return { data, changed: true };
+// conditionalGet returns a conditional GET for one view: changed is false
+// when the server answered 304 for the ETag of this view's previous answer.
+// Each view gets its own cache, so a view opened again draws at once
+// instead of waiting for a change.
+export function conditionalGet() {
+  const etags = new Map();
+  return async function cached(path) {
+    const prev = etags.get(path);
+    const res = await api(path, { raw: true, etag: prev?.etag });
+    if (res.status === 304 && prev) return { data: prev.data, changed: false };
+    const data = await res.json();
+    const etag = res.headers.get('ETag');
+    etags.delete(path);
+    if (etag) etags.set(path, { etag, data });
+    if (etags.size > 40) etags.delete(etags.keys().next().value);
+    return { data, changed: true };
+  };
 }
 
 // upload POSTs body with XMLHttpRequest so progress(loaded, total) can

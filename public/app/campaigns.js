@@ -1,13 +1,14 @@
 // The campaign list: progress and live counters for every campaign,
 // newest first.
 
-import { cached } from './api.js';
+import { conditionalGet } from './api.js';
 import { h, mount, alert, badge, money, num, when, isLive, table } from './dom.js';
 import { watch } from './live.js';
 
 const COLS = ['Campaign', 'Status', 'Progress', 'Live', 'Completed', 'Successful', 'Cost', 'Created'];
 
 export default function campaigns(root, ctx) {
+  const cached = conditionalGet();
   const rows = h('tbody', { testid: 'campaign-rows' });
   const msg = h('div', { 'aria-live': 'polite' });
   mount(root,

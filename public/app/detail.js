@@ -1,7 +1,7 @@
 // Campaign detail: why it stopped or waits, metrics, outcome charts,
 // controls, export, calling rules, and the contacts with their latest call.
 
-import { api, cached } from './api.js';
+import { api, conditionalGet } from './api.js';
 import { h, s, mount, alert, badge, busy, lock, confirmable, money, num, when, duration, debounce, isLive, table } from './dom.js';
 import { watch } from './live.js';
 import { transcript } from './transcript.js';
@@ -21,6 +21,7 @@ const CONTACTS_EVERY = 3000; // at most this often while metrics change (rate li
 const LIMIT = 50;
 
 export default function detail(root, ctx) {
+  const cached = conditionalGet();
   const [id] = ctx.params;
   const base = `/api/campaigns/${id}`;
   const q = { page: 1, status: '', search: '' };
@@ -105,15 +106,21 @@ export default function detail(root, ctx) {
     ].map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, v ?? '—'))));
   }
 
+  let contactsSeq = 0, shownPath = '';
   async function loadContacts() {
+    const mine = ++contactsSeq; // the latest request wins
     clearTimeout(contactsTimer);
     contactsAt = Date.now();
     const p = new URLSearchParams({ page: q.page, limit: LIMIT });
     if (q.status) p.set('status', q.status);
     if (q.search) p.set('search', q.search);
     try {
-      const { data, changed } = await cached(`${base}/contacts?${p}`);
-      if (changed) renderContacts(data);
+      const path = `${base}/contacts?${p}`;
+      const { data, changed } = await cached(path);
+      if (mine === contactsSeq && (changed || path !== shownPath)) {
+        shownPath = path;
+        renderContacts(data);
+      }
     } catch (err) {
       mount(rows, h('tr', {}, h('td', { colspan: 10 }, alert('error', err.message))));
     }
