@@ -1,7 +1,8 @@
 // Command autolynx runs AutoLynx on one machine: Postgres, every api/
 // function at its Vercel path, the dashboard, the cron and a Vapi
 // simulator. Subcommands mint local sign-in tokens, run the simulator
-// alone and apply migrations.
+// alone, apply migrations, and recover: rebuild calls from the event log,
+// pause everything, resume, mark a stuck call.
 package main
 
 import (
@@ -19,7 +20,7 @@ commands:
   token      print a sign-in token for a local user: token --email E --role admin|operator
   vapi-sim   run the Vapi simulator alone: vapi-sim --addr 127.0.0.1:3100
   migrate    apply supabase/migrations (and the local shim) to DATABASE_URL
-`
+` + recoveryUsage
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -38,6 +39,8 @@ func main() {
 		err = vapiSim(ctx, args)
 	case "migrate":
 		err = migrate(ctx)
+	case "reconcile", "pause-all", "resume", "mark-call":
+		err = runRecovery(ctx, cmd, args)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 	default:

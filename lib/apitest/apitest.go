@@ -33,6 +33,7 @@ import (
 	"github.com/autolynx/autolynx/lib/devserver"
 	"github.com/autolynx/autolynx/lib/httpapi"
 	"github.com/autolynx/autolynx/lib/logging"
+	"github.com/autolynx/autolynx/lib/ops"
 	"github.com/autolynx/autolynx/lib/ratelimit"
 	"github.com/autolynx/autolynx/lib/user"
 	"github.com/autolynx/autolynx/lib/vapi"
@@ -113,7 +114,8 @@ func New(t testing.TB, opts Options) *Env {
 	// Tests drive the API far faster than a person; TestRateLimited…
 	// restores tight limits where they are the subject.
 	e.Deps.Limiter = e.Deps.Limiter.WithLimits(ratelimit.Limits{General: 1 << 20, Upload: 1 << 20, Export: 1 << 20})
-	e.Deps.Vapi = vapi.New(vapi.Config{BaseURL: sim.URL(), APIKey: sim.APIKey(), Sleep: fastSleep})
+	e.Deps.Vapi = vapi.New(vapi.Config{BaseURL: sim.URL(), APIKey: sim.APIKey(), Sleep: fastSleep,
+		HTTPClient: &http.Client{Transport: &ops.Transport{Tally: e.Deps.VapiTally}}})
 	vercel, err := devserver.LoadVercel(filepath.Join(Root(t), "vercel.json"))
 	if err != nil {
 		t.Fatalf("apitest: %v", err)

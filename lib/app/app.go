@@ -19,6 +19,7 @@ import (
 	"github.com/autolynx/autolynx/lib/db"
 	"github.com/autolynx/autolynx/lib/httpapi"
 	"github.com/autolynx/autolynx/lib/logging"
+	"github.com/autolynx/autolynx/lib/ops"
 	"github.com/autolynx/autolynx/lib/problem"
 	"github.com/autolynx/autolynx/lib/ratelimit"
 	"github.com/autolynx/autolynx/lib/user"
@@ -77,15 +78,18 @@ func Build(cfg config.Config, pool *pgxpool.Pool, log *slog.Logger, now func() t
 	if err != nil {
 		return nil, fmt.Errorf("configure token verification: %w", err)
 	}
+	tally := &ops.Tally{}
 	return &httpapi.Deps{
-		Config:  cfg,
-		DB:      pool,
-		Log:     log,
-		Now:     now,
-		Vapi:    vapi.New(vapi.Config{BaseURL: cfg.VapiBaseURL, APIKey: cfg.VapiAPIKey}),
-		Auth:    verifier,
-		Limiter: ratelimit.New(pool, now),
-		Inviter: inviter,
+		Config: cfg,
+		DB:     pool,
+		Log:    log,
+		Now:    now,
+		Vapi: vapi.New(vapi.Config{BaseURL: cfg.VapiBaseURL, APIKey: cfg.VapiAPIKey,
+			HTTPClient: &http.Client{Transport: &ops.Transport{Tally: tally}}}),
+		VapiTally: tally,
+		Auth:      verifier,
+		Limiter:   ratelimit.New(pool, now),
+		Inviter:   inviter,
 	}, nil
 }
 

@@ -25,6 +25,8 @@ type Config struct {
 	// PublicURL is where Vapi reaches us (webhook URL = PublicURL + path).
 	PublicURL     string
 	WebhookSecret string
+	// AlertWebhookURL receives spend alerts (Slack-compatible); optional.
+	AlertWebhookURL string
 	// CronSecrets are CRON_SHARED_SECRET and Vercel's CRON_SECRET, whichever are set.
 	CronSecrets   []string
 	DefaultCap    int
@@ -65,6 +67,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		VapiPhoneNumberID:      getenv("VAPI_PHONE_NUMBER_ID"),
 		PublicURL:              strings.TrimRight(publicURL(getenv), "/"),
 		WebhookSecret:          getenv("WEBHOOK_SHARED_SECRET"),
+		AlertWebhookURL:        getenv("ALERT_WEBHOOK_URL"),
 		DefaultRegion:          strings.ToUpper(or(getenv("DEFAULT_REGION"), "US")),
 		Version:                or(getenv("VERCEL_GIT_COMMIT_SHA"), "dev"),
 	}

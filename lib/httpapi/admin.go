@@ -25,6 +25,8 @@ func Admin(d *Deps) http.Handler {
 			d.adminUsers(w, r, caller, q.Get("id"))
 		case "config":
 			d.adminConfig(w, r)
+		case "operations":
+			d.adminOperations(w, r, q.Get("id"))
 		default:
 			WriteError(w, r, problem.New(problem.NotFound, "no such admin resource"))
 		}

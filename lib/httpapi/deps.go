@@ -8,6 +8,7 @@ import (
 
 	"github.com/autolynx/autolynx/lib/auth"
 	"github.com/autolynx/autolynx/lib/config"
+	"github.com/autolynx/autolynx/lib/ops"
 	"github.com/autolynx/autolynx/lib/ratelimit"
 	"github.com/autolynx/autolynx/lib/user"
 	"github.com/autolynx/autolynx/lib/vapi"
@@ -27,4 +28,7 @@ type Deps struct {
 	// Inviter creates the auth user behind an allowlist entry: Supabase
 	// Auth's admin API in production, a local stand-in locally.
 	Inviter user.Inviter
+	// VapiTally counts this instance's requests to Vapi (ops.Transport
+	// wraps Vapi's HTTP client); the cron's tick flushes it.
+	VapiTally *ops.Tally
 }

@@ -5,7 +5,10 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/autolynx/autolynx/lib/auth"
 	"github.com/autolynx/autolynx/lib/db"
+	"github.com/autolynx/autolynx/lib/ops"
+	"github.com/autolynx/autolynx/lib/settings"
 )
 
 type healthAnswer struct {
@@ -14,10 +17,18 @@ type healthAnswer struct {
 	Migrations string   `json:"migrations,omitempty"`
 	Pending    []string `json:"pendingMigrations,omitempty"`
 	Version    string   `json:"version"`
+	// Liveness, shown to admins and the cron secret only.
+	Cron     *ops.Cron     `json:"cron,omitempty"`
+	Webhooks *ops.Webhooks `json:"webhooks,omitempty"`
+	Vapi     *ops.Vapi     `json:"vapi,omitempty"`
 }
 
 // Health answers GET /api/health: 200 when Postgres answers and the schema
-// is current, 503 otherwise. Public: it reveals no data.
+// is current, 503 otherwise. Public: it reveals no data. An admin's token
+// or the cron secret also gets the cron heartbeat, webhook freshness and
+// Vapi's reachability; a stale cron still answers 200 ("cron":
+// {"status":"stale"}) so load balancers do not take a working API out of
+// rotation for it: monitors alert on cron.status.
 func Health(d *Deps) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -40,6 +51,41 @@ func Health(d *Deps) http.Handler {
 		if ans.Status != "ok" {
 			status = http.StatusServiceUnavailable
 		}
+		if ans.Database == "ok" && d.privileged(r) {
+			if s := d.liveness(ctx, r); s != nil {
+				ans.Cron, ans.Webhooks, ans.Vapi = &s.Cron, &s.Webhooks, &s.Vapi
+			}
+		}
 		WriteJSON(w, status, ans)
 	})
+}
+
+// privileged reports whether the caller may see liveness: the cron
+// secret, or an admin's token. Anyone else gets the public answer, not an
+// error.
+func (d *Deps) privileged(r *http.Request) bool {
+	if _, ok := auth.BearerToken(r); !ok {
+		return false
+	}
+	if d.cronAuthorized(r) {
+		return true
+	}
+	_, err := d.authorize(r, adminOnly)
+	return err == nil
+}
+
+// liveness judges cron, webhooks and Vapi against the configured cadence;
+// nil (omitted) when it cannot be read.
+func (d *Deps) liveness(ctx context.Context, r *http.Request) *ops.Status {
+	cfg, err := settings.Get(ctx, d.DB, d.Config)
+	if err != nil {
+		logFrom(r).Warn("health: read settings", "err", err.Error())
+		return nil
+	}
+	s, err := ops.Check(ctx, d.DB, d.Now(), time.Duration(cfg.DefaultCronCadence)*time.Second)
+	if err != nil {
+		logFrom(r).Warn("health: check liveness", "err", err.Error())
+		return nil
+	}
+	return &s
 }

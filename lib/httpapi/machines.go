@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/autolynx/autolynx/lib/auth"
+	"github.com/autolynx/autolynx/lib/ops"
 	"github.com/autolynx/autolynx/lib/problem"
 	"github.com/autolynx/autolynx/lib/webhook"
 )
@@ -33,12 +34,23 @@ func Tick(d *Deps) http.Handler {
 			return
 		}
 		sum, err := d.Scheduler().Tick(r.Context(), only)
+		retained := 0
+		if only == uuid.Nil {
+			// The cron's full pass (not a one-campaign nudge) is the
+			// heartbeat, and carries the alert and retention upkeep.
+			var uerr error
+			retained, uerr = ops.AfterTick(r.Context(), d.DB, d.Now(), d.VapiTally, nil, d.Config.AlertWebhookURL)
+			if uerr != nil {
+				logFrom(r).Error("tick upkeep", "err", uerr.Error())
+			}
+		}
 		if err != nil {
 			WriteError(w, r, err)
 			return
 		}
 		logFrom(r).Info("tick", "launched", sum.Launched, "timedOut", sum.TimedOut,
-			"reconciled", sum.Reconciled, "completed", sum.Completed, "rateLimited", sum.RateLimited)
+			"reconciled", sum.Reconciled, "completed", sum.Completed, "rateLimited", sum.RateLimited,
+			"retentionRows", retained)
 		WriteJSON(w, http.StatusOK, sum)
 	})
 }
@@ -100,6 +112,7 @@ func VapiWebhook(d *Deps) http.Handler {
 		}
 		// Signature freshness is wall-clock time, like the sender's.
 		if err := webhook.Verify(r.Header, body, d.Config.WebhookSecret, time.Now()); err != nil {
+			d.count(r, ops.WebhookRefused)
 			WriteError(w, r, problem.New(problem.Unauthorized, "webhook signature missing or wrong"))
 			return
 		}
@@ -112,9 +125,19 @@ func VapiWebhook(d *Deps) http.Handler {
 			WriteError(w, r, err)
 			return
 		}
+		d.count(r, ops.WebhookAccepted)
 		if !out.Matched {
+			d.count(r, ops.WebhookUnmatched)
 			logFrom(r).Info("webhook for an unknown call", "type", out.Type)
 		}
 		WriteJSON(w, http.StatusOK, map[string]bool{"ok": true})
 	})
+}
+
+// count adds one to an operations counter. Counting never fails the
+// request: a lost count is logged.
+func (d *Deps) count(r *http.Request, name string) {
+	if err := ops.Count(r.Context(), d.DB, name, 1, d.Now()); err != nil {
+		logFrom(r).Warn("count", "counter", name, "err", err.Error())
+	}
 }

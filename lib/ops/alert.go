@@ -1,0 +1,193 @@
+package ops
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/autolynx/autolynx/lib/db"
+)
+
+// Alert budgets: a post that does not answer within postTimeout is
+// retried after the lease, at most maxAttempts times; one CheckSpend
+// delivers at most maxDeliveries alerts so it stays short.
+const (
+	postTimeout   = 5 * time.Second
+	alertLease    = time.Minute
+	maxAttempts   = 20
+	maxDeliveries = 10
+)
+
+// Alert is one recorded threshold crossing.
+type Alert struct {
+	ID          int64      `json:"id"`
+	Kind        string     `json:"kind"` // account-day, account-month, campaign
+	CampaignID  *uuid.UUID `json:"campaignId"`
+	Period      string     `json:"period"`
+	Threshold   float64    `json:"threshold"`
+	Amount      float64    `json:"amount"`
+	CreatedAt   time.Time  `json:"createdAt"`
+	DeliveredAt *time.Time `json:"deliveredAt"`
+	Attempts    int        `json:"attempts"`
+}
+
+// recordCrossings inserts one alert per threshold crossed; the unique key
+// (kind, scope, period, threshold) makes every crossing one row however
+// many checks run at once. A raised threshold is a new crossing.
+const recordCrossings = `
+with p as (
+  select (select (value #>> '{}')::numeric from system_config where key = 'spend_alert_daily_usd') as day_t,
+         (select (value #>> '{}')::numeric from system_config where key = 'spend_alert_usd') as month_t
+),
+s as (
+  select coalesce(sum(cost) filter (where ended_at >= $1), 0) as day_amt, coalesce(sum(cost), 0) as month_amt
+  from calls where ended_at >= $2 and cost is not null
+),
+crossed as (
+  select 'account-day' as kind, '' as scope, null::uuid as campaign_id, $3::text as period, p.day_t as threshold, s.day_amt as amount
+  from p, s where p.day_t is not null and s.day_amt >= p.day_t
+  union all
+  select 'account-month', '', null, $4::text, p.month_t, s.month_amt
+  from p, s where p.month_t is not null and s.month_amt >= p.month_t
+  union all
+  select 'campaign', c.id::text, c.id, 'lifetime', c.spend_alert_usd, t.amount
+  from campaigns c
+  cross join lateral (select coalesce(sum(l.cost), 0) as amount from calls l where l.campaign_id = c.id) t
+  where c.spend_alert_usd is not null and t.amount >= c.spend_alert_usd
+    and not exists (select 1 from alerts a where a.kind = 'campaign' and a.scope = c.id::text
+                    and a.period = 'lifetime' and a.threshold = c.spend_alert_usd)
+)
+insert into alerts (kind, scope, campaign_id, period, threshold, amount, created_at)
+select kind, scope, campaign_id, period, threshold, amount, $5 from crossed
+on conflict (kind, scope, period, threshold) do nothing`
+
+// claimAlert leases one undelivered alert to this caller: a concurrent
+// check skips it, so it is posted by one caller at a time.
+const claimAlert = `
+update alerts a set claimed_until = $1::timestamptz + $2::float8 * interval '1 second', attempts = attempts + 1
+where a.id = (select id from alerts where delivered_at is null and attempts < $3
+                and (claimed_until is null or claimed_until < $1)
+              order by id limit 1 for update skip locked)
+returning a.id, a.kind, a.period, a.threshold::float8, a.amount::float8,
+  (select name from campaigns c where c.id = a.campaign_id)`
+
+// CheckSpend records every spend threshold crossed at now (UTC days and
+// months) and, when alertURL is set, posts each undelivered alert there
+// as Slack-compatible JSON ({"text": …}). A crossing is recorded once and
+// posted once: delivered_at is set after the receiver's 2xx and a leased
+// alert is skipped by concurrent checks. Only a crash between the 2xx and
+// that update can post twice. Failed posts are retried by later checks.
+func CheckSpend(ctx context.Context, q db.DBTX, now time.Time, hc *http.Client, alertURL string) error {
+	now = now.UTC()
+	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+	if _, err := q.Exec(ctx, recordCrossings, day, month, day.Format(time.DateOnly), month.Format("2006-01"), now); err != nil {
+		return fmt.Errorf("record spend alerts: %w", err)
+	}
+	if alertURL == "" {
+		return nil
+	}
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	var errs []error
+	for range maxDeliveries {
+		delivered, err := deliverOne(ctx, q, now, hc, alertURL)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		if !delivered {
+			break
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// deliverOne posts one leased alert; false when none was left to post.
+func deliverOne(ctx context.Context, q db.DBTX, now time.Time, hc *http.Client, alertURL string) (bool, error) {
+	var id int64
+	var kind, period string
+	var threshold, amount float64
+	var campaign *string
+	err := q.QueryRow(ctx, claimAlert, now, alertLease.Seconds(), maxAttempts).Scan(&id, &kind, &period, &threshold, &amount, &campaign)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("claim alert: %w", err)
+	}
+	if perr := post(ctx, hc, alertURL, alertText(kind, period, threshold, amount, campaign)); perr != nil {
+		_, err := q.Exec(ctx, `update alerts set last_error = $2 where id = $1`, id, perr.Error())
+		return true, errors.Join(fmt.Errorf("post alert %d: %w", id, perr), err)
+	}
+	if _, err := q.Exec(ctx, `update alerts set delivered_at = $2, last_error = null where id = $1 and delivered_at is null`, id, now); err != nil {
+		return true, fmt.Errorf("mark alert delivered: %w", err)
+	}
+	return true, nil
+}
+
+func post(ctx context.Context, hc *http.Client, alertURL, text string) error {
+	ctx, cancel := context.WithTimeout(ctx, postTimeout)
+	defer cancel()
+	body, _ := json.Marshal(map[string]string{"text": text})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, alertURL, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("build alert request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := hc.Do(req)
+	if ue, ok := errors.AsType[*url.Error](err); ok {
+		// The webhook URL is a secret: keep it out of logs and last_error.
+		err = ue.Err
+	}
+	if err != nil {
+		return fmt.Errorf("send alert: %w", err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("send alert: receiver answered %d", resp.StatusCode)
+	}
+	return nil
+}
+
+// alertText is the message people read in Slack. Campaign names are the
+// operators' own labels, escaped for Slack's markup.
+func alertText(kind, period string, threshold, amount float64, campaign *string) string {
+	switch kind {
+	case "account-day":
+		return fmt.Sprintf("AutoLynx spend alert: $%.2f spent on %s (UTC), over the daily threshold of $%.2f.", amount, period, threshold)
+	case "account-month":
+		return fmt.Sprintf("AutoLynx spend alert: $%.2f spent in %s (UTC), over the monthly threshold of $%.2f.", amount, period, threshold)
+	}
+	name := "(deleted campaign)"
+	if campaign != nil {
+		name = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(*campaign)
+	}
+	return fmt.Sprintf("AutoLynx spend alert: campaign \"%s\" has spent $%.2f, over its threshold of $%.2f.", name, amount, threshold)
+}
+
+// RecentAlerts lists the newest alerts, for the operations page.
+func RecentAlerts(ctx context.Context, q db.DBTX, limit int) ([]Alert, error) {
+	rows, err := q.Query(ctx, `
+		select id, kind, campaign_id, period, threshold::float8, amount::float8, created_at, delivered_at, attempts
+		from alerts order by id desc limit $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list alerts: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Alert])
+	if err != nil {
+		return nil, fmt.Errorf("list alerts: %w", err)
+	}
+	return out, nil
+}

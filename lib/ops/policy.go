@@ -1,0 +1,116 @@
+package ops
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/google/uuid"
+
+	"github.com/autolynx/autolynx/lib/db"
+	"github.com/autolynx/autolynx/lib/problem"
+)
+
+// Policy is the account's alert thresholds and retention horizons, kept in
+// system_config. A nil field is off: no alert, keep forever.
+type Policy struct {
+	// SpendAlertUSD alerts when the month's spend (UTC) reaches it.
+	SpendAlertUSD *float64 `json:"spendAlertUsd"`
+	// SpendAlertDailyUSD alerts when the day's spend (UTC) reaches it.
+	SpendAlertDailyUSD *float64 `json:"spendAlertDailyUsd"`
+	// RetentionTranscriptDays purges transcripts, recording URLs and
+	// summaries this many days after a campaign finished.
+	RetentionTranscriptDays *int `json:"retentionTranscriptDays"`
+	// RetentionPIIDays redacts contacts' personal data this many days after
+	// a campaign finished (and everything the transcript purge removes).
+	RetentionPIIDays *int `json:"retentionPiiDays"`
+}
+
+// policyKeys maps the API's field names to system_config keys.
+var policyKeys = map[string]string{
+	"spendAlertUsd":           "spend_alert_usd",
+	"spendAlertDailyUsd":      "spend_alert_daily_usd",
+	"retentionTranscriptDays": "retention_transcript_days",
+	"retentionPiiDays":        "retention_pii_days",
+}
+
+// maxDays bounds a retention horizon (a century).
+const maxDays = 36500
+
+// GetPolicy reads the policy.
+func GetPolicy(ctx context.Context, q db.DBTX) (Policy, error) {
+	var p Policy
+	err := q.QueryRow(ctx, `
+		select (select (value #>> '{}')::float8 from system_config where key = 'spend_alert_usd'),
+		       (select (value #>> '{}')::float8 from system_config where key = 'spend_alert_daily_usd'),
+		       (select (value #>> '{}')::int from system_config where key = 'retention_transcript_days'),
+		       (select (value #>> '{}')::int from system_config where key = 'retention_pii_days')`).Scan(
+		&p.SpendAlertUSD, &p.SpendAlertDailyUSD, &p.RetentionTranscriptDays, &p.RetentionPIIDays)
+	if err != nil {
+		return p, fmt.Errorf("read operations policy: %w", err)
+	}
+	return p, nil
+}
+
+// UpdatePolicy applies changes (API field name → JSON number, or null to
+// turn the setting off) and returns the whole policy.
+func UpdatePolicy(ctx context.Context, q db.DBTX, changes map[string]json.RawMessage) (Policy, error) {
+	for _, field := range slices.Sorted(maps.Keys(changes)) {
+		key, ok := policyKeys[field]
+		if !ok {
+			return Policy{}, problem.New(problem.Invalid, "unknown field "+field, "field", field)
+		}
+		v, err := policyValue(field, changes[field])
+		if err != nil {
+			return Policy{}, err
+		}
+		if v == nil {
+			_, err = q.Exec(ctx, `delete from system_config where key = $1`, key)
+		} else {
+			_, err = q.Exec(ctx, `insert into system_config (key, value, updated_at) values ($1, $2::jsonb, now())
+				on conflict (key) do update set value = excluded.value, updated_at = now()`, key, *v)
+		}
+		if err != nil {
+			return Policy{}, fmt.Errorf("update operations policy: %w", err)
+		}
+	}
+	return GetPolicy(ctx, q)
+}
+
+// policyValue validates one change: nil means off.
+func policyValue(field string, raw json.RawMessage) (*string, error) {
+	if string(raw) == "null" {
+		return nil, nil
+	}
+	var n float64
+	if err := json.Unmarshal(raw, &n); err != nil {
+		return nil, problem.New(problem.Invalid, field+" must be a number or null", "field", field)
+	}
+	isDays := field == "retentionTranscriptDays" || field == "retentionPiiDays"
+	switch {
+	case isDays && (n != float64(int(n)) || n < 0 || n > maxDays):
+		return nil, problem.New(problem.Invalid, fmt.Sprintf("%s must be a whole number of days from 0 to %d", field, maxDays), "field", field)
+	case !isDays && (n <= 0 || n >= 1e10):
+		return nil, problem.New(problem.Invalid, field+" must be a positive amount in USD", "field", field)
+	}
+	s := string(raw)
+	return &s, nil
+}
+
+// SetCampaignAlert sets (or, with nil, clears) a campaign's spend alert
+// threshold in USD over its lifetime.
+func SetCampaignAlert(ctx context.Context, q db.DBTX, id uuid.UUID, usd *float64) error {
+	if usd != nil && (*usd <= 0 || *usd >= 1e10) {
+		return problem.New(problem.Invalid, "spendAlertUsd must be a positive amount in USD", "field", "spendAlertUsd")
+	}
+	tag, err := q.Exec(ctx, `update campaigns set spend_alert_usd = $2 where id = $1`, id, usd)
+	if err != nil {
+		return fmt.Errorf("set campaign spend alert: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return problem.New(problem.NotFound, "campaign not found")
+	}
+	return nil
+}
