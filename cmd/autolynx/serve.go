@@ -76,6 +76,9 @@ func serve(ctx context.Context, args []string) error {
 		if err := seedSimulator(ctx, pool, sim); err != nil {
 			return err
 		}
+		if err := openCallingHours(ctx, pool); err != nil {
+			return err
+		}
 	}
 	deps, err := app.Build(cfg, pool, log, time.Now, user.LocalInviter{})
 	if err != nil {
@@ -120,6 +123,25 @@ func seedSimulator(ctx context.Context, pool *pgxpool.Pool, sim *vapisim.Sim) er
 		sim.PutAssistant(id, map[string]any{"name": name})
 	}
 	return rows.Err()
+}
+
+// openCallingHours lets a simulator-only setup call at any hour, so a
+// campaign tried out at night completes: the legal bound and the default
+// window become the whole day, every day, unless an admin already changed
+// them. Deployed (and with a real VAPI_BASE_URL) the defaults stay
+// 9:00–17:00 Monday–Friday within 8:00–21:00.
+func openCallingHours(ctx context.Context, pool *pgxpool.Pool) error {
+	_, err := pool.Exec(ctx, `
+		update system_config set value = '"00:00"' where key = 'legal_window_start' and value = '"08:00"';
+		update system_config set value = '"23:59"' where key = 'legal_window_end' and value = '"21:00"';
+		insert into system_config (key, value) values
+		  ('default_window_start', '"00:00"'), ('default_window_end', '"23:59"'),
+		  ('default_calling_days', '[1,2,3,4,5,6,7]')
+		on conflict (key) do nothing`)
+	if err != nil {
+		return fmt.Errorf("open local calling hours: %w", err)
+	}
+	return nil
 }
 
 // announce prints the dashboard URL with a sign-in link for the first admin.

@@ -68,6 +68,17 @@ func TestServeStartsEverything(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(strings.ToLower(string(page)), "<html") {
 		t.Fatalf("dashboard: %d %.80q", resp.StatusCode, page)
 	}
+	// With the simulator, calls may go out at any hour: a campaign tried at
+	// night still completes.
+	resp, err = http.Get(base + "/api/config")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(cfg), `"windowStart":"00:00"`) || !strings.Contains(string(cfg), `"legalWindowEnd":"23:59"`) {
+		t.Errorf("local calling defaults: %s", cfg)
+	}
 	secrets, err := loadSecrets(os.Getenv("AUTOLYNX_DATA_DIR"))
 	if err != nil {
 		t.Fatal(err)

@@ -116,15 +116,25 @@ func (d *Deps) adminConfig(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// PublicConfig serves GET /api/config: what the browser needs to sign in.
-// The anon key is public by design; no secret is ever here.
+// PublicConfig serves GET /api/config: what the browser needs to sign in
+// and to prefill forms. The anon key is public by design; no secret is
+// ever here.
 func PublicConfig(d *Deps) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet {
 			MethodNotAllowed(w, r, http.MethodGet)
 			return
 		}
+		s, err := settings.Get(r.Context(), d.DB, d.Config)
+		if err != nil {
+			WriteError(w, r, err)
+			return
+		}
 		WriteJSON(w, http.StatusOK, map[string]any{
+			"callingDefaults": map[string]any{
+				"windowStart": s.DefaultWindowStart, "windowEnd": s.DefaultWindowEnd, "days": s.DefaultCallingDays,
+				"legalWindowStart": s.LegalWindowStart, "legalWindowEnd": s.LegalWindowEnd,
+			},
 			"supabaseUrl":     d.Config.SupabaseURL,
 			"supabaseAnonKey": d.Config.SupabaseAnonKey,
 			"localSignIn":     d.Config.Local,

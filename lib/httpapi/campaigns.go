@@ -191,14 +191,15 @@ func newCampaign(f map[string]string, caller *user.Profile, defaults settings.Se
 		return n, err
 	}
 	n.Legal = campaign.LegalWindow{Start: defaults.LegalWindowStart, End: defaults.LegalWindowEnd}
-	n.Rules, err = formRules(f, n.PhoneNumberID)
+	n.Rules, err = formRules(f, n.PhoneNumberID, defaults)
 	return n, err
 }
 
 // formRules reads the calling-discipline fields of the create form; each
 // absent one keeps its default.
-func formRules(f map[string]string, phoneNumberID string) (campaign.Rules, error) {
+func formRules(f map[string]string, phoneNumberID string, defaults settings.Settings) (campaign.Rules, error) {
 	r := campaign.DefaultRules()
+	r.WindowStart, r.WindowEnd, r.Days = defaults.DefaultWindowStart, defaults.DefaultWindowEnd, defaults.DefaultCallingDays
 	text := func(name string, dst *string) {
 		if v := strings.TrimSpace(f[name]); v != "" {
 			*dst = v

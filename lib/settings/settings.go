@@ -26,6 +26,10 @@ type Settings struct {
 	// contact's local time.
 	LegalWindowStart string `json:"legalWindowStart"`
 	LegalWindowEnd   string `json:"legalWindowEnd"`
+	// A new campaign's calling window unless the form says otherwise.
+	DefaultWindowStart string `json:"defaultWindowStart"`
+	DefaultWindowEnd   string `json:"defaultWindowEnd"`
+	DefaultCallingDays []int  `json:"defaultCallingDays"`
 }
 
 // Patch is a partial update; nil fields stay as they are.
@@ -37,6 +41,9 @@ type Patch struct {
 	DefaultRegion         *string `json:"defaultRegion"`
 	LegalWindowStart      *string `json:"legalWindowStart"`
 	LegalWindowEnd        *string `json:"legalWindowEnd"`
+	DefaultWindowStart    *string `json:"defaultWindowStart"`
+	DefaultWindowEnd      *string `json:"defaultWindowEnd"`
+	DefaultCallingDays    []int   `json:"defaultCallingDays"`
 }
 
 var region = regexp.MustCompile(`^[A-Z]{2}$`)
@@ -51,6 +58,9 @@ func Get(ctx context.Context, q db.DBTX, env config.Config) (Settings, error) {
 		DefaultRegion:         env.DefaultRegion,
 		LegalWindowStart:      "08:00",
 		LegalWindowEnd:        "21:00",
+		DefaultWindowStart:    "09:00",
+		DefaultWindowEnd:      "17:00",
+		DefaultCallingDays:    []int{1, 2, 3, 4, 5},
 	}
 	stored := map[string]json.RawMessage{}
 	rows, err := q.Query(ctx, `select key, value::text from system_config`)
@@ -85,6 +95,9 @@ func (s *Settings) fields() map[string]any {
 		"default_region":          &s.DefaultRegion,
 		"legal_window_start":      &s.LegalWindowStart,
 		"legal_window_end":        &s.LegalWindowEnd,
+		"default_window_start":    &s.DefaultWindowStart,
+		"default_window_end":      &s.DefaultWindowEnd,
+		"default_calling_days":    &s.DefaultCallingDays,
 	}
 }
 
@@ -104,11 +117,17 @@ func (p Patch) validate() error {
 	if err := check(p.DefaultCronCadence, "defaultCronCadence", 10, 3600); err != nil {
 		return err
 	}
-	for field, v := range map[string]*string{"legalWindowStart": p.LegalWindowStart, "legalWindowEnd": p.LegalWindowEnd} {
+	for field, v := range map[string]*string{"legalWindowStart": p.LegalWindowStart, "legalWindowEnd": p.LegalWindowEnd,
+		"defaultWindowStart": p.DefaultWindowStart, "defaultWindowEnd": p.DefaultWindowEnd} {
 		if v != nil {
 			if _, err := time.Parse("15:04", *v); err != nil {
 				return problem.New(problem.Invalid, field+" must be a time HH:MM", "field", field)
 			}
+		}
+	}
+	for _, d := range p.DefaultCallingDays {
+		if d < 1 || d > 7 {
+			return problem.New(problem.Invalid, "defaultCallingDays are ISO weekdays 1 (Monday) to 7", "field", "defaultCallingDays")
 		}
 	}
 	if p.DefaultRegion != nil && !region.MatchString(strings.ToUpper(*p.DefaultRegion)) {
@@ -134,10 +153,13 @@ func Update(ctx context.Context, q db.DBTX, env config.Config, p Patch) (Setting
 		"default_region":          p.DefaultRegion,
 		"legal_window_start":      p.LegalWindowStart,
 		"legal_window_end":        p.LegalWindowEnd,
+		"default_window_start":    p.DefaultWindowStart,
+		"default_window_end":      p.DefaultWindowEnd,
+		"default_calling_days":    p.DefaultCallingDays,
 	}
 	for key, v := range values {
 		b, _ := json.Marshal(v)
-		if string(b) == "null" {
+		if string(b) == "null" || string(b) == "[]" {
 			continue
 		}
 		_, err := q.Exec(ctx, `insert into system_config (key, value, updated_at) values ($1, $2::jsonb, now())

@@ -10,7 +10,7 @@ import { rulesFieldset } from './rules.js';
 // Tests may shrink chunks to exercise the multi-chunk path with small files.
 const chunkBytes = () => Number(localStorage.getItem('autolynx.chunkBytes')) || CHUNK_BYTES;
 
-export default function newCampaign(root) {
+export default function newCampaign(root, ctx) {
   let file = null;
   const name = h('input', { required: true, maxlength: 200, testid: 'campaign-name' });
   const assistant = h('select', { required: true, testid: 'campaign-assistant' }, h('option', { value: '' }, 'Loading…'));
@@ -24,7 +24,7 @@ export default function newCampaign(root) {
     h('p', {}, 'Drag a CSV file here, or pick one:'), h('label', { class: 'file' }, h('span', { class: 'sr-only' }, 'CSV file'), picker),
     h('p', { class: 'muted' }, 'Columns: name, business_name, phone (any order; extra columns become call variables).'),
     chosen);
-  const rules = rulesFieldset(phone);
+  const rules = rulesFieldset(phone, ctx.cfg.callingDefaults);
   const submit = h('button', { class: 'btn primary', testid: 'campaign-submit' }, 'Create and upload');
   const form = h('form', { class: 'card', testid: 'campaign-form', novalidate: true },
     field('Campaign name', name), field('Assistant', assistant), field('Phone number id', phone, 'Leave empty for the configured number.'),

@@ -7,8 +7,8 @@ import { h, field, money, num } from './dom.js';
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const DAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 const RETRYABLE = ['no-answer', 'busy', 'voicemail', 'timeout'];
-// DEFAULTS mirror campaign.DefaultRules on the server.
-const DEFAULTS = {
+// BUILTIN mirror campaign.DefaultRules on the server.
+const BUILTIN = {
   windowStart: '09:00', windowEnd: '17:00', days: [1, 2, 3, 4, 5], fallbackTimezone: 'America/New_York',
   maxAttempts: 3, retryDelayMinutes: 240, retryOn: ['no-answer', 'busy', 'voicemail'],
 };
@@ -61,6 +61,8 @@ export function rulesView(r = {}) {
     h('dt', {}, label, hint && ` (${hint})`), h('dd', { testid: `rules-view-${k}` }, v))));
 }
 
+const pick = (o, keys) => Object.fromEntries(keys.filter((k) => o[k] != null).map((k) => [k, o[k]]));
+
 const check = (testid, value, checked, label) => h('label', { class: 'chip' },
   h('input', { type: 'checkbox', value, checked, testid }), ' ', label);
 
@@ -75,7 +77,10 @@ function zoneList(id) {
 // number when extra ones are given). It returns the element, controls (by
 // form field name, for error messages), values() (every field, sent
 // explicitly) and problem() (a client-side check: [field, message] or null).
-export function rulesFieldset(mainPhone) {
+export function rulesFieldset(mainPhone, server = {}) {
+  // The server's defaults (GET /api/config callingDefaults) win over ours.
+  const DEFAULTS = { ...BUILTIN, ...pick(server, ['windowStart', 'windowEnd', 'days']) };
+  const legal = `${server.legalWindowStart || '08:00'}–${server.legalWindowEnd || '21:00'}`;
   const start = h('input', { type: 'time', value: DEFAULTS.windowStart, required: true, testid: 'rules-window-start' });
   const end = h('input', { type: 'time', value: DEFAULTS.windowEnd, required: true, testid: 'rules-window-end' });
   const days = DAYS.map((d, i) => check(`rules-day-${d}`, d, DEFAULTS.days.includes(i + 1), DAY_NAMES[i]));
@@ -126,7 +131,7 @@ export function rulesFieldset(mainPhone) {
     h('div', { class: 'rules-body' },
       h('div', { class: 'row' },
         field('Calling window starts', start), field('Calling window ends', end)),
-      h('p', { class: 'hint', testid: 'rules-window-note' }, 'In each contact’s local time; the account’s legal bound is 08:00–21:00.'),
+      h('p', { class: 'hint', testid: 'rules-window-note' }, `In each contact’s local time; the account’s legal bound is ${legal}.`),
       daysBox,
       field('Fallback time zone', zone, 'Used when a number’s time zone cannot be told from it (IANA name).'),
       zoneList('rules-zones'),
