@@ -20,7 +20,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // api calls path and returns the parsed JSON (null for 204/304), or the
 // Response itself with raw. GETs rate limited are retried after Retry-After.
-export async function api(path, { method = 'GET', body, etag, raw } = {}) {
+// allow lists error statuses whose JSON body is returned rather than thrown
+// (e.g. [503] for /api/health, which still describes what is degraded).
+export async function api(path, { method = 'GET', body, etag, raw, allow } = {}) {
   for (let attempt = 0; ; attempt++) {
     const headers = await authHeaders();
     let payload = body;
@@ -40,7 +42,7 @@ export async function api(path, { method = 'GET', body, etag, raw } = {}) {
       await sleep(Math.min(retryAfter(res.headers.get('Retry-After')), 30) * 1000);
       continue;
     }
-    if (!res.ok && res.status !== 304) throw fail(res.status, await res.text(), res.headers.get('Retry-After'));
+    if (!res.ok && res.status !== 304 && !allow?.includes(res.status)) throw fail(res.status, await res.text(), res.headers.get('Retry-After'));
     if (raw) return res;
     return res.status === 204 || res.status === 304 ? null : res.json();
   }

@@ -62,6 +62,17 @@ export const money = (n) => (n == null ? '—' : usd.format(n));
 export const num = (n) => (n == null ? '—' : Number(n).toLocaleString('en-US'));
 export const when = (t) => (t ? new Date(t).toLocaleString() : '—');
 
+// ago says how long before now t was: "just now", "5 min ago", "3 h ago",
+// "2 days ago"; '' without a time.
+export function ago(t, now = Date.now()) {
+  if (!t) return '';
+  const sec = Math.max(0, (now - new Date(t).getTime()) / 1000);
+  if (sec < 60) return 'just now';
+  if (sec < 3600) return `${Math.floor(sec / 60)} min ago`;
+  if (sec < 172800) return `${Math.floor(sec / 3600)} h ago`;
+  return `${Math.floor(sec / 86400)} days ago`;
+}
+
 export function duration(sec) {
   if (sec == null) return '—';
   const m = Math.floor(sec / 60), r = Math.round(sec % 60);

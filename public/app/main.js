@@ -12,6 +12,8 @@ import detail from './detail.js';
 import assistants from './assistants.js';
 import admin from './admin.js';
 import dnc from './dnc.js';
+import operations from './ops.js';
+import { startHealth, stopHealth } from './banner.js';
 
 const routes = [
   [/^\/campaigns\/new$/, newCampaign],
@@ -20,6 +22,7 @@ const routes = [
   [/^\/dnc$/, dnc],
   [/^\/assistants$/, assistants, true],
   [/^\/admin$/, admin, true],
+  [/^\/operations$/, operations, true],
 ];
 
 const main = document.getElementById('main');
@@ -79,10 +82,14 @@ function renderNav() {
     link('#/campaigns', 'Campaigns', 'nav-campaigns'),
     link('#/dnc', 'Do not call', 'nav-dnc'),
     me.role === 'admin' && link('#/assistants', 'Assistants', 'nav-assistants'),
+    me.role === 'admin' && link('#/operations', 'Operations', 'nav-operations'),
     me.role === 'admin' && link('#/admin', 'Admin', 'nav-admin'),
     h('span', { class: 'who', testid: 'user-email' }, me.email, ' ', h('small', { testid: 'user-role' }, me.role)),
     h('button', { class: 'btn small', testid: 'signout', onclick: out }, 'Sign out'),
   ]);
+  // Health banners (scheduler, webhooks) are for admins only.
+  if (me?.role === 'admin') startHealth();
+  else stopHealth();
 }
 
 async function route() {
@@ -92,6 +99,7 @@ async function route() {
   if (location.hash.startsWith('#token=')) {
     takeToken();
     ctx.me = null;
+    stopHealth(); // until the new user is known
   }
   const path = location.hash.replace(/^#/, '') || '/campaigns';
   if (path === '/signin') {
