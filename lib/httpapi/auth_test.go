@@ -192,6 +192,31 @@ func TestRateLimitedWithRetryAfter(t *testing.T) {
 	}
 }
 
+// Uploads and exports have tighter budgets of their own (10 and 5 a
+// minute in production; 1 here).
+func TestUploadAndExportBudgets(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{})
+	asst := e.CreateAssistant("Budget")
+	e.Deps.Limiter = e.Deps.Limiter.WithLimits(ratelimit.Limits{General: 100, Upload: 1, Export: 1})
+	c := e.CreateCampaign(map[string]string{"name": "one", "assistantId": asst}, apitest.Contacts(1))
+	ct, body := apitest.Multipart(map[string]string{"name": "two", "assistantId": asst}, apitest.Contacts(1))
+	if resp := e.Do("POST", "/api/campaigns", e.Operator, ct, body); resp.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("second upload in a minute: %d, want 429", resp.StatusCode)
+	}
+	for i, want := range []int{200, http.StatusTooManyRequests} {
+		resp := e.Do("GET", "/api/campaigns/"+c.CampaignID+"/export.csv", e.Operator, "", nil)
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("export %d: %d, want %d", i+1, resp.StatusCode, want)
+		}
+	}
+	// Reads still have their general budget.
+	if st := e.JSON("GET", "/api/campaigns/"+c.CampaignID, e.Operator, nil, nil); st != 200 {
+		t.Errorf("read after the upload budget is spent: %d", st)
+	}
+}
+
 func TestAdminConfig(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t, apitest.Options{})
