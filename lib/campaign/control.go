@@ -89,3 +89,25 @@ func CurrentStatus(ctx context.Context, q db.DBTX, id uuid.UUID) (Status, error)
 	}
 	return st, nil
 }
+
+// SetSpendLimit changes (or, with nil, removes) a campaign's hard spend
+// limit, so an operator can raise it and resume a campaign it paused. A
+// finished campaign keeps its limit.
+func SetSpendLimit(ctx context.Context, q db.DBTX, id uuid.UUID, limit *float64) error {
+	if limit != nil && *limit <= 0 {
+		return problem.New(problem.Invalid, "spendLimit must be a positive amount in USD", "field", "spendLimit")
+	}
+	tag, err := q.Exec(ctx, `update campaigns set spend_limit_usd = $2
+		where id = $1 and status not in ('STOPPED', 'COMPLETED', 'FAILED')`, id, limit)
+	if err != nil {
+		return fmt.Errorf("set spend limit: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		st, err := CurrentStatus(ctx, q, id)
+		if err != nil {
+			return err
+		}
+		return problem.New(problem.Conflict, fmt.Sprintf("cannot change a campaign that is %s", st), "status", st)
+	}
+	return nil
+}

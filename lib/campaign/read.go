@@ -124,7 +124,9 @@ select c.id, c.name, c.status, c.status_reason, c.mode, c.cap, c.line_quiet_gati
   (select count(*) from contacts k where k.campaign_id = c.id and k.suppressed_at is not null),
   to_char(c.window_start, 'HH24:MI'), to_char(c.window_end, 'HH24:MI'), c.window_days::int[], c.fallback_timezone,
   c.max_attempts, c.retry_delay_minutes, c.retry_dispositions, c.spend_limit_usd::float8,
-  c.auto_dnc_on_opt_out, c.phone_number_ids
+  c.auto_dnc_on_opt_out, c.phone_number_ids,
+  to_char(greatest(c.window_start, coalesce((select (value #>> '{}')::time from system_config where key = 'legal_window_start'), '08:00')), 'HH24:MI'),
+  to_char(least(c.window_end, coalesce((select (value #>> '{}')::time from system_config where key = 'legal_window_end'), '21:00')), 'HH24:MI')
 from campaigns c join assistants a on a.id = c.assistant_id
 where c.id = $1`
 
@@ -138,11 +140,14 @@ group by 1, 2, 3`
 func Get(ctx context.Context, q db.DBTX, id uuid.UUID, now time.Time) (*Summary, error) {
 	s := &Summary{}
 	m, r := &s.Metrics, &s.Rules
+	// The window the tick applies: the campaign's, inside the legal bound.
+	var open Window
 	err := q.QueryRow(ctx, getCampaign, id).Scan(&s.ID, &s.Name, &s.Status, &s.StatusReason, &s.Mode,
 		&s.Cap, &s.LineQuietGating, &s.Assistant.ID, &s.Assistant.Name, &s.PhoneNumberID,
 		&s.CreatedAt, &s.StartedAt, &s.CompletedAt, &m.ActiveCalls, &s.PhoneLine.ActiveCalls, &m.TotalCost,
 		&m.RetriesPending, &m.Suppressed, &r.WindowStart, &r.WindowEnd, &r.Days, &r.FallbackTimezone,
-		&r.MaxAttempts, &r.RetryDelayMinutes, &r.RetryOn, &r.SpendLimitUSD, &r.AutoDNCOnOptOut, &r.PhoneNumberIDs)
+		&r.MaxAttempts, &r.RetryDelayMinutes, &r.RetryOn, &r.SpendLimitUSD, &r.AutoDNCOnOptOut, &r.PhoneNumberIDs,
+		&open.Start, &open.End)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, problem.New(problem.NotFound, "campaign not found")
 	}
@@ -153,7 +158,8 @@ func Get(ctx context.Context, q db.DBTX, id uuid.UUID, now time.Time) (*Summary,
 		return nil, err
 	}
 	if s.Status == Queued || s.Status == Dialing || s.Status == Running {
-		next, err := NextEligible(ctx, q, id, Window{Start: r.WindowStart, End: r.WindowEnd, Days: r.Days}, now)
+		open.Days = r.Days
+		next, err := NextEligible(ctx, q, id, open, now)
 		if err != nil {
 			return nil, err
 		}

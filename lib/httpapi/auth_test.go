@@ -31,6 +31,7 @@ func protectedRoutes() []route {
 		{"GET", "/api/campaigns", false},
 		{"POST", "/api/campaigns", false},
 		{"GET", "/api/campaigns/" + id, false},
+		{"PATCH", "/api/campaigns/" + id, false},
 		{"GET", "/api/campaigns/" + id + "/summary", false},
 		{"GET", "/api/campaigns/" + id + "/contacts", false},
 		{"POST", "/api/campaigns/" + id + "/contacts", false},

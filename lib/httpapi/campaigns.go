@@ -69,6 +69,20 @@ func (d *Deps) campaignsRoot(w http.ResponseWriter, r *http.Request, caller *use
 func (d *Deps) campaignAction(w http.ResponseWriter, r *http.Request, caller *user.Profile, id uuid.UUID, action string) {
 	ctx := r.Context()
 	switch {
+	case r.Method == http.MethodPatch && action == "":
+		var body struct {
+			SpendLimit *float64 `json:"spendLimit"`
+		}
+		if err := DecodeJSON(w, r, &body); err != nil {
+			WriteError(w, r, err)
+			return
+		}
+		if err := campaign.SetSpendLimit(ctx, d.DB, id, body.SpendLimit); err != nil {
+			WriteError(w, r, err)
+			return
+		}
+		s, err := campaign.Get(ctx, d.DB, id, d.Now())
+		respond(w, r, s, err)
 	case r.Method == http.MethodGet && (action == "" || action == "summary"):
 		s, err := campaign.Get(ctx, d.DB, id, d.Now())
 		respond(w, r, s, err)
@@ -104,7 +118,9 @@ func (d *Deps) campaignAction(w http.ResponseWriter, r *http.Request, caller *us
 			return
 		}
 		d.control(w, r, caller, id, act)
-	case action == "" || action == "summary" || action == "contacts" || action == "export.csv":
+	case action == "":
+		MethodNotAllowed(w, r, http.MethodGet, http.MethodPatch)
+	case action == "summary" || action == "contacts" || action == "export.csv":
 		MethodNotAllowed(w, r, http.MethodGet)
 	default:
 		WriteError(w, r, problem.New(problem.NotFound, "no such campaign route"))

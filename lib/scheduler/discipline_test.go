@@ -235,6 +235,14 @@ func TestSpendLimitPauses(t *testing.T) {
 	if len(e.Sim.Calls()) != dialed || dialed >= 10 {
 		t.Fatalf("kept dialing after the limit: %d calls", len(e.Sim.Calls()))
 	}
+	// Raising the limit lets it resume and finish.
+	if st := e.JSON("PATCH", "/api/campaigns/"+id, e.Operator, map[string]any{"spendLimit": 1000}, nil); st != http.StatusOK {
+		t.Fatalf("raise limit: %d", st)
+	}
+	if st := e.Control(id, "resume"); st != http.StatusOK {
+		t.Fatalf("resume: %d", st)
+	}
+	e.Eventually(60*time.Second, id, status(e, id))
 }
 
 // Calls are spread over the campaign's numbers so none carries more than

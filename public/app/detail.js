@@ -33,6 +33,10 @@ export default function detail(root, ctx) {
   const reason = h('div', { class: 'reason' });
   const next = h('div');
   const rules = h('div');
+  // The spend limit can be raised (or removed) to resume a campaign it paused.
+  const limitInput = h('input', { type: 'number', min: 0.01, step: 0.01, placeholder: 'no limit', testid: 'spend-limit-input', 'aria-label': 'Spend limit in USD' });
+  const limitForm = h('form', { class: 'inline', testid: 'spend-limit-form', onsubmit: (e) => { e.preventDefault(); busy(e.submitter || limitForm.querySelector('button'), saveLimit); } },
+    h('label', {}, 'Spend limit (USD) ', limitInput), ' ', h('button', { class: 'btn', testid: 'spend-limit-save' }, 'Save limit'));
   const controls = h('div', { class: 'actions', testid: 'controls' });
   const metrics = h('dl', { class: 'metrics', testid: 'metrics' });
   const charts = h('div', { class: 'charts', testid: 'charts' });
@@ -52,7 +56,7 @@ export default function detail(root, ctx) {
   mount(root,
     h('p', {}, h('a', { href: '#/campaigns' }, '← All campaigns')),
     h('div', { class: 'head' }, title, head), reason, next, note, controls, metrics, charts,
-    h('section', { class: 'card', testid: 'rules' }, h('h2', {}, 'Calling rules'), rules),
+    h('section', { class: 'card', testid: 'rules' }, h('h2', {}, 'Calling rules'), rules, limitForm),
     h('details', {}, h('summary', {}, 'Settings'), info),
     h('section', {}, h('h2', {}, 'Contacts'),
       h('form', { class: 'filters', role: 'search', onsubmit: (e) => { e.preventDefault(); refilter(); } },
@@ -66,6 +70,17 @@ export default function detail(root, ctx) {
   const exportBtn = h('button', { class: 'btn', testid: 'btn-export', onclick: () => busy(exportBtn, () => exportCSV(base, camp?.name, note)) }, 'Export CSV');
   for (const b of Object.values(buttons)) lock(b, true);
   mount(controls, buttons.start, buttons.pause, buttons.resume, stopper, exportBtn);
+
+  async function saveLimit() {
+    const v = limitInput.value.trim();
+    try {
+      await api(base, { method: 'PATCH', body: { spendLimit: v === '' ? null : Number(v) } });
+      mount(note, alert('ok', v === '' ? 'Spend limit removed.' : `Spend limit set to $${v}.`, 'spend-limit-result'));
+    } catch (err) {
+      mount(note, alert('error', err.message, 'spend-limit-error'));
+    }
+    await stop.now();
+  }
 
   async function control(action) {
     try {
@@ -90,6 +105,8 @@ export default function detail(root, ctx) {
       'Next call possible at ', h('strong', {}, at(c.nextEligibleAt)),
       h('small', {}, ' (your time): the contacts left are outside their calling hours or waiting for a retry.')));
     mount(rules, rulesView(c.callingRules));
+    limitForm.hidden = ['STOPPED', 'COMPLETED', 'FAILED'].includes(c.status);
+    if (document.activeElement !== limitInput) limitInput.value = c.callingRules?.spendLimitUsd ?? '';
     for (const [k, ok] of Object.entries(ACTIONS)) lock(buttons[k], !ok(c.status));
     if (!ACTIONS.stop(c.status)) stopper.box.hidden = true;
     mount(metrics, [
