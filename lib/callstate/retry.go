@@ -15,9 +15,14 @@ import (
 // is one the campaign retries, attempts remain and the number is not
 // suppressed. Otherwise any pending retry is cleared. Re-running it (a
 // late truth replacing our TIMEOUT) decides again from the new outcome.
+// A call Vapi refused for the account's concurrency limit never rang: its
+// contact is due again at once, whatever the campaign's rules.
 const scheduleRetry = `
 update contacts k set next_attempt_at =
-  case when l.status in ('ENDED', 'FAILED', 'CANCELED', 'TIMEOUT')
+  case when l.ended_reason = 'call.start.error-subscription-concurrency-limit-reached'
+        and k.suppressed_at is null
+       then $2::timestamptz
+       when l.status in ('ENDED', 'FAILED', 'CANCELED', 'TIMEOUT')
         and l.disposition = any(c.retry_dispositions)
         and k.attempts < c.max_attempts and k.suppressed_at is null
         and not exists (select 1 from dnc d where d.phone = k.phone)

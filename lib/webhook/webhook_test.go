@@ -253,3 +253,24 @@ func TestOptOutAddsToDoNotCall(t *testing.T) {
 		}
 	}
 }
+
+// A call Vapi refused for the account's concurrency limit never rang: the
+// contact is due again at once, even with a single attempt allowed.
+func TestConcurrencyBlockedCallIsRetried(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{})
+	callID := seedCall(t, e, "prov-blocked")
+	if _, err := e.DB.Exec(context.Background(), `update campaigns set max_attempts = 1`); err != nil {
+		t.Fatal(err)
+	}
+	body := fmt.Sprintf(`{"message":{"type":"status-update","status":"ended",
+		"endedReason":"call.start.error-subscription-concurrency-limit-reached",
+		"call":{"id":"prov-blocked","assistantOverrides":{"metadata":{"autolynxCallId":%q}}}}}`, callID)
+	if st := post(e, []byte(body), map[string]string{"X-Vapi-Secret": apitest.WebhookSecret}); st != 200 {
+		t.Fatalf("webhook: %d", st)
+	}
+	var due bool
+	if err := e.DB.QueryRow(context.Background(), `select next_attempt_at is not null from contacts`).Scan(&due); err != nil || !due {
+		t.Fatalf("blocked contact due again: %v (%v)", due, err)
+	}
+}
