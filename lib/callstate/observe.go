@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -96,23 +97,30 @@ func Apply(ctx context.Context, tx pgx.Tx, o Observation, now time.Time) (Result
 		next, r.Current = &o.Status, o.Status
 	}
 	disposition := Disposition(o.EndedReason)
-	_, err = tx.Exec(ctx, update, r.CallID, next, o.ProviderCallID, o.EndedReason, disposition,
-		o.Cost, jsonArg(o.Costs), o.RecordingURL, jsonArg(o.Transcript), o.Summary,
-		o.SuccessEvaluation, jsonArg(o.StructuredData), o.StartedAt, o.EndedAt, o.DurationSeconds, now)
+	_, err = tx.Exec(ctx, update, r.CallID, next, o.ProviderCallID, text(o.EndedReason), disposition,
+		o.Cost, jsonArg(o.Costs), text(o.RecordingURL), jsonArg(o.Transcript), text(o.Summary),
+		text(o.SuccessEvaluation), jsonArg(o.StructuredData), o.StartedAt, o.EndedAt, o.DurationSeconds, now)
 	if err != nil {
 		return r, fmt.Errorf("update call: %w", err)
 	}
-	if r.Changed() && Terminal(r.Current) {
+	// Decide the redial once final, and again when the outcome's reason
+	// arrives after the status (a report following a bare "ended").
+	if Terminal(r.Current) && (r.Changed() || o.EndedReason != "") {
 		return r, ScheduleRetry(ctx, tx, r.CallID, now)
 	}
 	return r, nil
 }
 
-// jsonArg passes JSON as text (the simple protocol sends []byte as bytea).
+// jsonArg passes JSON as text (the simple protocol sends []byte as bytea),
+// without the NUL characters jsonb refuses.
 func jsonArg(b json.RawMessage) *string {
 	if len(b) == 0 || string(b) == "null" {
 		return nil
 	}
-	s := string(b)
+	s := strings.ReplaceAll(string(b), `\u0000`, `\ufffd`)
 	return &s
 }
+
+// text drops NUL bytes, which Postgres text refuses: one odd character in
+// a transcript must not keep a call from ending.
+func text(s string) string { return strings.ReplaceAll(s, "\x00", "") }

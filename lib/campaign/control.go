@@ -28,19 +28,22 @@ const (
 // is not updated, whatever else runs concurrently.
 var transitions = map[Action]string{
 	Start: `update campaigns set status = 'QUEUED', status_reason = null
-		where id = $1 and status = 'CREATED' returning id, status`,
+		where id = $1 and status = 'CREATED' and exists (select 1 from claim_lock) returning id, status`,
 	Pause: `update campaigns set paused_from = status, status = 'PAUSED'
-		where id = $1 and status in ('QUEUED', 'DIALING', 'RUNNING') returning id, status`,
+		where id = $1 and status in ('QUEUED', 'DIALING', 'RUNNING') and exists (select 1 from claim_lock) returning id, status`,
 	Resume: `update campaigns set status = coalesce(paused_from, 'QUEUED'), paused_from = null, status_reason = null
-		where id = $1 and status = 'PAUSED' returning id, status`,
+		where id = $1 and status = 'PAUSED' and exists (select 1 from claim_lock) returning id, status`,
 	Stop: `update campaigns set status = 'STOPPED', paused_from = null
-		where id = $1 and status not in ('STOPPED', 'COMPLETED', 'FAILED') returning id, status`,
+		where id = $1 and status not in ('STOPPED', 'COMPLETED', 'FAILED') and exists (select 1 from claim_lock) returning id, status`,
 }
 
 // withEvent makes a transition and its event-log row one statement, so
-// neither can exist without the other.
+// neither can exist without the other. The statement first takes the
+// scheduler's account lock (7316010, lib/scheduler's accountLock): a claim
+// in progress finishes first, and every later claim sees the new status.
 func withEvent(update string) string {
-	return `with t as (` + update + `),
+	return `with claim_lock as (select pg_advisory_xact_lock(7316010)),
+	t as (` + update + `),
 	e as (insert into call_events (campaign_id, source, type, status, payload)
 	      select id, 'api', $2, status, jsonb_build_object('by', $3::text) from t)
 	select status from t`

@@ -49,7 +49,7 @@ with input as (
   select f.*, $7::int + row_number() over (order by f.line) as position from fresh f
 )
 insert into contacts (campaign_id, position, name, business_name, phone, variables, timezones)
-select $1, position, name, business_name, phone, variables::jsonb, string_to_array(nullif(zones, ''), ',')::text[]
+select $1, position, name, business_name, phone, variables::jsonb, coalesce(string_to_array(nullif(zones, ''), ','), '{}')::text[]
 from numbered
 on conflict do nothing`
 
@@ -265,7 +265,7 @@ func Append(ctx context.Context, pool db.Beginner, id uuid.UUID, csv io.Reader, 
 	err := db.InTx(ctx, pool, func(tx pgx.Tx) error {
 		var st Status
 		var columns []string
-		err := tx.QueryRow(ctx, `select status, csv_columns from campaigns where id = $1 for update`, id).Scan(&st, &columns)
+		err := tx.QueryRow(ctx, `select status, csv_columns from campaigns where id = $1 for no key update`, id).Scan(&st, &columns)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return problem.New(problem.NotFound, "campaign not found")
 		}

@@ -120,3 +120,15 @@ func TestAssistantCreateFailsCleanly(t *testing.T) {
 		t.Fatalf("%d assistants stored after failures", n)
 	}
 }
+
+// A number that maps to no time zone (an international freephone number)
+// imports and uses the campaign's fallback zone.
+func TestImportNumberWithoutZone(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{})
+	asst := e.CreateAssistant("Zone")
+	c := e.CreateCampaign(map[string]string{"name": "zoneless", "assistantId": asst}, "name,business_name,phone\nFree,Phone,+80012345678\n")
+	if c.ImportReport.Accepted != 1 {
+		t.Fatalf("report %+v", c.ImportReport)
+	}
+}

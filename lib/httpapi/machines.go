@@ -99,7 +99,7 @@ const maxWebhookBody = MaxUpload
 // authenticated before they are parsed; an unauthenticated request stores
 // nothing.
 func VapiWebhook(d *Deps) http.Handler {
-	rc := &webhook.Receiver{DB: d.DB, Now: d.Now}
+	rc := &webhook.Receiver{DB: d.DB, Now: d.Now, Secret: d.Config.WebhookSecret}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			MethodNotAllowed(w, r, http.MethodPost)

@@ -14,6 +14,8 @@ import (
 
 // accountLock serializes every claim of the account: the cap check and the
 // insert of PENDING rows must be one atomic step across concurrent ticks.
+// Campaign transitions take it too (lib/campaign's transitions use the
+// same number).
 const accountLock = 7316010
 
 // target is a campaign the tick may launch calls for.
@@ -57,7 +59,8 @@ from calls where status in ('PENDING', 'QUEUED', 'RINGING', 'IN_PROGRESS')`
 // finished: undialed, or with a live latest call.
 const currentBatch = `
 select least(
-  (select min(k.position) from contacts k where k.campaign_id = $1 and k.last_call_id is null),
+  (select min(k.position) from contacts k where k.campaign_id = $1 and k.last_call_id is null
+     and k.suppressed_at is null and not exists (select 1 from dnc d where d.phone = k.phone)),
   (select min(k.position) from calls l join contacts k on k.id = l.contact_id
      where l.campaign_id = $1 and l.status in ('PENDING', 'QUEUED', 'RINGING', 'IN_PROGRESS')))`
 
@@ -106,6 +109,16 @@ func claim(ctx context.Context, pool db.Beginner, t target, accountCap int, now 
 	err := db.InTx(ctx, pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `select pg_advisory_xact_lock($1)`, accountLock); err != nil {
 			return fmt.Errorf("lock account: %w", err)
+		}
+		// Pause and stop take the same lock, so what is read here is final
+		// for this claim: a campaign paused after the tick listed it is not
+		// dialed.
+		var active bool
+		if err := tx.QueryRow(ctx, `select status in ('QUEUED', 'DIALING', 'RUNNING') from campaigns where id = $1`, t.ID).Scan(&active); err != nil {
+			return fmt.Errorf("check campaign status: %w", err)
+		}
+		if !active {
+			return nil
 		}
 		var liveAccount, liveCampaign int
 		if err := tx.QueryRow(ctx, liveCounts, t.ID).Scan(&liveAccount, &liveCampaign); err != nil {
@@ -253,11 +266,16 @@ with gone as (
   delete from calls where id = $1 and status = 'PENDING' returning id, contact_id, campaign_id
 ),
 restored as (
+  -- A released redial is due again at once; a first attempt is simply
+  -- undialed again.
   update contacts k set
     attempts = k.attempts - 1,
-    last_call_id = (select l.id from calls l where l.contact_id = k.id and l.id <> $1
-                    order by l.attempt desc limit 1)
-  from gone g where k.id = g.contact_id
+    last_call_id = prev.id,
+    next_attempt_at = case when prev.id is not null then $3::timestamptz end
+  from gone g
+  left join lateral (select l.id from calls l where l.contact_id = g.contact_id and l.id <> $1
+                     order by l.attempt desc limit 1) prev on true
+  where k.id = g.contact_id
 )
 insert into call_events (call_id, campaign_id, source, type, status, payload, received_at)
 select id, campaign_id, 'tick', 'call.released', 'PENDING', jsonb_build_object('reason', $2::text), $3 from gone`

@@ -281,3 +281,47 @@ func TestRulesAreValidated(t *testing.T) {
 		}
 	}
 }
+
+// A redial whose launch Vapi turned away (rate limit) stays due: the
+// contact gets its next attempt on a later tick instead of being dropped.
+func TestReleasedRedialStaysDue(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{Sim: vapisim.Config{Seed: 26, Mix: vapisim.Mix{NoAnswer: 1}}})
+	asst := e.CreateAssistant("Again")
+	c := e.CreateCampaign(map[string]string{"name": "again", "assistantId": asst, "maxAttempts": "2", "retryDelayMinutes": "5"}, apitest.Contacts(3))
+	e.Control(c.CampaignID, "start")
+	e.Eventually(20*time.Second, c.CampaignID, func() bool {
+		s := e.Summary(c.CampaignID)
+		return s.Metrics.ActiveCalls == 0 && s.Metrics.RetriesPending == 3
+	})
+	e.Clock.Advance(6 * time.Minute)
+	e.Sim.SetFaults(vapisim.Faults{RateLimited: 1})
+	e.Tick(c.CampaignID)
+	if s := e.Summary(c.CampaignID); s.Metrics.RetriesPending != 3 || s.Status == "COMPLETED" {
+		t.Fatalf("after a refused redial: %d retries pending, status %s", s.Metrics.RetriesPending, s.Status)
+	}
+	e.Sim.SetFaults(vapisim.Faults{})
+	e.Eventually(30*time.Second, c.CampaignID, status(e, c.CampaignID))
+	for num, n := range e.Sim.Stats().ByCustomer {
+		if n != 2 {
+			t.Errorf("%s… called %d times, want 2", num[:6], n)
+		}
+	}
+}
+
+// In strict batch mode a number listed as do-not-call before its turn
+// does not hold the later batches back.
+func TestBatchModeSkipsSuppressedContacts(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{Sim: vapisim.Config{Seed: 27, Mix: vapisim.Mix{Answered: 1}}})
+	asst := e.CreateAssistant("Batch")
+	c := e.CreateCampaign(map[string]string{"name": "batch", "assistantId": asst, "mode": "batch", "cap": "2", "maxAttempts": "1"}, apitest.Contacts(6))
+	if st := e.JSON("POST", "/api/dnc", e.Operator, map[string]any{"phone": "+14155550001"}, nil); st != http.StatusCreated {
+		t.Fatalf("dnc: %d", st)
+	}
+	e.Control(c.CampaignID, "start")
+	e.Eventually(30*time.Second, c.CampaignID, status(e, c.CampaignID))
+	if n := len(e.Sim.Calls()); n != 5 {
+		t.Fatalf("%d calls, want 5 (6 contacts, one listed)", n)
+	}
+}

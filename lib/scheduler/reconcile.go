@@ -13,6 +13,7 @@ import (
 	"github.com/autolynx/autolynx/lib/campaign"
 	"github.com/autolynx/autolynx/lib/db"
 	"github.com/autolynx/autolynx/lib/vapi"
+	"github.com/autolynx/autolynx/lib/webhook"
 )
 
 // MaxCallAge bounds how long Vapi can keep a call live (its maximum
@@ -167,6 +168,7 @@ func (s *Scheduler) settleSilent(ctx context.Context, c suspect) string {
 func (s *Scheduler) applyVapi(ctx context.Context, obs callstate.Observation, call *vapi.Call, typ string) error {
 	now := s.Now()
 	payload, _ := json.Marshal(call)
+	payload = webhook.Redact(payload, s.WebhookSecret)
 	return db.InTx(ctx, s.DB, func(tx pgx.Tx) error {
 		res, err := callstate.Apply(ctx, tx, obs, now)
 		if err != nil || !res.Found {
@@ -186,27 +188,33 @@ func (s *Scheduler) applyVapi(ctx context.Context, obs callstate.Observation, ca
 	})
 }
 
-// timeout frees the slot of a call nobody can tell us about.
+// timeout frees the slot of a call nobody can tell us about, and decides
+// its contact's redial in the same transaction.
 func (s *Scheduler) timeout(ctx context.Context, c suspect, reason string) string {
 	now := s.Now()
-	tag, err := s.DB.Exec(ctx, `
-		with u as (
-		  update calls set status = 'TIMEOUT', ended_reason = coalesce(ended_reason, $2), disposition = 'timeout',
-		    ended_at = coalesce(ended_at, $3), last_event_at = $3, updated_at = $3
-		  where id = $1 and status in ('QUEUED', 'RINGING', 'IN_PROGRESS') returning id, campaign_id
-		)
-		insert into call_events (call_id, campaign_id, source, type, status, payload, received_at)
-		select id, campaign_id, 'tick', 'call.timeout', 'TIMEOUT', jsonb_build_object('reason', $2::text), $3 from u`,
-		c.ID, reason, now)
+	timedOut := false
+	err := db.InTx(ctx, s.DB, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			with u as (
+			  update calls set status = 'TIMEOUT', ended_reason = coalesce(ended_reason, $2), disposition = 'timeout',
+			    ended_at = coalesce(ended_at, $3), last_event_at = $3, updated_at = $3
+			  where id = $1 and status in ('QUEUED', 'RINGING', 'IN_PROGRESS') returning id, campaign_id
+			)
+			insert into call_events (call_id, campaign_id, source, type, status, payload, received_at)
+			select id, campaign_id, 'tick', 'call.timeout', 'TIMEOUT', jsonb_build_object('reason', $2::text), $3 from u`,
+			c.ID, reason, now)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		timedOut = true
+		return callstate.ScheduleRetry(ctx, tx, c.ID, now)
+	})
 	if err != nil {
 		s.Log.Error("time out call", "call", c.ID, "err", err)
 		return ""
 	}
-	if tag.RowsAffected() == 0 {
+	if !timedOut {
 		return ""
-	}
-	if err := callstate.ScheduleRetry(ctx, s.DB, c.ID, now); err != nil {
-		s.Log.Error("schedule retry", "call", c.ID, "err", err)
 	}
 	return "timeout"
 }

@@ -60,6 +60,9 @@ type Outcome struct {
 type Receiver struct {
 	DB  *pgxpool.Pool
 	Now func() time.Time
+	// Secret is masked out of stored payloads: a call echoes its
+	// assistantOverrides.server.headers, which carry it.
+	Secret string
 }
 
 // Receive decodes an authenticated body and records it. A message about a
@@ -81,7 +84,7 @@ func (rc *Receiver) Receive(ctx context.Context, body []byte) (Outcome, error) {
 			return err
 		}
 		out.Matched, out.Result = res.Found, res
-		if err := logEvent(ctx, tx, res, obs, m.Type, body, now); err != nil {
+		if err := logEvent(ctx, tx, res, obs, m.Type, Redact(body, rc.Secret), now); err != nil {
 			return err
 		}
 		if !res.Found {
@@ -190,6 +193,14 @@ func observe(m *message) callstate.Observation {
 		}
 	}
 	return o
+}
+
+// Redact masks secret wherever it appears in a payload to be stored.
+func Redact(payload []byte, secret string) []byte {
+	if secret == "" {
+		return payload
+	}
+	return bytes.ReplaceAll(payload, []byte(secret), []byte("[redacted]"))
 }
 
 func monoURL(a *artifact) string {

@@ -274,3 +274,50 @@ func TestConcurrencyBlockedCallIsRetried(t *testing.T) {
 		t.Fatalf("blocked contact due again: %v (%v)", due, err)
 	}
 }
+
+// Payload oddities never keep a call from ending: NUL characters (which
+// Postgres refuses) are dropped, and our secret, echoed back in the call's
+// server headers, is not stored.
+func TestWebhookPayloadIsStoredSafely(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{})
+	callID := seedCall(t, e, "prov-odd")
+	body := fmt.Sprintf(`{"message":{"type":"end-of-call-report","endedReason":"customer-ended-call",
+		"artifact":{"transcript":"AI: Hi\u0000 there","messages":[{"role":"bot","message":"Hi\u0000"}]},
+		"analysis":{"summary":"ok\u0000"},
+		"call":{"id":"prov-odd","assistantOverrides":{"metadata":{"autolynxCallId":%q},
+		  "server":{"url":"https://x.test","headers":{"X-Vapi-Secret":%q}}}}}}`, callID, apitest.WebhookSecret)
+	if st := post(e, []byte(body), map[string]string{"X-Vapi-Secret": apitest.WebhookSecret}); st != 200 {
+		t.Fatalf("webhook: %d", st)
+	}
+	var status, summary string
+	if err := e.DB.QueryRow(context.Background(), `select status, summary from calls where id = $1`, callID).Scan(&status, &summary); err != nil || status != "ENDED" || summary != "ok" {
+		t.Fatalf("call %s %q (%v), want ENDED with its summary", status, summary, err)
+	}
+	var leaks int
+	_ = e.DB.QueryRow(context.Background(), `select count(*) from call_events where payload::text like '%' || $1 || '%'`, apitest.WebhookSecret).Scan(&leaks)
+	if leaks != 0 {
+		t.Fatalf("%d stored events contain the webhook secret", leaks)
+	}
+}
+
+// A bare "ended" status followed by the report with its reason still gets
+// the redial the reason calls for.
+func TestRetryDecidedWhenTheReasonArrivesLate(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{})
+	callID := seedCall(t, e, "prov-late-reason")
+	call := fmt.Sprintf(`{"id":"prov-late-reason","assistantOverrides":{"metadata":{"autolynxCallId":%q}}}`, callID)
+	for _, m := range []string{
+		`{"message":{"type":"status-update","status":"ended","call":` + call + `}}`,
+		`{"message":{"type":"end-of-call-report","endedReason":"customer-did-not-answer","call":` + call + `}}`,
+	} {
+		if st := post(e, []byte(m), map[string]string{"X-Vapi-Secret": apitest.WebhookSecret}); st != 200 {
+			t.Fatalf("webhook: %d", st)
+		}
+	}
+	var due bool
+	if err := e.DB.QueryRow(context.Background(), `select next_attempt_at is not null from contacts`).Scan(&due); err != nil || !due {
+		t.Fatalf("no-answer not scheduled for a redial: %v (%v)", due, err)
+	}
+}
