@@ -168,23 +168,13 @@ func (s *Scheduler) settleSilent(ctx context.Context, c suspect) string {
 func (s *Scheduler) applyVapi(ctx context.Context, obs callstate.Observation, call *vapi.Call, typ string) error {
 	now := s.Now()
 	payload, _ := json.Marshal(call)
-	payload = webhook.Redact(payload, s.WebhookSecret)
+	ev := callstate.Event{Source: "reconcile", Type: typ, Payload: webhook.Redact(payload, s.WebhookSecret)}
 	return db.InTx(ctx, s.DB, func(tx pgx.Tx) error {
-		res, err := callstate.Apply(ctx, tx, obs, now)
-		if err != nil || !res.Found {
+		res, err := callstate.Record(ctx, tx, obs, ev, now)
+		if err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `
-			insert into call_events (call_id, campaign_id, provider_call_id, source, type, status, payload, received_at)
-			values ($1, $2, $3, 'reconcile', $4, $5, $6::jsonb, $7)`,
-			res.CallID, res.CampaignID, call.ID, typ, res.Current, string(payload), now)
-		if err != nil {
-			return fmt.Errorf("log reconcile: %w", err)
-		}
-		if res.Current == callstate.InProgress && res.Changed() {
-			return campaign.MarkRunning(ctx, tx, res.CampaignID)
-		}
-		return nil
+		return campaign.FollowCall(ctx, tx, res, obs, now)
 	})
 }
 

@@ -5,10 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -78,91 +76,16 @@ func (rc *Receiver) Receive(ctx context.Context, body []byte) (Outcome, error) {
 	obs := observe(m)
 	now := rc.Now()
 	out := Outcome{Type: m.Type}
+	ev := callstate.Event{Source: "webhook", Type: m.Type, Payload: Redact(body, rc.Secret)}
 	err := db.InTx(ctx, rc.DB, func(tx pgx.Tx) error {
-		res, err := callstate.Apply(ctx, tx, obs, now)
+		res, err := callstate.Record(ctx, tx, obs, ev, now)
 		if err != nil {
 			return err
 		}
 		out.Matched, out.Result = res.Found, res
-		if err := logEvent(ctx, tx, res, obs, m.Type, Redact(body, rc.Secret), now); err != nil {
-			return err
-		}
-		if !res.Found {
-			return nil
-		}
-		return rc.afterApply(ctx, tx, res, obs, now)
+		return campaign.FollowCall(ctx, tx, res, obs, now)
 	})
 	return out, err
-}
-
-// afterApply moves the campaign on: RUNNING once a call is in progress;
-// the opt-out and spend-limit rules once a report with an outcome and a
-// cost arrives; COMPLETED when that was the last call.
-func (rc *Receiver) afterApply(ctx context.Context, tx pgx.Tx, res callstate.Result, obs callstate.Observation, now time.Time) error {
-	if res.Changed() && res.Current == callstate.InProgress {
-		return campaign.MarkRunning(ctx, tx, res.CampaignID)
-	}
-	if optedOut(obs.StructuredData) {
-		if err := campaign.SuppressOptOut(ctx, tx, res.CallID, now); err != nil {
-			return err
-		}
-	}
-	if obs.Cost != nil {
-		if _, err := campaign.EnforceSpendLimit(ctx, tx, res.CampaignID); err != nil {
-			return err
-		}
-	}
-	if res.Changed() && callstate.Terminal(res.Current) {
-		_, err := campaign.CompleteIfDone(ctx, tx, res.CampaignID, now)
-		return err
-	}
-	return nil
-}
-
-// optOutKeys are the structured-data fields an assistant's analysis plan
-// sets when the person asked not to be called again.
-var optOutKeys = []string{"optOut", "opt_out", "doNotCall", "do_not_call", "dnc"}
-
-// optedOut reports whether the end-of-call analysis flags an opt-out.
-func optedOut(structured json.RawMessage) bool {
-	if len(structured) == 0 {
-		return false
-	}
-	var data map[string]any
-	if json.Unmarshal(structured, &data) != nil {
-		return false
-	}
-	for _, k := range optOutKeys {
-		switch v := data[k].(type) {
-		case bool:
-			if v {
-				return true
-			}
-		case string:
-			if v == "true" || v == "yes" {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-const insertEvent = `
-insert into call_events (call_id, campaign_id, provider_call_id, source, type, status, payload, received_at)
-values ($1, $2, nullif($3, ''), 'webhook', $4, nullif($5, ''), $6::jsonb, $7)`
-
-func logEvent(ctx context.Context, tx pgx.Tx, res callstate.Result, o callstate.Observation, typ string, body []byte, now time.Time) error {
-	var callID, campaignID *uuid.UUID
-	if res.Found {
-		callID, campaignID = &res.CallID, &res.CampaignID
-	}
-	// jsonb refuses NUL characters; keep the rest of the payload.
-	payload := bytes.ReplaceAll(body, []byte(`\u0000`), []byte(`\ufffd`))
-	_, err := tx.Exec(ctx, insertEvent, callID, campaignID, o.ProviderCallID, typ, o.Status, string(payload), now)
-	if err != nil {
-		return fmt.Errorf("log webhook: %w", err)
-	}
-	return nil
 }
 
 // observe turns a message into an observation of its call.

@@ -1,0 +1,67 @@
+package campaign
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/autolynx/autolynx/lib/callstate"
+)
+
+// FollowCall moves a campaign on after news about one of its calls, in the
+// news's transaction: RUNNING once a call is in progress; the opt-out and
+// spend-limit rules once an outcome and a cost arrive; COMPLETED when that
+// was the last call. Webhooks and reconciliation share it.
+func FollowCall(ctx context.Context, tx pgx.Tx, res callstate.Result, o callstate.Observation, now time.Time) error {
+	if !res.Found {
+		return nil
+	}
+	if res.Changed() && res.Current == callstate.InProgress {
+		return MarkRunning(ctx, tx, res.CampaignID)
+	}
+	if optedOut(o.StructuredData) {
+		if err := SuppressOptOut(ctx, tx, res.CallID, now); err != nil {
+			return err
+		}
+	}
+	if o.Cost != nil {
+		if _, err := EnforceSpendLimit(ctx, tx, res.CampaignID); err != nil {
+			return err
+		}
+	}
+	if res.Changed() && callstate.Terminal(res.Current) {
+		_, err := CompleteIfDone(ctx, tx, res.CampaignID, now)
+		return err
+	}
+	return nil
+}
+
+// optOutKeys are the structured-data fields an assistant's analysis plan
+// sets when the person asked not to be called again.
+var optOutKeys = []string{"optOut", "opt_out", "doNotCall", "do_not_call", "dnc"}
+
+// optedOut reports whether the end-of-call analysis flags an opt-out.
+func optedOut(structured json.RawMessage) bool {
+	if len(structured) == 0 {
+		return false
+	}
+	var data map[string]any
+	if json.Unmarshal(structured, &data) != nil {
+		return false
+	}
+	for _, k := range optOutKeys {
+		switch v := data[k].(type) {
+		case bool:
+			if v {
+				return true
+			}
+		case string:
+			if v == "true" || v == "yes" {
+				return true
+			}
+		}
+	}
+	return false
+}
