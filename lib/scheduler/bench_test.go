@@ -40,8 +40,8 @@ func BenchmarkTickLaunch(b *testing.B) {
 	_, err := e.DB.Exec(ctx, `
 		with src as (select * from campaigns where id = $1),
 		made as (
-		  insert into campaigns (name, status, mode, cap, assistant_id, phone_number_id, total_contacts)
-		  select 'c' || g, 'QUEUED', mode, cap, assistant_id, phone_number_id, 10 from src, generate_series(1, 999) g
+		  insert into campaigns (name, status, mode, cap, assistant_id, phone_number_id, phone_number_ids, total_contacts)
+		  select 'c' || g, 'QUEUED', mode, cap, assistant_id, phone_number_id, phone_number_ids, 10 from src, generate_series(1, 999) g
 		  returning id)
 		insert into contacts (campaign_id, position, name, business_name, phone)
 		select m.id, p, 'n', 'b', '+1' || (2000000000 + (row_number() over ()))::text
@@ -66,7 +66,7 @@ func BenchmarkTickLaunch(b *testing.B) {
 	s := &scheduler.Scheduler{
 		DB: pool, Vapi: vapi.New(vapi.Config{BaseURL: e.Sim.URL(), APIKey: e.Sim.APIKey()}),
 		WebhookURL: e.Server.URL + "/api/webhooks/vapi", WebhookSecret: apitest.WebhookSecret,
-		Now: time.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Now: e.Clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 	launched := 0
 	b.ResetTimer()

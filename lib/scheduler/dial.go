@@ -6,11 +6,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/autolynx/autolynx/lib/callstate"
 	"github.com/autolynx/autolynx/lib/campaign"
-	"github.com/autolynx/autolynx/lib/db"
 	"github.com/autolynx/autolynx/lib/vapi"
 )
 
@@ -96,18 +93,26 @@ func (s *Scheduler) dial(ctx context.Context, t target, c claimed, sum *Summary)
 	}
 }
 
-// recordLaunch stores Vapi's id and status through the same monotonic
-// rule as webhooks: one may already have moved the call on.
+// recordLaunch stores Vapi's id and status in one statement (the launch
+// is the tick's hot path). A webhook may have been faster and moved the
+// call on already; Vapi's answer to POST /call is never newer than any
+// webhook, so it only ever replaces PENDING.
 func (s *Scheduler) recordLaunch(ctx context.Context, t target, c claimed, call *vapi.Call) error {
 	now := s.Now()
-	obs := callstate.Observation{ProviderCallID: call.ID, CallID: c.CallID, Status: callstate.FromVapi(call.Status, call.EndedReason)}
-	if obs.Status == "" {
-		obs.Status = callstate.Queued
+	status := callstate.FromVapi(call.Status, call.EndedReason)
+	if status == "" {
+		status = callstate.Queued
 	}
-	err := db.InTx(ctx, s.DB, func(tx pgx.Tx) error {
-		_, err := callstate.Record(ctx, tx, obs, callstate.Event{Source: "tick", Type: "call.launched"}, now)
-		return err
-	})
+	_, err := s.DB.Exec(ctx, `
+		with u as (
+		  update calls set provider_call_id = coalesce(provider_call_id, $2),
+		    status = case when status = 'PENDING' then $3 else status end,
+		    last_event_at = $4, updated_at = $4
+		  where id = $1 returning id, campaign_id
+		)
+		insert into call_events (call_id, campaign_id, provider_call_id, source, type, status, received_at)
+		select id, campaign_id, $2, 'tick', 'call.launched', $3, $4 from u`,
+		c.CallID, call.ID, status, now)
 	if err != nil {
 		return fmt.Errorf("store provider id: %w", err)
 	}
