@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -38,9 +39,12 @@ type Directory struct {
 	DB   db.DBTX
 	Vapi *vapi.Client
 	// WebhookURL and WebhookSecret are set on every assistant we create so
-	// its calls report to us.
+	// its calls report to us; with CredentialID (a Vapi credential holding
+	// the secret) the assistant references it instead of carrying the
+	// secret (see WebhookAuth).
 	WebhookURL    string
 	WebhookSecret string
+	CredentialID  string
 }
 
 // ServerMessages are the messages our assistants send us.
@@ -88,26 +92,36 @@ func (d *Directory) Get(ctx context.Context, id uuid.UUID) (*Assistant, error) {
 // Create makes the assistant at Vapi, configured to report to us, then
 // records it.
 func (d *Directory) Create(ctx context.Context, name string, config json.RawMessage) (*Assistant, error) {
-	name = strings.TrimSpace(name)
-	if name == "" || len(name) > 200 {
-		return nil, problem.New(problem.Invalid, "name is required (at most 200 characters)", "field", "name")
-	}
-	body, err := d.vapiConfig(name, config)
+	name, err := validName(name)
 	if err != nil {
 		return nil, err
 	}
-	created, err := d.Vapi.CreateAssistant(ctx, body)
+	cfg, err := parseConfig(config)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkOurServer(cfg); err != nil {
+		return nil, err
+	}
+	created, err := d.Vapi.CreateAssistant(ctx, mustJSON(d.createBody(name, cfg)))
 	if err != nil {
 		return nil, vapiProblem(err, "create the assistant")
 	}
-	return d.insert(ctx, created.ID, name, "local", config)
+	return d.insert(ctx, created.ID, name, "local", d.scrub(cfg))
 }
 
-// Import adds an assistant that already exists at Vapi.
+// Import adds an assistant that already exists at Vapi, keeping of its
+// configuration only what Scrub allows.
 func (d *Directory) Import(ctx context.Context, providerID, name string) (*Assistant, error) {
 	providerID = strings.TrimSpace(providerID)
-	if providerID == "" {
-		return nil, problem.New(problem.Invalid, "providerAssistantId is required", "field", "providerAssistantId")
+	if _, err := uuid.Parse(providerID); err != nil {
+		return nil, problem.New(problem.Invalid, "providerAssistantId must be a Vapi assistant id (a UUID)", "field", "providerAssistantId")
+	}
+	if strings.TrimSpace(name) != "" {
+		var err error
+		if name, err = validName(name); err != nil {
+			return nil, err
+		}
 	}
 	found, err := d.Vapi.GetAssistant(ctx, providerID)
 	if vapi.IsNotFound(err) {
@@ -116,17 +130,28 @@ func (d *Directory) Import(ctx context.Context, providerID, name string) (*Assis
 	if err != nil {
 		return nil, vapiProblem(err, "look the assistant up")
 	}
-	if strings.TrimSpace(name) == "" {
-		name = found.Name
+	if name == "" {
+		if name, err = validName(found.Name); err != nil {
+			name = "Imported " + providerID[:8]
+		}
 	}
-	if strings.TrimSpace(name) == "" {
-		name = "Imported " + providerID
+	cfg := map[string]any{}
+	_ = json.Unmarshal(found.Raw, &cfg)
+	return d.insert(ctx, providerID, name, "imported", d.scrub(cfg))
+}
+
+// scrub is Scrub with our webhook secret, encoded for storage.
+func (d *Directory) scrub(cfg map[string]any) json.RawMessage {
+	return mustJSON(Scrub(cfg, d.WebhookSecret))
+}
+
+// mustJSON encodes a value decoded from JSON, which cannot fail.
+func mustJSON(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("assistant: encode config: %v", err))
 	}
-	cfg := found.Raw
-	if len(cfg) == 0 {
-		cfg = json.RawMessage(`{}`)
-	}
-	return d.insert(ctx, providerID, strings.TrimSpace(name), "imported", cfg)
+	return b
 }
 
 func (d *Directory) insert(ctx context.Context, providerID, name, source string, cfg json.RawMessage) (*Assistant, error) {
@@ -147,28 +172,43 @@ type Change struct {
 	Active *bool
 }
 
-// Update edits an assistant; a config change is PATCHed at Vapi first.
+// Update edits an assistant. What changed is PATCHed at Vapi first, and
+// only that: a rename sends the name alone.
 func (d *Directory) Update(ctx context.Context, id uuid.UUID, c Change) (*Assistant, error) {
 	cur, err := d.Get(ctx, id)
 	if err != nil {
 		return nil, err
 	}
+	patch := map[string]any{}
 	name := cur.Name
 	if c.Name != nil {
-		if name = strings.TrimSpace(*c.Name); name == "" || len(name) > 200 {
-			return nil, problem.New(problem.Invalid, "name must be 1 to 200 characters", "field", "name")
+		if name, err = validName(*c.Name); err != nil {
+			return nil, err
+		}
+		if name != cur.Name {
+			patch["name"] = name
 		}
 	}
 	cfg := cur.Config
-	if len(c.Config) > 0 || c.Name != nil {
-		if len(c.Config) > 0 {
-			cfg = c.Config
-		}
-		body, err := d.vapiConfig(name, cfg)
+	if len(c.Config) > 0 {
+		edit, err := parseConfig(c.Config)
 		if err != nil {
 			return nil, err
 		}
-		if _, err := d.Vapi.UpdateAssistant(ctx, cur.ProviderAssistantID, body); err != nil {
+		if cur.Source == "local" {
+			if err := checkOurServer(edit); err != nil {
+				return nil, err
+			}
+		}
+		next, changed, err := d.configPatch(ctx, cur, edit)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(patch, changed)
+		cfg = d.scrub(next)
+	}
+	if len(patch) > 0 {
+		if _, err := d.Vapi.UpdateAssistant(ctx, cur.ProviderAssistantID, mustJSON(patch)); err != nil {
 			return nil, vapiProblem(err, "update the assistant")
 		}
 	}

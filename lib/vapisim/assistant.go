@@ -35,8 +35,23 @@ func (s *Sim) createAssistant(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, a)
 }
 
-// assistant returns a copy of assistant id, answering 404 itself when absent.
+// validUUID answers 400 for a path id that is not a UUID, as NestJS's
+// ParseUUIDPipe on Vapi's routes does (the OpenAPI document types every id
+// parameter format: uuid; the message is the pipe's default, assumed).
+func validUUID(w http.ResponseWriter, id string) bool {
+	if err := uuid.Validate(id); err != nil || len(id) != 36 {
+		writeError(w, http.StatusBadRequest, "Validation failed (uuid is expected)")
+		return false
+	}
+	return true
+}
+
+// assistant returns a copy of assistant id, answering 400 for a malformed
+// id and 404 when absent.
 func (s *Sim) assistant(w http.ResponseWriter, id string) (map[string]any, bool) {
+	if !validUUID(w, id) {
+		return nil, false
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a, ok := s.assistants[id]
