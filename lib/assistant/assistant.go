@@ -45,6 +45,8 @@ type Directory struct {
 	WebhookURL    string
 	WebhookSecret string
 	CredentialID  string
+	// Now reads the clock (Vapi's createdAt is compared with it).
+	Now func() time.Time
 }
 
 // ServerMessages are the messages our assistants send us.
@@ -103,11 +105,58 @@ func (d *Directory) Create(ctx context.Context, name string, config json.RawMess
 	if err := checkOurServer(cfg); err != nil {
 		return nil, err
 	}
-	created, err := d.Vapi.CreateAssistant(ctx, mustJSON(d.createBody(name, cfg)))
+	body := d.createBody(name, cfg)
+	marker := uuid.NewString()
+	if meta, ok := withMarker(body["metadata"], marker); ok {
+		body["metadata"] = meta
+	}
+	asked := d.Now()
+	created, err := d.Vapi.CreateAssistant(ctx, mustJSON(body))
+	if _, unsure := errors.AsType[*vapi.AmbiguousError](err); unsure {
+		created, err = d.findCreated(ctx, marker, asked, err)
+	}
 	if err != nil {
 		return nil, vapiProblem(err, "create the assistant")
 	}
 	return d.insert(ctx, created.ID, name, "local", d.scrub(cfg))
+}
+
+// createMarker is the metadata key that tags a POST /assistant, so an
+// assistant whose creation went unanswered can be found at Vapi.
+const createMarker = "autolynxCreateId"
+
+// withMarker adds the marker to the config's metadata (an object, or none).
+func withMarker(metadata any, marker string) (map[string]any, bool) {
+	if metadata == nil {
+		return map[string]any{createMarker: marker}, true
+	}
+	m, ok := metadata.(map[string]any)
+	if !ok {
+		return nil, false
+	}
+	m = maps.Clone(m)
+	m[createMarker] = marker
+	return m, true
+}
+
+// findCreated looks at Vapi for the assistant a POST /assistant tagged
+// with marker when the answer was lost (timeout, 5xx): found, it is the
+// created one; not found, nothing was made and cause stands. Assistants
+// made since a minute before asked are searched (clock skew).
+func (d *Directory) findCreated(ctx context.Context, marker string, asked time.Time, cause error) (*vapi.Assistant, error) {
+	list, err := d.Vapi.ListAssistants(ctx, asked.Add(-time.Minute))
+	if err != nil {
+		return nil, cause
+	}
+	for _, a := range list {
+		var tagged struct {
+			Metadata map[string]any `json:"metadata"`
+		}
+		if json.Unmarshal(a.Raw, &tagged) == nil && tagged.Metadata[createMarker] == marker {
+			return &a, nil
+		}
+	}
+	return nil, cause
 }
 
 // Import adds an assistant that already exists at Vapi, keeping of its

@@ -4,10 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/autolynx/autolynx/lib/apitest"
+	"github.com/autolynx/autolynx/lib/vapi"
 )
 
 // errorJSON is the error envelope.
@@ -133,5 +139,74 @@ func TestC3ImportNonUUIDAnsweredLocally(t *testing.T) {
 	}
 	if st := e.JSON("POST", "/api/assistants/import", e.Admin, map[string]any{"providerAssistantId": apitest.NewID()}, nil); st != http.StatusNotFound {
 		t.Errorf("import an unknown UUID: %d, want 404", st)
+	}
+}
+
+// lossyVapi stands between us and the simulator and, while drop is set,
+// loses the answer to POST /assistant: after forwarding it (created) or
+// before (nothing created), answering 502 either way.
+type lossyVapi struct {
+	sim     http.Handler
+	forward atomic.Bool // forward the dropped request first
+	drop    atomic.Int32
+}
+
+func (l *lossyVapi) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPost && r.URL.Path == "/assistant" && l.drop.Add(-1) >= 0 {
+		if l.forward.Load() {
+			l.sim.ServeHTTP(httptest.NewRecorder(), r)
+		}
+		http.Error(w, "bad gateway", http.StatusBadGateway)
+		return
+	}
+	l.sim.ServeHTTP(w, r)
+}
+
+// C7: a POST /assistant whose answer is lost is looked up at Vapi rather
+// than reported failed, so the admin's retry cannot leave a duplicate.
+func TestC7AmbiguousCreateLeavesNoDuplicate(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{})
+	ctx := context.Background()
+	target, _ := url.Parse(e.Sim.URL())
+	lossy := &lossyVapi{sim: httputil.NewSingleHostReverseProxy(target)}
+	front := httptest.NewServer(lossy)
+	t.Cleanup(front.Close)
+	e.Deps.Vapi = vapi.New(vapi.Config{BaseURL: front.URL, APIKey: e.Sim.APIKey()})
+	atVapi := func() int {
+		t.Helper()
+		list, err := vapiClient(e).ListAssistants(ctx, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(list)
+	}
+
+	lossy.forward.Store(true)
+	lossy.drop.Store(1)
+	var a assistantJSON
+	if st := e.JSON("POST", "/api/assistants", e.Admin, map[string]any{"name": "Lost answer", "config": map[string]any{"firstMessage": "Hi"}}, &a); st != http.StatusCreated || a.ProviderAssistantID == "" {
+		t.Fatalf("create whose answer was lost: %d %+v", st, a)
+	}
+	if n := atVapi(); n != 1 {
+		t.Errorf("%d assistants at Vapi, want 1", n)
+	}
+	if strings.Contains(string(a.Config), "autolynx") {
+		t.Errorf("the lookup marker is stored: %s", a.Config)
+	}
+
+	lossy.forward.Store(false)
+	lossy.drop.Store(1)
+	var fail errorJSON
+	if st := e.JSON("POST", "/api/assistants", e.Admin, map[string]any{"name": "Never made", "config": map[string]any{}}, &fail); st != http.StatusBadGateway {
+		t.Fatalf("create Vapi never saw: %d %+v", st, fail.Error)
+	}
+	if st := e.JSON("POST", "/api/assistants", e.Admin, map[string]any{"name": "Never made", "config": map[string]any{}}, nil); st != http.StatusCreated {
+		t.Fatalf("retry: %d", st)
+	}
+	var rows int
+	_ = e.DB.QueryRow(ctx, `select count(*) from assistants`).Scan(&rows)
+	if n := atVapi(); n != 2 || rows != 2 {
+		t.Errorf("%d assistants at Vapi and %d in the directory, want 2 and 2", n, rows)
 	}
 }

@@ -51,7 +51,7 @@ func (d *Deps) directory() *assistant.Directory {
 	return &assistant.Directory{
 		DB: d.DB, Vapi: d.Vapi,
 		WebhookURL: d.Config.PublicURL + "/api/webhooks/vapi", WebhookSecret: d.Config.WebhookSecret,
-		CredentialID: d.Config.VapiServerCredentialID,
+		CredentialID: d.Config.VapiServerCredentialID, Now: d.Now,
 	}
 }
 

@@ -118,4 +118,11 @@ func TestAssistantRoutesValidateLikeVapi(t *testing.T) {
 	if _, err := e.client.UpdateAssistant(context.Background(), e.assistant, []byte(`{"name":"`+strings.Repeat("😀", 20)+`"}`)); err != nil {
 		t.Errorf("PATCH a 40-unit name: %v", err)
 	}
+	all, err := e.client.ListAssistants(context.Background(), time.Time{})
+	if err != nil || len(all) != 1 {
+		t.Errorf("list: %d, %v", len(all), err)
+	}
+	if later, err := e.client.ListAssistants(context.Background(), time.Now().Add(time.Hour)); err != nil || len(later) != 0 {
+		t.Errorf("list createdAtGt an hour ahead: %d, %v", len(later), err)
+	}
 }
