@@ -162,11 +162,11 @@ func (d *Directory) findCreated(ctx context.Context, marker string, asked time.T
 // Import adds an assistant that already exists at Vapi, keeping of its
 // configuration only what Scrub allows.
 func (d *Directory) Import(ctx context.Context, providerID, name string) (*Assistant, error) {
-	providerID = strings.TrimSpace(providerID)
-	if _, err := uuid.Parse(providerID); err != nil {
-		return nil, problem.New(problem.Invalid, "providerAssistantId must be a Vapi assistant id (a UUID)", "field", "providerAssistantId")
+	providerID = strings.ToLower(strings.TrimSpace(providerID))
+	if id, err := uuid.Parse(providerID); err != nil || id.String() != providerID {
+		return nil, problem.New(problem.Invalid, "providerAssistantId must be a Vapi assistant id (a UUID like 0d4e1c6a-…)", "field", "providerAssistantId")
 	}
-	if strings.TrimSpace(name) != "" {
+	if name = strings.TrimSpace(name); name != "" {
 		var err error
 		if name, err = validName(name); err != nil {
 			return nil, err

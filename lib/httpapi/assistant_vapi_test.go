@@ -133,9 +133,12 @@ func TestC3ImportNonUUIDAnsweredLocally(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t, apitest.Options{})
 	var fail errorJSON
-	if st := e.JSON("POST", "/api/assistants/import", e.Admin, map[string]any{"providerAssistantId": "no-such-assistant"}, &fail); st != http.StatusBadRequest ||
-		fail.Error.Details["field"] != "providerAssistantId" {
-		t.Errorf("import a non-UUID: %d %+v", st, fail.Error)
+	for _, bad := range []string{"no-such-assistant", "urn:uuid:" + apitest.NewID(), strings.ReplaceAll(apitest.NewID(), "-", "")} {
+		fail = errorJSON{}
+		if st := e.JSON("POST", "/api/assistants/import", e.Admin, map[string]any{"providerAssistantId": bad}, &fail); st != http.StatusBadRequest ||
+			fail.Error.Details["field"] != "providerAssistantId" {
+			t.Errorf("import %q: %d %+v", bad, st, fail.Error)
+		}
 	}
 	if st := e.JSON("POST", "/api/assistants/import", e.Admin, map[string]any{"providerAssistantId": apitest.NewID()}, nil); st != http.StatusNotFound {
 		t.Errorf("import an unknown UUID: %d, want 404", st)
