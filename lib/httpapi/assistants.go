@@ -25,17 +25,14 @@ func Assistants(d *Deps) http.Handler {
 			return
 		}
 		dir := d.directory()
-		see := view(func(*assistant.Assistant) {})
-		if caller.Role != user.Admin {
-			see = func(a *assistant.Assistant) { a.Config = assistant.OperatorView(a.Config) }
-		}
+		admin := caller.Role == user.Admin
 		q := r.URL.Query()
 		if q.Get("action") == "import" {
 			d.importAssistant(w, r, dir)
 			return
 		}
 		if q.Get("id") == "" {
-			d.assistantsRoot(w, r, dir, see)
+			d.assistantsRoot(w, r, dir, admin)
 			return
 		}
 		id, err := uuid.Parse(q.Get("id"))
@@ -43,7 +40,7 @@ func Assistants(d *Deps) http.Handler {
 			WriteError(w, r, problem.New(problem.NotFound, "assistant not found"))
 			return
 		}
-		d.assistantItem(w, r, dir, id, see)
+		d.assistantItem(w, r, dir, id, admin)
 	})
 }
 
@@ -55,16 +52,20 @@ func (d *Deps) directory() *assistant.Directory {
 	}
 }
 
-// view is what the caller may read of an assistant: everything but
-// secrets for admins, an explicit list of display fields for operators.
-type view func(*assistant.Assistant)
+// shown cuts an assistant to what the caller may read: admins read its
+// (scrubbed) config, operators an explicit list of display fields.
+func shown(a *assistant.Assistant, admin bool) {
+	if !admin {
+		a.Config = assistant.OperatorView(a.Config)
+	}
+}
 
-func (d *Deps) assistantsRoot(w http.ResponseWriter, r *http.Request, dir *assistant.Directory, see view) {
+func (d *Deps) assistantsRoot(w http.ResponseWriter, r *http.Request, dir *assistant.Directory, admin bool) {
 	switch r.Method {
 	case http.MethodGet:
 		list, err := dir.List(r.Context())
 		for i := range list {
-			see(&list[i])
+			shown(&list[i], admin)
 		}
 		respond(w, r, map[string]any{"assistants": list}, err)
 	case http.MethodPost:
@@ -100,12 +101,12 @@ func (d *Deps) importAssistant(w http.ResponseWriter, r *http.Request, dir *assi
 	created(w, r, a, err)
 }
 
-func (d *Deps) assistantItem(w http.ResponseWriter, r *http.Request, dir *assistant.Directory, id uuid.UUID, see view) {
+func (d *Deps) assistantItem(w http.ResponseWriter, r *http.Request, dir *assistant.Directory, id uuid.UUID, admin bool) {
 	switch r.Method {
 	case http.MethodGet:
 		a, err := dir.Get(r.Context(), id)
 		if err == nil {
-			see(a)
+			shown(a, admin)
 		}
 		respond(w, r, a, err)
 	case http.MethodPatch:
