@@ -108,3 +108,44 @@ func TestWithPromptKeepsOtherMessages(t *testing.T) {
 		t.Errorf("withPrompt = %s, want %s", got, want)
 	}
 }
+
+// Whatever Vapi answers, what Scrub keeps names no credential at any
+// depth, holds no secret, and is kept whole by a second Scrub.
+func FuzzScrub(f *testing.F) {
+	f.Add(`{"model":{"tools":[{"server":{"headers":{"a":"b"}}}]},"server":{"url":"u","timeoutSeconds":3}}`, "b")
+	f.Add(`{"voice":{"apiKey":"k","x":[{"secretSauce":1},"s3"]},"metadata":{"Token":"t","ok":true}}`, "s3")
+	f.Add(`{"firstMessage":"x\u0000y","hooks":[[[{"password":"p"}]]]}`, "")
+	f.Fuzz(func(t *testing.T, in, secret string) {
+		var cfg map[string]any
+		if json.Unmarshal([]byte(in), &cfg) != nil {
+			return
+		}
+		once := Scrub(cfg, secret)
+		a, _ := json.Marshal(once)
+		b, _ := json.Marshal(Scrub(once, secret))
+		if string(a) != string(b) {
+			t.Fatalf("Scrub is not stable: %s then %s", a, b)
+		}
+		walk(t, once, secret)
+	})
+}
+
+func walk(t *testing.T, v any, secret string) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if _, flag := e.(bool); !flag && secretKey.MatchString(strings.ToLower(k)) {
+				t.Fatalf("kept %q", k)
+			}
+			walk(t, e, secret)
+		}
+	case []any:
+		for _, e := range x {
+			walk(t, e, secret)
+		}
+	case string:
+		if secret != "" && strings.Contains(x, secret) {
+			t.Fatalf("kept the secret in %q", x)
+		}
+	}
+}
