@@ -1,7 +1,8 @@
 // Package assistant is the team's directory of Vapi assistants. Vapi holds
 // the assistant; the directory holds our record of it. Vapi is always
 // asked first, so a failure there stores nothing, and nothing is ever
-// deleted at Vapi implicitly.
+// deleted at Vapi implicitly. The record keeps no secret (Scrub): every
+// operator may read the directory.
 package assistant
 
 import (
