@@ -19,7 +19,8 @@ const (
 )
 
 // errNoLocation is an answer to a recording download that is not the
-// documented redirect.
+// documented redirect. (The OpenAPI document also lists a bare 200,
+// NestJS's default for a GET; only the 302 carries a URL.)
 var errNoLocation = errors.New("vapi answered a recording download without a redirect")
 
 // RecordingURL asks Vapi where a call's recording is: GET
