@@ -1,7 +1,8 @@
 // Package assistant is the team's directory of Vapi assistants. Vapi holds
 // the assistant; the directory holds our record of it. Vapi is always
 // asked first, so a failure there stores nothing, and nothing is ever
-// deleted at Vapi implicitly.
+// deleted at Vapi implicitly. The record keeps no secret (Scrub): every
+// operator may read the directory.
 package assistant
 
 import (
@@ -9,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -38,9 +40,14 @@ type Directory struct {
 	DB   db.DBTX
 	Vapi *vapi.Client
 	// WebhookURL and WebhookSecret are set on every assistant we create so
-	// its calls report to us.
+	// its calls report to us; with CredentialID (a Vapi credential holding
+	// the secret) the assistant references it instead of carrying the
+	// secret (see WebhookAuth).
 	WebhookURL    string
 	WebhookSecret string
+	CredentialID  string
+	// Now reads the clock (Vapi's createdAt is compared with it).
+	Now func() time.Time
 }
 
 // ServerMessages are the messages our assistants send us.
@@ -88,26 +95,83 @@ func (d *Directory) Get(ctx context.Context, id uuid.UUID) (*Assistant, error) {
 // Create makes the assistant at Vapi, configured to report to us, then
 // records it.
 func (d *Directory) Create(ctx context.Context, name string, config json.RawMessage) (*Assistant, error) {
-	name = strings.TrimSpace(name)
-	if name == "" || len(name) > 200 {
-		return nil, problem.New(problem.Invalid, "name is required (at most 200 characters)", "field", "name")
-	}
-	body, err := d.vapiConfig(name, config)
+	name, err := validName(name)
 	if err != nil {
 		return nil, err
 	}
-	created, err := d.Vapi.CreateAssistant(ctx, body)
+	cfg, err := parseConfig(config)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkOurServer(cfg); err != nil {
+		return nil, err
+	}
+	body := d.createBody(name, cfg)
+	marker := uuid.NewString()
+	if meta, ok := withMarker(body["metadata"], marker); ok {
+		body["metadata"] = meta
+	}
+	asked := d.Now()
+	created, err := d.Vapi.CreateAssistant(ctx, mustJSON(body))
+	if _, unsure := errors.AsType[*vapi.AmbiguousError](err); unsure {
+		created, err = d.findCreated(ctx, marker, asked, err)
+	}
 	if err != nil {
 		return nil, vapiProblem(err, "create the assistant")
 	}
-	return d.insert(ctx, created.ID, name, "local", config)
+	return d.insert(ctx, created.ID, name, "local", d.scrub(cfg))
 }
 
-// Import adds an assistant that already exists at Vapi.
+// createMarker is the metadata key that tags a POST /assistant, so an
+// assistant whose creation went unanswered can be found at Vapi.
+const createMarker = "autolynxCreateId"
+
+// withMarker adds the marker to the config's metadata (an object, or none).
+func withMarker(metadata any, marker string) (map[string]any, bool) {
+	if metadata == nil {
+		return map[string]any{createMarker: marker}, true
+	}
+	m, ok := metadata.(map[string]any)
+	if !ok {
+		return nil, false
+	}
+	m = maps.Clone(m)
+	m[createMarker] = marker
+	return m, true
+}
+
+// findCreated looks at Vapi for the assistant a POST /assistant tagged
+// with marker when the answer was lost (timeout, 5xx): found, it is the
+// created one; not found, nothing was made and cause stands. Assistants
+// made since a minute before asked are searched (clock skew).
+func (d *Directory) findCreated(ctx context.Context, marker string, asked time.Time, cause error) (*vapi.Assistant, error) {
+	list, err := d.Vapi.ListAssistants(ctx, asked.Add(-time.Minute))
+	if err != nil {
+		return nil, cause
+	}
+	for _, a := range list {
+		var tagged struct {
+			Metadata map[string]any `json:"metadata"`
+		}
+		if json.Unmarshal(a.Raw, &tagged) == nil && tagged.Metadata[createMarker] == marker {
+			return &a, nil
+		}
+	}
+	return nil, cause
+}
+
+// Import adds an assistant that already exists at Vapi, keeping of its
+// configuration only what Scrub allows.
 func (d *Directory) Import(ctx context.Context, providerID, name string) (*Assistant, error) {
-	providerID = strings.TrimSpace(providerID)
-	if providerID == "" {
-		return nil, problem.New(problem.Invalid, "providerAssistantId is required", "field", "providerAssistantId")
+	providerID = strings.ToLower(strings.TrimSpace(providerID))
+	if id, err := uuid.Parse(providerID); err != nil || id.String() != providerID {
+		return nil, problem.New(problem.Invalid, "providerAssistantId must be a Vapi assistant id (a UUID like 0d4e1c6a-…)", "field", "providerAssistantId")
+	}
+	if name = strings.TrimSpace(name); name != "" {
+		var err error
+		if name, err = validName(name); err != nil {
+			return nil, err
+		}
 	}
 	found, err := d.Vapi.GetAssistant(ctx, providerID)
 	if vapi.IsNotFound(err) {
@@ -116,17 +180,28 @@ func (d *Directory) Import(ctx context.Context, providerID, name string) (*Assis
 	if err != nil {
 		return nil, vapiProblem(err, "look the assistant up")
 	}
-	if strings.TrimSpace(name) == "" {
-		name = found.Name
+	if name == "" {
+		if name, err = validName(found.Name); err != nil {
+			name = "Imported " + providerID[:8]
+		}
 	}
-	if strings.TrimSpace(name) == "" {
-		name = "Imported " + providerID
+	cfg := map[string]any{}
+	_ = json.Unmarshal(found.Raw, &cfg)
+	return d.insert(ctx, providerID, name, "imported", d.scrub(cfg))
+}
+
+// scrub is Scrub with our webhook secret, encoded for storage.
+func (d *Directory) scrub(cfg map[string]any) json.RawMessage {
+	return mustJSON(Scrub(cfg, d.WebhookSecret))
+}
+
+// mustJSON encodes a value decoded from JSON, which cannot fail.
+func mustJSON(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("assistant: encode config: %v", err))
 	}
-	cfg := found.Raw
-	if len(cfg) == 0 {
-		cfg = json.RawMessage(`{}`)
-	}
-	return d.insert(ctx, providerID, strings.TrimSpace(name), "imported", cfg)
+	return b
 }
 
 func (d *Directory) insert(ctx context.Context, providerID, name, source string, cfg json.RawMessage) (*Assistant, error) {
@@ -147,28 +222,43 @@ type Change struct {
 	Active *bool
 }
 
-// Update edits an assistant; a config change is PATCHed at Vapi first.
+// Update edits an assistant. What changed is PATCHed at Vapi first, and
+// only that: a rename sends the name alone.
 func (d *Directory) Update(ctx context.Context, id uuid.UUID, c Change) (*Assistant, error) {
 	cur, err := d.Get(ctx, id)
 	if err != nil {
 		return nil, err
 	}
+	patch := map[string]any{}
 	name := cur.Name
 	if c.Name != nil {
-		if name = strings.TrimSpace(*c.Name); name == "" || len(name) > 200 {
-			return nil, problem.New(problem.Invalid, "name must be 1 to 200 characters", "field", "name")
+		if name, err = validName(*c.Name); err != nil {
+			return nil, err
+		}
+		if name != cur.Name {
+			patch["name"] = name
 		}
 	}
 	cfg := cur.Config
-	if len(c.Config) > 0 || c.Name != nil {
-		if len(c.Config) > 0 {
-			cfg = c.Config
-		}
-		body, err := d.vapiConfig(name, cfg)
+	if len(c.Config) > 0 {
+		edit, err := parseConfig(c.Config)
 		if err != nil {
 			return nil, err
 		}
-		if _, err := d.Vapi.UpdateAssistant(ctx, cur.ProviderAssistantID, body); err != nil {
+		if cur.Source == "local" {
+			if err := checkOurServer(edit); err != nil {
+				return nil, err
+			}
+		}
+		next, changed, err := d.configPatch(ctx, cur, edit)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(patch, changed)
+		cfg = d.scrub(next)
+	}
+	if len(patch) > 0 {
+		if _, err := d.Vapi.UpdateAssistant(ctx, cur.ProviderAssistantID, mustJSON(patch)); err != nil {
 			return nil, vapiProblem(err, "update the assistant")
 		}
 	}

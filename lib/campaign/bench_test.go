@@ -111,7 +111,7 @@ func BenchmarkExport(b *testing.B) {
 	for b.Loop() {
 		cursor, rows := 0, 0
 		for range 1000 { // bounded: about 20 pages are expected
-			p, err := campaign.Export(f.ctx, f.pool, id, cursor, campaign.MaxExportPage)
+			p, err := campaign.Export(f.ctx, f.pool, id, cursor, campaign.MaxExportPage, testLinks)
 			if err != nil {
 				b.Fatalf("export: %v", err)
 			}

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/autolynx/autolynx/lib/db"
+	"github.com/autolynx/autolynx/lib/recording"
 )
 
 // ExportHeader is the export's header row (API.md).
@@ -23,7 +24,7 @@ const MaxExportPage = 3_500_000
 const exportRows = `
 select k.position, k.name, k.business_name, k.phone,
   coalesce(l.status, 'NOT_CALLED'), coalesce(l.ended_reason, ''),
-  coalesce(l.cost::text, ''), coalesce(l.recording_url, ''), coalesce(l.transcript::text, '')
+  coalesce(l.cost::text, ''), l.id, ` + recording.Exists + `, coalesce(l.transcript::text, '')
 from contacts k left join calls l on l.id = k.last_call_id
 where k.campaign_id = $1 and k.position > $2
 order by k.position
@@ -40,7 +41,8 @@ type ExportPage struct {
 // Export writes the contacts after cursor (0: from the start) as CSV,
 // with the header row only on the first page, until maxBytes is passed.
 // Memory is bounded by the page size: rows are fetched in small batches.
-func Export(ctx context.Context, q db.DBTX, id uuid.UUID, cursor, maxBytes int) (*ExportPage, error) {
+// A call's recording_url is links' signed link to our recording endpoint.
+func Export(ctx context.Context, q db.DBTX, id uuid.UUID, cursor, maxBytes int, links recording.Links) (*ExportPage, error) {
 	if _, err := CurrentStatus(ctx, q, id); err != nil {
 		return nil, err
 	}
@@ -52,7 +54,7 @@ func Export(ctx context.Context, q db.DBTX, id uuid.UUID, cursor, maxBytes int) 
 	page := &ExportPage{}
 	const batch = 1000
 	for {
-		n, last, err := exportBatch(ctx, q, w, id, cursor, batch, &buf, maxBytes)
+		n, last, err := exportBatch(ctx, q, w, id, cursor, batch, &buf, maxBytes, links)
 		if err != nil {
 			return nil, err
 		}
@@ -80,7 +82,7 @@ func Export(ctx context.Context, q db.DBTX, id uuid.UUID, cursor, maxBytes int) 
 
 // exportBatch writes up to limit rows, stopping early once buf passes
 // maxBytes; it returns the rows written and the last position.
-func exportBatch(ctx context.Context, q db.DBTX, w *csv.Writer, id uuid.UUID, after, limit int, buf *bytes.Buffer, maxBytes int) (int, int, error) {
+func exportBatch(ctx context.Context, q db.DBTX, w *csv.Writer, id uuid.UUID, after, limit int, buf *bytes.Buffer, maxBytes int, links recording.Links) (int, int, error) {
 	rows, err := q.Query(ctx, exportRows, id, after, limit)
 	if err != nil {
 		return 0, after, fmt.Errorf("export contacts: %w", err)
@@ -89,8 +91,14 @@ func exportBatch(ctx context.Context, q db.DBTX, w *csv.Writer, id uuid.UUID, af
 	n, last := 0, after
 	rec := make([]string, len(ExportHeader))
 	for rows.Next() {
-		if err := rows.Scan(&last, &rec[0], &rec[1], &rec[2], &rec[3], &rec[4], &rec[5], &rec[6], &rec[7]); err != nil {
+		var callID *uuid.UUID
+		var recorded bool
+		if err := rows.Scan(&last, &rec[0], &rec[1], &rec[2], &rec[3], &rec[4], &rec[5], &callID, &recorded, &rec[7]); err != nil {
 			return n, last, fmt.Errorf("export contacts: %w", err)
+		}
+		rec[6] = ""
+		if recorded {
+			rec[6] = links.Signed(id, *callID)
 		}
 		for i := range rec {
 			rec[i] = Neutralize(rec[i])

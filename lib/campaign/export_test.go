@@ -19,7 +19,7 @@ func exportAll(t *testing.T, f fixture, id uuid.UUID, maxBytes int) []*campaign.
 	var pages []*campaign.ExportPage
 	cursor := 0
 	for range 10_000 { // bounded: far more pages than any test makes
-		p, err := campaign.Export(f.ctx, f.pool, id, cursor, maxBytes)
+		p, err := campaign.Export(f.ctx, f.pool, id, cursor, maxBytes, testLinks)
 		if err != nil {
 			t.Fatalf("export at cursor %d: %v", cursor, err)
 		}
@@ -60,7 +60,7 @@ func TestExportPagesConcatenate(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
 	id, _ := f.create(t, header+rows(0, 400))
-	whole, err := campaign.Export(f.ctx, f.pool, id, 0, campaign.MaxExportPage)
+	whole, err := campaign.Export(f.ctx, f.pool, id, 0, campaign.MaxExportPage, testLinks)
 	if err != nil || whole.Next != 0 || whole.Rows != 400 {
 		t.Fatalf("single-page export: rows %d, next %d, %v", whole.Rows, whole.Next, err)
 	}
@@ -117,7 +117,7 @@ func TestExportCursorPastEnd(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
 	id, _ := f.create(t, header+rows(0, 3))
-	p, err := campaign.Export(f.ctx, f.pool, id, 3, campaign.MaxExportPage)
+	p, err := campaign.Export(f.ctx, f.pool, id, 3, campaign.MaxExportPage, testLinks)
 	if err != nil || len(p.CSV) != 0 || p.Rows != 0 || p.Next != 0 {
 		t.Errorf("export after the last row = %q, rows %d, next %d, %v; want empty", p.CSV, p.Rows, p.Next, err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/autolynx/autolynx/lib/db"
 	"github.com/autolynx/autolynx/lib/problem"
+	"github.com/autolynx/autolynx/lib/recording"
 )
 
 // A contact's outcome is its latest attempt (contacts.last_call_id); the
@@ -237,16 +238,26 @@ type Contact struct {
 
 // CallBrief is what the contacts table shows of a call.
 type CallBrief struct {
-	ID           uuid.UUID  `json:"id"`
-	Status       string     `json:"status"`
-	EndedReason  *string    `json:"endedReason"`
-	Disposition  *string    `json:"disposition"`
-	Cost         *float64   `json:"cost"`
+	ID          uuid.UUID `json:"id"`
+	Status      string    `json:"status"`
+	EndedReason *string   `json:"endedReason"`
+	Disposition *string   `json:"disposition"`
+	Cost        *float64  `json:"cost"`
+	// RecordingURL is our recording endpoint when the call has a
+	// recording (never Vapi's private storage URL, which nobody can play).
 	RecordingURL *string    `json:"recordingUrl"`
 	Duration     *float64   `json:"duration"`
 	StartedAt    *time.Time `json:"startedAt"`
 	EndedAt      *time.Time `json:"endedAt"`
 	Attempt      int        `json:"attempt"`
+}
+
+// recording links the call to its recording endpoint when it has one.
+func (c *CallBrief) recording(campaignID uuid.UUID, recorded bool) {
+	if recorded {
+		p := recording.Path(campaignID, c.ID)
+		c.RecordingURL = &p
+	}
 }
 
 // Pagination describes a page.
@@ -265,7 +276,7 @@ var ValidCallStatus = map[string]bool{
 
 const listContacts = `
 select k.id, k.name, k.business_name, k.phone, k.variables, k.attempts,
-  l.id, l.status, l.ended_reason, l.disposition, l.cost::float8, l.recording_url,
+  l.id, l.status, l.ended_reason, l.disposition, l.cost::float8, ` + recording.Exists + `,
   l.duration_seconds::float8, l.started_at, l.ended_at, l.attempt
 from contacts k left join calls l on l.id = k.last_call_id
 where k.campaign_id = $1
@@ -306,11 +317,13 @@ func Contacts(ctx context.Context, q db.DBTX, id uuid.UUID, f ContactFilter) ([]
 		var callID *uuid.UUID
 		var status *string
 		var attempt *int
+		var recorded *bool
 		err := row.Scan(&c.ID, &c.Name, &c.BusinessName, &c.Phone, &c.Variables, &c.Attempts,
-			&callID, &status, &call.EndedReason, &call.Disposition, &call.Cost, &call.RecordingURL,
+			&callID, &status, &call.EndedReason, &call.Disposition, &call.Cost, &recorded,
 			&call.Duration, &call.StartedAt, &call.EndedAt, &attempt)
 		if callID != nil {
 			call.ID, call.Status, call.Attempt = *callID, *status, *attempt
+			call.recording(id, *recorded)
 			c.Call = &call
 		}
 		return c, err
@@ -360,11 +373,12 @@ type CallDetail struct {
 func Call(ctx context.Context, q db.DBTX, campaignID, callID uuid.UUID) (*CallDetail, error) {
 	var c CallDetail
 	var transcript, structured []byte
+	var recorded bool
 	err := q.QueryRow(ctx, `
-		select id, status, ended_reason, disposition, cost::float8, recording_url, duration_seconds::float8,
+		select id, status, ended_reason, disposition, cost::float8, `+recording.Exists+`, duration_seconds::float8,
 		  started_at, ended_at, attempt, provider_call_id, transcript, summary, success_evaluation, structured_data
-		from calls where id = $2 and campaign_id = $1`, campaignID, callID).Scan(
-		&c.ID, &c.Status, &c.EndedReason, &c.Disposition, &c.Cost, &c.RecordingURL, &c.Duration,
+		from calls l where id = $2 and campaign_id = $1`, campaignID, callID).Scan(
+		&c.ID, &c.Status, &c.EndedReason, &c.Disposition, &c.Cost, &recorded, &c.Duration,
 		&c.StartedAt, &c.EndedAt, &c.Attempt, &c.ProviderCallID, &transcript, &c.Summary,
 		&c.SuccessEvaluation, &structured)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -374,5 +388,6 @@ func Call(ctx context.Context, q db.DBTX, campaignID, callID uuid.UUID) (*CallDe
 		return nil, fmt.Errorf("get call: %w", err)
 	}
 	c.Transcript, c.StructuredData = transcript, structured
+	c.recording(campaignID, recorded)
 	return &c, nil
 }

@@ -22,6 +22,11 @@ type Config struct {
 	VapiAPIKey        string
 	VapiBaseURL       string
 	VapiPhoneNumberID string
+	// VapiServerCredentialID names a Vapi credential (Bearer, header
+	// X-Vapi-Secret, no prefix) holding WebhookSecret; when set, the
+	// assistants we save reference it instead of carrying the secret in
+	// server.headers. Optional.
+	VapiServerCredentialID string
 	// PublicURL is where Vapi reaches us (webhook URL = PublicURL + path).
 	PublicURL     string
 	WebhookSecret string
@@ -65,6 +70,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		VapiAPIKey:             getenv("VAPI_API_KEY"),
 		VapiBaseURL:            strings.TrimRight(or(getenv("VAPI_BASE_URL"), "https://api.vapi.ai"), "/"),
 		VapiPhoneNumberID:      getenv("VAPI_PHONE_NUMBER_ID"),
+		VapiServerCredentialID: strings.TrimSpace(getenv("VAPI_SERVER_CREDENTIAL_ID")),
 		PublicURL:              strings.TrimRight(publicURL(getenv), "/"),
 		WebhookSecret:          getenv("WEBHOOK_SHARED_SECRET"),
 		AlertWebhookURL:        getenv("ALERT_WEBHOOK_URL"),

@@ -44,3 +44,16 @@ func TestFromEnvNamesEveryMissingVariable(t *testing.T) {
 		t.Errorf("err = %v, want the bad cap named", err)
 	}
 }
+
+// VAPI_SERVER_CREDENTIAL_ID is optional; set, it is read trimmed.
+func TestFromEnvServerCredential(t *testing.T) {
+	t.Parallel()
+	m := full()
+	if c, err := FromEnv(env(m)); err != nil || c.VapiServerCredentialID != "" {
+		t.Fatalf("unset: %q, %v", c.VapiServerCredentialID, err)
+	}
+	m["VAPI_SERVER_CREDENTIAL_ID"] = " 2b9c1b62-8d52-4d1e-9a37-0f3c6a1d5e77\n"
+	if c, err := FromEnv(env(m)); err != nil || c.VapiServerCredentialID != "2b9c1b62-8d52-4d1e-9a37-0f3c6a1d5e77" {
+		t.Fatalf("set: %q, %v", c.VapiServerCredentialID, err)
+	}
+}

@@ -189,6 +189,7 @@ func TestEveryAPIRouteResolves(t *testing.T) {
 		{"/api/campaigns/" + id + "/stop", "/api/campaigns", map[string]string{"action": "stop"}},
 		{"/api/campaigns/" + id + "/export.csv", "/api/campaigns", map[string]string{"action": "export.csv"}},
 		{"/api/campaigns/" + id + "/calls/" + id, "/api/campaigns", map[string]string{"action": "calls", "callId": id}},
+		{"/api/campaigns/" + id + "/calls/" + id + "/recording", "/api/campaigns", map[string]string{"id": id, "action": "recording", "callId": id}},
 		{"/api/scheduler/tick", "/api/scheduler/tick", nil},
 		{"/api/webhooks/vapi", "/api/webhooks/vapi", nil},
 		{"/api/admin/users", "/api/admin", map[string]string{"resource": "users"}},

@@ -8,6 +8,7 @@ import (
 
 	"github.com/autolynx/autolynx/lib/assistant"
 	"github.com/autolynx/autolynx/lib/problem"
+	"github.com/autolynx/autolynx/lib/user"
 )
 
 // Assistants serves /api/assistants, /api/assistants/import and
@@ -18,18 +19,20 @@ func Assistants(d *Deps) http.Handler {
 		if r.Method == http.MethodGet {
 			need = anyUser
 		}
-		if _, err := d.authorize(r, need); err != nil {
+		caller, err := d.authorize(r, need)
+		if err != nil {
 			WriteError(w, r, err)
 			return
 		}
 		dir := d.directory()
+		admin := caller.Role == user.Admin
 		q := r.URL.Query()
 		if q.Get("action") == "import" {
 			d.importAssistant(w, r, dir)
 			return
 		}
 		if q.Get("id") == "" {
-			d.assistantsRoot(w, r, dir)
+			d.assistantsRoot(w, r, dir, admin)
 			return
 		}
 		id, err := uuid.Parse(q.Get("id"))
@@ -37,7 +40,7 @@ func Assistants(d *Deps) http.Handler {
 			WriteError(w, r, problem.New(problem.NotFound, "assistant not found"))
 			return
 		}
-		d.assistantItem(w, r, dir, id)
+		d.assistantItem(w, r, dir, id, admin)
 	})
 }
 
@@ -45,17 +48,29 @@ func (d *Deps) directory() *assistant.Directory {
 	return &assistant.Directory{
 		DB: d.DB, Vapi: d.Vapi,
 		WebhookURL: d.Config.PublicURL + "/api/webhooks/vapi", WebhookSecret: d.Config.WebhookSecret,
+		CredentialID: d.Config.VapiServerCredentialID, Now: d.Now,
 	}
 }
 
-func (d *Deps) assistantsRoot(w http.ResponseWriter, r *http.Request, dir *assistant.Directory) {
+// shown cuts an assistant to what the caller may read: admins read its
+// (scrubbed) config, operators an explicit list of display fields.
+func shown(a *assistant.Assistant, admin bool) {
+	if !admin {
+		a.Config = assistant.OperatorView(a.Config)
+	}
+}
+
+func (d *Deps) assistantsRoot(w http.ResponseWriter, r *http.Request, dir *assistant.Directory, admin bool) {
 	switch r.Method {
 	case http.MethodGet:
 		list, err := dir.List(r.Context())
+		for i := range list {
+			shown(&list[i], admin)
+		}
 		respond(w, r, map[string]any{"assistants": list}, err)
 	case http.MethodPost:
 		var body struct {
-			Name   string          `json:"name" validate:"required,max=200"`
+			Name   string          `json:"name"`
 			Config json.RawMessage `json:"config"`
 		}
 		if err := DecodeJSON(w, r, &body); err != nil {
@@ -75,8 +90,8 @@ func (d *Deps) importAssistant(w http.ResponseWriter, r *http.Request, dir *assi
 		return
 	}
 	var body struct {
-		ProviderAssistantID string `json:"providerAssistantId" validate:"required,max=200"`
-		Name                string `json:"name" validate:"max=200"`
+		ProviderAssistantID string `json:"providerAssistantId"`
+		Name                string `json:"name"`
 	}
 	if err := DecodeJSON(w, r, &body); err != nil {
 		WriteError(w, r, err)
@@ -86,14 +101,17 @@ func (d *Deps) importAssistant(w http.ResponseWriter, r *http.Request, dir *assi
 	created(w, r, a, err)
 }
 
-func (d *Deps) assistantItem(w http.ResponseWriter, r *http.Request, dir *assistant.Directory, id uuid.UUID) {
+func (d *Deps) assistantItem(w http.ResponseWriter, r *http.Request, dir *assistant.Directory, id uuid.UUID, admin bool) {
 	switch r.Method {
 	case http.MethodGet:
 		a, err := dir.Get(r.Context(), id)
+		if err == nil {
+			shown(a, admin)
+		}
 		respond(w, r, a, err)
 	case http.MethodPatch:
 		var body struct {
-			Name   *string         `json:"name" validate:"omitnil,min=1,max=200"`
+			Name   *string         `json:"name"`
 			Config json.RawMessage `json:"config"`
 			Active *bool           `json:"active"`
 		}

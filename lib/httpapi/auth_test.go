@@ -41,6 +41,7 @@ func protectedRoutes() []route {
 		{"POST", "/api/campaigns/" + id + "/stop", false},
 		{"GET", "/api/campaigns/" + id + "/export.csv", false},
 		{"GET", "/api/campaigns/" + id + "/calls/" + id, false},
+		{"GET", "/api/campaigns/" + id + "/calls/" + id + "/recording", false},
 		{"GET", "/api/admin/users", true},
 		{"POST", "/api/admin/users", true},
 		{"PATCH", "/api/admin/users/" + id, true},

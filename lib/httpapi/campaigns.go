@@ -26,6 +26,10 @@ func Campaigns(d *Deps) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		idText, action := q.Get("id"), q.Get("action")
+		if action == "recording" && q.Has("sig") && r.Header.Get("Authorization") == "" {
+			d.signedRecording(w, r, idText)
+			return
+		}
 		need := anyUser
 		switch {
 		case r.Method == http.MethodPost && (idText == "" || action == "contacts"):
@@ -111,6 +115,8 @@ func (d *Deps) campaignAction(w http.ResponseWriter, r *http.Request, caller *us
 		respond(w, r, c, err)
 	case r.Method == http.MethodGet && action == "export.csv":
 		d.export(w, r, id)
+	case r.Method == http.MethodGet && action == "recording":
+		d.recording(w, r, id)
 	case r.Method == http.MethodPost:
 		act, ok := campaign.ParseAction(action)
 		if !ok {
@@ -120,7 +126,7 @@ func (d *Deps) campaignAction(w http.ResponseWriter, r *http.Request, caller *us
 		d.control(w, r, caller, id, act)
 	case action == "":
 		MethodNotAllowed(w, r, http.MethodGet, http.MethodPatch)
-	case action == "summary" || action == "contacts" || action == "export.csv":
+	case action == "summary" || action == "contacts" || action == "export.csv" || action == "recording":
 		MethodNotAllowed(w, r, http.MethodGet)
 	default:
 		WriteError(w, r, problem.New(problem.NotFound, "no such campaign route"))
@@ -327,7 +333,7 @@ func (d *Deps) export(w http.ResponseWriter, r *http.Request, id uuid.UUID) {
 		WriteError(w, r, problem.New(problem.Invalid, "invalid cursor", "field", "cursor"))
 		return
 	}
-	page, err := campaign.Export(r.Context(), d.DB, id, cursor, campaign.MaxExportPage)
+	page, err := campaign.Export(r.Context(), d.DB, id, cursor, campaign.MaxExportPage, d.recordingLinks())
 	if err != nil {
 		WriteError(w, r, err)
 		return

@@ -92,3 +92,17 @@ func (c *Client) DeleteAssistant(ctx context.Context, id string) error {
 	}
 	return nil
 }
+
+// ListAssistants lists up to 1000 assistants, newest first, created after
+// createdAfter (all when zero). GET /assistant answers a plain array.
+func (c *Client) ListAssistants(ctx context.Context, createdAfter time.Time) ([]Assistant, error) {
+	q := url.Values{"limit": {"1000"}}
+	if !createdAfter.IsZero() {
+		q.Set("createdAtGt", createdAfter.UTC().Format(isoMillis))
+	}
+	var list []Assistant
+	if err := c.do(ctx, request{method: http.MethodGet, path: "/assistant", query: q}, &list); err != nil {
+		return nil, fmt.Errorf("list assistants: %w", err)
+	}
+	return list, nil
+}

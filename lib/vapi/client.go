@@ -117,6 +117,9 @@ type request struct {
 	// when nothing can have happened, and its other failures are ambiguous.
 	write   bool
 	timeout time.Duration
+	// location, when set, receives the Location of a 3xx answer, which is
+	// then the request's success; the redirect is not followed.
+	location *string
 }
 
 // do runs r with retries and decodes a 2xx body into out (when not nil).
@@ -168,11 +171,21 @@ func (c *Client) attempt(ctx context.Context, r request, payload []byte, out any
 	if err != nil {
 		return false, err
 	}
-	resp, err := c.hc.Do(req)
+	hc := c.hc
+	if r.location != nil {
+		stay := *c.hc
+		stay.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		hc = &stay
+	}
+	resp, err := hc.Do(req)
 	if err != nil {
 		return c.transportFailure(ctx, r, sent.Load(), err)
 	}
 	defer resp.Body.Close()
+	if r.location != nil && resp.StatusCode/100 == 3 {
+		*r.location = resp.Header.Get("Location")
+		return false, nil
+	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err == nil && len(body) > maxBody {
 		err = errors.New("response body too large")

@@ -1,5 +1,5 @@
-// Package vapi is AutoLynx's client for Vapi's REST API (calls and
-// assistants). It exists so every caller gets the same retry and error
+// Package vapi is AutoLynx's client for Vapi's REST API (calls, assistants
+// and where a call's recording is). It exists so every caller gets the same retry and error
 // classification: placing a call is the one request that must never be sent
 // twice by accident, so the client tells "surely nothing was created" apart
 // from "Vapi may have created a call" (*AmbiguousError) and leaves the latter

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -35,8 +36,23 @@ func (s *Sim) createAssistant(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, a)
 }
 
-// assistant returns a copy of assistant id, answering 404 itself when absent.
+// validUUID answers 400 for a path id that is not a UUID, as NestJS's
+// ParseUUIDPipe on Vapi's routes does (the OpenAPI document types every id
+// parameter format: uuid; the message is the pipe's default, assumed).
+func validUUID(w http.ResponseWriter, id string) bool {
+	if err := uuid.Validate(id); err != nil || len(id) != 36 {
+		writeError(w, http.StatusBadRequest, "Validation failed (uuid is expected)")
+		return false
+	}
+	return true
+}
+
+// assistant returns a copy of assistant id, answering 400 for a malformed
+// id and 404 when absent.
 func (s *Sim) assistant(w http.ResponseWriter, id string) (map[string]any, bool) {
+	if !validUUID(w, id) {
+		return nil, false
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a, ok := s.assistants[id]
@@ -95,8 +111,18 @@ func (s *Sim) deleteAssistant(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, a)
 }
 
-// listAssistants answers GET /assistant: a plain array, newest first.
+// listAssistants answers GET /assistant: a plain array, newest first,
+// optionally only those created after createdAtGt.
 func (s *Sim) listAssistants(w http.ResponseWriter, r *http.Request) {
+	var after time.Time
+	if v := r.URL.Query().Get("createdAtGt"); v != "" {
+		t, err := time.Parse(time.RFC3339Nano, v)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, []string{"createdAtGt must be a valid ISO 8601 date string"})
+			return
+		}
+		after = t
+	}
 	limit := 100
 	if v := r.URL.Query().Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -109,7 +135,9 @@ func (s *Sim) listAssistants(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	list := make([]map[string]any, 0, len(s.assistants))
 	for _, a := range s.assistants {
-		list = append(list, maps.Clone(a))
+		if created, _ := time.Parse(stamp, a["createdAt"].(string)); created.After(after) {
+			list = append(list, maps.Clone(a))
+		}
 	}
 	s.mu.Unlock()
 	// UUIDv7 ids sort by creation time.

@@ -1,5 +1,6 @@
 // Package vapisim is a Vapi simulator: an http.Handler that speaks the part of
-// Vapi's REST API AutoLynx uses (calls and assistants), validates requests as
+// Vapi's REST API AutoLynx uses (calls, assistants, recording downloads and
+// their private storage: recording.go), validates requests as
 // strictly as Vapi does, plays each call's lifecycle on a compressed clock and
 // posts Vapi-format server messages (status-update, end-of-call-report) to
 // the call's server URL. It exists so the local runner and the tests can run

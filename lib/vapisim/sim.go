@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 )
@@ -159,6 +160,10 @@ func (s *Sim) Close() error {
 
 // ServeHTTP answers Vapi API requests.
 func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/storage/") {
+		s.serveStorage(w, r) // presigned URLs carry their own authorization
+		return
+	}
 	if r.Header.Get("Authorization") != "Bearer "+s.cfg.APIKey {
 		writeError(w, http.StatusUnauthorized, "Invalid Key. Hot tip, you may be using the private key instead of the public key, or vice versa.")
 		return
@@ -174,6 +179,7 @@ func (s *Sim) routes() {
 	s.mux.HandleFunc("POST /call", s.createCall)
 	s.mux.HandleFunc("GET /call", s.listCalls)
 	s.mux.HandleFunc("GET /call/{id}", s.getCall)
+	s.mux.HandleFunc("GET /call/{id}/{channel}", s.downloadRecording)
 	s.mux.HandleFunc("POST /assistant", s.createAssistant)
 	s.mux.HandleFunc("GET /assistant", s.listAssistants)
 	s.mux.HandleFunc("GET /assistant/{id}", s.getAssistant)

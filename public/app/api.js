@@ -31,6 +31,8 @@ export async function api(path, { method = 'GET', body, etag, raw, allow } = {})
       payload = JSON.stringify(body);
     }
     if (etag) headers['If-None-Match'] = etag;
+    // Routes that can also redirect (a call's recording) answer JSON then.
+    if (!raw) headers.Accept = 'application/json';
     let res;
     try {
       res = await fetch(path, { method, headers, body: payload, cache: 'no-store' });

@@ -160,7 +160,7 @@ export default function detail(root, ctx) {
       h('td', {}, k.name || '—'), h('td', {}, k.businessName || '—'), h('td', { class: 'nowrap' }, k.phone),
       h('td', {}, c ? badge(c.status, 'call-status') : h('span', { class: 'muted', testid: 'call-status' }, 'not called')),
       h('td', {}, c?.endedReason || '—'), h('td', { class: 'n' }, duration(c?.duration)), h('td', { class: 'n' }, money(c?.cost)),
-      h('td', {}, c?.recordingUrl ? h('a', { href: c.recordingUrl, target: '_blank', rel: 'noopener noreferrer' }, 'Listen') : '—'),
+      h('td', {}, c?.recordingUrl ? player(c.recordingUrl, k.name) : '—'),
       h('td', { class: 'n' }, c?.attempt ?? '—'),
       h('td', {}, c && h('button', { class: 'btn small', testid: 'transcript-btn', onclick: () => transcript(`${base}/calls/${c.id}`, k.name) }, 'Transcript')));
   };
@@ -184,6 +184,24 @@ export default function detail(root, ctx) {
   const end = () => { stop(); clearTimeout(contactsTimer); runSearch.cancel(); };
   end.now = stop.now;
   return end;
+}
+
+// player is a Listen button for a call's recording. Vapi keeps recordings
+// private: our endpoint (which needs the session's token, so an <audio>
+// element cannot fetch it itself) answers a short-lived URL, asked for on
+// each click and never kept.
+function player(path, who) {
+  const cell = h('span', { testid: 'recording' });
+  const btn = h('button', { class: 'btn small', testid: 'listen-btn', 'aria-label': `Listen to the call with ${who || 'this contact'}`, onclick: () => busy(btn, async () => {
+    try {
+      const { url } = await api(path);
+      mount(cell, h('audio', { controls: true, autoplay: true, preload: 'auto', src: url, testid: 'recording-audio' }));
+    } catch (err) {
+      mount(cell, btn, ' ', h('small', { class: 'error', role: 'alert' }, err.message));
+    }
+  }) }, 'Listen');
+  mount(cell, btn);
+  return cell;
 }
 
 // showReason says prominently why the campaign failed or was held (spend
