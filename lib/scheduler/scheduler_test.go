@@ -87,6 +87,7 @@ func assertExactlyOnce(t *testing.T, e *apitest.Env, id string, n int) {
 			t.Errorf("simulator placed %d calls to one number (%s…), want 1", c, num[:6])
 		}
 	}
+	e.CheckTallies(id)
 	for _, o := range outcomes(t, e, id) {
 		if o.calls != 1 || o.status == "NOT_CALLED" || o.status == "PENDING" || o.reason == "" {
 			t.Errorf("contact %s…: %+v, want one ended call with a reason", o.phone[:6], o)
