@@ -4,9 +4,11 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"math/big"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -35,6 +37,22 @@ func NewES256Key(id string) (Key, error) {
 	return Key{ID: id, jwk: map[string]any{
 		"kty": "EC", "crv": "P-256", "alg": "ES256", "kid": id,
 		"d": b64(d), "x": b64(x), "y": b64(y),
+	}}, nil
+}
+
+// NewRS256Key generates a 2048-bit RSA key, which Supabase also offers.
+func NewRS256Key(id string) (Key, error) {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return Key{}, fmt.Errorf("generate RS256 key: %w", err)
+	}
+	k.Precompute()
+	b64 := func(n *big.Int) string { return base64.RawURLEncoding.EncodeToString(n.Bytes()) }
+	return Key{ID: id, jwk: map[string]any{
+		"kty": "RSA", "alg": "RS256", "kid": id,
+		"n": b64(k.N), "e": b64(big.NewInt(int64(k.E))), "d": b64(k.D),
+		"p": b64(k.Primes[0]), "q": b64(k.Primes[1]),
+		"dp": b64(k.Precomputed.Dp), "dq": b64(k.Precomputed.Dq), "qi": b64(k.Precomputed.Qinv),
 	}}, nil
 }
 
