@@ -235,6 +235,12 @@ func (s *Server) env(keys Keys, port int) ([]string, error) {
 		// No mail server: invites and links are "sent" to nowhere, and
 		// generate_link hands out what the mail would have carried.
 		"GOTRUE_RATE_LIMIT_EMAIL_SENT=10000",
+		// Paths of the links in emails, relative to the external host: the
+		// gateway's prefix included, as Supabase configures them.
+		"GOTRUE_MAILER_URLPATHS_INVITE=/auth/v1/verify",
+		"GOTRUE_MAILER_URLPATHS_CONFIRMATION=/auth/v1/verify",
+		"GOTRUE_MAILER_URLPATHS_RECOVERY=/auth/v1/verify",
+		"GOTRUE_MAILER_URLPATHS_EMAIL_CHANGE=/auth/v1/verify",
 		"GOTRUE_LOG_LEVEL=info",
 	}, nil
 }

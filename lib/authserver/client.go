@@ -176,3 +176,9 @@ func (s *Server) SetPassword(ctx context.Context, accessToken, password string) 
 func (s *Server) GetUser(ctx context.Context, accessToken string) error {
 	return s.call(ctx, http.MethodGet, "/user", s.AnonKey, accessToken, nil, nil)
 }
+
+// SendMagicLink asks for a sign-in link by email for an existing user, as
+// the dashboard's supabase-js signInWithOtp({shouldCreateUser: false}).
+func (s *Server) SendMagicLink(ctx context.Context, email string) error {
+	return s.call(ctx, http.MethodPost, "/otp", s.AnonKey, s.AnonKey, map[string]any{"email": email, "create_user": false}, nil)
+}
