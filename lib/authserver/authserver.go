@@ -47,6 +47,8 @@ type Options struct {
 	Keys Keys
 	// Log receives the Auth server's own log; nil discards it.
 	Log io.Writer
+	// Addr is the gateway's listen address; "" picks a free loopback port.
+	Addr string
 }
 
 // Server is a running Auth server behind its gateway.
@@ -92,7 +94,11 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if s.authDB, err = prepareDatabase(ctx, opts.DatabaseURL); err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr := opts.Addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("auth gateway: %w", err)
 	}
