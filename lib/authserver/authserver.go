@@ -155,35 +155,27 @@ func (s *Server) Close() error {
 // (superuser here, which is simplest for a throwaway server) whose
 // search_path is auth. It returns the URL to connect as that role.
 func prepareDatabase(ctx context.Context, admin string) (string, error) {
-	conn, err := pgx.Connect(ctx, admin)
+	u, err := url.Parse(admin)
 	if err != nil {
 		return "", fmt.Errorf("auth database: %w", err)
 	}
-	defer conn.Close(ctx)
-	tx, err := conn.Begin(ctx)
-	if err != nil {
-		return "", fmt.Errorf("auth database: %w", err)
-	}
-	defer tx.Rollback(context.WithoutCancel(ctx))
-	// Roles are shared by every database of the server: create it once.
-	_, err = tx.Exec(ctx, `
+	// Roles belong to the whole server, and advisory locks to one
+	// database: create the role from one shared database so that servers
+	// starting side by side (parallel tests) take turns.
+	shared := *u
+	shared.Path = "/postgres"
+	if err := execSQL(ctx, shared.String(), `
 		select pg_advisory_xact_lock(7316010);
 		do $$ begin
 		  if not exists (select 1 from pg_roles where rolname = 'supabase_auth_admin') then
 		    create role supabase_auth_admin login superuser;
+		    alter role supabase_auth_admin set search_path = auth;
 		  end if;
-		end $$;
-		alter role supabase_auth_admin set search_path = auth;
-		create schema if not exists auth`)
-	if err != nil {
-		return "", fmt.Errorf("auth database: %w", err)
+		end $$`); err != nil {
+		return "", err
 	}
-	if err := tx.Commit(ctx); err != nil {
-		return "", fmt.Errorf("auth database: %w", err)
-	}
-	u, err := url.Parse(admin)
-	if err != nil {
-		return "", fmt.Errorf("auth database: %w", err)
+	if err := execSQL(ctx, admin, `create schema if not exists auth`); err != nil {
+		return "", err
 	}
 	u.User = url.User("supabase_auth_admin")
 	q := u.Query()
@@ -191,6 +183,23 @@ func prepareDatabase(ctx context.Context, admin string) (string, error) {
 	q.Del("pool_max_conns")
 	u.RawQuery = q.Encode()
 	return u.String(), nil
+}
+
+// execSQL runs sql in one transaction on the database at dbURL.
+func execSQL(ctx context.Context, dbURL, sql string) error {
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		return fmt.Errorf("auth database: %w", err)
+	}
+	defer conn.Close(ctx)
+	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, sql)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("auth database: %w", err)
+	}
+	return nil
 }
 
 func (s *Server) migrate(ctx context.Context) error {
