@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/autolynx/autolynx/lib/auth"
 	"github.com/autolynx/autolynx/lib/authserver"
 	"github.com/autolynx/autolynx/lib/config"
 	"github.com/autolynx/autolynx/lib/user"
@@ -70,7 +71,7 @@ func startSupabaseAuth(ctx context.Context, dbURL string, p int, secrets localSe
 		a.email = cfg.AdminEmails[0]
 	}
 	a.password = adminPassword(secrets)
-	var exists *authserver.APIError
+	var exists *auth.APIError
 	if _, err := srv.CreateUser(ctx, a.email, a.password); err != nil && !(errors.As(err, &exists) && exists.Code == "email_exists") {
 		srv.Close()
 		return nil, nil, fmt.Errorf("create the first admin at the Auth server: %w", err)

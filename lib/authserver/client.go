@@ -1,17 +1,16 @@
 package authserver
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/autolynx/autolynx/lib/auth"
 )
 
 // These calls go through the gateway exactly as supabase-js and our
@@ -27,59 +26,15 @@ type Session struct {
 	} `json:"user"`
 }
 
-// APIError is an Auth server refusal.
-type APIError struct {
-	Status int
-	Code   string `json:"error_code"`
-	Msg    string `json:"msg"`
-}
-
-func (e *APIError) Error() string {
-	return fmt.Sprintf("auth server: %d %s: %s", e.Status, e.Code, e.Msg)
-}
-
-var client = &http.Client{
-	Timeout: 15 * time.Second,
-	// A link's redirect carries the session in its Location: read it.
+// noRedirect opens links without following them: the redirect carries
+// the session in its Location.
+var noRedirect = &http.Client{
+	Timeout:       15 * time.Second,
 	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 }
 
-// call sends in (nil: no body) with apikey key and bearer token, and
-// decodes a 2xx answer into out (nil: discard).
 func (s *Server) call(ctx context.Context, method, path, key, bearer string, in, out any) error {
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return err
-		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, s.URL+"/auth/v1"+path, body)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("apikey", key)
-	req.Header.Set("Authorization", "Bearer "+bearer)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := client.Do(req)
-	if err != nil {
-		return fmt.Errorf("auth server %s %s: %w", method, path, err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if resp.StatusCode/100 != 2 {
-		e := &APIError{Status: resp.StatusCode}
-		_ = json.Unmarshal(raw, e)
-		if e.Msg == "" {
-			e.Msg = string(raw)
-		}
-		return e
-	}
-	if out == nil {
-		return nil
-	}
-	return json.Unmarshal(raw, out)
+	return auth.API{URL: s.URL}.Call(ctx, method, path, key, bearer, in, out)
 }
 
 func (s *Server) admin(ctx context.Context, method, path string, in, out any) error {
@@ -123,7 +78,7 @@ func (s *Server) FollowLink(ctx context.Context, link string) (Session, error) {
 	if err != nil {
 		return Session{}, err
 	}
-	resp, err := client.Do(req)
+	resp, err := noRedirect.Do(req)
 	if err != nil {
 		return Session{}, fmt.Errorf("follow link: %w", err)
 	}

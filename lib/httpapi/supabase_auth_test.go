@@ -115,7 +115,7 @@ func TestSupabaseSignOut(t *testing.T) {
 	if err := e.Auth.SignOut(ctx, sess.AccessToken, "global"); err != nil {
 		t.Fatal(err)
 	}
-	var refused *authserver.APIError
+	var refused *auth.APIError
 	if err := e.Auth.GetUser(ctx, sess.AccessToken); !errors.As(err, &refused) || refused.Status != http.StatusForbidden {
 		t.Errorf("Auth server /user after sign-out: %v, want 403", err)
 	}

@@ -1,16 +1,12 @@
 package user
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -20,9 +16,7 @@ import (
 
 // SupabaseInviter invites through Supabase Auth's admin API (with the
 // service role key): the user gets Supabase's invitation email. Signups
-// stay disabled; invites are how people get in. It speaks HTTP itself
-// because gotrue-go's client takes no context and cannot page or filter
-// the user list.
+// stay disabled; invites are how people get in.
 type SupabaseInviter struct {
 	URL            string
 	ServiceRoleKey string
@@ -44,17 +38,6 @@ type authUser struct {
 	Email string    `json:"email"`
 }
 
-// authError is Supabase Auth's error body.
-type authError struct {
-	status int
-	Code   string `json:"error_code"`
-	Msg    string `json:"msg"`
-}
-
-func (e *authError) Error() string {
-	return fmt.Sprintf("supabase auth: %d %s: %s", e.status, e.Code, e.Msg)
-}
-
 // Invite sends the invitation, or finds the existing auth user: someone
 // who already has an account (signed up earlier, or invited and
 // confirmed) is allowlisted as is.
@@ -67,7 +50,7 @@ func (s SupabaseInviter) Invite(ctx context.Context, email string) (uuid.UUID, e
 	if err == nil {
 		return u.ID, nil
 	}
-	var refused *authError
+	var refused *auth.APIError
 	if !errors.As(err, &refused) || refused.Code != "email_exists" {
 		return uuid.Nil, problem.Wrap(problem.Upstream, err, "Supabase Auth refused the invitation")
 	}
@@ -97,42 +80,10 @@ func (s SupabaseInviter) find(ctx context.Context, email string) (uuid.UUID, err
 	return uuid.Nil, problem.New(problem.Conflict, "this email already has a Supabase account that could not be found")
 }
 
-// call sends one admin request and decodes a 2xx answer into out.
+// call sends one admin request with the service role key.
 func (s SupabaseInviter) call(ctx context.Context, method, path string, in, out any) error {
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return err
-		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, strings.TrimRight(s.URL, "/")+"/auth/v1"+path, body)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("apikey", s.ServiceRoleKey)
-	req.Header.Set("Authorization", "Bearer "+s.ServiceRoleKey)
-	req.Header.Set("Content-Type", "application/json")
-	client := s.HTTPClient
-	if client == nil {
-		client = &http.Client{Timeout: 10 * time.Second}
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return fmt.Errorf("supabase auth %s: %w", method, err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
-	if err != nil {
-		return fmt.Errorf("supabase auth %s: %w", method, err)
-	}
-	if resp.StatusCode/100 != 2 {
-		e := &authError{status: resp.StatusCode}
-		_ = json.Unmarshal(raw, e)
-		return e
-	}
-	return json.Unmarshal(raw, out)
+	api := auth.API{URL: s.URL, HTTPClient: s.HTTPClient}
+	return api.Call(ctx, method, path, s.ServiceRoleKey, s.ServiceRoleKey, in, out)
 }
 
 // LocalInviter stands in for Supabase Auth under the local runner: the
