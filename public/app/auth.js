@@ -18,7 +18,8 @@ const CHOOSE_PASSWORD = 'autolynx.choosePassword';
 export async function initAuth(config) {
   cfg = config;
   takeToken();
-  if (/(?:^#|&)type=(invite|recovery)(?:&|$)/.test(location.hash)) sessionStorage.setItem(CHOOSE_PASSWORD, '1');
+  const arrival = location.hash;
+  if (/[#&]access_token=/.test(arrival) && /&type=(invite|recovery)(&|$)/.test(arrival)) sessionStorage.setItem(CHOOSE_PASSWORD, '1');
   if ((!cfg.localSignIn || cfg.realtime) && cfg.supabaseUrl && cfg.supabaseAnonKey) {
     const { createClient } = await import(SUPABASE_MODULE);
     sb = createClient(cfg.supabaseUrl, cfg.supabaseAnonKey, {
