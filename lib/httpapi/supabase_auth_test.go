@@ -134,10 +134,13 @@ func TestSupabaseSignOut(t *testing.T) {
 	}
 }
 
-// TestSupabaseKeyRotation follows Supabase's rotation: a new signing key
-// takes over and AutoLynx picks it up from the JWKS without a restart; the
-// previous key, once removed from the set, stops verifying when the key
-// cache's lifetime has passed.
+// TestSupabaseKeyRotation follows Supabase's rotation without restarting
+// AutoLynx: a standby key published in the JWKS ahead of the rotation is
+// picked up when the key cache renews, so its tokens are accepted the
+// moment it starts signing; the previous key, once removed from the set,
+// stops verifying when the cache's lifetime has passed. A key that signs
+// without having been on standby is fetched on its first token, at most
+// once per 30 seconds.
 func TestSupabaseKeyRotation(t *testing.T) {
 	t.Parallel()
 	e := supabaseEnv(t)
@@ -149,38 +152,49 @@ func TestSupabaseKeyRotation(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.Deps.Auth = v
-	old := e.Auth.Keys()
+	setKeys := func(signing authserver.Key, others ...authserver.Key) {
+		t.Helper()
+		if err := e.Auth.SetKeys(ctx, authserver.Keys{Signing: signing, Others: append(others, e.Auth.Legacy)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	expect := func(what, token string, want int) {
+		t.Helper()
+		if st, _ := whoAmI(t, e, token); st != want {
+			t.Errorf("%s: %d, want %d", what, st, want)
+		}
+	}
+	newKey := func(id string) authserver.Key {
+		k, err := authserver.NewES256Key(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	old := e.Auth.Keys().Signing
 	before := e.SignIn(apitest.OperatorEmail)
-	if st, _ := whoAmI(t, e, before); st != 200 {
-		t.Fatalf("before rotation: %d", st)
-	}
+	expect("before rotation", before, 200)
 
-	next, err := authserver.NewES256Key("es256-next")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.Auth.SetKeys(ctx, authserver.Keys{Signing: next, Others: []authserver.Key{e.Auth.Legacy, old.Signing}}); err != nil {
-		t.Fatal(err)
-	}
-	clock.Advance(31 * time.Second) // unknown key ids refetch at most every 30 s
-	after := e.SignIn(apitest.OperatorEmail)
-	if st, _ := whoAmI(t, e, after); st != 200 {
-		t.Fatalf("token of the new key: %d, want 200 without a restart", st)
-	}
-
-	if err := e.Auth.SetKeys(ctx, authserver.Keys{Signing: next, Others: []authserver.Key{e.Auth.Legacy}}); err != nil {
-		t.Fatal(err)
-	}
-	if st, _ := whoAmI(t, e, before); st != 200 {
-		t.Errorf("old key within the cache lifetime: %d, want 200 (cached)", st)
-	}
+	next := newKey("es256-next")
+	setKeys(old, next) // standby
 	clock.Advance(ttl)
-	if st, _ := whoAmI(t, e, before); st != http.StatusUnauthorized {
-		t.Errorf("removed key after the cache lifetime: %d, want 401", st)
-	}
-	if st, _ := whoAmI(t, e, after); st != 200 {
-		t.Errorf("new key after refresh of the cache: %d, want 200", st)
-	}
+	expect("old key while the cache renews", before, 200)
+	setKeys(next, old) // rotate
+	after := e.SignIn(apitest.OperatorEmail)
+	expect("token of the new key, at once", after, 200)
+
+	setKeys(next) // remove the old key
+	expect("removed key within the cache lifetime", before, 200)
+	clock.Advance(ttl)
+	expect("removed key after the cache lifetime", before, http.StatusUnauthorized)
+	expect("new key after the cache renewed", after, 200)
+
+	sudden := newKey("es256-sudden")
+	setKeys(sudden, next) // no standby
+	unannounced := e.SignIn(apitest.OperatorEmail)
+	expect("a key never on standby, just after a fetch", unannounced, http.StatusUnauthorized)
+	clock.Advance(31 * time.Second)
+	expect("a key never on standby, 30 s later", unannounced, 200)
 }
 
 // TestSupabaseInvite: an admin's invite creates the user at the Auth
