@@ -33,6 +33,9 @@ func serve(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if err := checkAuthMode(*authMode); err != nil {
+		return err
+	}
 	log := logging.New(os.Stderr, slog.LevelInfo)
 	dir, p := dataDir(), port()
 	secrets, err := loadSecrets(dir)
@@ -83,15 +86,11 @@ func serve(ctx context.Context, args []string) error {
 	}
 	var inviter user.Inviter = user.LocalInviter{}
 	var supa *supabaseAuth
-	switch *authMode {
-	case "local":
-	case "supabase":
+	if *authMode == "supabase" {
 		if supa, inviter, err = startSupabaseAuth(ctx, dbURL, p, secrets, &cfg); err != nil {
 			return err
 		}
 		defer supa.srv.Close()
-	default:
-		return fmt.Errorf("--auth must be local or supabase, not %q", *authMode)
 	}
 	deps, err := app.Build(cfg, pool, log, time.Now, inviter)
 	if err != nil {

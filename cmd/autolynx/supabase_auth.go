@@ -47,6 +47,19 @@ func buildAuthServer(ctx context.Context, verbose bool) (authserver.Build, time.
 	return b, time.Since(start), err
 }
 
+// checkAuthMode refuses an unknown --auth, and --auth supabase on a
+// database the runner does not own, where it would add a superuser role
+// and an auth schema.
+func checkAuthMode(mode string) error {
+	switch {
+	case mode != "local" && mode != "supabase":
+		return fmt.Errorf("--auth must be local or supabase, not %q", mode)
+	case mode == "supabase" && os.Getenv("DATABASE_URL") != "":
+		return errors.New("--auth supabase runs on the runner's own Postgres only: unset DATABASE_URL")
+	}
+	return nil
+}
+
 // supabaseAuth is `serve --auth supabase`: Supabase's real Auth server on
 // the runner's database, in place of local tokens. The first admin gets a
 // password derived from the data dir's secret, so it survives restarts.
@@ -64,7 +77,7 @@ func startSupabaseAuth(ctx context.Context, dbURL string, p int, secrets localSe
 	// The project URL stays the same across restarts: PORT + 1.
 	srv, err := authserver.Start(ctx, authserver.Options{Build: b, DatabaseURL: dbURL, SiteURL: fmt.Sprintf("http://localhost:%d", p), Addr: fmt.Sprintf("127.0.0.1:%d", p+1)})
 	if err != nil {
-		return nil, nil, fmt.Errorf("start Supabase Auth server (DATABASE_URL must be a superuser's): %w", err)
+		return nil, nil, fmt.Errorf("start Supabase Auth server: %w", err)
 	}
 	a := &supabaseAuth{srv: srv, email: "admin@localhost"}
 	if len(cfg.AdminEmails) > 0 {

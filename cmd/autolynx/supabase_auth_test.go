@@ -70,3 +70,14 @@ func getJSON(t *testing.T, url, token string, out any) {
 		t.Fatal(err)
 	}
 }
+
+func TestServeWithSupabaseAuthOnlyOnItsOwnPostgres(t *testing.T) {
+	t.Setenv("DATABASE_URL", "postgres://someone@db.example.com/theirs")
+	err := serve(t.Context(), []string{"--auth", "supabase"})
+	if err == nil || !strings.Contains(err.Error(), "unset DATABASE_URL") {
+		t.Errorf("serve --auth supabase on a foreign database: %v", err)
+	}
+	if err := serve(t.Context(), []string{"--auth", "ldap"}); err == nil {
+		t.Error("serve --auth ldap started")
+	}
+}
