@@ -348,6 +348,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	up := s.upstream.Load()
+	if up == nil {
+		gatewayError(w, http.StatusServiceUnavailable, "the Auth server is starting")
+		return
+	}
 	proxy := &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(up)
