@@ -34,7 +34,7 @@ func (p *page) seeCampaigns(email, id string) {
 // a reload.
 func TestBrowserPasswordSignIn(t *testing.T) {
 	t.Parallel()
-	_, p, id := signedInWithCampaign(t)
+	e, p, id := signedInWithCampaign(t)
 	p.visit("#/campaigns")
 	p.do("fill the password form",
 		chromedp.WaitVisible(tid("signin-email")),
@@ -43,8 +43,19 @@ func TestBrowserPasswordSignIn(t *testing.T) {
 		chromedp.Click(tid("signin-submit")))
 	p.seeCampaigns(apitest.OperatorEmail, id)
 	p.shot("supabase-signed-in")
+	// supabase-js keeps the session under sb-<project ref>-auth-token.
+	refresh := eval[string](p, `(() => {
+		const k = Object.keys(localStorage).find((k) => /^sb-.*-auth-token$/.test(k));
+		return k ? JSON.parse(localStorage.getItem(k)).refresh_token : '';
+	})()`)
+	if refresh == "" {
+		t.Fatal("no Supabase session in localStorage")
+	}
 
 	p.do("sign out", chromedp.Click(tid("signout")), chromedp.WaitVisible(tid("state-signed-out")))
+	if _, err := e.Auth.Refresh(t.Context(), refresh); err == nil {
+		t.Error("the session's refresh token still works after signing out")
+	}
 	p.do("still signed out after a reload", chromedp.Reload(), chromedp.WaitVisible(tid("signin-email")))
 	if p.count(tid("user-email")) != 0 {
 		t.Error("the nav names a user after signing out")
