@@ -111,3 +111,32 @@ func TestBrowserInvitedUserFirstVisit(t *testing.T) {
 		t.Errorf("sign in with the chosen password: %v", err)
 	}
 }
+
+// TestBrowserRefreshesARefusedToken: when the API refuses the stored
+// access token (401), the dashboard refreshes the session at Supabase once
+// and carries on, instead of showing the expired page.
+func TestBrowserRefreshesARefusedToken(t *testing.T) {
+	t.Parallel()
+	_, p, id := signedInWithCampaign(t)
+	p.visit("#/campaigns")
+	p.do("sign in",
+		chromedp.WaitVisible(tid("signin-email")),
+		p.setValue(tid("signin-email"), apitest.OperatorEmail),
+		p.setValue(tid("signin-password"), apitest.Password),
+		chromedp.Click(tid("signin-submit")))
+	p.seeCampaigns(apitest.OperatorEmail, id)
+	// A stored token with a broken signature, not yet expired by its own
+	// account: only the API can tell it is no good.
+	eval[bool](p, `(() => {
+		const k = Object.keys(localStorage).find((k) => /^sb-.*-auth-token$/.test(k));
+		const s = JSON.parse(localStorage.getItem(k));
+		s.access_token = s.access_token.slice(0, -4) + (s.access_token.endsWith('AAAA') ? 'BBBB' : 'AAAA');
+		localStorage.setItem(k, JSON.stringify(s));
+		return true;
+	})()`)
+	p.do("reload", chromedp.Reload())
+	p.seeCampaigns(apitest.OperatorEmail, id)
+	if p.count(tid("state-expired")) != 0 {
+		t.Error("the expired page is shown")
+	}
+}
