@@ -16,7 +16,9 @@ import (
 const usage = `usage: autolynx [command] [flags]
 
 commands:
-  serve      run the whole system locally (default)
+  serve      run the whole system locally (default); --auth supabase signs in
+             through Supabase's real Auth server instead of local tokens
+  build-auth build Supabase's Auth server from the vendored source (cached)
   token      print a sign-in token for a local user: token --email E --role admin|operator
   vapi-sim   run the Vapi simulator alone: vapi-sim --addr 127.0.0.1:3100
   migrate    apply supabase/migrations (and the local shim) to DATABASE_URL
@@ -39,6 +41,8 @@ func main() {
 		err = vapiSim(ctx, args)
 	case "migrate":
 		err = migrate(ctx)
+	case "build-auth":
+		err = buildAuth(ctx)
 	case "reconcile", "pause-all", "resume", "mark-call":
 		err = runRecovery(ctx, cmd, args)
 	case "help", "-h", "--help":

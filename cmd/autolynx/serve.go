@@ -29,7 +29,11 @@ import (
 func serve(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	root := fs.String("root", ".", "project root (holds vercel.json and public/)")
+	authMode := fs.String("auth", "local", "sign-in: local (tokens minted here) or supabase (Supabase's Auth server, built from the vendored source)")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := checkAuthMode(*authMode); err != nil {
 		return err
 	}
 	log := logging.New(os.Stderr, slog.LevelInfo)
@@ -80,7 +84,15 @@ func serve(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	deps, err := app.Build(cfg, pool, log, time.Now, user.LocalInviter{})
+	var inviter user.Inviter = user.LocalInviter{}
+	var supa *supabaseAuth
+	if *authMode == "supabase" {
+		if supa, inviter, err = startSupabaseAuth(ctx, dbURL, p, secrets, &cfg); err != nil {
+			return err
+		}
+		defer supa.srv.Close()
+	}
+	deps, err := app.Build(cfg, pool, log, time.Now, inviter)
 	if err != nil {
 		return err
 	}
@@ -98,7 +110,9 @@ func serve(ctx context.Context, args []string) error {
 	if os.Getenv("AUTOLYNX_CRON") != "off" {
 		go devserver.RunCron(ctx, fmt.Sprintf("http://127.0.0.1:%d/api/scheduler/tick", p), secrets.CronSecret, cfg.CronCadence, log)
 	}
-	if err := announce(cfg, p); err != nil {
+	if supa != nil {
+		supa.announce(p)
+	} else if err := announce(cfg, p); err != nil {
 		return err
 	}
 	<-ctx.Done()

@@ -28,6 +28,8 @@ import (
 
 	"github.com/autolynx/autolynx/lib/app"
 	"github.com/autolynx/autolynx/lib/auth"
+	"github.com/autolynx/autolynx/lib/authserver"
+	"github.com/autolynx/autolynx/lib/authserver/authtest"
 	"github.com/autolynx/autolynx/lib/config"
 	"github.com/autolynx/autolynx/lib/db/dbtest"
 	"github.com/autolynx/autolynx/lib/devserver"
@@ -61,6 +63,8 @@ type Env struct {
 	LogBuf   *SyncBuffer
 	Admin    string // bearer token of the bootstrap admin
 	Operator string // bearer token of an allowlisted operator
+	// Auth is Supabase's Auth server under Options.SupabaseAuth, else nil.
+	Auth *authserver.Server
 }
 
 // Options tune an Env.
@@ -70,7 +74,15 @@ type Options struct {
 	// the default calling window (9:00–17:00) of every US zone, so tests do
 	// not depend on when they run.
 	Now time.Time
+	// SupabaseAuth runs Supabase's real Auth server (lib/authserver) on the
+	// Env's database instead of local tokens: Admin and Operator are then
+	// its users, signed in with Password, and invites go through it. Tests
+	// skip when it cannot be built (see authtest).
+	SupabaseAuth bool
 }
+
+// Password is the password of Admin and Operator under SupabaseAuth.
+const Password = "correct horse battery staple"
 
 // DefaultNow is the default start of an Env's clock.
 var DefaultNow = time.Date(2026, 11, 25, 19, 0, 0, 0, time.UTC)
@@ -81,9 +93,13 @@ func New(t testing.TB, opts Options) *Env {
 	if opts.Now.IsZero() {
 		opts.Now = DefaultNow
 	}
-	e := &Env{t: t, DB: dbtest.Pool(t), Clock: NewClock(opts.Now), LogBuf: &SyncBuffer{}}
+	dbURL := dbtest.URL(t)
+	e := &Env{t: t, DB: dbtest.Open(t, dbURL), Clock: NewClock(opts.Now), LogBuf: &SyncBuffer{}}
 	e.Server = httptest.NewServer(nil)
 	t.Cleanup(e.Server.Close)
+	if opts.SupabaseAuth {
+		e.Auth = authtest.Start(t, dbURL, authserver.Options{SiteURL: e.Server.URL})
+	}
 	simCfg := opts.Sim
 	if simCfg.Scale == 0 {
 		simCfg.Scale = 0.002
@@ -104,8 +120,14 @@ func New(t testing.TB, opts Options) *Env {
 		DefaultCap: 8, CronCadence: time.Minute, DefaultRegion: "US",
 		AdminEmails: []string{AdminEmail}, Local: true, Version: "test",
 	}
+	var inviter user.Inviter = user.LocalInviter{}
+	if e.Auth != nil {
+		cfg.SupabaseURL, cfg.SupabaseJWTSecret, cfg.Local = e.Auth.URL, e.Auth.JWTSecret, false
+		cfg.SupabaseAnonKey, cfg.SupabaseServiceRoleKey = e.Auth.AnonKey, e.Auth.ServiceRoleKey
+		inviter = user.SupabaseInviter{URL: e.Auth.URL, ServiceRoleKey: e.Auth.ServiceRoleKey}
+	}
 	log := logging.New(io.MultiWriter(e.LogBuf, testWriter{t}), slog.LevelInfo)
-	e.Deps, err = app.Build(cfg, e.DB, log, e.Clock.Now, user.LocalInviter{})
+	e.Deps, err = app.Build(cfg, e.DB, log, e.Clock.Now, inviter)
 	if err != nil {
 		t.Fatalf("apitest: build deps: %v", err)
 	}
@@ -121,12 +143,39 @@ func New(t testing.TB, opts Options) *Env {
 		t.Fatalf("apitest: %v", err)
 	}
 	e.Server.Config.Handler = devserver.NewRouter(vercel, filepath.Join(Root(t), "public"), devserver.Built(e.Deps))
-	e.Admin = e.Token(AdminEmail)
-	e.Operator = e.Token(OperatorEmail)
-	if _, err := user.Add(t.Context(), e.DB, auth.LocalUserID(OperatorEmail), OperatorEmail, user.Operator); err != nil {
+	operatorID := auth.LocalUserID(OperatorEmail)
+	if e.Auth != nil {
+		e.authUser(AdminEmail)
+		e.Admin = e.SignIn(AdminEmail)
+		operatorID = e.authUser(OperatorEmail)
+		e.Operator = e.SignIn(OperatorEmail)
+	} else {
+		e.Admin = e.Token(AdminEmail)
+		e.Operator = e.Token(OperatorEmail)
+	}
+	if _, err := user.Add(t.Context(), e.DB, operatorID, OperatorEmail, user.Operator); err != nil {
 		t.Fatalf("apitest: add operator: %v", err)
 	}
 	return e
+}
+
+// authUser creates a confirmed user with Password at the Auth server.
+func (e *Env) authUser(email string) uuid.UUID {
+	id, err := e.Auth.CreateUser(e.t.Context(), email, Password)
+	if err != nil {
+		e.t.Fatalf("apitest: create auth user: %v", err)
+	}
+	return id
+}
+
+// SignIn returns an access token of email, signed in at the Auth server
+// with Password (SupabaseAuth only).
+func (e *Env) SignIn(email string) string {
+	sess, err := e.Auth.SignIn(e.t.Context(), email, Password)
+	if err != nil {
+		e.t.Fatalf("apitest: sign in %s: %v", email, err)
+	}
+	return sess.AccessToken
 }
 
 // Token signs a sign-in token for email (who must be allowlisted to get in).

@@ -51,12 +51,17 @@ func current() (*httpapi.Deps, error) {
 	return deps, depsErr
 }
 
-// FromEnv builds production dependencies.
-func FromEnv(ctx context.Context, getenv func(string) string) (*httpapi.Deps, error) {
+// FromEnv builds production dependencies. Its error is logged here, in
+// full, because callers are only told that the server is misconfigured.
+func FromEnv(ctx context.Context, getenv func(string) string) (_ *httpapi.Deps, err error) {
 	log := logging.New(os.Stderr, slog.LevelInfo)
+	defer func() {
+		if err != nil {
+			log.Error("configuration", "err", err.Error())
+		}
+	}()
 	cfg, err := config.FromEnv(getenv)
 	if err != nil {
-		log.Error("configuration", "err", err.Error())
 		return nil, err
 	}
 	pool, err := db.Open(ctx, cfg.DatabaseURL)
@@ -71,10 +76,13 @@ func FromEnv(ctx context.Context, getenv func(string) string) (*httpapi.Deps, er
 // too, so both wire the same parts the same way.
 func Build(cfg config.Config, pool *pgxpool.Pool, log *slog.Logger, now func() time.Time, inviter user.Inviter) (*httpapi.Deps, error) {
 	// Tokens expire in wall-clock time, whatever clock the rest runs on.
-	verifier, err := auth.NewVerifier(auth.Config{
-		SupabaseURL: cfg.SupabaseURL,
-		JWTSecret:   []byte(cfg.SupabaseJWTSecret),
-	})
+	// HS256 is accepted only while the legacy secret is set: a project on
+	// signing keys leaves it unset and is verified from its JWKS alone.
+	var secret []byte
+	if cfg.SupabaseJWTSecret != "" {
+		secret = []byte(cfg.SupabaseJWTSecret)
+	}
+	verifier, err := auth.NewVerifier(auth.Config{SupabaseURL: cfg.SupabaseURL, JWTSecret: secret})
 	if err != nil {
 		return nil, fmt.Errorf("configure token verification: %w", err)
 	}
@@ -97,7 +105,9 @@ func Build(cfg config.Config, pool *pgxpool.Pool, log *slog.Logger, now func() t
 func Serve(w http.ResponseWriter, r *http.Request, route string, build func(*httpapi.Deps) http.Handler) {
 	d, err := current()
 	if err != nil {
-		httpapi.WriteError(w, r, problem.Wrap(problem.Unavailable, err, "server misconfigured: "+err.Error()))
+		// The detail is in the log (FromEnv); callers, who may be anyone,
+		// learn only that the deployment needs its operator.
+		httpapi.WriteError(w, r, problem.Wrap(problem.Unavailable, err, "server misconfigured; see the function logs"))
 		return
 	}
 	httpapi.Wrap(d.Log, route, build(d)).ServeHTTP(w, r)

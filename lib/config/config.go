@@ -17,7 +17,8 @@ type Config struct {
 	SupabaseURL            string
 	SupabaseAnonKey        string
 	SupabaseServiceRoleKey string
-	// SupabaseJWTSecret verifies legacy HS256 tokens (and local ones).
+	// SupabaseJWTSecret verifies legacy HS256 tokens (and local ones);
+	// optional: empty, HS256 is refused and the JWKS verifies every token.
 	SupabaseJWTSecret string
 	VapiAPIKey        string
 	VapiBaseURL       string

@@ -20,15 +20,23 @@ grant usage on schema auth to anon, authenticated, service_role;
 grant usage on schema public to anon, authenticated, service_role;
 
 -- Supabase's auth.uid(): the "sub" claim of the request's JWT, which
--- PostgREST exposes as the request.jwt.claims setting.
-create or replace function auth.uid() returns uuid
-language sql stable as $$
-  select nullif(
-    coalesce(
-      current_setting('request.jwt.claim.sub', true),
-      (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')
-    ), '')::uuid
-$$;
+-- PostgREST exposes as the request.jwt.claims setting. Created only when
+-- missing: where Supabase's Auth server has migrated this database (tests
+-- and `--auth supabase`), its own definition stays, as on Supabase.
+do $shim$
+begin
+  if to_regprocedure('auth.uid()') is null then
+    create function auth.uid() returns uuid
+    language sql stable as $$
+      select nullif(
+        coalesce(
+          current_setting('request.jwt.claim.sub', true),
+          (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')
+        ), '')::uuid
+    $$;
+  end if;
+end
+$shim$;
 grant execute on function auth.uid() to anon, authenticated, service_role;
 
 do $$

@@ -2,11 +2,13 @@ package user
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/google/uuid"
-	"github.com/supabase-community/gotrue-go/types"
-	"github.com/supabase-community/supabase-go"
 
 	"github.com/autolynx/autolynx/lib/auth"
 	"github.com/autolynx/autolynx/lib/problem"
@@ -18,35 +20,70 @@ import (
 type SupabaseInviter struct {
 	URL            string
 	ServiceRoleKey string
+	// HTTPClient is nil for a client with a 10 s timeout.
+	HTTPClient *http.Client
 }
 
-// Invite sends the invitation, or finds the existing auth user.
+const (
+	// usersPerPage and maxUserPages bound the search for an existing
+	// account: the Auth server filters by a substring of the email, so
+	// a few pages cover any real project.
+	usersPerPage = 100
+	maxUserPages = 20
+)
+
+// authUser is the part of a Supabase Auth user we read.
+type authUser struct {
+	ID    uuid.UUID `json:"id"`
+	Email string    `json:"email"`
+}
+
+// Invite sends the invitation, or finds the existing auth user: someone
+// who already has an account (signed up earlier, or invited and
+// confirmed) is allowlisted as is.
 func (s SupabaseInviter) Invite(ctx context.Context, email string) (uuid.UUID, error) {
-	client, err := supabase.NewClient(s.URL, s.ServiceRoleKey, nil)
-	if err != nil {
-		return uuid.Nil, problem.Wrap(problem.Unavailable, err, "Supabase Auth is not configured")
+	if s.URL == "" || s.ServiceRoleKey == "" {
+		return uuid.Nil, problem.New(problem.Unavailable, "invitations need SUPABASE_SERVICE_ROLE_KEY")
 	}
-	admin := client.Auth.WithToken(s.ServiceRoleKey)
-	resp, err := admin.Invite(types.InviteRequest{Email: email})
+	var u authUser
+	err := s.call(ctx, http.MethodPost, "/invite", map[string]string{"email": email}, &u)
 	if err == nil {
-		return resp.ID, nil
+		return u.ID, nil
 	}
-	if !strings.Contains(strings.ToLower(err.Error()), "already") {
+	var refused *auth.APIError
+	if !errors.As(err, &refused) || refused.Code != "email_exists" {
 		return uuid.Nil, problem.Wrap(problem.Upstream, err, "Supabase Auth refused the invitation")
 	}
-	// Already a Supabase user: allowlist the existing account. The admin
-	// list holds the first page (50) of users; beyond that, ask the user to
-	// sign in once and be added by id.
-	users, lerr := admin.AdminListUsers()
-	if lerr != nil {
-		return uuid.Nil, problem.Wrap(problem.Upstream, lerr, "Supabase Auth could not list users")
-	}
-	for _, u := range users.Users {
-		if strings.EqualFold(u.Email, email) {
-			return u.ID, nil
+	return s.find(ctx, email)
+}
+
+// find pages through the users whose email contains email for the one
+// that is it exactly.
+func (s SupabaseInviter) find(ctx context.Context, email string) (uuid.UUID, error) {
+	for page := 1; page <= maxUserPages; page++ {
+		q := url.Values{"filter": {email}, "page": {fmt.Sprint(page)}, "per_page": {fmt.Sprint(usersPerPage)}}
+		var list struct {
+			Users []authUser `json:"users"`
+		}
+		if err := s.call(ctx, http.MethodGet, "/admin/users?"+q.Encode(), nil, &list); err != nil {
+			return uuid.Nil, problem.Wrap(problem.Upstream, err, "Supabase Auth could not list users")
+		}
+		for _, u := range list.Users {
+			if strings.EqualFold(u.Email, email) {
+				return u.ID, nil
+			}
+		}
+		if len(list.Users) < usersPerPage {
+			break
 		}
 	}
-	return uuid.Nil, problem.Wrap(problem.Conflict, err, "this email already has a Supabase account that could not be found")
+	return uuid.Nil, problem.New(problem.Conflict, "this email already has a Supabase account that could not be found")
+}
+
+// call sends one admin request with the service role key.
+func (s SupabaseInviter) call(ctx context.Context, method, path string, in, out any) error {
+	api := auth.API{URL: s.URL, HTTPClient: s.HTTPClient}
+	return api.Call(ctx, method, path, s.ServiceRoleKey, s.ServiceRoleKey, in, out)
 }
 
 // LocalInviter stands in for Supabase Auth under the local runner: the

@@ -8,12 +8,18 @@ const KEY = 'autolynx.token';
 let cfg = {};
 let sb = null;
 
+// An invitation (or password recovery) link signs the user in without a
+// password; the dashboard then asks them to choose one, even after a reload.
+const CHOOSE_PASSWORD = 'autolynx.choosePassword';
+
 // initAuth takes a local token out of the URL and, when the config names a
 // Supabase project, starts the client (which also reads a magic link's
 // session from the URL before the router looks at it).
 export async function initAuth(config) {
   cfg = config;
   takeToken();
+  const arrival = location.hash;
+  if (/[#&]access_token=/.test(arrival) && /&type=(invite|recovery)(&|$)/.test(arrival)) sessionStorage.setItem(CHOOSE_PASSWORD, '1');
   if ((!cfg.localSignIn || cfg.realtime) && cfg.supabaseUrl && cfg.supabaseAnonKey) {
     const { createClient } = await import(SUPABASE_MODULE);
     sb = createClient(cfg.supabaseUrl, cfg.supabaseAnonKey, {
@@ -62,6 +68,7 @@ export function setLocalToken(t) {
 
 export async function signOut() {
   localStorage.removeItem(KEY);
+  sessionStorage.removeItem(CHOOSE_PASSWORD);
   if (sb && !cfg.localSignIn) await sb.auth.signOut({ scope: 'local' }).catch(() => {});
 }
 
@@ -74,6 +81,14 @@ export function onSignedOut(fn) {
 export async function signInWithPassword(email, password) {
   const { error } = await sb.auth.signInWithPassword({ email, password });
   if (error) throw error;
+}
+
+export const mustChoosePassword = () => !cfg.localSignIn && sessionStorage.getItem(CHOOSE_PASSWORD) === '1';
+
+export async function choosePassword(password) {
+  const { error } = await sb.auth.updateUser({ password });
+  if (error) throw error;
+  sessionStorage.removeItem(CHOOSE_PASSWORD);
 }
 
 export async function sendMagicLink(email) {

@@ -3,9 +3,9 @@
 // function, called when the user leaves it.
 
 import { api, onAuthFailure } from './api.js';
-import { initAuth, takeToken, token, signOut, onSignedOut, claims } from './auth.js';
+import { initAuth, takeToken, token, signOut, onSignedOut, claims, mustChoosePassword } from './auth.js';
 import { h, mount, alert } from './dom.js';
-import signin from './signin.js';
+import signin, { passwordPage } from './signin.js';
 import campaigns from './campaigns.js';
 import newCampaign from './new.js';
 import detail from './detail.js';
@@ -123,6 +123,7 @@ async function route() {
   }
   if (n !== seq) return; // the user moved on meanwhile
   renderNav();
+  if (mustChoosePassword()) return passwordPage(mount(main, h('div')), () => go('#/campaigns'));
   const r = routes.find(([re]) => re.test(path));
   if (!r) return page('state-not-found', 'Page not found', 'There is nothing at this address.', h('a', { class: 'btn', href: '#/campaigns' }, 'Go to campaigns'));
   if (r[2] && ctx.me.role !== 'admin') return page('state-admins-only', 'Admins only', 'This page is for admins. Ask an admin if you need a change here.', h('a', { class: 'btn', href: '#/campaigns' }, 'Go to campaigns'));

@@ -2,7 +2,7 @@
 // Auth in production; locally, the token the local runner prints.
 
 import { h, mount, field, alert, busy } from './dom.js';
-import { isLocal, setLocalToken, signInWithPassword, sendMagicLink } from './auth.js';
+import { isLocal, setLocalToken, signInWithPassword, sendMagicLink, choosePassword } from './auth.js';
 
 export default function signin(root, ctx) {
   const msg = h('div', { 'aria-live': 'polite' });
@@ -53,4 +53,20 @@ function magicForm(msg, fail) {
     busy(btn, () => sendMagicLink(email.value))
       .then(() => mount(msg, alert('ok', `Check ${email.value}: the link signs you in on this device.`, 'magic-sent')), fail);
   } }, h('h2', {}, 'Or with a link by email'), field('Email', email), btn);
+}
+
+// passwordPage greets a user who arrived through an invitation (or a
+// recovery link): signed in, but with no password of their own yet.
+export function passwordPage(root, done) {
+  const msg = h('div', { 'aria-live': 'polite' });
+  const pw = h('input', { type: 'password', required: true, minlength: 8, autocomplete: 'new-password', testid: 'new-password' });
+  const btn = h('button', { class: 'btn primary', testid: 'new-password-submit' }, 'Save password');
+  mount(root, h('section', { class: 'state', testid: 'state-choose-password' },
+    h('h1', {}, 'Choose your password'),
+    h('p', {}, 'You are signed in. Choose a password to sign in with next time.'),
+    msg,
+    h('form', { class: 'card', onsubmit: (e) => {
+      e.preventDefault();
+      busy(btn, () => choosePassword(pw.value)).then(done, (err) => mount(msg, alert('error', err.message || String(err))));
+    } }, field('New password', pw, 'At least 8 characters.'), btn)));
 }

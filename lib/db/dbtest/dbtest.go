@@ -177,7 +177,14 @@ func URL(t testing.TB) string {
 // the test ends.
 func Pool(t testing.TB) *pgxpool.Pool {
 	t.Helper()
-	pool, err := db.Open(context.Background(), URL(t)+"&pool_max_conns=20")
+	return Open(t, URL(t))
+}
+
+// Open returns a pool on the database at url (from URL), closed when the
+// test ends; for tests that also hand the URL to another server.
+func Open(t testing.TB, url string) *pgxpool.Pool {
+	t.Helper()
+	pool, err := db.Open(context.Background(), url+"&pool_max_conns=20")
 	if err != nil {
 		t.Fatalf("dbtest: open: %v", err)
 	}
