@@ -15,8 +15,9 @@ import (
 
 // API calls Supabase Auth's HTTP API, <project URL>/auth/v1, the way
 // supabase-js does: an API key in the apikey header and a bearer token
-// (the same service role key for admin calls). Our invitations use it;
-// gotrue-go's client takes no context and cannot page or filter users.
+// (the same service role key for admin calls). An invitation sent through
+// supabase-go uses it to find an existing account, since
+// gotrue-go's user list takes no context and cannot page or filter.
 type API struct {
 	URL string // the project URL (SUPABASE_URL)
 	// HTTPClient is nil for a client with a 10 s timeout.

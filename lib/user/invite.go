@@ -2,13 +2,15 @@ package user
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
+	"github.com/supabase-community/gotrue-go/types"
+	"github.com/supabase-community/supabase-go"
 
 	"github.com/autolynx/autolynx/lib/auth"
 	"github.com/autolynx/autolynx/lib/problem"
@@ -38,23 +40,37 @@ type authUser struct {
 	Email string    `json:"email"`
 }
 
-// Invite sends the invitation, or finds the existing auth user: someone
-// who already has an account (signed up earlier, or invited and
-// confirmed) is allowlisted as is.
+// Invite sends the invitation through supabase-go, or finds the existing
+// auth user: someone who already has an account (signed up earlier, or
+// invited and confirmed) is allowlisted as is. The lookup goes through
+// auth.API, since gotrue-go's user list cannot page or filter (it sees
+// only the first 50 users).
 func (s SupabaseInviter) Invite(ctx context.Context, email string) (uuid.UUID, error) {
 	if s.URL == "" || s.ServiceRoleKey == "" {
 		return uuid.Nil, problem.New(problem.Unavailable, "invitations need SUPABASE_SERVICE_ROLE_KEY")
 	}
-	var u authUser
-	err := s.call(ctx, http.MethodPost, "/invite", map[string]string{"email": email}, &u)
-	if err == nil {
-		return u.ID, nil
+	client, err := supabase.NewClient(s.URL, s.ServiceRoleKey, nil)
+	if err != nil {
+		return uuid.Nil, problem.Wrap(problem.Unavailable, err, "Supabase Auth is not configured")
 	}
-	var refused *auth.APIError
-	if !errors.As(err, &refused) || refused.Code != "email_exists" {
+	admin := client.Auth.WithToken(s.ServiceRoleKey).WithClient(*s.httpClient())
+	resp, err := admin.Invite(types.InviteRequest{Email: email})
+	if err == nil {
+		return resp.ID, nil
+	}
+	// gotrue-go reports a refusal as "response status code N: <body>";
+	// Supabase Auth's body names an existing account's code.
+	if !strings.Contains(err.Error(), `"email_exists"`) {
 		return uuid.Nil, problem.Wrap(problem.Upstream, err, "Supabase Auth refused the invitation")
 	}
 	return s.find(ctx, email)
+}
+
+func (s SupabaseInviter) httpClient() *http.Client {
+	if s.HTTPClient != nil {
+		return s.HTTPClient
+	}
+	return &http.Client{Timeout: 10 * time.Second}
 }
 
 // find pages through the users whose email contains email for the one
@@ -82,7 +98,7 @@ func (s SupabaseInviter) find(ctx context.Context, email string) (uuid.UUID, err
 
 // call sends one admin request with the service role key.
 func (s SupabaseInviter) call(ctx context.Context, method, path string, in, out any) error {
-	api := auth.API{URL: s.URL, HTTPClient: s.HTTPClient}
+	api := auth.API{URL: s.URL, HTTPClient: s.httpClient()}
 	return api.Call(ctx, method, path, s.ServiceRoleKey, s.ServiceRoleKey, in, out)
 }
 
