@@ -25,8 +25,13 @@ import (
 	"github.com/autolynx/autolynx/lib/problem"
 )
 
-// LinkTTL is how long an exported link works.
-const LinkTTL = 7 * 24 * time.Hour
+// LinkTTL is how long an exported link works at least. Expiry is rounded
+// up to the next whole linkStep, so every export within the same hour
+// carries the same links (a file downloaded twice is the same file).
+const (
+	LinkTTL  = 7 * 24 * time.Hour
+	linkStep = time.Hour
+)
 
 // purpose labels the key derivation, so the link key is used for nothing
 // else and a new label (v2) retires every link at once.
@@ -55,10 +60,10 @@ func Path(campaignID, callID uuid.UUID) string {
 	return "/api/campaigns/" + campaignID.String() + "/calls/" + callID.String() + "/recording"
 }
 
-// Signed is the absolute link for the export: valid LinkTTL without
-// signing in.
+// Signed is the absolute link for the export: valid LinkTTL (up to an
+// hour more) without signing in.
 func (l Links) Signed(campaignID, callID uuid.UUID) string {
-	expires := strconv.FormatInt(l.now().Add(LinkTTL).Unix(), 10)
+	expires := strconv.FormatInt(expiry(l.now()).Unix(), 10)
 	q := url.Values{"expires": {expires}, "sig": {l.sig(callID, expires)}}
 	return l.Base + Path(campaignID, callID) + "?" + q.Encode()
 }
@@ -67,10 +72,15 @@ func (l Links) Signed(campaignID, callID uuid.UUID) string {
 // still to come. The comparison is constant-time.
 func (l Links) Valid(callID uuid.UUID, expires, sig string) bool {
 	at, err := strconv.ParseInt(expires, 10, 64)
-	if err != nil || at < l.now().Unix() || at > l.now().Add(LinkTTL+time.Minute).Unix() {
+	if err != nil || at < l.now().Unix() || at > expiry(l.now()).Unix() {
 		return false
 	}
 	return hmac.Equal([]byte(sig), []byte(l.sig(callID, expires)))
+}
+
+// expiry is when a link signed at now stops working.
+func expiry(now time.Time) time.Time {
+	return now.Add(LinkTTL).Truncate(linkStep).Add(linkStep)
 }
 
 func (l Links) sig(callID uuid.UUID, expires string) string {

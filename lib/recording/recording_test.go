@@ -21,8 +21,11 @@ func TestLinksExpireAndResistTampering(t *testing.T) {
 		t.Fatalf("link %q", link)
 	}
 	exp, sig := u.Query().Get("expires"), u.Query().Get("sig")
-	if exp != strconv.FormatInt(now.Add(LinkTTL).Unix(), 10) || !l.Valid(call, exp, sig) {
+	if exp != strconv.FormatInt(expiry(now).Unix(), 10) || !l.Valid(call, exp, sig) {
 		t.Fatalf("fresh link refused: expires %s", exp)
+	}
+	if at, _ := strconv.ParseInt(exp, 10, 64); time.Unix(at, 0).Sub(now) < LinkTTL {
+		t.Errorf("link valid for %s, want at least %s", time.Unix(at, 0).Sub(now), LinkTTL)
 	}
 	later := strconv.FormatInt(now.Add(30*24*time.Hour).Unix(), 10)
 	other := NewLinks("https://app.example", "another-key", func() time.Time { return now })
@@ -39,7 +42,12 @@ func TestLinksExpireAndResistTampering(t *testing.T) {
 			t.Errorf("%s: accepted", name)
 		}
 	}
-	now = now.Add(LinkTTL + time.Second)
+	// An export a few seconds later in the same hour is the same file.
+	now = now.Add(5 * time.Second)
+	if again := l.Signed(campaign, call); again != link {
+		t.Errorf("links of one hour differ: %s, then %s", link, again)
+	}
+	now = now.Add(LinkTTL + linkStep)
 	if l.Valid(call, exp, sig) {
 		t.Error("expired link accepted")
 	}
