@@ -95,6 +95,9 @@ func serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("listen on port %d (set PORT to change it): %w", p, err)
 	}
 	go func() { _ = srv.Serve(ln) }()
+	if sim != nil {
+		go playRedials(ctx, pool, redialScale(), log)
+	}
 	if os.Getenv("AUTOLYNX_CRON") != "off" {
 		go devserver.RunCron(ctx, fmt.Sprintf("http://127.0.0.1:%d/api/scheduler/tick", p), secrets.CronSecret, cfg.CronCadence, log)
 	}

@@ -13,10 +13,11 @@ import (
 	"time"
 )
 
-// The README's run command: Postgres started for us, the simulator, the
-// API and the dashboard, all answering within a minute; the token command
-// signs in as the admin the runner announced.
-func TestServeStartsEverything(t *testing.T) {
+// startRunner runs serve as `go run ./cmd/autolynx` does on a fresh clone
+// (its own data directory, no DATABASE_URL, no VAPI_BASE_URL) until the
+// test ends, and returns its URL once health answers ok.
+func startRunner(t *testing.T) (string, int) {
+	t.Helper()
 	if _, err := exec.LookPath("initdb"); err != nil {
 		if m, _ := os.ReadDir("/usr/lib/postgresql"); len(m) == 0 {
 			t.Skip("PostgreSQL is not installed")
@@ -30,18 +31,17 @@ func TestServeStartsEverything(t *testing.T) {
 	l.Close()
 	t.Setenv("PORT", fmt.Sprint(port))
 	t.Setenv("AUTOLYNX_DATA_DIR", t.TempDir())
-	t.Setenv("AUTOLYNX_CRON", "off")
 	t.Setenv("DATABASE_URL", "")
 	t.Setenv("VAPI_BASE_URL", "")
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- serve(ctx, []string{"--root", "../.."}) }()
-	defer func() {
+	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("serve: %v", err)
 		}
-	}()
+	})
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	deadline := time.Now().Add(time.Minute)
 	var health string
@@ -59,6 +59,15 @@ func TestServeStartsEverything(t *testing.T) {
 	if !strings.Contains(health, `"database":"ok"`) {
 		t.Fatalf("health never became ok: %q", health)
 	}
+	return base, port
+}
+
+// The README's run command: Postgres started for us, the simulator, the
+// API and the dashboard, all answering within a minute; the token command
+// signs in as the admin the runner announced.
+func TestServeStartsEverything(t *testing.T) {
+	t.Setenv("AUTOLYNX_CRON", "off")
+	base, port := startRunner(t)
 	resp, err := http.Get(base + "/")
 	if err != nil {
 		t.Fatal(err)

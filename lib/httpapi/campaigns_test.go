@@ -996,7 +996,8 @@ func TestCampaignExport(t *testing.T) {
 		t.Fatalf("export has %d rows for %d contacts", len(recs)-1, len(p.Contacts))
 	}
 	for i, k := range p.Contacts {
-		want := []string{spreadsheetSafe(k.Name), spreadsheetSafe(k.BusinessName), spreadsheetSafe(k.Phone), "NOT_CALLED", "", "", "", ""}
+		// A phone is entirely a number: exact, never prefixed.
+		want := []string{spreadsheetSafe(k.Name), spreadsheetSafe(k.BusinessName), k.Phone, "NOT_CALLED", "", "", "", ""}
 		if c := k.Call; c != nil {
 			want[3] = c.Status
 			if c.EndedReason != nil {
