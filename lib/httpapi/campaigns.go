@@ -55,7 +55,7 @@ func Campaigns(d *Deps) http.Handler {
 func (d *Deps) campaignsRoot(w http.ResponseWriter, r *http.Request, caller *user.Profile) {
 	switch r.Method {
 	case http.MethodGet:
-		list, err := campaign.List(r.Context(), d.DB)
+		list, err := campaign.List(r.Context(), d.DB, d.Now())
 		if list == nil {
 			list = []campaign.Campaign{}
 		}
