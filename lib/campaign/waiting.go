@@ -148,8 +148,12 @@ func (wt *Waiting) say(now time.Time) string {
 	return "Nothing is dialing: " + strings.Join(parts, "; ") + "."
 }
 
-// clock is t's time of day in loc, with the day when it is not today's.
+// clock is t's time of day in loc, rounded up to the minute (the tick
+// cannot dial before t), with the day when it is not today's.
 func clock(t, now time.Time, loc *time.Location) string {
+	if r := t.Truncate(time.Minute); r.Before(t) {
+		t = r.Add(time.Minute)
+	}
 	lt := t.In(loc)
 	if lt.Format("2006-01-02") == now.In(loc).Format("2006-01-02") {
 		return lt.Format("15:04")

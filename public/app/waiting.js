@@ -6,9 +6,10 @@ import { h } from './dom.js';
 const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const dayClock = new Intl.DateTimeFormat(undefined, { weekday: 'short', hour: '2-digit', minute: '2-digit' });
 
-// yourTime is "14:05", or "Thu 09:00" when it is not today.
+// yourTime is "14:05", or "Thu 09:00" when it is not today; rounded up
+// to the minute, as the server words it.
 function yourTime(iso) {
-  const t = new Date(iso);
+  const t = new Date(Math.ceil(new Date(iso).getTime() / 60000) * 60000);
   return t.toDateString() === new Date().toDateString() ? clock.format(t) : dayClock.format(t);
 }
 
