@@ -36,7 +36,7 @@ const (
 
 // page is one browser tab on one backend.
 type page struct {
-	t   *testing.T
+	t    *testing.T
 	ctx  context.Context
 	env  *apitest.Env // nil for a page on a runner started by the test
 	base string       // the dashboard's URL

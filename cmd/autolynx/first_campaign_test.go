@@ -1,16 +1,15 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/autolynx/autolynx/lib/apitest"
 )
 
 // firstCampaignBound is the promise to a newcomer: with the built-in
@@ -27,15 +26,7 @@ func TestFirstCampaignCompletes(t *testing.T) {
 	t.Setenv("AUTOLYNX_SIM_SCALE", "")
 	t.Setenv("DEFAULT_CRON_CADENCE", "")
 	base, port := startRunner(t)
-	secrets, err := loadSecrets(os.Getenv("AUTOLYNX_DATA_DIR"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, err := mint(fmt.Sprintf("http://localhost:%d", port), secrets.JWTSecret, "admin@localhost")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := client{t: t, base: base, token: tok}
+	c := client{t: t, base: base, token: adminToken(t, port)}
 	var a struct{ ID string }
 	c.do("POST", "/api/assistants", "application/json", strings.NewReader(`{"name":"Receptionist","config":{"firstMessage":"Hi {{name}}","systemPrompt":"Be brief."}}`), &a)
 	var csv strings.Builder
@@ -43,7 +34,7 @@ func TestFirstCampaignCompletes(t *testing.T) {
 	for i := range 20 {
 		fmt.Fprintf(&csv, "Person %d,Business %d,+1415555%04d\n", i, i, 100+i)
 	}
-	ct, body := form(map[string]string{"name": "First campaign", "assistantId": a.ID}, csv.String())
+	ct, body := apitest.Multipart(map[string]string{"name": "First campaign", "assistantId": a.ID}, csv.String())
 	var created struct{ CampaignID string }
 	c.do("POST", "/api/campaigns", ct, body, &created)
 	start := time.Now()
@@ -117,17 +108,4 @@ func (c client) do(method, path, contentType string, body io.Reader, out any) {
 			c.t.Fatalf("%s %s: %v", method, path, err)
 		}
 	}
-}
-
-// form is a multipart create form with csv as its file.
-func form(fields map[string]string, csv string) (string, io.Reader) {
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	for k, v := range fields {
-		_ = w.WriteField(k, v)
-	}
-	fw, _ := w.CreateFormFile("file", "contacts.csv")
-	_, _ = io.WriteString(fw, csv)
-	_ = w.Close()
-	return w.FormDataContentType(), &buf
 }

@@ -62,6 +62,21 @@ func startRunner(t *testing.T) (string, int) {
 	return base, port
 }
 
+// adminToken signs in as the admin the runner on port announces, as the
+// token command does.
+func adminToken(t *testing.T, port int) string {
+	t.Helper()
+	secrets, err := loadSecrets(os.Getenv("AUTOLYNX_DATA_DIR"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := mint(fmt.Sprintf("http://localhost:%d", port), secrets.JWTSecret, "admin@localhost")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
 // The README's run command: Postgres started for us, the simulator, the
 // API and the dashboard, all answering within a minute; the token command
 // signs in as the admin the runner announced.
@@ -88,14 +103,7 @@ func TestServeStartsEverything(t *testing.T) {
 	if !strings.Contains(string(cfg), `"windowStart":"00:00"`) || !strings.Contains(string(cfg), `"legalWindowEnd":"23:59"`) {
 		t.Errorf("local calling defaults: %s", cfg)
 	}
-	secrets, err := loadSecrets(os.Getenv("AUTOLYNX_DATA_DIR"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, err := mint(fmt.Sprintf("http://localhost:%d", port), secrets.JWTSecret, "admin@localhost")
-	if err != nil {
-		t.Fatal(err)
-	}
+	tok := adminToken(t, port)
 	req, _ := http.NewRequest("GET", base+"/api/me", nil)
 	req.Header.Set("Authorization", "Bearer "+tok)
 	resp, err = http.DefaultClient.Do(req)

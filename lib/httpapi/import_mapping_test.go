@@ -1,10 +1,7 @@
 package httpapi_test
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
-	"mime/multipart"
 	"net/http"
 	"reflect"
 	"strings"
@@ -27,19 +24,6 @@ const crmCSV = "First Name,Last Name,Company,Mobile Phone,Time Zone,Lead Source\
 	"Ed,Kay,Kay Inc,303-555-0199,Mountain,\n" + // row 6: invalid zone
 	"Flo,Ng,Ng LLC,617-555-0142,,\n" + // row 7: on the do-not-call list
 	"Gus,Orr,,,,\n" // row 8: no phone
-
-// multipartFile builds a create form whose file has the given name.
-func multipartFile(fields map[string]string, name string, data []byte) (string, io.Reader) {
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	for k, v := range fields {
-		_ = w.WriteField(k, v)
-	}
-	fw, _ := w.CreateFormFile("file", name)
-	_, _ = fw.Write(data)
-	_ = w.Close()
-	return w.FormDataContentType(), &buf
-}
 
 // TestCampaignPreviewDryRun: dryRun=true answers what the import would do
 // — mapping, first rows normalized with their zone, skips by reason,
@@ -143,7 +127,7 @@ func TestCampaignCreateFromXLSX(t *testing.T) {
 		{"Bob", "Ray", "Bobco", "12", nil},
 		{"Cy", "Hill", "Hill Farm", "+1 212 555 0123", "Nowhere/City"},
 	})
-	ct, body := multipartFile(e.form(nil), "contacts.xlsx", book)
+	ct, body := apitest.MultipartFile(e.form(nil), "contacts.xlsx", book)
 	r := e.send(t, http.MethodPost, "/api/campaigns", tok, ct, body)
 	var c struct{ ImportReport campaign.Report }
 	if r.status != http.StatusCreated || json.Unmarshal(r.body, &c) != nil {
