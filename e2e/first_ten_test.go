@@ -83,6 +83,9 @@ func TestFirstTenMinutes(t *testing.T) {
 	p.visit(signIn[strings.Index(signIn, "#"):])
 	p.waitText(tid("user-email"), "admin@localhost", false)
 	assistantID := createAssistant(p, "Receptionist")
+	if p.count(tid("banner-cron")) > 0 {
+		t.Errorf("a fresh runner greets the admin with %q", p.text(tid("banner-cron")))
+	}
 
 	p.do("open the new campaign form", chromedp.Click(tid("nav-campaigns")), chromedp.Click(tid("new-campaign")))
 	p.until("the assistant to be offered", `document.querySelector('[data-testid="campaign-assistant"] option[value=`+js(assistantID)+`]') !== null`, waitTimeout)
