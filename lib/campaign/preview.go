@@ -176,24 +176,3 @@ func onDNC(ctx context.Context, q db.DBTX, rows []PreviewRow) (map[string]bool, 
 	}
 	return set, nil
 }
-
-// zoneCache loads each zone once.
-type zoneCache map[string]*time.Location
-
-func (z zoneCache) locations(names []string) []*time.Location {
-	locs := make([]*time.Location, 0, len(names))
-	for _, n := range names {
-		loc, ok := z[n]
-		if !ok {
-			var err error
-			if loc, err = time.LoadLocation(n); err != nil {
-				loc = nil
-			}
-			z[n] = loc
-		}
-		if loc != nil {
-			locs = append(locs, loc)
-		}
-	}
-	return locs
-}

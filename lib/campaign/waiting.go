@@ -70,6 +70,7 @@ func waitFor(ctx context.Context, q db.DBTX, id uuid.UUID, now time.Time) (*Wait
 	}
 	defer rows.Close()
 	wt := &Waiting{}
+	zc := zoneCache{}
 	var next time.Time
 	earlier := func(t time.Time) {
 		if !t.IsZero() && (next.IsZero() || t.Before(next)) {
@@ -83,14 +84,15 @@ func waitFor(ctx context.Context, q db.DBTX, id uuid.UUID, now time.Time) (*Wait
 		if err := rows.Scan(&zones, &ready, &later, &from); err != nil {
 			return nil, fmt.Errorf("find remaining contacts: %w", err)
 		}
-		if ready > 0 {
+		switch {
+		case ready == 0:
+		case w.Open(now, zc.locations(zones)):
+			wt.DueNow += ready
+			earlier(now)
+		default:
 			open := w.NextOpen(now, zones)
-			if !open.After(now) && !open.IsZero() {
-				wt.DueNow += ready
-			} else {
-				wt.OutsideHours += ready
-				wt.opening(open, zones)
-			}
+			wt.OutsideHours += ready
+			wt.opening(open, zones)
 			earlier(open)
 		}
 		if later > 0 {

@@ -59,7 +59,7 @@ func TestWaitingExplained(t *testing.T) {
 		t.Errorf("list = %+v", list)
 	}
 	// Once the redials are due and New York is open, they are due now.
-	later := now.Add(time.Hour)
+	later := now.Add(time.Hour + 20*time.Second) // mid-minute: open now, not from the next minute
 	if s, err = campaign.Get(f.ctx, f.pool, id, later); err != nil {
 		t.Fatal(err)
 	}

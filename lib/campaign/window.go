@@ -51,3 +51,24 @@ func (w Window) NextOpen(from time.Time, zones []string) time.Time {
 	}
 	return time.Time{}
 }
+
+// zoneCache loads each zone once; unknown zones are left out.
+type zoneCache map[string]*time.Location
+
+func (z zoneCache) locations(names []string) []*time.Location {
+	locs := make([]*time.Location, 0, len(names))
+	for _, n := range names {
+		loc, ok := z[n]
+		if !ok {
+			var err error
+			if loc, err = time.LoadLocation(n); err != nil {
+				loc = nil
+			}
+			z[n] = loc
+		}
+		if loc != nil {
+			locs = append(locs, loc)
+		}
+	}
+	return locs
+}
