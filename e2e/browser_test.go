@@ -36,22 +36,31 @@ const (
 
 // page is one browser tab on one backend.
 type page struct {
-	t   *testing.T
-	ctx context.Context
-	env *apitest.Env
+	t    *testing.T
+	ctx  context.Context
+	env  *apitest.Env // nil for a page on a runner started by the test
+	base string       // the dashboard's URL
 
 	mu     sync.Mutex
 	thrown []string // uncaught exceptions and unhandled rejections
 }
 
-// open starts a fresh headless Chromium (own profile) for t, bounded by
-// testTimeout; the test fails if the page throws an uncaught exception.
+// open starts a fresh headless Chromium (own profile) for t on e, bounded
+// by testTimeout; the test fails if the page throws an uncaught exception.
 func open(t *testing.T, e *apitest.Env) *page {
+	t.Helper()
+	p := openAt(t, e.Server.URL, testTimeout)
+	p.env = e
+	return p
+}
+
+// openAt is open on the dashboard at base, bounded by timeout.
+func openAt(t *testing.T, base string, timeout time.Duration) *page {
 	t.Helper()
 	if _, err := os.Stat(chromium); err != nil {
 		t.Skipf("browser tests need Debian's Chromium at %s (apt-get install -y chromium; CI installs it): %v", chromium, err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	t.Cleanup(cancel)
 	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium),
@@ -72,7 +81,7 @@ func open(t *testing.T, e *apitest.Env) *page {
 	if err := chromedp.Do(tab); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
-	p := &page{t: t, ctx: tab, env: e}
+	p := &page{t: t, ctx: tab, base: base}
 	messages := chromedp.Console(tab)
 	go func() {
 		for m, err := range messages {
@@ -143,7 +152,7 @@ func eval[T any](p *page, expr string) T {
 // visit loads the dashboard at the hash (a full page load).
 func (p *page) visit(hash string) {
 	p.t.Helper()
-	p.do("visit "+hash, chromedp.Navigate(p.env.Server.URL+"/"+hash))
+	p.do("visit "+hash, chromedp.Navigate(p.base+"/"+hash))
 }
 
 // goTo moves the open dashboard to hash, as following a link does.

@@ -76,6 +76,9 @@ func localEnv(s localSecrets, p int, dbURL, vapiURL string) func(string) string 
 		"CRON_SHARED_SECRET":    s.CronSecret,
 		"PUBLIC_URL":            fmt.Sprintf("http://127.0.0.1:%d", p),
 		"AUTOLYNX_ADMIN_EMAILS": "admin@localhost",
+		// Locally the cron ticks every 5 s (Vercel's is a minute), so freed
+		// lines and due redials are dialed at once.
+		"DEFAULT_CRON_CADENCE": "5",
 	}
 	return func(k string) string {
 		if v := os.Getenv(k); v != "" {

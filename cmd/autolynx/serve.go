@@ -107,8 +107,17 @@ func serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("listen on port %d (set PORT to change it): %w", p, err)
 	}
 	go func() { _ = srv.Serve(ln) }()
+	if sim != nil {
+		go playRedials(ctx, pool, redialScale(), log)
+	}
 	if os.Getenv("AUTOLYNX_CRON") != "off" {
-		go devserver.RunCron(ctx, fmt.Sprintf("http://127.0.0.1:%d/api/scheduler/tick", p), secrets.CronSecret, cfg.CronCadence, log)
+		// One tick before the sign-in link is printed, so the dashboard
+		// never greets a newcomer with "the scheduler has never run".
+		tick := fmt.Sprintf("http://127.0.0.1:%d/api/scheduler/tick", p)
+		if err := devserver.Tick(ctx, tick, secrets.CronSecret); err != nil {
+			log.Warn("first cron tick failed", "err", err.Error())
+		}
+		go devserver.RunCron(ctx, tick, secrets.CronSecret, cfg.CronCadence, log)
 	}
 	if supa != nil {
 		supa.announce(p)

@@ -15,6 +15,7 @@ import (
 // the first admin signs in there with the announced password.
 func TestServeWithSupabaseAuth(t *testing.T) {
 	authtest.Build(t)
+	t.Setenv("AUTOLYNX_CRON", "off")
 	base, _ := startServe(t, "--auth", "supabase")
 	var cfg struct {
 		SupabaseURL     string `json:"supabaseUrl"`

@@ -248,13 +248,18 @@ func (e *Env) JSON(method, path, token string, in, out any) int {
 
 // Multipart builds a multipart body with fields and a file named file.
 func Multipart(fields map[string]string, csv string) (string, io.Reader) {
+	return MultipartFile(fields, "contacts.csv", []byte(csv))
+}
+
+// MultipartFile is Multipart with the file's name and bytes (an .xlsx).
+func MultipartFile(fields map[string]string, name string, data []byte) (string, io.Reader) {
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
 	for k, v := range fields {
 		_ = w.WriteField(k, v)
 	}
-	fw, _ := w.CreateFormFile("file", "contacts.csv")
-	_, _ = io.WriteString(fw, csv)
+	fw, _ := w.CreateFormFile("file", name)
+	_, _ = fw.Write(data)
 	_ = w.Close()
 	return w.FormDataContentType(), &buf
 }

@@ -24,6 +24,9 @@ const (
 // Final reports whether nothing more can happen to a campaign in s.
 func (s Status) Final() bool { return s == Stopped || s == Completed || s == Failed }
 
+// dials reports a status in which the tick dials the campaign's contacts.
+func (s Status) dials() bool { return s == Queued || s == Dialing || s == Running }
+
 // Mode is how the cap is applied.
 type Mode string
 
@@ -49,4 +52,6 @@ type Campaign struct {
 	CreatedAt       time.Time  `json:"createdAt"`
 	StartedAt       *time.Time `json:"startedAt"`
 	CompletedAt     *time.Time `json:"completedAt"`
+	// Waiting is set for a live campaign with no call in flight.
+	Waiting *Waiting `json:"waiting,omitempty"`
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -125,9 +126,12 @@ func hasMore(ctx context.Context, q db.DBTX, id uuid.UUID, after int) (bool, err
 }
 
 // Neutralize defuses a cell a spreadsheet would evaluate as a formula by
-// prefixing it with an apostrophe (OWASP's CSV-injection advice).
+// prefixing it with an apostrophe (OWASP's CSV-injection advice). A cell
+// that is entirely a number (an E.164 phone, a cost) cannot run as a
+// formula and is kept exact, so files read by scripts and CRMs match the
+// database.
 func Neutralize(cell string) string {
-	if cell == "" {
+	if cell == "" || plainNumber(cell) {
 		return cell
 	}
 	switch cell[0] {
@@ -135,6 +139,28 @@ func Neutralize(cell string) string {
 		return "'" + cell
 	}
 	return cell
+}
+
+// plainNumber reports whether s is an optional sign, digits, and an
+// optional decimal part of digits ("+14155550100", "-12.5").
+func plainNumber(s string) bool {
+	if s[0] == '+' || s[0] == '-' {
+		s = s[1:]
+	}
+	whole, frac, dotted := strings.Cut(s, ".")
+	return allDigits(whole) && (!dotted || allDigits(frac))
+}
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // ParseCursor validates an export cursor from a URL.

@@ -131,6 +131,14 @@ func TestNeutralize(t *testing.T) {
 		`=HYPERLINK("http://x","y")`: `'=HYPERLINK("http://x","y")`,
 		"+1 (212) 200-0000":          "'+1 (212) 200-0000",
 		"-2+3":                       "'-2+3",
+		"+14155550100":               "+14155550100",
+		"-12.5":                      "-12.5",
+		"0.0735":                     "0.0735",
+		"+":                          "'+",
+		"-.5":                        "'-.5",
+		"+1e5":                       "'+1e5",
+		"+12.":                       "'+12.",
+		"-1-1":                       "'-1-1",
 		"@SUM(A1)":                   "'@SUM(A1)",
 		"\tcmd":                      "'\tcmd",
 		"\rcmd":                      "'\rcmd",
@@ -154,5 +162,64 @@ func TestParseCursor(t *testing.T) {
 		if n, ok := campaign.ParseCursor(in); ok != want.ok || (ok && n != want.n) {
 			t.Errorf("ParseCursor(%q) = %d, %v; want %d, %v", in, n, ok, want.n, want.ok)
 		}
+	}
+}
+
+// TestExportPhonesAndCostsExact reads the export with a plain CSV parser:
+// every phone and cost is the database's, with no apostrophe in front.
+func TestExportPhonesAndCostsExact(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	id, _ := f.create(t, header+rows(0, 30))
+	// Give every other contact a finished call with a cost.
+	_, err := f.pool.Exec(f.ctx, `
+		with k as (select id, campaign_id, position from contacts where campaign_id = $1 and position % 2 = 0),
+		c as (insert into calls (campaign_id, contact_id, status, ended_reason, cost, attempt, phone_number_id)
+		      select campaign_id, id, 'ENDED', 'customer-ended-call', position * 0.0125, 1, 'p' from k returning id, contact_id)
+		update contacts set last_call_id = c.id from c where contacts.id = c.contact_id`, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{}
+	rows, err := f.pool.Query(f.ctx, `select k.phone, coalesce(l.cost::text, '') from contacts k
+		left join calls l on l.id = k.last_call_id where k.campaign_id = $1`, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var ph, cost string
+		if err := rows.Scan(&ph, &cost); err != nil {
+			t.Fatal(err)
+		}
+		want[ph] = cost
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	var recs [][]string
+	for _, p := range exportAll(t, f, id, campaign.MaxExportPage) {
+		r, _ := recordStarts(t, p.CSV)
+		recs = append(recs, r...)
+	}
+	if len(recs) != 31 {
+		t.Fatalf("export has %d records, want 31", len(recs))
+	}
+	costs := 0
+	for _, rec := range recs[1:] {
+		ph, cost := rec[2], rec[5]
+		dbCost, ok := want[ph]
+		if !ok {
+			t.Fatalf("exported phone %q is not a phone of the campaign", ph)
+		}
+		if cost != dbCost {
+			t.Errorf("phone %s: exported cost %q, database %q", ph, cost, dbCost)
+		}
+		if cost != "" {
+			costs++
+		}
+		delete(want, ph)
+	}
+	if len(want) != 0 || costs != 15 {
+		t.Errorf("phones missing from the export: %v; %d costs", want, costs)
 	}
 }

@@ -28,6 +28,10 @@ type Report struct {
 	Skipped    []csvimport.Skip `json:"skipped"`
 }
 
+// kindDNC is the skip reason (and kind) of a number on the do-not-call
+// list.
+const kindDNC = "on the do-not-call list"
+
 // importBatch is how many rows go to Postgres per statement: one round
 // trip per batch keeps memory flat while amortizing latency.
 const importBatch = 1000
@@ -76,7 +80,7 @@ func (b *batch) add(r csvimport.Row) {
 	b.businesses = append(b.businesses, r.BusinessName)
 	b.phones = append(b.phones, r.Phone)
 	b.variables = append(b.variables, vars)
-	b.zones = append(b.zones, strings.Join(phone.TimeZones(r.Phone), ","))
+	b.zones = append(b.zones, strings.Join(contactZones(r), ","))
 }
 
 func (b *batch) reset() {
@@ -84,11 +88,20 @@ func (b *batch) reset() {
 		b.lines[:0], b.names[:0], b.businesses[:0], b.phones[:0], b.variables[:0], b.zones[:0]
 }
 
-// importCSV streams r into campaign id inside tx. Any error leaves the
-// caller's transaction to roll back: a chunk is imported whole or not at
-// all.
-func importCSV(ctx context.Context, tx pgx.Tx, id uuid.UUID, columns []string, r io.Reader, region string) (*Report, error) {
-	rd, err := csvimport.NewReader(r, csvimport.Options{DefaultRegion: region, Columns: columns})
+// contactZones are the zones a contact's calling window is kept in: the
+// file's time zone column, else the zones of the number.
+func contactZones(r csvimport.Row) []string {
+	if r.TimeZone != "" {
+		return []string{r.TimeZone}
+	}
+	return phone.TimeZones(r.Phone)
+}
+
+// importCSV streams r (CSV or .xlsx) into campaign id inside tx. Any error
+// leaves the caller's transaction to roll back: a chunk is imported whole
+// or not at all.
+func importCSV(ctx context.Context, tx pgx.Tx, id uuid.UUID, opts csvimport.Options, r io.Reader) (*Report, error) {
+	rd, err := csvimport.NewReader(r, opts)
 	if err != nil {
 		return nil, csvProblem(err)
 	}
@@ -111,7 +124,7 @@ func importCSV(ctx context.Context, tx pgx.Tx, id uuid.UUID, columns []string, r
 			return fmt.Errorf("check do-not-call list: %w", err)
 		}
 		for _, l := range lines {
-			rep.Skipped = append(rep.Skipped, csvimport.Skip{Row: int(l), Reason: "on the do-not-call list"})
+			rep.Skipped = append(rep.Skipped, csvimport.Skip{Row: int(l), Reason: kindDNC, Kind: kindDNC})
 		}
 		tag, err := tx.Exec(ctx, insertContacts, id, b.lines, b.names, b.businesses, b.phones, b.variables, base, b.zones)
 		if err != nil {
@@ -148,8 +161,13 @@ func importCSV(ctx context.Context, tx pgx.Tx, id uuid.UUID, columns []string, r
 		return nil, err
 	}
 	slices.SortFunc(rep.Skipped, func(a, b csvimport.Skip) int { return a.Row - b.Row })
+	mapping, err := json.Marshal(rd.Mapping())
+	if err != nil {
+		return nil, fmt.Errorf("encode column mapping: %w", err)
+	}
 	_, err = tx.Exec(ctx, `update campaigns set total_contacts = total_contacts + $2,
-		csv_columns = coalesce(csv_columns, $3) where id = $1`, id, rep.Accepted, rd.Columns())
+		csv_columns = coalesce(csv_columns, $3), csv_mapping = coalesce(csv_mapping, $4::jsonb) where id = $1`,
+		id, rep.Accepted, rd.Columns(), string(mapping))
 	if err != nil {
 		return nil, fmt.Errorf("count contacts: %w", err)
 	}
@@ -159,6 +177,7 @@ func importCSV(ctx context.Context, tx pgx.Tx, id uuid.UUID, columns []string, r
 // csvProblem turns the importer's errors into messages for the operator.
 func csvProblem(err error) error {
 	var missing *csvimport.MissingHeadersError
+	var ambiguous *csvimport.AmbiguousError
 	var parse *csvimport.ParseError
 	var pe *problem.Error
 	switch {
@@ -166,10 +185,15 @@ func csvProblem(err error) error {
 		// The body reader's own verdict (too large).
 		return pe
 	case errors.As(err, &missing):
-		return problem.New(problem.Invalid, err.Error(), "missing", missing.Missing)
+		return problem.New(problem.Invalid, err.Error(), "missing", missing.Missing, "columns", missing.Columns,
+			"expected", map[string][]string{csvimport.FieldPhone: csvimport.Aliases[csvimport.FieldPhone]})
+	case errors.As(err, &ambiguous):
+		return problem.New(problem.Invalid, err.Error(), "field", "mapping", "ambiguous", ambiguous.Candidates, "columns", ambiguous.Columns)
+	case errors.Is(err, csvimport.ErrBadMapping):
+		return problem.New(problem.Invalid, err.Error(), "field", "mapping")
 	case errors.As(err, &parse):
-		return problem.New(problem.Invalid, "the CSV cannot be read: "+err.Error(), "row", parse.Row)
-	case errors.Is(err, csvimport.ErrEmpty), errors.Is(err, csvimport.ErrNotCSV),
+		return problem.New(problem.Invalid, "the file cannot be read: "+err.Error(), "row", parse.Row)
+	case errors.Is(err, csvimport.ErrEmpty), errors.Is(err, csvimport.ErrNotCSV), errors.Is(err, csvimport.ErrNotXLSX),
 		errors.Is(err, csvimport.ErrBadHeader), errors.Is(err, phone.ErrUnknownRegion):
 		return problem.New(problem.Invalid, err.Error())
 	}
@@ -186,6 +210,8 @@ type NewCampaign struct {
 	LineQuietGating bool
 	CreatedBy       uuid.UUID
 	Region          string
+	// Mapping chooses columns the aliases leave open (csvimport.Mapping).
+	Mapping csvimport.Mapping
 	// Rules default to DefaultRules; Legal to 08:00–21:00.
 	Rules Rules
 	Legal LegalWindow
@@ -252,7 +278,7 @@ func Create(ctx context.Context, pool db.Beginner, n NewCampaign, csv io.Reader)
 		if err != nil {
 			return fmt.Errorf("create campaign: %w", err)
 		}
-		rep, err = importCSV(ctx, tx, id, nil, csv, n.Region)
+		rep, err = importCSV(ctx, tx, id, csvimport.Options{DefaultRegion: n.Region, Mapping: n.Mapping}, csv)
 		return err
 	})
 	return id, rep, err
@@ -264,8 +290,9 @@ func Append(ctx context.Context, pool db.Beginner, id uuid.UUID, csv io.Reader, 
 	var rep *Report
 	err := db.InTx(ctx, pool, func(tx pgx.Tx) error {
 		var st Status
-		var columns []string
-		err := tx.QueryRow(ctx, `select status, csv_columns from campaigns where id = $1 for no key update`, id).Scan(&st, &columns)
+		opts := csvimport.Options{DefaultRegion: region}
+		err := tx.QueryRow(ctx, `select status, csv_columns, csv_mapping from campaigns where id = $1 for no key update`, id).
+			Scan(&st, &opts.Columns, &opts.Mapping)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return problem.New(problem.NotFound, "campaign not found")
 		}
@@ -275,7 +302,7 @@ func Append(ctx context.Context, pool db.Beginner, id uuid.UUID, csv io.Reader, 
 		if st.Final() {
 			return problem.New(problem.Conflict, fmt.Sprintf("cannot add contacts to a campaign that is %s", st), "status", st)
 		}
-		rep, err = importCSV(ctx, tx, id, columns, csv, region)
+		rep, err = importCSV(ctx, tx, id, opts, csv)
 		return err
 	})
 	return rep, err

@@ -29,10 +29,10 @@ func TestCreateReportsEveryRow(t *testing.T) {
 		"Jo,Jam,abc,X\n" // row 11
 	id, rep := f.create(t, csv)
 	want := &campaign.Report{Accepted: 4, Duplicates: 1, Skipped: []csvimport.Skip{
-		{Row: 5, Reason: `invalid phone number: "12"`},
-		{Row: 7, Reason: "phone is empty"},
-		{Row: 8, Reason: "row has 5 columns, header has 4"},
-		{Row: 11, Reason: `invalid phone number: "abc"`},
+		{Row: 5, Reason: `invalid phone number: "12"`, Kind: "invalid phone number"},
+		{Row: 7, Reason: "phone is empty", Kind: "phone is empty"},
+		{Row: 8, Reason: "row has 5 columns, header has 4", Kind: "unreadable row"},
+		{Row: 11, Reason: `invalid phone number: "abc"`, Kind: "invalid phone number"},
 	}}
 	if !reflect.DeepEqual(rep, want) {
 		t.Fatalf("report = %+v, want %+v", rep, want)
@@ -118,13 +118,16 @@ func TestCreateRefusals(t *testing.T) {
 func TestCreateMissingHeadersLeavesNothing(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	_, _, err := campaign.Create(f.ctx, f.pool, f.newCampaign(), strings.NewReader("Name,Telephone\nAnn,+12122000001\n"))
+	_, _, err := campaign.Create(f.ctx, f.pool, f.newCampaign(), strings.NewReader("Name,Fax\nAnn,+12122000001\n"))
 	pe := wantProblem(t, err, problem.Invalid)
-	if got := pe.Details["missing"]; !reflect.DeepEqual(got, []string{"business_name", "phone"}) {
-		t.Errorf("missing = %#v, want [business_name phone]", got)
+	if got := pe.Details["missing"]; !reflect.DeepEqual(got, []string{"phone"}) {
+		t.Errorf("missing = %#v, want [phone]", got)
 	}
-	if !strings.Contains(pe.Message, "business_name") || !strings.Contains(pe.Message, "phone") {
-		t.Errorf("message %q does not name the missing columns", pe.Message)
+	if got := pe.Details["columns"]; !reflect.DeepEqual(got, []string{"Name", "Fax"}) {
+		t.Errorf("columns = %#v, want [Name Fax]", got)
+	}
+	if !strings.Contains(pe.Message, `found "Name", "Fax"`) || !strings.Contains(pe.Message, "phone number, mobile") {
+		t.Errorf("message %q does not list the columns found and expected", pe.Message)
 	}
 	if n := f.count(t, `select count(*) from campaigns`); n != 0 {
 		t.Errorf("%d campaigns created from a file without the required headers", n)

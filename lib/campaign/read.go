@@ -40,8 +40,9 @@ left join lateral (
 order by c.created_at desc, c.id
 limit 500`
 
-// List returns the newest 500 campaigns with their counters.
-func List(ctx context.Context, q db.DBTX) ([]Campaign, error) {
+// List returns the newest 500 campaigns with their counters, and for
+// each live one with no call in flight, why it waits.
+func List(ctx context.Context, q db.DBTX, now time.Time) ([]Campaign, error) {
 	rows, err := q.Query(ctx, listCampaigns)
 	if err != nil {
 		return nil, fmt.Errorf("list campaigns: %w", err)
@@ -55,6 +56,13 @@ func List(ctx context.Context, q db.DBTX) ([]Campaign, error) {
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list campaigns: %w", err)
+	}
+	for i := range out {
+		if c := &out[i]; c.Status.dials() && c.ActiveCalls == 0 {
+			if c.Waiting, err = waitFor(ctx, q, c.ID, now); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return out, nil
 }
@@ -80,6 +88,9 @@ type Summary struct {
 	// remaining contacts may all be outside their calling hours, or
 	// waiting for a retry); null when it can dial now or nobody remains.
 	NextEligibleAt *time.Time `json:"nextEligibleAt"`
+	// Waiting explains why a live campaign with no call in flight is not
+	// dialing; null otherwise.
+	Waiting *Waiting `json:"waiting"`
 }
 
 // Ref names a related object.
@@ -122,9 +133,7 @@ select c.id, c.name, c.status, c.status_reason, c.mode, c.cap, c.line_quiet_gati
   (select count(*) from contacts k where k.campaign_id = c.id and k.suppressed_at is not null),
   to_char(c.window_start, 'HH24:MI'), to_char(c.window_end, 'HH24:MI'), c.window_days::int[], c.fallback_timezone,
   c.max_attempts, c.retry_delay_minutes, c.retry_dispositions, c.spend_limit_usd::float8,
-  c.auto_dnc_on_opt_out, c.phone_number_ids,
-  to_char(greatest(c.window_start, coalesce((select (value #>> '{}')::time from system_config where key = 'legal_window_start'), '08:00')), 'HH24:MI'),
-  to_char(least(c.window_end, coalesce((select (value #>> '{}')::time from system_config where key = 'legal_window_end'), '21:00')), 'HH24:MI')
+  c.auto_dnc_on_opt_out, c.phone_number_ids
 from campaigns c join assistants a on a.id = c.assistant_id
 where c.id = $1`
 
@@ -137,14 +146,11 @@ group by 1, 2, 3 having sum(n) <> 0`
 func Get(ctx context.Context, q db.DBTX, id uuid.UUID, now time.Time) (*Summary, error) {
 	s := &Summary{}
 	m, r := &s.Metrics, &s.Rules
-	// The window the tick applies: the campaign's, inside the legal bound.
-	var open Window
 	err := q.QueryRow(ctx, getCampaign, id).Scan(&s.ID, &s.Name, &s.Status, &s.StatusReason, &s.Mode,
 		&s.Cap, &s.LineQuietGating, &s.Assistant.ID, &s.Assistant.Name, &s.PhoneNumberID,
 		&s.CreatedAt, &s.StartedAt, &s.CompletedAt, &m.ActiveCalls, &s.PhoneLine.ActiveCalls, &m.TotalCost,
 		&m.RetriesPending, &m.Suppressed, &r.WindowStart, &r.WindowEnd, &r.Days, &r.FallbackTimezone,
-		&r.MaxAttempts, &r.RetryDelayMinutes, &r.RetryOn, &r.SpendLimitUSD, &r.AutoDNCOnOptOut, &r.PhoneNumberIDs,
-		&open.Start, &open.End)
+		&r.MaxAttempts, &r.RetryDelayMinutes, &r.RetryOn, &r.SpendLimitUSD, &r.AutoDNCOnOptOut, &r.PhoneNumberIDs)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, problem.New(problem.NotFound, "campaign not found")
 	}
@@ -154,14 +160,16 @@ func Get(ctx context.Context, q db.DBTX, id uuid.UUID, now time.Time) (*Summary,
 	if err := countOutcomes(ctx, q, id, m); err != nil {
 		return nil, err
 	}
-	if s.Status == Queued || s.Status == Dialing || s.Status == Running {
-		open.Days = r.Days
-		next, err := NextEligible(ctx, q, id, open, now)
+	if s.Status.dials() {
+		wt, err := waitFor(ctx, q, id, now)
 		if err != nil {
 			return nil, err
 		}
-		if next.After(now) {
-			s.NextEligibleAt = &next
+		if wt.NextCallAt != nil && wt.NextCallAt.After(now) {
+			s.NextEligibleAt = wt.NextCallAt
+		}
+		if m.ActiveCalls == 0 {
+			s.Waiting = wt
 		}
 	}
 	return s, nil

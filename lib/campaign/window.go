@@ -1,14 +1,8 @@
 package campaign
 
 import (
-	"context"
-	"fmt"
 	"slices"
 	"time"
-
-	"github.com/google/uuid"
-
-	"github.com/autolynx/autolynx/lib/db"
 )
 
 // Window is a calling window in a contact's local time.
@@ -58,40 +52,23 @@ func (w Window) NextOpen(from time.Time, zones []string) time.Time {
 	return time.Time{}
 }
 
-// remainingZones groups the contacts still to be called by zone set, with
-// the earliest moment each group may be dialed (a pending retry's time).
-const remainingZones = `
-select case when cardinality(k.timezones) = 0 then array[c.fallback_timezone] else k.timezones end as zones,
-  bool_or(k.next_attempt_at is null), min(k.next_attempt_at)
-from contacts k join campaigns c on c.id = k.campaign_id
-where k.campaign_id = $1 and k.suppressed_at is null
-  and (k.last_call_id is null or k.next_attempt_at is not null)
-group by 1
-limit 200`
+// zoneCache loads each zone once; unknown zones are left out.
+type zoneCache map[string]*time.Location
 
-// NextEligible is when the campaign may next dial someone, given each
-// remaining contact's zones and pending retries; zero when nobody remains.
-func NextEligible(ctx context.Context, q db.DBTX, id uuid.UUID, w Window, now time.Time) (time.Time, error) {
-	rows, err := q.Query(ctx, remainingZones, id)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("find remaining contacts: %w", err)
-	}
-	defer rows.Close()
-	var best time.Time
-	for rows.Next() {
-		var zones []string
-		var fresh bool
-		var due *time.Time
-		if err := rows.Scan(&zones, &fresh, &due); err != nil {
-			return time.Time{}, fmt.Errorf("find remaining contacts: %w", err)
+func (z zoneCache) locations(names []string) []*time.Location {
+	locs := make([]*time.Location, 0, len(names))
+	for _, n := range names {
+		loc, ok := z[n]
+		if !ok {
+			var err error
+			if loc, err = time.LoadLocation(n); err != nil {
+				loc = nil
+			}
+			z[n] = loc
 		}
-		from := now
-		if !fresh && due != nil && due.After(now) {
-			from = *due
-		}
-		if next := w.NextOpen(from, zones); !next.IsZero() && (best.IsZero() || next.Before(best)) {
-			best = next
+		if loc != nil {
+			locs = append(locs, loc)
 		}
 	}
-	return best, rows.Err()
+	return locs
 }

@@ -226,3 +226,6 @@ func eof(err error) error {
 	}
 	return err
 }
+
+// current is the record read last.
+func (s *scanner) current() *record { return &s.rec }

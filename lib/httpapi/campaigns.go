@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/autolynx/autolynx/lib/campaign"
+	"github.com/autolynx/autolynx/lib/csvimport"
 	"github.com/autolynx/autolynx/lib/problem"
 	"github.com/autolynx/autolynx/lib/ratelimit"
 	"github.com/autolynx/autolynx/lib/scheduler"
@@ -58,7 +59,7 @@ func Campaigns(d *Deps) http.Handler {
 func (d *Deps) campaignsRoot(w http.ResponseWriter, r *http.Request, caller *user.Profile) {
 	switch r.Method {
 	case http.MethodGet:
-		list, err := campaign.List(r.Context(), d.DB)
+		list, err := campaign.List(r.Context(), d.DB, d.Now())
 		if list == nil {
 			list = []campaign.Campaign{}
 		}
@@ -171,6 +172,10 @@ func (d *Deps) createCampaign(w http.ResponseWriter, r *http.Request, caller *us
 		WriteError(w, r, err)
 		return
 	}
+	if dry, err := formBool(up.fields, "dryRun"); err != nil || dry {
+		d.previewImport(w, r, up, defaults, err)
+		return
+	}
 	n, err := newCampaign(up.fields, caller, defaults)
 	if err != nil {
 		WriteError(w, r, err)
@@ -182,6 +187,39 @@ func (d *Deps) createCampaign(w http.ResponseWriter, r *http.Request, caller *us
 		return
 	}
 	WriteJSON(w, http.StatusCreated, map[string]any{"campaignId": id, "importReport": rep})
+}
+
+// previewImport answers a dry run of create: what the file would import,
+// computed by the importer's reader, with nothing stored.
+func (d *Deps) previewImport(w http.ResponseWriter, r *http.Request, up *upload, defaults settings.Settings, err error) {
+	var mapping csvimport.Mapping
+	var rules campaign.Rules
+	if err == nil {
+		mapping, err = formMapping(up.fields)
+	}
+	if err == nil {
+		rules, err = formRules(up.fields, defaults.VapiPhoneNumberID, defaults)
+	}
+	if err == nil {
+		err = rules.Validate(campaign.LegalWindow{Start: defaults.LegalWindowStart, End: defaults.LegalWindowEnd})
+	}
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	win := campaign.Window{Start: rules.WindowStart, End: rules.WindowEnd, Days: rules.Days}
+	opts := csvimport.Options{DefaultRegion: defaults.DefaultRegion, Mapping: mapping}
+	p, err := campaign.PreviewImport(r.Context(), d.DB, up.csv, opts, win, rules.FallbackTimezone, d.Now())
+	respond(w, r, map[string]any{"preview": p}, err)
+}
+
+// formMapping reads the optional column mapping field.
+func formMapping(f map[string]string) (csvimport.Mapping, error) {
+	m, err := csvimport.ParseMapping(strings.TrimSpace(f["mapping"]))
+	if err != nil {
+		return nil, problem.New(problem.Invalid, err.Error(), "field", "mapping")
+	}
+	return m, nil
 }
 
 // newCampaign reads the create form; absent options take the defaults.
@@ -210,6 +248,9 @@ func newCampaign(f map[string]string, caller *user.Profile, defaults settings.Se
 		}
 	}
 	if n.LineQuietGating, err = formBool(f, "lineQuietGating"); err != nil {
+		return n, err
+	}
+	if n.Mapping, err = formMapping(f); err != nil {
 		return n, err
 	}
 	n.Legal = campaign.LegalWindow{Start: defaults.LegalWindowStart, End: defaults.LegalWindowEnd}

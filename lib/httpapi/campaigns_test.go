@@ -297,16 +297,20 @@ func TestCampaignCreateRefused(t *testing.T) {
 				}
 			})
 		}
-		t.Run("missing headers", func(t *testing.T) {
+		t.Run("no phone column", func(t *testing.T) {
 			t.Parallel()
-			ct, body := apitest.Multipart(e.form(nil), "Full Name,Mobile\nAnn,+12122000001\n")
+			ct, body := apitest.Multipart(e.form(nil), "Full Name,Email\nAnn,ann@acme.test\n")
 			got := wantError(t, e.send(t, http.MethodPost, "/api/campaigns", e.operator(t), ct, body), http.StatusBadRequest, "VALIDATION_ERROR")
-			if m := got.Error.Details["missing"]; !reflect.DeepEqual(m, []any{"name", "business_name", "phone"}) {
-				t.Errorf("details.missing = %v", m)
+			d := got.Error.Details
+			if !reflect.DeepEqual(d["missing"], []any{"phone"}) || !reflect.DeepEqual(d["columns"], []any{"Full Name", "Email"}) {
+				t.Errorf("details = %v", d)
 			}
-			for _, col := range []string{"name", "business_name", "phone"} {
-				if !strings.Contains(got.Error.Message, col) {
-					t.Errorf("message %q does not name %s", got.Error.Message, col)
+			if exp, _ := d["expected"].(map[string]any); len(exp["phone"].([]any)) != 8 {
+				t.Errorf("details.expected = %v, want the eight phone aliases", d["expected"])
+			}
+			for _, want := range []string{`"Full Name", "Email"`, "phone, phone number, mobile"} {
+				if !strings.Contains(got.Error.Message, want) {
+					t.Errorf("message %q does not say %s", got.Error.Message, want)
 				}
 			}
 		})
@@ -992,7 +996,8 @@ func TestCampaignExport(t *testing.T) {
 		t.Fatalf("export has %d rows for %d contacts", len(recs)-1, len(p.Contacts))
 	}
 	for i, k := range p.Contacts {
-		want := []string{spreadsheetSafe(k.Name), spreadsheetSafe(k.BusinessName), spreadsheetSafe(k.Phone), "NOT_CALLED", "", "", "", ""}
+		// A phone is entirely a number: exact, never prefixed.
+		want := []string{spreadsheetSafe(k.Name), spreadsheetSafe(k.BusinessName), k.Phone, "NOT_CALLED", "", "", "", ""}
 		if c := k.Call; c != nil {
 			want[3] = c.Status
 			if c.EndedReason != nil {

@@ -4,6 +4,7 @@
 import { conditionalGet } from './api.js';
 import { h, mount, alert, badge, money, num, when, isLive, table } from './dom.js';
 import { watch } from './live.js';
+import { waitingBadge, waitingText } from './waiting.js';
 
 const COLS = ['Campaign', 'Status', 'Progress', 'Live', 'Completed', 'Successful', 'Cost', 'Created'];
 
@@ -37,9 +38,9 @@ export default function campaigns(root, ctx) {
 function row(c) {
   const total = c.totalContacts || 0, done = c.completedCalls || 0;
   const pct = total ? Math.round((done / total) * 100) : 0;
-  return h('tr', { testid: 'campaign-row', 'data-id': c.id, 'data-status': c.status },
+  return h('tr', { testid: 'campaign-row', 'data-id': c.id, 'data-status': c.status, 'data-waiting': String(!!c.waiting), class: c.waiting ? 'waiting' : '' },
     h('th', { scope: 'row' }, h('a', { href: `#/campaigns/${c.id}`, testid: 'campaign-link' }, c.name)),
-    h('td', {}, badge(c.status)),
+    h('td', {}, badge(c.status), c.waiting && [' ', waitingBadge(), h('small', { class: 'wait-why', testid: 'waiting-text' }, waitingText(c.waiting))]),
     h('td', { class: 'progress-cell' },
       h('progress', { max: total || 1, value: done, testid: 'campaign-progress', 'aria-label': `${c.name}: ${done} of ${total} contacts done` }),
       h('small', {}, `${num(done)} / ${num(total)} (${pct}%)`)),

@@ -6,6 +6,7 @@ import { h, s, mount, alert, badge, busy, lock, confirmable, money, num, when, d
 import { watch } from './live.js';
 import { transcript } from './transcript.js';
 import { rulesView } from './rules.js';
+import { waitingBadge, waitingNote } from './waiting.js';
 
 const CALL_STATUSES = ['NOT_CALLED', 'PENDING', 'QUEUED', 'RINGING', 'IN_PROGRESS', 'ENDED', 'FAILED', 'CANCELED', 'TIMEOUT'];
 const FINAL = ['STOPPED', 'COMPLETED', 'FAILED'];
@@ -97,11 +98,11 @@ export default function detail(root, ctx) {
     const m = c.metrics || {};
     title.textContent = c.name;
     document.title = `${c.name} · AutoLynx`;
-    mount(head, badge(c.status),
+    mount(head, badge(c.status), c.waiting && waitingBadge(),
       h('span', { class: `badge line ${c.phoneLine?.activeCalls ? 'busy' : ''}`, testid: 'phone-line', title: 'Calls live on the phone number (all campaigns)' },
         `Line: ${num(c.phoneLine?.activeCalls ?? 0)} live`));
     showReason(reason, c);
-    mount(next, c.nextEligibleAt && h('p', { class: 'alert info next', testid: 'next-eligible', 'data-at': c.nextEligibleAt },
+    mount(next, c.waiting ? waitingNote(c.waiting) : c.nextEligibleAt && h('p', { class: 'alert info next', testid: 'next-eligible', 'data-at': c.nextEligibleAt },
       'Next call possible at ', h('strong', {}, at(c.nextEligibleAt)),
       h('small', {}, ' (your time): the contacts left are outside their calling hours or waiting for a retry.')));
     mount(rules, rulesView(c.callingRules));

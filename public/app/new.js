@@ -1,36 +1,38 @@
-// New campaign: the form with its calling rules, a CSV dropped or picked,
-// the chunked upload with one progress bar, the merged import report, then
-// Start.
+// New campaign: the form with its calling rules, a CSV or .xlsx dropped or
+// picked, the server's preview of the import, the chunked upload with one
+// progress bar, the merged import report, then Start.
 
 import { api, upload } from './api.js';
-import { h, mount, field, alert, busy, num, table } from './dom.js';
+import { h, mount, field, alert, busy, num, table, debounce } from './dom.js';
 import { splitCSV, CHUNK_BYTES } from './csv.js';
 import { rulesFieldset } from './rules.js';
+import { runPreview, isXLSX } from './preview.js';
 
 // Tests may shrink chunks to exercise the multi-chunk path with small files.
 const chunkBytes = () => Number(localStorage.getItem('autolynx.chunkBytes')) || CHUNK_BYTES;
 
 export default function newCampaign(root, ctx) {
-  let file = null;
+  let file = null, mapping = null;
   const name = h('input', { required: true, maxlength: 200, testid: 'campaign-name' });
   const assistant = h('select', { required: true, testid: 'campaign-assistant' }, h('option', { value: '' }, 'Loading…'));
   const phone = h('input', { placeholder: 'default', testid: 'campaign-phone' });
   const cap = h('input', { type: 'number', min: 1, step: 1, value: '8', required: true, testid: 'campaign-cap' });
   const mode = h('select', { testid: 'campaign-mode' }, h('option', { value: 'continuous' }, 'Continuous (keep up to cap calls live)'), h('option', { value: 'batch' }, 'Strict batches of cap calls'));
   const quiet = h('input', { type: 'checkbox', testid: 'campaign-line-quiet' });
-  const picker = h('input', { type: 'file', accept: '.csv,text/csv', testid: 'campaign-file', onchange: () => pick(picker.files[0]) });
+  const picker = h('input', { type: 'file', accept: '.csv,text/csv,.xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', testid: 'campaign-file', onchange: () => pick(picker.files[0]) });
   const chosen = h('p', { class: 'muted', testid: 'file-chosen', 'aria-live': 'polite' }, 'No file chosen.');
   const drop = h('div', { class: 'drop', testid: 'dropzone' },
-    h('p', {}, 'Drag a CSV file here, or pick one:'), h('label', { class: 'file' }, h('span', { class: 'sr-only' }, 'CSV file'), picker),
-    h('p', { class: 'muted' }, 'Columns: name, business_name, phone (any order; extra columns become call variables).'),
+    h('p', {}, 'Drag a CSV or Excel (.xlsx) file here, or pick one:'), h('label', { class: 'file' }, h('span', { class: 'sr-only' }, 'Contacts file'), picker),
+    h('p', { class: 'muted' }, 'A phone column is required (Phone, Mobile Phone, Cell…); name (or First Name + Last Name), company and time zone are recognized; other columns become call variables.'),
     chosen);
+  const preview = h('div', { 'aria-live': 'polite', testid: 'preview-area' });
   const rules = rulesFieldset(phone, ctx.cfg.callingDefaults);
   const submit = h('button', { class: 'btn primary', testid: 'campaign-submit' }, 'Create and upload');
   const form = h('form', { class: 'card', testid: 'campaign-form', novalidate: true },
     field('Campaign name', name), field('Assistant', assistant), field('Phone number id', phone, 'Leave empty for the configured number.'),
     h('div', { class: 'row' }, field('Concurrent call cap', cap), field('Mode', mode)),
     h('div', { class: 'field check' }, h('label', {}, quiet, ' Line-quiet gating: dial only while the phone number has no live call')),
-    rules.el, drop, submit);
+    rules.el, drop, preview, submit);
   // controls by API field name, to show a refusal next to its field.
   const controls = { name, assistantId: assistant, phoneNumberId: phone, cap, mode, lineQuietGating: quiet, file: picker, ...rules.controls };
   const out = h('div', { 'aria-live': 'polite' });
@@ -39,8 +41,31 @@ export default function newCampaign(root, ctx) {
   function pick(f) {
     if (!f) return;
     file = f;
+    mapping = null;
     mount(chosen, 'Selected: ', h('strong', {}, f.name), ` (${(f.size / 1024).toFixed(1)} KB)`);
+    showPreview();
   }
+
+  // showPreview runs the server's dry run on the file (its first chunk
+  // for a large CSV) with the rules as they are now.
+  async function showPreview() {
+    if (!file) return;
+    let blob = file, partial = false;
+    if (!isXLSX(file)) {
+      try {
+        const chunks = await splitCSV(file, chunkBytes());
+        blob = chunks[0].blob;
+        partial = chunks.length > 1;
+      } catch (err) {
+        return mount(preview, alert('error', `Cannot read the file: ${err.message}`, 'preview-error'));
+      }
+    }
+    const problem = rules.problem();
+    if (problem) return mount(preview, alert('error', problem[1], 'preview-error'));
+    await runPreview(preview, blob, file.name, rules.values(), mapping, (m) => { mapping = m; showPreview(); }, partial);
+  }
+  // Rules change who is callable now; one dry run once the edits settle.
+  rules.el.addEventListener('change', debounce(showPreview, 800));
   drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
   drop.addEventListener('dragleave', () => drop.classList.remove('over'));
   drop.addEventListener('drop', (e) => { e.preventDefault(); drop.classList.remove('over'); pick(e.dataTransfer.files[0]); });
@@ -61,7 +86,8 @@ export default function newCampaign(root, ctx) {
       fieldError(controls[problem[0]], problem[0], problem[1]);
       return mount(out, alert('error', problem[1], 'form-error'));
     }
-    const fields = { name: name.value.trim(), assistantId: assistant.value, phoneNumberId: phone.value.trim() || null, cap: cap.value, mode: mode.value, lineQuietGating: String(quiet.checked), ...rules.values() };
+    const fields = { name: name.value.trim(), assistantId: assistant.value, phoneNumberId: phone.value.trim() || null, cap: cap.value, mode: mode.value, lineQuietGating: String(quiet.checked), ...rules.values(),
+      mapping: mapping && JSON.stringify(mapping) };
     const refused = (err) => err.details?.field && fieldError(controls[err.details.field], err.details.field, err.message);
     busy(submit, () => run(out, form, file, fields, refused));
   });
@@ -98,7 +124,7 @@ async function run(out, form, file, fields, refused) {
   form.inert = true;
   let chunks;
   try {
-    chunks = await splitCSV(file, chunkBytes());
+    chunks = isXLSX(file) ? [workbook(file)] : await splitCSV(file, chunkBytes());
   } catch (err) {
     form.inert = false;
     return mount(text, alert('error', `Cannot read the file: ${err.message}`, 'upload-error'));
@@ -146,6 +172,13 @@ async function run(out, form, file, fields, refused) {
     }
   };
   await attempt();
+}
+
+// workbook is an .xlsx file's one upload: a workbook cannot be cut into
+// parts, so it must fit one request.
+function workbook(file) {
+  if (file.size > CHUNK_BYTES) throw new Error(`an .xlsx file over ${CHUNK_BYTES / 1048576} MB cannot be uploaded: save it as "CSV UTF-8" and upload that`);
+  return { size: file.size, rowOffset: 0, blob: file };
 }
 
 // merge adds one chunk's report, moving its row numbers to the file's own.

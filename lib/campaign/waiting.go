@@ -1,0 +1,177 @@
+package campaign
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/autolynx/autolynx/lib/db"
+)
+
+// Waiting explains a live campaign with no call in flight that is not
+// complete: why nothing is dialing, in words, and when the next call can
+// happen. The counts let the dashboard say the same in the viewer's time.
+type Waiting struct {
+	Message    string     `json:"message"`
+	NextCallAt *time.Time `json:"nextCallAt"`
+	// DueNow contacts can be dialed at once (the next tick will).
+	DueNow int `json:"dueNow"`
+	// Redials wait for their delay; the first is due at RedialsFrom.
+	Redials     int        `json:"redials"`
+	RedialsFrom *time.Time `json:"redialsFrom"`
+	// OutsideHours contacts are due but outside their calling hours; the
+	// first window opens at OpensAt, OpensLocal ("09:00") in OpensZone.
+	OutsideHours int        `json:"outsideHours"`
+	OpensAt      *time.Time `json:"opensAt"`
+	OpensZone    string     `json:"opensZone"`
+	OpensLocal   string     `json:"opensLocal"`
+}
+
+// dialWindow is the window the tick applies to a campaign: its own, inside
+// the account's legal bound.
+const dialWindow = `
+select to_char(greatest(c.window_start, coalesce((select (value #>> '{}')::time from system_config where key = 'legal_window_start'), '08:00')), 'HH24:MI'),
+  to_char(least(c.window_end, coalesce((select (value #>> '{}')::time from system_config where key = 'legal_window_end'), '21:00')), 'HH24:MI'),
+  c.window_days::int[]
+from campaigns c where c.id = $1`
+
+// remainingZones groups the contacts still to be called by zone set:
+// never dialed, redials already due, and redials still waiting (with the
+// first one's time).
+const remainingZones = `
+select case when cardinality(k.timezones) = 0 then array[c.fallback_timezone] else k.timezones end as zones,
+  count(*) filter (where k.next_attempt_at is null or k.next_attempt_at <= $2),
+  count(*) filter (where k.next_attempt_at > $2),
+  min(k.next_attempt_at) filter (where k.next_attempt_at > $2)
+from contacts k join campaigns c on c.id = k.campaign_id
+where k.campaign_id = $1 and k.suppressed_at is null
+  and (k.last_call_id is null or k.next_attempt_at is not null)
+group by 1
+limit 200`
+
+// waitFor reads who remains to be called and when each can be.
+func waitFor(ctx context.Context, q db.DBTX, id uuid.UUID, now time.Time) (*Waiting, error) {
+	var w Window
+	err := q.QueryRow(ctx, dialWindow, id).Scan(&w.Start, &w.End, &w.Days)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return &Waiting{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read calling window: %w", err)
+	}
+	rows, err := q.Query(ctx, remainingZones, id, now)
+	if err != nil {
+		return nil, fmt.Errorf("find remaining contacts: %w", err)
+	}
+	defer rows.Close()
+	wt := &Waiting{}
+	zc := zoneCache{}
+	var next time.Time
+	earlier := func(t time.Time) {
+		if !t.IsZero() && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+	}
+	for rows.Next() {
+		var zones []string
+		var ready, later int
+		var from *time.Time
+		if err := rows.Scan(&zones, &ready, &later, &from); err != nil {
+			return nil, fmt.Errorf("find remaining contacts: %w", err)
+		}
+		switch {
+		case ready == 0:
+		case w.Open(now, zc.locations(zones)):
+			wt.DueNow += ready
+			earlier(now)
+		default:
+			open := w.NextOpen(now, zones)
+			wt.OutsideHours += ready
+			wt.opening(open, zones)
+			earlier(open)
+		}
+		if later > 0 {
+			wt.Redials += later
+			if wt.RedialsFrom == nil || from.Before(*wt.RedialsFrom) {
+				wt.RedialsFrom = from
+			}
+			earlier(w.NextOpen(*from, zones))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find remaining contacts: %w", err)
+	}
+	if !next.IsZero() {
+		next = next.UTC()
+		wt.NextCallAt = &next
+	}
+	wt.Message = wt.say(now)
+	return wt, nil
+}
+
+// opening keeps the earliest window opening among contacts outside hours.
+func (wt *Waiting) opening(at time.Time, zones []string) {
+	if at.IsZero() || wt.OpensAt != nil && !at.Before(*wt.OpensAt) {
+		return
+	}
+	loc, err := time.LoadLocation(zones[0])
+	if err != nil {
+		return
+	}
+	at = at.UTC()
+	wt.OpensAt, wt.OpensZone, wt.OpensLocal = &at, zones[0], at.In(loc).Format("15:04")
+}
+
+// say puts the wait in words, times in UTC and in the contacts' own zone.
+func (wt *Waiting) say(now time.Time) string {
+	var parts []string
+	if wt.DueNow > 0 {
+		parts = append(parts, fmt.Sprintf("%s can be called now: the next tick dials them", plural(wt.DueNow, "contact")))
+	}
+	if wt.Redials > 0 {
+		parts = append(parts, fmt.Sprintf("%s due from %s", plural(wt.Redials, "redial"), clock(*wt.RedialsFrom, now, time.UTC)+" UTC"))
+	}
+	if wt.OutsideHours > 0 {
+		loc, _ := time.LoadLocation(wt.OpensZone)
+		when := "their next calling day"
+		if wt.OpensAt != nil && loc != nil {
+			when = clock(*wt.OpensAt, now, loc) + " in " + City(wt.OpensZone)
+		}
+		parts = append(parts, fmt.Sprintf("%s outside their calling hours until %s", plural(wt.OutsideHours, "contact"), when))
+	}
+	if len(parts) == 0 {
+		return "Every contact has an outcome: the next tick completes the campaign."
+	}
+	return "Nothing is dialing: " + strings.Join(parts, "; ") + "."
+}
+
+// clock is t's time of day in loc, rounded up to the minute (the tick
+// cannot dial before t), with the day when it is not today's.
+func clock(t, now time.Time, loc *time.Location) string {
+	if r := t.Truncate(time.Minute); r.Before(t) {
+		t = r.Add(time.Minute)
+	}
+	lt := t.In(loc)
+	if lt.Format("2006-01-02") == now.In(loc).Format("2006-01-02") {
+		return lt.Format("15:04")
+	}
+	return lt.Format("Mon 2 Jan 15:04")
+}
+
+// City names a zone as people do: "America/New_York" → "New York".
+func City(zone string) string {
+	i := strings.LastIndexByte(zone, '/')
+	return strings.ReplaceAll(zone[i+1:], "_", " ")
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
