@@ -110,8 +110,9 @@ func TestA3RecordingsPlayThroughOurEndpoint(t *testing.T) {
 			t.Errorf("tampered link %s: %d, want 401", bad, resp.StatusCode)
 		}
 	}
-	e.Clock.Advance(7*24*time.Hour + time.Minute)
+	// A link works a week, its expiry rounded up to the next hour.
+	e.Clock.Advance(7*24*time.Hour + time.Hour + time.Minute)
 	if resp, _ := fetch(t, link, "", ""); resp.StatusCode != http.StatusUnauthorized {
-		t.Errorf("link a week old: %d, want 401", resp.StatusCode)
+		t.Errorf("link a week and an hour old: %d, want 401", resp.StatusCode)
 	}
 }
