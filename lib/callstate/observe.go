@@ -77,7 +77,8 @@ update calls set
                               extract(epoch from (coalesce($14, ended_at) - coalesce(started_at, $13)))),
   last_event_at = $16,
   updated_at = $16
-where id = $1`
+where id = $1
+returning coalesce(ended_reason, '')`
 
 // Apply records o on its call inside tx (which the caller commits together
 // with its event-log row). A call we do not know is reported with
@@ -97,16 +98,17 @@ func Apply(ctx context.Context, tx pgx.Tx, o Observation, now time.Time) (Result
 		next, r.Current = &o.Status, o.Status
 	}
 	disposition := Disposition(o.EndedReason)
-	_, err = tx.Exec(ctx, update, r.CallID, next, o.ProviderCallID, text(o.EndedReason), disposition,
+	var reason string
+	err = tx.QueryRow(ctx, update, r.CallID, next, o.ProviderCallID, text(o.EndedReason), disposition,
 		o.Cost, jsonArg(o.Costs), text(o.RecordingURL), jsonArg(o.Transcript), text(o.Summary),
-		text(o.SuccessEvaluation), jsonArg(o.StructuredData), o.StartedAt, o.EndedAt, o.DurationSeconds, now)
+		text(o.SuccessEvaluation), jsonArg(o.StructuredData), o.StartedAt, o.EndedAt, o.DurationSeconds, now).Scan(&reason)
 	if err != nil {
 		return r, fmt.Errorf("update call: %w", err)
 	}
 	// Decide the redial once final, and again when the outcome's reason
 	// arrives after the status (a report following a bare "ended").
 	if Terminal(r.Current) && (r.Changed() || o.EndedReason != "") {
-		return r, ScheduleRetry(ctx, tx, r.CallID, now)
+		return r, ScheduleRetry(ctx, tx, r.CallID, Classify(reason), now)
 	}
 	return r, nil
 }

@@ -11,15 +11,23 @@ import (
 )
 
 // FollowCall moves a campaign on after news about one of its calls, in the
-// news's transaction: RUNNING once a call is in progress; the opt-out and
-// spend-limit rules once an outcome and a cost arrive; COMPLETED when that
-// was the last call. Webhooks and reconciliation share it.
+// news's transaction: RUNNING once a call is in progress; PAUSED when Vapi
+// refused the call for the account's sake; the opt-out and spend-limit
+// rules once an outcome and a cost arrive; COMPLETED when that was the
+// last call. Webhooks and reconciliation share it.
 func FollowCall(ctx context.Context, tx pgx.Tx, res callstate.Result, o callstate.Observation, now time.Time) error {
 	if !res.Found {
 		return nil
 	}
 	if res.Changed() && res.Current == callstate.InProgress {
 		return MarkRunning(ctx, tx, res.CampaignID)
+	}
+	if e := callstate.Classify(o.EndedReason); e.Refusal == callstate.AccountRefusal && res.Changed() {
+		// Only the news that ended the call pauses: a duplicate report
+		// must not pause a campaign resumed since.
+		if err := PauseForVapi(ctx, tx, res.CampaignID, e.Why, now); err != nil {
+			return err
+		}
 	}
 	if optedOut(o.StructuredData) {
 		if err := SuppressOptOut(ctx, tx, res.CallID, now); err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/autolynx/autolynx/lib/db"
+	"github.com/autolynx/autolynx/lib/ops"
 )
 
 // completeIfDone finishes campaigns with no call live, no contact left to
@@ -93,6 +94,24 @@ func EnforceSpendLimit(ctx context.Context, q db.DBTX, id uuid.UUID) (bool, erro
 		return false, fmt.Errorf("check spend limit: %w", err)
 	}
 	return tag.RowsAffected() > 0, nil
+}
+
+// PauseForVapi pauses a live campaign because Vapi refuses to place calls
+// for the account (credits, billing, the assistant…), with why shown to
+// operators, and raises an alert for admins. Resume continues the list.
+// A campaign already paused or finished is left alone, so many refusals
+// arriving together pause and alert once.
+func PauseForVapi(ctx context.Context, q db.DBTX, id uuid.UUID, why string, now time.Time) error {
+	tag, err := q.Exec(ctx, `
+		update campaigns set paused_from = status, status = 'PAUSED', status_reason = $2
+		where id = $1 and status in ('QUEUED', 'DIALING', 'RUNNING')`, id, why)
+	if err != nil {
+		return fmt.Errorf("pause campaign: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return nil
+	}
+	return ops.RaiseAccountAlert(ctx, q, id, why, now)
 }
 
 // SuppressOptOut puts the number of a call's contact on the do-not-call

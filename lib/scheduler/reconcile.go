@@ -197,7 +197,7 @@ func (s *Scheduler) timeout(ctx context.Context, c suspect, reason string) strin
 			return err
 		}
 		timedOut = true
-		return callstate.ScheduleRetry(ctx, tx, c.ID, now)
+		return callstate.ScheduleRetry(ctx, tx, c.ID, callstate.TimedOut, now)
 	})
 	if err != nil {
 		s.Log.Error("time out call", "call", c.ID, "err", err)

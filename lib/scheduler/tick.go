@@ -110,13 +110,21 @@ func (s *Scheduler) launch(ctx context.Context, t target, accountCap int, sum *S
 		switch v {
 		case launched:
 			n++
-		case backOff, campaignFailed:
+		case backOff, campaignFailed, campaignPaused:
 			for _, rest := range claims[i+1:] {
 				s.release(ctx, rest, "not dialed this tick: "+reason)
 			}
-			if v == campaignFailed {
+			switch v {
+			case campaignFailed:
 				if err := campaign.Fail(ctx, s.DB, t.ID, reason, s.Now()); err != nil {
 					s.Log.Error("fail campaign", "campaign", t.ID, "err", err)
+				}
+				return n, false
+			case campaignPaused:
+				// Every campaign of the account meets the same refusal on
+				// its next dial and pauses in turn.
+				if err := campaign.PauseForVapi(ctx, s.DB, t.ID, reason, s.Now()); err != nil {
+					s.Log.Error("pause campaign", "campaign", t.ID, "err", err)
 				}
 				return n, false
 			}

@@ -52,7 +52,13 @@ type callInput struct {
 var (
 	errClosed      = errors.New("simulator closed")
 	errNoAssistant = errors.New("assistant does not exist")
+	errNoCredits   = errors.New("out of credits")
 )
+
+// noCreditsMessage words the 400 of an account without credits. Vapi's
+// wording is undocumented; this one is an assumption that names the
+// credits and the billing page, as its dashboard does.
+const noCreditsMessage = "Your account has insufficient credits to make this call. Please add credits in the billing page of your dashboard."
 
 func (s *Sim) createCall(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
@@ -75,6 +81,9 @@ func (s *Sim) createCall(w http.ResponseWriter, r *http.Request) {
 	}
 	created, err := s.place(in, fault.ambiguous())
 	switch {
+	case errors.Is(err, errNoCredits):
+		writeError(w, http.StatusBadRequest, noCreditsMessage)
+		return
 	case errors.Is(err, errNoAssistant):
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("Couldn't Get Assistant. `assistantId` %s Does Not Exist.", in.AssistantID))
 		return
@@ -159,6 +168,10 @@ func (s *Sim) place(in callInput, ambiguous bool) (vapi.Call, error) {
 	if !ok {
 		return vapi.Call{}, errNoAssistant
 	}
+	if s.outOfCredits() && s.faults.OutOfCreditsAs400 {
+		s.stats.CreditRefusals++
+		return vapi.Call{}, errNoCredits
+	}
 	now := s.now()
 	c := &call{
 		v: vapi.Call{
@@ -172,23 +185,25 @@ func (s *Sim) place(in callInput, ambiguous bool) (vapi.Call, error) {
 	if in.AssistantOverrides != nil {
 		c.vars = in.AssistantOverrides.VariableValues
 	}
-	blocked := s.admit(c, ambiguous)
-	p := newPlan(s.callRand(in.Customer.Number), s.cfg.Mix, blocked)
+	refused := s.admit(c, ambiguous)
+	p := newPlan(s.callRand(in.Customer.Number), s.cfg.Mix, refused)
 	out := make(chan vapi.Message, 8)
 	s.wg.Go(func() { s.play(c, p, out) })
 	s.wg.Go(func() { s.deliver(c.hook, out) })
 	resp := c.v
 	resp.SubscriptionLimits = &vapi.SubscriptionLimits{
-		ConcurrencyBlocked:       blocked,
+		ConcurrencyBlocked:       refused == reasonBlocked,
 		ConcurrencyLimit:         s.cfg.ConcurrencyLimit,
 		RemainingConcurrentCalls: max(0, s.cfg.ConcurrencyLimit-s.stats.Live),
 	}
 	return resp, nil
 }
 
-// admit stores the call and takes a concurrency slot, reporting whether the
-// account was full; the caller holds s.mu.
-func (s *Sim) admit(c *call, ambiguous bool) (blocked bool) {
+// admit stores the call and takes a concurrency slot. It returns the
+// ended reason of a call the account refuses (no credits, or every slot
+// full), "" for a placed call; the caller holds s.mu. Assumption: Vapi
+// checks the credits before the concurrency.
+func (s *Sim) admit(c *call, ambiguous bool) (refused string) {
 	st := &s.stats
 	s.calls[c.v.ID] = c
 	st.CallsCreated++
@@ -196,15 +211,27 @@ func (s *Sim) admit(c *call, ambiguous bool) (blocked bool) {
 	if ambiguous {
 		st.AmbiguousCreates++
 	}
+	if s.outOfCredits() {
+		st.CreditRefusals++
+		return reasonNoCredits
+	}
 	if st.Live >= s.cfg.ConcurrencyLimit {
 		st.ConcurrencyBlocked++
-		return true
+		return reasonBlocked
 	}
 	st.Live++
 	st.PeakLive = max(st.PeakLive, st.Live)
 	st.ByCustomer[c.v.Customer.Number]++
 	st.ByPhoneNumber[c.v.PhoneNumberID]++
-	return false
+	st.Placed++
+	return ""
+}
+
+// outOfCredits reports whether the account has paid for all the calls the
+// faults allow; the caller holds s.mu.
+func (s *Sim) outOfCredits() bool {
+	n := s.faults.OutOfCreditsAfter
+	return n > 0 && s.stats.Placed >= n
 }
 
 // callRand seeds a call's randomness from the seed, the number and how often

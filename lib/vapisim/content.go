@@ -102,7 +102,7 @@ func (p plan) artifact(c *call, started time.Time) *vapi.Artifact {
 // analysis is the post-call analysis for the outcome.
 func (p plan) analysis() *vapi.Analysis {
 	switch {
-	case p.outcome == Voicemail && !p.blocked:
+	case p.outcome == Voicemail && p.refused == "":
 		return &vapi.Analysis{Summary: "The call reached voicemail; the assistant left a short message.", SuccessEvaluation: "false"}
 	case !p.talks():
 		return &vapi.Analysis{}

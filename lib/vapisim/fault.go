@@ -32,6 +32,18 @@ type Faults struct {
 	// WebhookReorders is the fraction of server messages held back and
 	// delivered after the call's next message.
 	WebhookReorders float64
+
+	// OutOfCreditsAfter, when positive, is how many calls the account can
+	// pay for: once that many have been placed, the account is out of
+	// credits. Setting the faults again (without it) adds credits.
+	// Assumption (Vapi documents the ended reason, not when it applies):
+	// the refusal happens at call start, before any ringing, and is free.
+	OutOfCreditsAfter int
+	// OutOfCreditsAs400 refuses POST /call with a 400 naming the credits
+	// instead of answering 201 and ending the call with
+	// call.start.error-subscription-insufficient-credits. Vapi's wording of
+	// such a 400 is undocumented; the simulator's is an assumption.
+	OutOfCreditsAs400 bool
 }
 
 // createFault is what a POST /call draw decided.

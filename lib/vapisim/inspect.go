@@ -6,14 +6,14 @@ import (
 	"github.com/autolynx/autolynx/lib/vapi"
 )
 
-// Calls returns a snapshot of every placed call (blocked ones excluded),
+// Calls returns a snapshot of every placed call (refused ones excluded),
 // oldest first: the provider's truth tests compare our records with.
 func (s *Sim) Calls() []vapi.Call {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]vapi.Call, 0, len(s.calls))
 	for _, c := range s.calls {
-		if c.v.EndedReason == "call.start.error-subscription-concurrency-limit-reached" {
+		if c.v.EndedReason == reasonBlocked || c.v.EndedReason == reasonNoCredits {
 			continue
 		}
 		out = append(out, c.snapshot())

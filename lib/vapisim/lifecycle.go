@@ -60,7 +60,7 @@ func (s *Sim) end(c *call, p plan) vapi.Call {
 	c.v.Cost, c.v.Costs = p.costs()
 	c.v.Artifact = p.artifact(c, c.v.StartedAt)
 	c.v.Analysis = p.analysis()
-	if !p.blocked {
+	if p.refused == "" {
 		s.stats.Live--
 	}
 	return c.snapshot()

@@ -14,8 +14,12 @@ const (
 	Failed    Outcome = "failed"    // twilio-failed-to-connect-call
 )
 
-// reasonBlocked ends a call refused by the account's concurrency limit.
-const reasonBlocked = "call.start.error-subscription-concurrency-limit-reached"
+// Ended reasons of calls refused at start: by the account's concurrency
+// limit, or for want of credits.
+const (
+	reasonBlocked   = "call.start.error-subscription-concurrency-limit-reached"
+	reasonNoCredits = "call.start.error-subscription-insufficient-credits"
+)
 
 // Mix weighs the outcomes; weights are relative and need not sum to 1.
 type Mix struct {
@@ -48,7 +52,9 @@ func (m Mix) pick(x float64) Outcome {
 // plan is a call's script, drawn once at creation. Durations are in
 // simulated seconds.
 type plan struct {
-	blocked bool
+	// refused is the ended reason of a call refused at start ("" for a
+	// placed call).
+	refused string
 	outcome Outcome
 	reason  string
 	queued  float64 // queued → ringing (or → ended for failed calls)
@@ -64,9 +70,8 @@ func between(rng *rand.Rand, lo, hi float64) float64 { return lo + rng.Float64()
 
 // newPlan draws a call's script. It draws the same number of values for
 // every outcome so one call's randomness never shifts another's.
-func newPlan(rng *rand.Rand, mix Mix, blocked bool) plan {
+func newPlan(rng *rand.Rand, mix Mix, refused string) plan {
 	p := plan{
-		blocked: blocked,
 		outcome: mix.pick(rng.Float64()),
 		queued:  between(rng, 1, 3),
 		post:    between(rng, 1, 4),
@@ -92,14 +97,14 @@ func newPlan(rng *rand.Rand, mix Mix, blocked bool) plan {
 	case Failed:
 		p.reason = "twilio-failed-to-connect-call"
 	}
-	if blocked {
-		p = plan{blocked: true, reason: reasonBlocked, queued: 0.5, post: 0.5}
+	if refused != "" {
+		p = plan{refused: refused, reason: refused, queued: 0.5, post: 0.5}
 	}
 	return p
 }
 
 // rings reports whether the call reaches the ringing state.
-func (p plan) rings() bool { return !p.blocked && p.outcome != Failed }
+func (p plan) rings() bool { return p.refused == "" && p.outcome != Failed }
 
 // talks reports whether the call is answered (by a person or a machine).
 func (p plan) talks() bool { return p.talk > 0 }

@@ -8,6 +8,11 @@ type Stats struct {
 	CallsCreated int
 	// ConcurrencyBlocked counts calls refused a slot by the account limit.
 	ConcurrencyBlocked int
+	// CreditRefusals counts calls refused for want of credits (ended at
+	// start, or a 400 at POST /call).
+	CreditRefusals int
+	// Placed counts calls given a line (neither blocked nor refused).
+	Placed int
 	// ByCustomer counts placed (not blocked) calls per customer number, to
 	// detect double dials.
 	ByCustomer map[string]int

@@ -1,0 +1,108 @@
+package scheduler_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/autolynx/autolynx/lib/apitest"
+	"github.com/autolynx/autolynx/lib/vapisim"
+)
+
+// TestB2AccountRefusalPausesEveryCampaignAndResumes runs two campaigns
+// into an account that runs out of credits after a few calls, once as
+// Vapi's ended reason after a 201 and once as a 400 at POST /call. Each
+// campaign must pause with a reason a person understands and an alert for
+// admins, no contact may lose an attempt to the refusal, and after credits
+// are added Resume must finish the list with every outcome equal to
+// Vapi's truth.
+func TestB2AccountRefusalPausesEveryCampaignAndResumes(t *testing.T) {
+	t.Parallel()
+	for name, as400 := range map[string]bool{"ended reason": false, "400 at POST /call": true} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			e := apitest.New(t, apitest.Options{Sim: vapisim.Config{Seed: 31, Mix: vapisim.Mix{Answered: 1},
+				Faults: vapisim.Faults{OutOfCreditsAfter: 3, OutOfCreditsAs400: as400}}})
+			asst := e.CreateAssistant("Caller")
+			a := start(t, e, map[string]string{"cap": "2", "assistantId": asst, "name": "A"}, 6)
+			b := start(t, e, map[string]string{"cap": "2", "assistantId": asst, "name": "B"}, 6)
+			paused := func(id string) bool { return e.Summary(id).Status == "PAUSED" }
+			e.Eventually(60*time.Second, "", func() bool { return paused(a) && paused(b) })
+			for _, id := range []string{a, b} {
+				s := e.Summary(id)
+				if s.StatusReason == nil || !strings.Contains(*s.StatusReason, "insufficient credits") ||
+					!strings.Contains(*s.StatusReason, "Resume") {
+					t.Errorf("campaign %s: statusReason %v", id, s.StatusReason)
+				}
+			}
+			var alerts int
+			if err := e.DB.QueryRow(context.Background(),
+				`select count(distinct campaign_id) from alerts where kind = 'vapi-account' and detail like '%insufficient credits%'`,
+			).Scan(&alerts); err != nil {
+				t.Fatal(err)
+			}
+			if alerts != 2 {
+				t.Errorf("%d campaigns alerted, want 2", alerts)
+			}
+			// Paused: nothing more is dialed.
+			before := e.Sim.Stats().CallsCreated
+			for range 3 {
+				e.Tick("")
+			}
+			if after := e.Sim.Stats().CallsCreated; after != before {
+				t.Errorf("dialed %d calls while paused", after-before)
+			}
+			// Credits added; Resume continues both lists to the end.
+			e.Sim.SetFaults(vapisim.Faults{})
+			for _, id := range []string{a, b} {
+				if st := e.Control(id, "resume"); st != http.StatusOK {
+					t.Fatalf("resume: %d", st)
+				}
+			}
+			e.Eventually(60*time.Second, "", func() bool { return status(e, a)() && status(e, b)() })
+			truth := map[string]string{}
+			for _, c := range e.Sim.Calls() {
+				truth[c.ID] = c.EndedReason
+			}
+			for _, id := range []string{a, b} {
+				for _, o := range lastCalls(t, e, id) {
+					// maxAttempts is 1: a refused attempt must not have used it.
+					if o.reason != "customer-ended-call" && o.reason != "assistant-ended-call" {
+						t.Errorf("contact %s…: %+v, want a conversation", o.phone[:6], o)
+					}
+					if o.reason != truth[o.providerID] {
+						t.Errorf("contact %s…: reason %q, Vapi says %q", o.phone[:6], o.reason, truth[o.providerID])
+					}
+				}
+			}
+		})
+	}
+}
+
+// lastCall is a contact's latest call as we recorded it.
+type lastCall struct {
+	phone, providerID, reason string
+	cost                      *float64
+}
+
+func lastCalls(t *testing.T, e *apitest.Env, campaignID string) []lastCall {
+	t.Helper()
+	rows, err := e.DB.Query(context.Background(), `
+		select k.phone, coalesce(l.provider_call_id, ''), coalesce(l.ended_reason, ''), l.cost::float8
+		from contacts k left join calls l on l.id = k.last_call_id where k.campaign_id = $1`, campaignID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []lastCall
+	for rows.Next() {
+		var c lastCall
+		if err := rows.Scan(&c.phone, &c.providerID, &c.reason, &c.cost); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, c)
+	}
+	return out
+}
