@@ -3,6 +3,7 @@ package campaign
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -50,7 +51,10 @@ func FollowCall(ctx context.Context, tx pgx.Tx, res callstate.Result, o callstat
 // sets when the person asked not to be called again.
 var optOutKeys = []string{"optOut", "opt_out", "doNotCall", "do_not_call", "dnc"}
 
-// optedOut reports whether the end-of-call analysis flags an opt-out.
+// optedOut reports whether the end-of-call analysis flags an opt-out:
+// in analysis.structuredData ({"optOut": true}) or in one of the
+// artifact's structuredOutputs ({id: {"name": "optOut", "result": true}},
+// or a result object carrying such a key).
 func optedOut(structured json.RawMessage) bool {
 	if len(structured) == 0 {
 		return false
@@ -59,17 +63,33 @@ func optedOut(structured json.RawMessage) bool {
 	if json.Unmarshal(structured, &data) != nil {
 		return false
 	}
-	for _, k := range optOutKeys {
-		switch v := data[k].(type) {
-		case bool:
-			if v {
-				return true
-			}
-		case string:
-			if v == "true" || v == "yes" {
-				return true
-			}
+	if flagsOptOut(data) {
+		return true
+	}
+	for _, v := range data {
+		out, _ := v.(map[string]any)
+		name, _ := out["name"].(string)
+		if slices.Contains(optOutKeys, name) && truthy(out["result"]) {
+			return true
 		}
+		if result, ok := out["result"].(map[string]any); ok && flagsOptOut(result) {
+			return true
+		}
+	}
+	return false
+}
+
+// flagsOptOut reports whether one of data's opt-out keys is true.
+func flagsOptOut(data map[string]any) bool {
+	return slices.ContainsFunc(optOutKeys, func(k string) bool { return truthy(data[k]) })
+}
+
+func truthy(v any) bool {
+	switch v := v.(type) {
+	case bool:
+		return v
+	case string:
+		return v == "true" || v == "yes"
 	}
 	return false
 }

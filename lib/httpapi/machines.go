@@ -99,7 +99,7 @@ const maxWebhookBody = MaxUpload
 // authenticated before they are parsed; an unauthenticated request stores
 // nothing.
 func VapiWebhook(d *Deps) http.Handler {
-	rc := &webhook.Receiver{DB: d.DB, Now: d.Now, Secret: d.Config.WebhookSecret}
+	rc := &webhook.Receiver{DB: d.DB, Now: d.Now, Secrets: []string{d.Config.WebhookSecret, d.Config.WebhookSecretPrevious}}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			MethodNotAllowed(w, r, http.MethodPost)
@@ -111,7 +111,7 @@ func VapiWebhook(d *Deps) http.Handler {
 			return
 		}
 		// Signature freshness is wall-clock time, like the sender's.
-		if err := webhook.Verify(r.Header, body, d.Config.WebhookSecret, time.Now()); err != nil {
+		if err := webhook.Verify(r.Header, body, time.Now(), d.Config.WebhookSecret, d.Config.WebhookSecretPrevious); err != nil {
 			d.count(r, ops.WebhookRefused)
 			WriteError(w, r, problem.New(problem.Unauthorized, "webhook signature missing or wrong"))
 			return
@@ -130,7 +130,16 @@ func VapiWebhook(d *Deps) http.Handler {
 			d.count(r, ops.WebhookUnmatched)
 			logFrom(r).Info("webhook for an unknown call", "type", out.Type)
 		}
-		WriteJSON(w, http.StatusOK, map[string]bool{"ok": true})
+		switch webhook.AnswerFor(out.Type) {
+		case webhook.ErrorField:
+			logFrom(r).Warn("declined a server message that expects an answer", "type", out.Type)
+			WriteJSON(w, http.StatusOK, map[string]string{"error": webhook.Declined(out.Type)})
+		case webhook.Refuse:
+			logFrom(r).Warn("refused a server message that expects an answer", "type", out.Type)
+			WriteError(w, r, problem.New(problem.Invalid, webhook.Declined(out.Type)))
+		default:
+			WriteJSON(w, http.StatusOK, map[string]bool{"ok": true})
+		}
 	})
 }
 

@@ -2,6 +2,7 @@ package scheduler_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -105,4 +106,48 @@ func lastCalls(t *testing.T, e *apitest.Env, campaignID string) []lastCall {
 		out = append(out, c)
 	}
 	return out
+}
+
+// simCall reads Vapi's own view of a call (GET /call/{id}) as raw JSON.
+func simCall(t *testing.T, e *apitest.Env, id string) map[string]any {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, e.Sim.URL()+"/call/"+id, nil)
+	req.Header.Set("Authorization", "Bearer "+e.Sim.APIKey())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var v map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// TestB3B4EveryCallNamesItsBackoffPlanAndServerMessages: Vapi retries a
+// failed delivery only when the call's server names a backoffPlan, and
+// sends an imported assistant's own subscriptions unless the call
+// overrides serverMessages.
+func TestB3B4EveryCallNamesItsBackoffPlanAndServerMessages(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{Sim: vapisim.Config{Seed: 32}})
+	id := start(t, e, map[string]string{"cap": "2"}, 2)
+	e.Eventually(30*time.Second, id, status(e, id))
+	calls := e.Sim.Calls()
+	if len(calls) != 2 {
+		t.Fatalf("%d calls", len(calls))
+	}
+	for _, c := range calls {
+		o, _ := simCall(t, e, c.ID)["assistantOverrides"].(map[string]any)
+		msgs, _ := json.Marshal(o["serverMessages"])
+		if string(msgs) != `["status-update","end-of-call-report"]` {
+			t.Errorf("serverMessages %s", msgs)
+		}
+		srv, _ := o["server"].(map[string]any)
+		plan, _ := json.Marshal(srv["backoffPlan"])
+		if string(plan) != `{"baseDelaySeconds":2,"excludedStatusCodes":[400,401],"maxRetries":5,"type":"exponential"}` {
+			t.Errorf("backoffPlan %s", plan)
+		}
+	}
 }

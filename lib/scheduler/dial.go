@@ -30,8 +30,10 @@ const (
 )
 
 // request builds Vapi's POST /call for a claimed contact: the contact's
-// fields as variableValues, our ids as metadata, and our webhook as the
-// server so status arrives whatever the assistant's own settings say.
+// fields as variableValues, our ids as metadata, our webhook as the
+// server (with a backoff plan, so Vapi retries a delivery we missed) and
+// the two messages we read as serverMessages, so status arrives whatever
+// the assistant's own settings say and nothing else does.
 func (s *Scheduler) request(t target, c claimed) vapi.CreateCallRequest {
 	vars := map[string]any{"name": c.Name, "business_name": c.BusinessName}
 	for k, v := range c.Variables {
@@ -51,9 +53,11 @@ func (s *Scheduler) request(t target, c claimed) vapi.CreateCallRequest {
 				"campaignId":             t.ID.String(),
 			},
 			Server: &vapi.Server{
-				URL:     s.WebhookURL,
-				Headers: map[string]string{"X-Vapi-Secret": s.WebhookSecret},
+				URL:         s.WebhookURL,
+				Headers:     map[string]string{"X-Vapi-Secret": s.WebhookSecret},
+				BackoffPlan: vapi.WebhookBackoff(),
 			},
+			ServerMessages: vapi.ServerMessages(),
 		},
 	}
 }

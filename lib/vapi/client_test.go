@@ -384,3 +384,31 @@ func TestEvaluationAcceptsScalars(t *testing.T) {
 		}
 	}
 }
+
+// TestB7ListCallsSkipsCallsItCannotRead: GET /call also lists calls other
+// tools placed on the line; one with odd values (or no id) must not fail
+// the page, and odd echoed config must not cost a call its metadata.
+func TestB7ListCallsSkipsCallsItCannotRead(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, `[
+		  {"id":"a","status":"ended","assistantOverrides":{"metadata":{"autolynxCallId":"x"},
+		    "server":{"timeoutSeconds":7.5,"headers":{"n":1}}},"analysis":{"successEvaluation":[1]}},
+		  {"id":7},
+		  "not a call",
+		  {"id":"b","cost":"free","createdAt":"yesterday"}]`)
+	}))
+	defer srv.Close()
+	c := vapi.New(vapi.Config{BaseURL: srv.URL, APIKey: "k"})
+	calls, err := c.ListCalls(context.Background(), vapi.ListCallsParams{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) != 2 || calls[0].ID != "a" || calls[1].ID != "b" {
+		t.Fatalf("calls %+v", calls)
+	}
+	if calls[0].AssistantOverrides == nil || calls[0].AssistantOverrides.Metadata["autolynxCallId"] != "x" ||
+		calls[0].AssistantOverrides.Server.TimeoutSeconds != 7.5 || calls[0].Analysis.SuccessEvaluation != "[1]" {
+		t.Fatalf("first call %+v", calls[0])
+	}
+}

@@ -142,8 +142,9 @@ type finalState struct {
 func final(t *testing.T, e *apitest.Env, callID string) finalState {
 	var f finalState
 	err := e.DB.QueryRow(context.Background(), `
-		select l.status, l.ended_reason, l.disposition, l.recording_url, l.summary, l.success_evaluation,
-		  l.cost::float8, l.duration_seconds::float8, l.transcript::text, c.status
+		select l.status, l.ended_reason, l.disposition, coalesce(l.recording_url, ''), coalesce(l.summary, ''),
+		  coalesce(l.success_evaluation, ''), coalesce(l.cost, 0)::float8, coalesce(l.duration_seconds, 0)::float8,
+		  coalesce(l.transcript::text, ''), c.status
 		from calls l join campaigns c on c.id = l.campaign_id where l.id = $1`, callID).Scan(
 		&f.Status, &f.EndedReason, &f.Disposition, &f.Recording, &f.Summary, &f.Success, &f.Cost, &f.Duration, &f.Transcript, &f.Campaign)
 	if err != nil {
