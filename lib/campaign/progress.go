@@ -111,7 +111,7 @@ func PauseForVapi(ctx context.Context, q db.DBTX, id uuid.UUID, why string, now 
 	if tag.RowsAffected() == 0 {
 		return nil
 	}
-	return ops.RaiseAccountAlert(ctx, q, id, why, now)
+	return ops.RaiseAlert(ctx, q, "vapi-account", id, why, now)
 }
 
 // SuppressOptOut puts the number of a call's contact on the do-not-call

@@ -31,7 +31,7 @@ const (
 // Alert is one recorded threshold crossing.
 type Alert struct {
 	ID          int64      `json:"id"`
-	Kind        string     `json:"kind"` // account-day, account-month, campaign, vapi-account
+	Kind        string     `json:"kind"` // account-day, account-month, campaign, vapi-account, reconcile-failed
 	CampaignID  *uuid.UUID `json:"campaignId"`
 	Period      string     `json:"period"`
 	Threshold   float64    `json:"threshold"`
@@ -39,7 +39,8 @@ type Alert struct {
 	CreatedAt   time.Time  `json:"createdAt"`
 	DeliveredAt *time.Time `json:"deliveredAt"`
 	Attempts    int        `json:"attempts"`
-	// Detail is what a vapi-account alert says (null for spend alerts).
+	// Detail is what a vapi-account or reconcile-failed alert says (null
+	// for spend alerts).
 	Detail *string `json:"detail"`
 }
 
@@ -129,8 +130,8 @@ func deliverOne(ctx context.Context, q db.DBTX, now time.Time, hc *http.Client, 
 		return false, fmt.Errorf("claim alert: %w", err)
 	}
 	text := alertText(kind, period, threshold, amount, campaign)
-	if kind == "vapi-account" && detail != nil {
-		text = accountAlertText(*detail, campaign)
+	if detail != nil {
+		text = detailText(kind, *detail, campaign)
 	}
 	if perr := post(ctx, hc, alertURL, text); perr != nil {
 		_, err := q.Exec(ctx, `update alerts set last_error = $2 where id = $1`, id, perr.Error())
@@ -179,9 +180,12 @@ func alertText(kind, period string, threshold, amount float64, campaign *string)
 	return fmt.Sprintf("AutoLynx spend alert: campaign \"%s\" has spent $%.2f, over its threshold of $%.2f.", slackName(campaign), amount, threshold)
 }
 
-// accountAlertText says which campaign Vapi's refusal paused, and why.
-func accountAlertText(detail string, campaign *string) string {
-	return fmt.Sprintf("AutoLynx paused campaign \"%s\": %s.", slackName(campaign), detail)
+// detailText says which campaign an alert of kind is about, and what.
+func detailText(kind, detail string, campaign *string) string {
+	if kind == "vapi-account" {
+		return fmt.Sprintf("AutoLynx paused campaign \"%s\": %s.", slackName(campaign), detail)
+	}
+	return fmt.Sprintf("AutoLynx campaign \"%s\": %s.", slackName(campaign), detail)
 }
 
 // slackName is a campaign's name (the operators' own label) escaped for
@@ -193,17 +197,18 @@ func slackName(campaign *string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(*campaign)
 }
 
-// RaiseAccountAlert records that Vapi's refusal paused a campaign: one
-// alert per pause, delivered like spend alerts and listed on the
-// operations page.
-func RaiseAccountAlert(ctx context.Context, q db.DBTX, campaignID uuid.UUID, detail string, now time.Time) error {
+// RaiseAlert records an alert that is not about spend, for campaignID:
+// "vapi-account" when Vapi's refusal paused the campaign (once per
+// pause), "reconcile-failed" when a call was given up on. It is
+// delivered like spend alerts and listed on the operations page.
+func RaiseAlert(ctx context.Context, q db.DBTX, kind string, campaignID uuid.UUID, detail string, now time.Time) error {
 	_, err := q.Exec(ctx, `
 		insert into alerts (kind, scope, campaign_id, period, threshold, amount, detail, created_at)
-		values ('vapi-account', $1::text, $1, $2, 0, 0, $3, $4)
+		values ($1, $2::text, $2, $3, 0, 0, $4, $5)
 		on conflict (kind, scope, period, threshold) do nothing`,
-		campaignID, now.UTC().Format(time.RFC3339Nano), detail, now)
+		kind, campaignID, now.UTC().Format(time.RFC3339Nano), detail, now)
 	if err != nil {
-		return fmt.Errorf("record account alert: %w", err)
+		return fmt.Errorf("record %s alert: %w", kind, err)
 	}
 	return nil
 }

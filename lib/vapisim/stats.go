@@ -31,8 +31,10 @@ type Stats struct {
 	WebhooksSent int
 	// WebhooksFailed counts POSTs that failed or were answered non-2xx.
 	WebhooksFailed int
-	// WebhooksDropped counts messages the drop fault swallowed.
+	// WebhooksDropped counts messages the drop faults swallowed;
+	// ReportsDropped the end-of-call reports among them.
 	WebhooksDropped int
+	ReportsDropped  int
 	// RateLimited and ServerErrors count injected 429s and 500s (a silent
 	// create counts as a 500).
 	RateLimited  int

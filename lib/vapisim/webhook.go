@@ -15,7 +15,7 @@ import (
 func (s *Sim) deliver(h hook, in <-chan vapi.Message) {
 	var held *vapi.Message
 	for m := range in {
-		fate := s.drawWebhookFate()
+		fate := s.drawWebhookFate(m.Type == vapi.MessageEndOfCallReport)
 		switch {
 		case fate.drop:
 			s.count(func(st *Stats) { st.WebhooksDropped++; st.PendingWebhooks-- })

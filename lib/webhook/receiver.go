@@ -66,6 +66,11 @@ type Outcome struct {
 	Type    string
 	Matched bool
 	Result  callstate.Result
+	// Ignored: the type or the call's id is not plain text; the message
+	// was logged and changed nothing.
+	Ignored bool
+	// Dropped names the values no real call can have, which were ignored.
+	Dropped []string
 }
 
 // Receiver stores Vapi's messages.
@@ -76,6 +81,8 @@ type Receiver struct {
 	// assistantOverrides.server.headers, which carry the current one (or,
 	// during a rotation, the previous one).
 	Secrets []string
+	// URLs says which recording URLs may be stored.
+	URLs callstate.URLPolicy
 }
 
 // Receive decodes an authenticated body and records it. A message about a
@@ -90,7 +97,10 @@ func (rc *Receiver) Receive(ctx context.Context, body []byte) (Outcome, error) {
 	m := env.Message
 	obs := observe(m)
 	now := rc.Now()
-	out := Outcome{Type: m.Type}
+	out := Outcome{Type: m.Type, Dropped: obs.Validate(rc.URLs)}
+	if !callstate.PlainID(m.Type) || !callstate.PlainID(obs.ProviderCallID) {
+		obs, out.Ignored = callstate.Observation{}, true
+	}
 	ev := callstate.Event{Source: "webhook", Type: m.Type, Payload: Redact(body, rc.Secrets...)}
 	if !handled(m.Type) {
 		// A type we do not act on (an imported assistant's own

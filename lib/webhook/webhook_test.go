@@ -277,7 +277,7 @@ func TestConcurrencyBlockedCallIsRetried(t *testing.T) {
 }
 
 // Payload oddities never keep a call from ending: NUL characters (which
-// Postgres refuses) are dropped, and our secret, echoed back in the call's
+// Postgres refuses) become U+FFFD, and our secret, echoed back in the call's
 // server headers, is not stored.
 func TestWebhookPayloadIsStoredSafely(t *testing.T) {
 	t.Parallel()
@@ -292,7 +292,7 @@ func TestWebhookPayloadIsStoredSafely(t *testing.T) {
 		t.Fatalf("webhook: %d", st)
 	}
 	var status, summary string
-	if err := e.DB.QueryRow(context.Background(), `select status, summary from calls where id = $1`, callID).Scan(&status, &summary); err != nil || status != "ENDED" || summary != "ok" {
+	if err := e.DB.QueryRow(context.Background(), `select status, summary from calls where id = $1`, callID).Scan(&status, &summary); err != nil || status != "ENDED" || summary != "ok\ufffd" {
 		t.Fatalf("call %s %q (%v), want ENDED with its summary", status, summary, err)
 	}
 	var leaks int

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/autolynx/autolynx/lib/apitest"
 	"github.com/autolynx/autolynx/lib/webhook"
 )
@@ -158,6 +160,101 @@ func TestB5OptOutFromStructuredOutputs(t *testing.T) {
 		}
 		if f := final(t, e, callID); f.Recording != "https://storage.vapi.test/m.wav" {
 			t.Errorf("%s: recording %q", name, f.Recording)
+		}
+	}
+}
+
+// TestH3AnyJSONVapiSendsIsStored: a lone surrogate (a string cut inside
+// an emoji by JavaScript), invalid UTF-8 and NUL inside strings are all
+// valid to encoding/json and refused by Postgres; the outcome must be
+// stored anyway, with U+FFFD in their place, and the event kept.
+func TestH3AnyJSONVapiSendsIsStored(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{})
+	callID := seedCall(t, e, "prov-h3")
+	body := fmt.Sprintf(`{"message":{"type":"end-of-call-report","endedReason":"customer-ended-call","cost":0.2,
+		"artifact":{"transcript":"AI: Hi \ud83d`+"\xff"+`","messages":[{"role":"user","message":"\udc00 x\u0000"}]},
+		"analysis":{"summary":"cut \ud83d\u0000","structuredData":{"note\u0000":"\ud83d"}},
+		"note":"`+"\xfe\xff"+`",
+		"call":{"id":"prov-h3","assistantOverrides":{"metadata":{"autolynxCallId":%q}}}}}`, callID)
+	if st, answer := postRead(t, e, []byte(body), withSecret); st != http.StatusOK {
+		t.Fatalf("webhook: %d %s", st, answer)
+	}
+	f := final(t, e, callID)
+	if f.Status != "ENDED" || f.Cost != 0.2 || f.Summary != "cut \ufffd\ufffd" || !bytes.Contains([]byte(f.Transcript), []byte(`Hi \ufffd`)) && !bytes.Contains([]byte(f.Transcript), []byte("Hi \ufffd")) {
+		t.Fatalf("final %+v", f)
+	}
+	var events int
+	_ = e.DB.QueryRow(context.Background(), `select count(*) from call_events where call_id = $1 and payload::text like '%prov-h3%'`, callID).Scan(&events)
+	if events != 1 {
+		t.Fatalf("%d events kept", events)
+	}
+}
+
+// TestM1WebhookValuesAreValidated: values no real call can have are
+// dropped (and the rest of the news kept); a message whose ids are not
+// plain text, or whose Vapi id disagrees with the call our id names,
+// changes nothing but is still logged.
+func TestM1WebhookValuesAreValidated(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{})
+	report := func(prov, callID, extra string) []byte {
+		return fmt.Appendf(nil, `{"message":{"type":"end-of-call-report","endedReason":"customer-ended-call",%s
+			"call":{"id":%q,"assistantOverrides":{"metadata":{"autolynxCallId":%q}}}}}`, extra, prov, callID)
+	}
+	read := func(callID string) (status string, cost *float64, recording *string) {
+		if err := e.DB.QueryRow(context.Background(), `select status, cost::float8, recording_url from calls where id = $1`, callID).
+			Scan(&status, &cost, &recording); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	for name, extra := range map[string]string{
+		"negative cost": `"cost":-5,"artifact":{"recordingUrl":"javascript:alert(1)"},`,
+		"huge cost":     `"cost":1e9,"durationSeconds":1e12,"artifact":{"recording":{"mono":{"combinedUrl":"http://evil.example/a.wav"}}},`,
+		"10000 cost":    `"cost":10000,"artifact":{"recordingUrl":"data:audio/wav;base64,AAAA"},`,
+		"relative url":  `"cost":-0.01,"artifact":{"recordingUrl":"//evil.example/a.wav"},`,
+	} {
+		prov := "prov-m1-" + name
+		callID := seedCall(t, e, prov)
+		if st, answer := postRead(t, e, report(prov, callID, extra), withSecret); st != http.StatusOK {
+			t.Errorf("%s: %d %s", name, st, answer)
+			continue
+		}
+		status, cost, recording := read(callID)
+		if status != "ENDED" || cost != nil || recording != nil {
+			t.Errorf("%s: status %s cost %v recording %v, want ENDED without cost or recording", name, status, cost, recording)
+		}
+	}
+	// Sane values are kept; the local runner's loopback http is allowed
+	// (this backend runs in local mode), any other http is not.
+	callID := seedCall(t, e, "prov-m1-ok")
+	if st, _ := postRead(t, e, report("prov-m1-ok", callID, `"cost":9999.5,"artifact":{"recordingUrl":"http://127.0.0.1:9/storage/x/mono.wav"},`), withSecret); st != 200 {
+		t.Fatalf("sane report: %d", st)
+	}
+	if status, cost, recording := read(callID); status != "ENDED" || cost == nil || *cost != 9999.5 || recording == nil {
+		t.Errorf("sane report: %s %v %v", status, cost, recording)
+	}
+
+	// Identity: control characters in the type or the ids, and a Vapi id
+	// that disagrees with the call our id names.
+	victim := seedCall(t, e, "prov-m1-victim")
+	for name, body := range map[string][]byte{
+		"NUL in type":      fmt.Appendf(nil, `{"message":{"type":"status-update\u0000","status":"ended","endedReason":"customer-busy","call":{"id":"prov-m1-victim"}}}`),
+		"control in id":    fmt.Appendf(nil, `{"message":{"type":"status-update","status":"ended","endedReason":"customer-busy","call":{"id":"prov-m1-victim\n"}}}`),
+		"NUL in id":        fmt.Appendf(nil, `{"message":{"type":"status-update","status":"ended","endedReason":"customer-busy","call":{"id":"prov\u0000"}}}`),
+		"other Vapi call":  report("prov-m1-intruder", victim, `"cost":1,`),
+		"other of our ids": report("prov-m1-victim", uuid.NewString(), `"cost":1,`),
+	} {
+		before := events(t, e)
+		if st, answer := postRead(t, e, body, withSecret); st != http.StatusOK {
+			t.Errorf("%s: %d %s, want 200 (logged, ignored)", name, st, answer)
+		}
+		if events(t, e) != before+1 {
+			t.Errorf("%s: not kept in the event log", name)
+		}
+		if status, cost, _ := read(victim); status != "QUEUED" || cost != nil {
+			t.Errorf("%s: changed the call: %s %v", name, status, cost)
 		}
 	}
 }

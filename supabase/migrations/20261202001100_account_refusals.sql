@@ -4,9 +4,10 @@
 alter table public.calls
   add column refused boolean not null default false;
 
--- An account refusal pauses each campaign it hits and tells admins once
--- per pause; detail is the text they read.
+-- Alerts that are not about spend: an account refusal that paused a
+-- campaign (once per pause), a call reconciliation gave up on. detail is
+-- the text admins read.
 alter table public.alerts drop constraint alerts_kind_check;
 alter table public.alerts add constraint alerts_kind_check
-  check (kind in ('account-day', 'account-month', 'campaign', 'vapi-account'));
+  check (kind in ('account-day', 'account-month', 'campaign', 'vapi-account', 'reconcile-failed'));
 alter table public.alerts add column detail text;
