@@ -1,6 +1,7 @@
 package vapisim
 
 import (
+	"encoding/json"
 	"sort"
 
 	"github.com/autolynx/autolynx/lib/vapi"
@@ -13,10 +14,14 @@ func (s *Sim) Calls() []vapi.Call {
 	defer s.mu.Unlock()
 	out := make([]vapi.Call, 0, len(s.calls))
 	for _, c := range s.calls {
-		if c.v.EndedReason == reasonBlocked || c.v.EndedReason == reasonNoCredits {
+		if c.plan.refused != "" {
 			continue
 		}
-		out = append(out, c.snapshot())
+		// Read as AutoLynx reads Vapi's answers, from the wire format.
+		var v vapi.Call
+		b, _ := json.Marshal(c.snapshot())
+		_ = json.Unmarshal(b, &v)
+		out = append(out, v)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].CreatedAt.Before(out[j].CreatedAt) })
 	return out

@@ -29,8 +29,10 @@ type Stats struct {
 	PendingWebhooks int
 	// WebhooksSent counts POSTs answered 2xx (each duplicate copy counts).
 	WebhooksSent int
-	// WebhooksFailed counts POSTs that failed or were answered non-2xx.
+	// WebhooksFailed counts POSTs that failed or were answered non-2xx;
+	// WebhookRetries the retries the calls' backoff plans made of them.
 	WebhooksFailed int
+	WebhookRetries int
 	// WebhooksDropped counts messages the drop faults swallowed;
 	// ReportsDropped the end-of-call reports among them.
 	WebhooksDropped int
