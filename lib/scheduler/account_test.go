@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/autolynx/autolynx/lib/apitest"
+	"github.com/autolynx/autolynx/lib/callstate"
+	"github.com/autolynx/autolynx/lib/vapi"
 	"github.com/autolynx/autolynx/lib/vapisim"
 )
 
@@ -63,22 +65,30 @@ func TestB2AccountRefusalPausesEveryCampaignAndResumes(t *testing.T) {
 				}
 			}
 			e.Eventually(60*time.Second, "", func() bool { return status(e, a)() && status(e, b)() })
-			truth := map[string]string{}
-			for _, c := range e.Sim.Calls() {
-				truth[c.ID] = c.EndedReason
-			}
-			for _, id := range []string{a, b} {
-				for _, o := range lastCalls(t, e, id) {
-					// maxAttempts is 1: a refused attempt must not have used it.
-					if o.reason != "customer-ended-call" && o.reason != "assistant-ended-call" {
-						t.Errorf("contact %s…: %+v, want a conversation", o.phone[:6], o)
-					}
-					if o.reason != truth[o.providerID] {
-						t.Errorf("contact %s…: reason %q, Vapi says %q", o.phone[:6], o.reason, truth[o.providerID])
-					}
-				}
-			}
+			assertVapisTruth(t, e, a, b)
 		})
+	}
+}
+
+// assertVapisTruth checks that every contact of the campaigns ended with
+// a conversation (maxAttempts is 1, so a refused attempt must not have
+// used it up) whose reason and cost are the simulator's.
+func assertVapisTruth(t *testing.T, e *apitest.Env, campaigns ...string) {
+	t.Helper()
+	truth := map[string]vapi.Call{}
+	for _, c := range e.Sim.Calls() {
+		truth[c.ID] = c
+	}
+	for _, id := range campaigns {
+		for _, o := range lastCalls(t, e, id) {
+			want := truth[o.providerID]
+			if d := callstate.Disposition(o.reason); d != "answered" {
+				t.Errorf("contact %s…: %+v (%s), want a conversation", o.phone[:6], o, d)
+			}
+			if o.reason != want.EndedReason || o.cost == nil || *o.cost != want.Cost {
+				t.Errorf("contact %s…: reason %q cost %v, Vapi says %q %v", o.phone[:6], o.reason, o.cost, want.EndedReason, want.Cost)
+			}
+		}
 	}
 }
 
