@@ -157,3 +157,48 @@ func TestH3ReconciliationStoresAnyJSONAndGivesUp(t *testing.T) {
 		t.Errorf("%d alerts, want 1", alerts)
 	}
 }
+
+// TestNewFaultsCampaignEndsWithVapisTruth runs a campaign through the
+// simulator's new faults at once: half the end-of-call reports lost, some
+// webhooks dropped, transient Vapi faults, and the account out of credits
+// mid-run (then credits added and the campaign resumed). Every contact
+// must end with the outcome and the cost the simulator itself recorded.
+func TestNewFaultsCampaignEndsWithVapisTruth(t *testing.T) {
+	t.Parallel()
+	lossy := vapisim.Faults{ReportDrops: 0.5, WebhookDrops: 0.1}
+	broke := lossy
+	broke.OutOfCreditsAfter = 6
+	e := apitest.New(t, apitest.Options{Sim: vapisim.Config{Seed: 34, Mix: vapisim.Mix{Answered: 0.9, VapiFault: 0.1}, Faults: broke}})
+	id := start(t, e, map[string]string{"cap": "3"}, 12)
+	e.Eventually(60*time.Second, id, func() bool {
+		e.Clock.Advance(reportWait)
+		return e.Summary(id).Status == "PAUSED"
+	})
+	if st := e.Sim.Stats(); st.CreditRefusals == 0 || st.Placed != 6 {
+		t.Fatalf("credits ran out after %d calls (%d refusals), want 6", st.Placed, st.CreditRefusals)
+	}
+	e.Sim.SetFaults(lossy)
+	if st := e.Control(id, "resume"); st != http.StatusOK {
+		t.Fatalf("resume: %d", st)
+	}
+	e.Eventually(90*time.Second, id, func() bool {
+		e.Clock.Advance(reportWait)
+		if !status(e, id)() {
+			return false
+		}
+		for _, c := range lastCalls(t, e, id) {
+			if c.cost == nil {
+				return false
+			}
+		}
+		return true
+	})
+	if st := e.Sim.Stats(); st.ReportsDropped == 0 || st.WebhooksDropped == 0 {
+		t.Errorf("faults not injected: %+v", st)
+	}
+	assertVapisTruth(t, e, id)
+}
+
+// reportWait is one cron period: a tick after it completes calls whose
+// report is missing.
+const reportWait = 61 * time.Second
