@@ -26,7 +26,7 @@ func FollowCall(ctx context.Context, tx pgx.Tx, res callstate.Result, o callstat
 	if e := callstate.Classify(o.EndedReason); e.Refusal == callstate.AccountRefusal && res.Changed() {
 		// Only the news that ended the call pauses: a duplicate report
 		// must not pause a campaign resumed since.
-		if err := PauseForVapi(ctx, tx, res.CampaignID, e.Why, now); err != nil {
+		if err := PauseForVapi(ctx, tx, res.CampaignID, res.CallID, e.Why, now); err != nil {
 			return err
 		}
 	}

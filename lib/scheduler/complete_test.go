@@ -168,7 +168,7 @@ func TestNewFaultsCampaignEndsWithVapisTruth(t *testing.T) {
 	lossy := vapisim.Faults{ReportDrops: 0.5, WebhookDrops: 0.1}
 	broke := lossy
 	broke.OutOfCreditsAfter = 6
-	e := apitest.New(t, apitest.Options{Sim: vapisim.Config{Seed: 34, Mix: vapisim.Mix{Answered: 0.9, VapiFault: 0.1}, Faults: broke}})
+	e := apitest.New(t, apitest.Options{Sim: vapisim.Config{Seed: 35, Mix: vapisim.Mix{Answered: 0.8, VapiFault: 0.2}, Faults: broke}})
 	id := start(t, e, map[string]string{"cap": "3"}, 12)
 	e.Eventually(60*time.Second, id, func() bool {
 		e.Clock.Advance(reportWait)
@@ -195,6 +195,14 @@ func TestNewFaultsCampaignEndsWithVapisTruth(t *testing.T) {
 	})
 	if st := e.Sim.Stats(); st.ReportsDropped == 0 || st.WebhooksDropped == 0 {
 		t.Errorf("faults not injected: %+v", st)
+	}
+	// Vapi's transient faults were redialed without using up the single
+	// attempt each contact has.
+	var faults int
+	_ = e.DB.QueryRow(context.Background(), `select count(*) from calls where campaign_id = $1 and refused
+		and ended_reason not like '%credits%'`, id).Scan(&faults)
+	if faults == 0 {
+		t.Error("no transient Vapi fault was injected; change the seed")
 	}
 	assertVapisTruth(t, e, id)
 }

@@ -138,7 +138,7 @@ func (s *Scheduler) launch(ctx context.Context, t target, accountCap int, sum *S
 			case campaignPaused:
 				// Every campaign of the account meets the same refusal on
 				// its next dial and pauses in turn.
-				if err := campaign.PauseForVapi(ctx, s.DB, t.ID, reason, s.Now()); err != nil {
+				if err := campaign.PauseForVapi(ctx, s.DB, t.ID, uuid.Nil, reason, s.Now()); err != nil {
 					s.Log.Error("pause campaign", "campaign", t.ID, "err", err)
 				}
 				return n, false
