@@ -64,7 +64,7 @@ func TestB2AccountRefusalPausesEveryCampaignAndResumes(t *testing.T) {
 					t.Fatalf("resume: %d", st)
 				}
 			}
-			e.Eventually(60*time.Second, "", func() bool { return status(e, a)() && status(e, b)() })
+			e.Eventually(60*time.Second, "", func() bool { return done(t, e, a) && done(t, e, b) })
 			assertVapisTruth(t, e, a, b)
 		})
 	}
@@ -90,6 +90,20 @@ func assertVapisTruth(t *testing.T, e *apitest.Env, campaigns ...string) {
 			}
 		}
 	}
+}
+
+// done reports whether the campaign completed and every report (which may
+// trail the final status-update) is in.
+func done(t *testing.T, e *apitest.Env, id string) bool {
+	if !status(e, id)() {
+		return false
+	}
+	for _, c := range lastCalls(t, e, id) {
+		if c.cost == nil {
+			return false
+		}
+	}
+	return true
 }
 
 // lastCall is a contact's latest call as we recorded it.

@@ -183,15 +183,7 @@ func TestNewFaultsCampaignEndsWithVapisTruth(t *testing.T) {
 	}
 	e.Eventually(90*time.Second, id, func() bool {
 		e.Clock.Advance(reportWait)
-		if !status(e, id)() {
-			return false
-		}
-		for _, c := range lastCalls(t, e, id) {
-			if c.cost == nil {
-				return false
-			}
-		}
-		return true
+		return done(t, e, id)
 	})
 	if st := e.Sim.Stats(); st.ReportsDropped == 0 || st.WebhooksDropped == 0 {
 		t.Errorf("faults not injected: %+v", st)
