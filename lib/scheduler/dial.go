@@ -84,6 +84,9 @@ func (s *Scheduler) dial(ctx context.Context, t target, c claimed, sum *Summary)
 	case vapi.IsUnauthorized(err):
 		s.release(ctx, c, "vapi refused the API key")
 		return campaignFailed, "Vapi refused the API key (401/403): check VAPI_API_KEY"
+	case isConcurrencyRefusal(err):
+		sum.ConcurrencyBlocked++
+		return backOff, s.release(ctx, c, "vapi concurrency limit reached (400)")
 	case isAccountRefusal(err):
 		s.release(ctx, c, "vapi refused the account")
 		return campaignPaused, accountRefusalReason(err)
@@ -155,6 +158,14 @@ func (s *Scheduler) release(ctx context.Context, c claimed, reason string) strin
 func isAssistantProblem(err error) bool {
 	r, ok := errors.AsType[*vapi.RejectedError](err)
 	return ok && (r.Status == 404 || r.Mentions("assistant", "phonenumberid", "get phone number"))
+}
+
+// isConcurrencyRefusal tells a 400 about the account's concurrency limit
+// (the historic "Over Concurrency Limit"): it passes as slots free up, so
+// the tick backs off instead of pausing.
+func isConcurrencyRefusal(err error) bool {
+	r, ok := errors.AsType[*vapi.RejectedError](err)
+	return ok && r.Status == 400 && r.Mentions("concurrency")
 }
 
 // accountWords name a refusal of the account rather than of the contact

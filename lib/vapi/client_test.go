@@ -412,3 +412,25 @@ func TestB7ListCallsSkipsCallsItCannotRead(t *testing.T) {
 		t.Fatalf("first call %+v", calls[0])
 	}
 }
+
+// TestB2RefusalIsReadBeforeTheCut: a long NestJS message array can name
+// the account's problem after the 300 characters kept for logs; the
+// classification must still see it.
+func TestB2RefusalIsReadBeforeTheCut(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("assistantOverrides.variableValues must be an object; ", 10)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadRequest)
+		_ = json.NewEncoder(w).Encode(map[string]any{"message": []string{long, "Wallet balance too low: insufficient credits"}, "error": "Bad Request", "statusCode": 400})
+	}))
+	defer srv.Close()
+	c := vapi.New(vapi.Config{BaseURL: srv.URL, APIKey: "k"})
+	_, err := c.CreateCall(context.Background(), vapi.CreateCallRequest{Customer: vapi.Customer{Number: "+14155550100"}})
+	r, ok := errors.AsType[*vapi.RejectedError](err)
+	if !ok || len(r.Message) > 300 || strings.Contains(r.Message, "credits") {
+		t.Fatalf("err %v: want a 400 whose logged message is cut before the cause", err)
+	}
+	if !r.Mentions("credit") || r.Mentions("frozen") {
+		t.Errorf("Mentions misread the whole message")
+	}
+}
