@@ -193,10 +193,13 @@ func (s *Scheduler) settleSilent(ctx context.Context, c suspect) string {
 // Vapi's call object, once.
 func (s *Scheduler) complete(ctx context.Context, c suspect) bool {
 	call, err := s.Vapi.GetCall(ctx, *c.ProviderID)
-	if err == nil {
+	// A call Vapi does not know (one we timed out for that reason) has
+	// nothing to complete it from: it is marked, not fetched again.
+	known := !vapi.IsNotFound(err)
+	if known && err == nil {
 		err = s.applyVapi(ctx, callstate.FromCall(call), call, "call.completed")
 	}
-	if err != nil {
+	if known && err != nil {
 		s.failed(ctx, c, err)
 		return false
 	}
@@ -204,7 +207,7 @@ func (s *Scheduler) complete(ctx context.Context, c suspect) bool {
 		where id = $1`, c.ID, s.Now()); err != nil {
 		s.Log.Error("mark call completed", "call", c.ID, "err", err)
 	}
-	return true
+	return known
 }
 
 // failed counts one failed reconciliation of c and leaves it alone until
@@ -227,7 +230,7 @@ func (s *Scheduler) failed(ctx context.Context, c suspect, cause error) string {
 	if tries != MaxReconcileTries {
 		return ""
 	}
-	detail := fmt.Sprintf("reconciling call %s failed %d times (last: %s); it no longer holds a slot", c.ID, tries, msg)
+	detail := fmt.Sprintf("reconciling call %s failed %d times (last: %s); it is given up on and holds no slot", c.ID, tries, msg)
 	if err := ops.RaiseAlert(ctx, s.DB, "reconcile-failed", c.CampaignID, detail, now); err != nil {
 		s.Log.Error("alert", "call", c.ID, "err", err)
 	}
