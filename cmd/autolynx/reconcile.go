@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/autolynx/autolynx/lib/callstate"
 	"github.com/autolynx/autolynx/lib/campaign"
 	"github.com/autolynx/autolynx/lib/db"
 	"github.com/autolynx/autolynx/lib/recovery"
@@ -96,6 +98,13 @@ func (c recoveryCLI) run(ctx context.Context, cmd string, args []string) error {
 	return fmt.Errorf("unknown command %q", cmd)
 }
 
+// loopbackDB reports whether pool's database is on this machine.
+func loopbackDB(pool *pgxpool.Pool) bool {
+	host := pool.Config().ConnConfig.Host
+	ip := net.ParseIP(host)
+	return host == "localhost" || strings.HasPrefix(host, "/") || ip != nil && ip.IsLoopback()
+}
+
 func (c recoveryCLI) open(ctx context.Context) (*pgxpool.Pool, error) {
 	url := c.getenv("DATABASE_URL")
 	if url == "" {
@@ -105,7 +114,10 @@ func (c recoveryCLI) open(ctx context.Context) (*pgxpool.Pool, error) {
 }
 
 func (c recoveryCLI) reconcile(ctx context.Context, pool *pgxpool.Pool, id uuid.UUID, useVapi, repair, asJSON bool) error {
-	opts := recovery.Options{Repair: repair, Now: c.now}
+	// The local runner's simulator stores recordings on loopback http,
+	// which only a local deployment accepts; a database on loopback is
+	// taken for one (Supabase's never is).
+	opts := recovery.Options{Repair: repair, Now: c.now, URLs: callstate.URLPolicy{LoopbackHTTP: loopbackDB(pool)}}
 	if useVapi {
 		key := c.getenv("VAPI_API_KEY")
 		if key == "" {

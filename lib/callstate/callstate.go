@@ -5,8 +5,6 @@
 // call backwards or lose an outcome.
 package callstate
 
-import "strings"
-
 // Call statuses.
 const (
 	Pending    = "PENDING"
@@ -65,33 +63,4 @@ func endedStatus(reason string) string {
 		return Failed
 	}
 	return Ended
-}
-
-// Disposition sorts an endedReason into the outcome operators care about:
-// answered, no-answer, busy, voicemail, failed, canceled, or unknown (the
-// reason itself is always kept verbatim; Vapi adds reasons often).
-func Disposition(reason string) string {
-	switch {
-	case reason == "":
-		return ""
-	case reason == "customer-did-not-answer", strings.Contains(reason, "sip-408"),
-		strings.Contains(reason, "sip-480"), strings.Contains(reason, "no-answer"):
-		return "no-answer"
-	case reason == "customer-busy", strings.Contains(reason, "sip-486"), strings.Contains(reason, "busy"):
-		return "busy"
-	case reason == "voicemail":
-		return "voicemail"
-	case reason == "manually-canceled", reason == "scheduled-call-deleted", reason == "call-deleted":
-		return "canceled"
-	case strings.Contains(reason, "error"), strings.Contains(reason, "fault"),
-		strings.Contains(reason, "failed"), strings.Contains(reason, "misdialed"),
-		strings.Contains(reason, "rejected"), strings.Contains(reason, "not-found"),
-		strings.Contains(reason, "not-valid"), reason == "worker-shutdown",
-		reason == "phone-call-provider-closed-websocket", reason == "vonage-disconnected":
-		return "failed"
-	case strings.HasPrefix(reason, "customer-ended-call"), strings.HasPrefix(reason, "assistant-"),
-		reason == "exceeded-max-duration", reason == "silence-timed-out", reason == "vonage-completed":
-		return "answered"
-	}
-	return "unknown"
 }

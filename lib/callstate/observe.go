@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -39,13 +38,16 @@ type Result struct {
 	CampaignID uuid.UUID
 	Previous   string
 	Current    string
+	// Mismatch: our id and Vapi's name different calls (or our call
+	// already has another Vapi id); nothing was changed.
+	Mismatch bool
 }
 
 // Changed reports whether the status moved.
 func (r Result) Changed() bool { return r.Previous != r.Current }
 
 const lockCall = `
-select id, campaign_id, status from calls
+select id, campaign_id, status, coalesce(provider_call_id, ''), coalesce(ended_reason, '') from calls
 where (provider_call_id = $1 and $1 <> '') or id = $2
 order by (provider_call_id is not distinct from $1) desc
 limit 1
@@ -77,19 +79,31 @@ update calls set
                               extract(epoch from (coalesce($14, ended_at) - coalesce(started_at, $13)))),
   last_event_at = $16,
   updated_at = $16
-where id = $1`
+where id = $1
+returning coalesce(ended_reason, '')`
 
 // Apply records o on its call inside tx (which the caller commits together
 // with its event-log row). A call we do not know is reported with
-// Found false and changes nothing.
+// Found false and changes nothing. So does news whose ids disagree: our
+// id (from metadata) is believed only if the call has no Vapi id yet or
+// the same one, and a call found by its Vapi id must not be named
+// otherwise by our id.
 func Apply(ctx context.Context, tx pgx.Tx, o Observation, now time.Time) (Result, error) {
 	var r Result
-	err := tx.QueryRow(ctx, lockCall, o.ProviderCallID, o.CallID).Scan(&r.CallID, &r.CampaignID, &r.Previous)
+	if !PlainID(o.ProviderCallID) {
+		return r, nil
+	}
+	var provider, before string
+	err := tx.QueryRow(ctx, lockCall, o.ProviderCallID, o.CallID).Scan(&r.CallID, &r.CampaignID, &r.Previous, &provider, &before)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return r, nil
 	}
 	if err != nil {
 		return r, fmt.Errorf("find call: %w", err)
+	}
+	if o.ProviderCallID != "" && provider != "" && provider != o.ProviderCallID ||
+		o.CallID != uuid.Nil && o.CallID != r.CallID {
+		return Result{Mismatch: true}, nil
 	}
 	r.Found, r.Current = true, r.Previous
 	var next *string
@@ -97,30 +111,34 @@ func Apply(ctx context.Context, tx pgx.Tx, o Observation, now time.Time) (Result
 		next, r.Current = &o.Status, o.Status
 	}
 	disposition := Disposition(o.EndedReason)
-	_, err = tx.Exec(ctx, update, r.CallID, next, o.ProviderCallID, text(o.EndedReason), disposition,
+	var reason string
+	err = tx.QueryRow(ctx, update, r.CallID, next, o.ProviderCallID, text(o.EndedReason), disposition,
 		o.Cost, jsonArg(o.Costs), text(o.RecordingURL), jsonArg(o.Transcript), text(o.Summary),
-		text(o.SuccessEvaluation), jsonArg(o.StructuredData), o.StartedAt, o.EndedAt, o.DurationSeconds, now)
+		text(o.SuccessEvaluation), jsonArg(o.StructuredData), o.StartedAt, o.EndedAt, o.DurationSeconds, now).Scan(&reason)
 	if err != nil {
 		return r, fmt.Errorf("update call: %w", err)
 	}
 	// Decide the redial once final, and again when the outcome's reason
-	// arrives after the status (a report following a bare "ended").
-	if Terminal(r.Current) && (r.Changed() || o.EndedReason != "") {
-		return r, ScheduleRetry(ctx, tx, r.CallID, now)
+	// arrives after the status (a report following a bare "ended"); a
+	// repeat of known news (a duplicate report, a completion from GET
+	// /call) must not push a scheduled redial back.
+	if Terminal(r.Current) && (r.Changed() || reason != before) {
+		return r, ScheduleRetry(ctx, tx, r.CallID, Classify(reason), now)
 	}
 	return r, nil
 }
 
 // jsonArg passes JSON as text (the simple protocol sends []byte as bytea),
-// without the NUL characters jsonb refuses.
+// cleaned of what jsonb refuses.
 func jsonArg(b json.RawMessage) *string {
+	b = cleanJSON(b)
 	if len(b) == 0 || string(b) == "null" {
 		return nil
 	}
-	s := strings.ReplaceAll(string(b), `\u0000`, `\ufffd`)
+	s := string(b)
 	return &s
 }
 
-// text drops NUL bytes, which Postgres text refuses: one odd character in
-// a transcript must not keep a call from ending.
-func text(s string) string { return strings.ReplaceAll(s, "\x00", "") }
+// text cleans s of what Postgres text refuses: one odd character in a
+// transcript must not keep a call from ending.
+func text(s string) string { return CleanText(s) }

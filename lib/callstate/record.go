@@ -3,7 +3,6 @@ package callstate
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -33,13 +32,13 @@ func Record(ctx context.Context, tx pgx.Tx, o Observation, ev Event, now time.Ti
 	if res.Found {
 		callID, campaignID = &res.CallID, &res.CampaignID
 	}
-	var payload *string
-	if len(ev.Payload) > 0 {
-		// jsonb refuses NUL characters; keep the rest of the payload.
-		p := strings.ReplaceAll(string(ev.Payload), `\u0000`, `\ufffd`)
-		payload = &p
+	provider := o.ProviderCallID
+	if res.Mismatch || !PlainID(provider) {
+		// Not to be believed: kept, but tied to nothing.
+		provider = ""
 	}
-	_, err = tx.Exec(ctx, insertEvent, callID, campaignID, o.ProviderCallID, ev.Source, ev.Type, o.Status, payload, now)
+	_, err = tx.Exec(ctx, insertEvent, callID, campaignID, text(provider), ev.Source, text(ev.Type), o.Status,
+		jsonArg(ev.Payload), now)
 	if err != nil {
 		return res, fmt.Errorf("log %s event: %w", ev.Source, err)
 	}

@@ -11,20 +11,27 @@ import (
 )
 
 // scheduleRetry decides, once a call is final, whether its contact is
-// redialed: only when the call was the contact's latest, its disposition
-// is one the campaign retries, attempts remain and the number is not
-// suppressed. Otherwise any pending retry is cleared. Re-running it (a
-// late truth replacing our TIMEOUT) decides again from the new outcome.
-// A call Vapi refused for the account's concurrency limit never rang: its
-// contact is due again at once, whatever the campaign's rules.
+// redialed: only when the call was the contact's latest, its ending is
+// redialable ($4) with a disposition the campaign retries, attempts remain
+// and the number is not suppressed. Otherwise any pending retry is
+// cleared. Re-running it (a late truth replacing our TIMEOUT) decides
+// again from the new outcome. A call Vapi refused for the account's sake
+// ($3: concurrency, credits, its own faults) never reached the contact:
+// it is marked refused, the contact is due again at once (a paused
+// campaign dials it after Resume), and refused attempts are not counted
+// against maxAttempts.
 const scheduleRetry = `
+with mark as (
+  update calls set refused = $3 where id = $1 and refused is distinct from $3
+)
 update contacts k set next_attempt_at =
-  case when l.ended_reason = 'call.start.error-subscription-concurrency-limit-reached'
-        and k.suppressed_at is null
+  case when $3 and k.suppressed_at is null
        then $2::timestamptz
-       when l.status in ('ENDED', 'FAILED', 'CANCELED', 'TIMEOUT')
+       when $4 and l.status in ('ENDED', 'FAILED', 'CANCELED', 'TIMEOUT')
         and l.disposition = any(c.retry_dispositions)
-        and k.attempts < c.max_attempts and k.suppressed_at is null
+        and k.attempts - (select count(*) from calls r where r.contact_id = k.id and r.refused and r.id <> l.id)
+            < c.max_attempts
+        and k.suppressed_at is null
         and not exists (select 1 from dnc d where d.phone = k.phone)
        then $2::timestamptz + make_interval(mins => c.retry_delay_minutes)
   end
@@ -32,9 +39,10 @@ from calls l join campaigns c on c.id = l.campaign_id
 where l.id = $1 and k.id = l.contact_id and k.last_call_id = l.id`
 
 // ScheduleRetry applies the campaign's redial rules to a call that just
-// became final.
-func ScheduleRetry(ctx context.Context, q db.DBTX, callID uuid.UUID, now time.Time) error {
-	if _, err := q.Exec(ctx, scheduleRetry, callID, now); err != nil {
+// became final with ending e.
+func ScheduleRetry(ctx context.Context, q db.DBTX, callID uuid.UUID, e Ending, now time.Time) error {
+	refused := e.Refusal != NotRefused
+	if _, err := q.Exec(ctx, scheduleRetry, callID, now, refused, e.Redialable); err != nil {
 		return fmt.Errorf("schedule retry: %w", err)
 	}
 	return nil

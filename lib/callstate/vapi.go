@@ -40,16 +40,32 @@ func FromCall(c *vapi.Call) Observation {
 			o.EndedAt = &c.EndedAt
 		}
 	}
+	var outputs json.RawMessage
 	if a := c.Artifact; a != nil {
-		o.RecordingURL = a.RecordingURL
+		o.RecordingURL = a.MonoURL()
 		var turns []json.RawMessage
 		_ = json.Unmarshal(a.Messages, &turns)
 		o.Transcript = Transcript(a.Transcript, turns)
+		outputs = a.StructuredOutputs
 	}
 	if a := c.Analysis; a != nil {
 		o.Summary, o.SuccessEvaluation, o.StructuredData = a.Summary, string(a.SuccessEvaluation), a.StructuredData
 	}
+	o.StructuredData = Structured(o.StructuredData, outputs)
 	return o
+}
+
+// Structured is what a call's analysis found: the deprecated
+// analysis.structuredData when there is one, else the current
+// artifact.structuredOutputs ({id: {name, result}}).
+func Structured(data, outputs json.RawMessage) json.RawMessage {
+	if len(data) > 0 && string(data) != "null" && string(data) != "{}" {
+		return data
+	}
+	if len(outputs) > 0 && string(outputs) != "null" {
+		return outputs
+	}
+	return data
 }
 
 // Transcript keeps the conversation (text and turns) without the system

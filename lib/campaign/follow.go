@@ -3,6 +3,7 @@ package campaign
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -11,15 +12,23 @@ import (
 )
 
 // FollowCall moves a campaign on after news about one of its calls, in the
-// news's transaction: RUNNING once a call is in progress; the opt-out and
-// spend-limit rules once an outcome and a cost arrive; COMPLETED when that
-// was the last call. Webhooks and reconciliation share it.
+// news's transaction: RUNNING once a call is in progress; PAUSED when Vapi
+// refused the call for the account's sake; the opt-out and spend-limit
+// rules once an outcome and a cost arrive; COMPLETED when that was the
+// last call. Webhooks and reconciliation share it.
 func FollowCall(ctx context.Context, tx pgx.Tx, res callstate.Result, o callstate.Observation, now time.Time) error {
 	if !res.Found {
 		return nil
 	}
 	if res.Changed() && res.Current == callstate.InProgress {
 		return MarkRunning(ctx, tx, res.CampaignID)
+	}
+	if e := callstate.Classify(o.EndedReason); e.Refusal == callstate.AccountRefusal && res.Changed() {
+		// Only the news that ended the call pauses: a duplicate report
+		// must not pause a campaign resumed since.
+		if err := PauseForVapi(ctx, tx, res.CampaignID, res.CallID, e.Why, now); err != nil {
+			return err
+		}
 	}
 	if optedOut(o.StructuredData) {
 		if err := SuppressOptOut(ctx, tx, res.CallID, now); err != nil {
@@ -42,7 +51,10 @@ func FollowCall(ctx context.Context, tx pgx.Tx, res callstate.Result, o callstat
 // sets when the person asked not to be called again.
 var optOutKeys = []string{"optOut", "opt_out", "doNotCall", "do_not_call", "dnc"}
 
-// optedOut reports whether the end-of-call analysis flags an opt-out.
+// optedOut reports whether the end-of-call analysis flags an opt-out:
+// in analysis.structuredData ({"optOut": true}) or in one of the
+// artifact's structuredOutputs ({id: {"name": "optOut", "result": true}},
+// or a result object carrying such a key).
 func optedOut(structured json.RawMessage) bool {
 	if len(structured) == 0 {
 		return false
@@ -51,17 +63,33 @@ func optedOut(structured json.RawMessage) bool {
 	if json.Unmarshal(structured, &data) != nil {
 		return false
 	}
-	for _, k := range optOutKeys {
-		switch v := data[k].(type) {
-		case bool:
-			if v {
-				return true
-			}
-		case string:
-			if v == "true" || v == "yes" {
-				return true
-			}
+	if flagsOptOut(data) {
+		return true
+	}
+	for _, v := range data {
+		out, _ := v.(map[string]any)
+		name, _ := out["name"].(string)
+		if slices.Contains(optOutKeys, name) && truthy(out["result"]) {
+			return true
 		}
+		if result, ok := out["result"].(map[string]any); ok && flagsOptOut(result) {
+			return true
+		}
+	}
+	return false
+}
+
+// flagsOptOut reports whether one of data's opt-out keys is true.
+func flagsOptOut(data map[string]any) bool {
+	return slices.ContainsFunc(optOutKeys, func(k string) bool { return truthy(data[k]) })
+}
+
+func truthy(v any) bool {
+	switch v := v.(type) {
+	case bool:
+		return v
+	case string:
+		return v == "true" || v == "yes"
 	}
 	return false
 }

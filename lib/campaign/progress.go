@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/autolynx/autolynx/lib/db"
+	"github.com/autolynx/autolynx/lib/ops"
 )
 
 // completeIfDone finishes campaigns with no call live, no contact left to
@@ -93,6 +94,36 @@ func EnforceSpendLimit(ctx context.Context, q db.DBTX, id uuid.UUID) (bool, erro
 		return false, fmt.Errorf("check spend limit: %w", err)
 	}
 	return tag.RowsAffected() > 0, nil
+}
+
+// PauseForVapi pauses a live campaign because Vapi refuses to place calls
+// for the account (credits, billing, the assistant…), with why shown to
+// operators, and raises an alert for admins. Resume continues the list.
+// A campaign already paused or finished is left alone, so many refusals
+// arriving together pause and alert once. So is one resumed since the
+// refused call was claimed (callID; uuid.Nil for a refusal at POST
+// /call): news of an old refusal arriving late (a lost report fetched by
+// reconciliation) must not undo the operator's Resume. The event log's
+// ids order the claim and the resume.
+func PauseForVapi(ctx context.Context, q db.DBTX, id, callID uuid.UUID, why string, now time.Time) error {
+	var call *uuid.UUID
+	if callID != uuid.Nil {
+		call = &callID
+	}
+	tag, err := q.Exec(ctx, `
+		update campaigns set paused_from = status, status = 'PAUSED', status_reason = $2
+		where id = $1 and status in ('QUEUED', 'DIALING', 'RUNNING')
+		  and ($3::uuid is null or not exists (
+		    select 1 from call_events r where r.campaign_id = $1 and r.type = 'campaign.resume'
+		      and r.id > coalesce((select max(c.id) from call_events c where c.call_id = $3 and c.type = 'call.claimed'),
+		                          9223372036854775807)))`, id, why, call)
+	if err != nil {
+		return fmt.Errorf("pause campaign: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return nil
+	}
+	return ops.RaiseAlert(ctx, q, "vapi-account", id, why, now)
 }
 
 // SuppressOptOut puts the number of a call's contact on the do-not-call

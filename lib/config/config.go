@@ -31,6 +31,9 @@ type Config struct {
 	// PublicURL is where Vapi reaches us (webhook URL = PublicURL + path).
 	PublicURL     string
 	WebhookSecret string
+	// WebhookSecretPrevious is also accepted while a rotation is under way
+	// (WEBHOOK_SHARED_SECRET_PREVIOUS); optional.
+	WebhookSecretPrevious string
 	// AlertWebhookURL receives spend alerts (Slack-compatible); optional.
 	AlertWebhookURL string
 	// CronSecrets are CRON_SHARED_SECRET and Vercel's CRON_SECRET, whichever are set.
@@ -74,6 +77,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		VapiServerCredentialID: strings.TrimSpace(getenv("VAPI_SERVER_CREDENTIAL_ID")),
 		PublicURL:              strings.TrimRight(publicURL(getenv), "/"),
 		WebhookSecret:          getenv("WEBHOOK_SHARED_SECRET"),
+		WebhookSecretPrevious:  getenv("WEBHOOK_SHARED_SECRET_PREVIOUS"),
 		AlertWebhookURL:        getenv("ALERT_WEBHOOK_URL"),
 		DefaultRegion:          strings.ToUpper(or(getenv("DEFAULT_REGION"), "US")),
 		Version:                or(getenv("VERCEL_GIT_COMMIT_SHA"), "dev"),

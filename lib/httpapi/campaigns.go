@@ -424,5 +424,6 @@ func (d *Deps) Scheduler() *scheduler.Scheduler {
 		DB: d.DB, Vapi: d.Vapi, Now: d.Now, Log: d.Log,
 		WebhookURL:    d.Config.PublicURL + "/api/webhooks/vapi",
 		WebhookSecret: d.Config.WebhookSecret,
+		URLs:          d.urlPolicy(),
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/autolynx/autolynx/lib/auth"
+	"github.com/autolynx/autolynx/lib/callstate"
 	"github.com/autolynx/autolynx/lib/ops"
 	"github.com/autolynx/autolynx/lib/problem"
 	"github.com/autolynx/autolynx/lib/webhook"
@@ -99,7 +100,8 @@ const maxWebhookBody = MaxUpload
 // authenticated before they are parsed; an unauthenticated request stores
 // nothing.
 func VapiWebhook(d *Deps) http.Handler {
-	rc := &webhook.Receiver{DB: d.DB, Now: d.Now, Secret: d.Config.WebhookSecret}
+	rc := &webhook.Receiver{DB: d.DB, Now: d.Now, Secrets: []string{d.Config.WebhookSecret, d.Config.WebhookSecretPrevious},
+		URLs: d.urlPolicy()}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			MethodNotAllowed(w, r, http.MethodPost)
@@ -111,7 +113,7 @@ func VapiWebhook(d *Deps) http.Handler {
 			return
 		}
 		// Signature freshness is wall-clock time, like the sender's.
-		if err := webhook.Verify(r.Header, body, d.Config.WebhookSecret, time.Now()); err != nil {
+		if err := webhook.Verify(r.Header, body, time.Now(), d.Config.WebhookSecret, d.Config.WebhookSecretPrevious); err != nil {
 			d.count(r, ops.WebhookRefused)
 			WriteError(w, r, problem.New(problem.Unauthorized, "webhook signature missing or wrong"))
 			return
@@ -126,12 +128,35 @@ func VapiWebhook(d *Deps) http.Handler {
 			return
 		}
 		d.count(r, ops.WebhookAccepted)
+		switch {
+		case out.Ignored:
+			logFrom(r).Warn("webhook with a type or call id that is not plain text: logged, ignored")
+		case out.Result.Mismatch:
+			logFrom(r).Warn("webhook whose call ids disagree: logged, ignored", "type", out.Type)
+		case len(out.Dropped) > 0:
+			logFrom(r).Warn("webhook values out of range: ignored", "type", out.Type, "fields", out.Dropped)
+		}
 		if !out.Matched {
 			d.count(r, ops.WebhookUnmatched)
 			logFrom(r).Info("webhook for an unknown call", "type", out.Type)
 		}
-		WriteJSON(w, http.StatusOK, map[string]bool{"ok": true})
+		switch webhook.AnswerFor(out.Type) {
+		case webhook.ErrorField:
+			logFrom(r).Warn("declined a server message that expects an answer", "type", out.Type)
+			WriteJSON(w, http.StatusOK, map[string]string{"error": webhook.Declined(out.Type)})
+		case webhook.Refuse:
+			logFrom(r).Warn("refused a server message that expects an answer", "type", out.Type)
+			WriteError(w, r, problem.New(problem.Invalid, webhook.Declined(out.Type)))
+		default:
+			WriteJSON(w, http.StatusOK, map[string]bool{"ok": true})
+		}
 	})
+}
+
+// urlPolicy is which recording URLs are stored: https, and also the
+// simulator's loopback http under the local runner.
+func (d *Deps) urlPolicy() callstate.URLPolicy {
+	return callstate.URLPolicy{LoopbackHTTP: d.Config.Local}
 }
 
 // count adds one to an operations counter. Counting never fails the

@@ -31,7 +31,7 @@ const (
 // Alert is one recorded threshold crossing.
 type Alert struct {
 	ID          int64      `json:"id"`
-	Kind        string     `json:"kind"` // account-day, account-month, campaign
+	Kind        string     `json:"kind"` // account-day, account-month, campaign, vapi-account, reconcile-failed
 	CampaignID  *uuid.UUID `json:"campaignId"`
 	Period      string     `json:"period"`
 	Threshold   float64    `json:"threshold"`
@@ -39,6 +39,9 @@ type Alert struct {
 	CreatedAt   time.Time  `json:"createdAt"`
 	DeliveredAt *time.Time `json:"deliveredAt"`
 	Attempts    int        `json:"attempts"`
+	// Detail is what a vapi-account or reconcile-failed alert says (null
+	// for spend alerts).
+	Detail *string `json:"detail"`
 }
 
 // recordCrossings inserts one alert per threshold crossed; the unique key
@@ -79,7 +82,7 @@ where a.id = (select id from alerts where delivered_at is null and attempts < $3
                 and (claimed_until is null or claimed_until < $1)
               order by id limit 1 for update skip locked)
 returning a.id, a.kind, a.period, a.threshold::float8, a.amount::float8,
-  (select name from campaigns c where c.id = a.campaign_id)`
+  (select name from campaigns c where c.id = a.campaign_id), a.detail`
 
 // CheckSpend records every spend threshold crossed at now (UTC days and
 // months) and, when alertURL is set, posts each undelivered alert there
@@ -118,15 +121,19 @@ func deliverOne(ctx context.Context, q db.DBTX, now time.Time, hc *http.Client, 
 	var id int64
 	var kind, period string
 	var threshold, amount float64
-	var campaign *string
-	err := q.QueryRow(ctx, claimAlert, now, alertLease.Seconds(), maxAttempts).Scan(&id, &kind, &period, &threshold, &amount, &campaign)
+	var campaign, detail *string
+	err := q.QueryRow(ctx, claimAlert, now, alertLease.Seconds(), maxAttempts).Scan(&id, &kind, &period, &threshold, &amount, &campaign, &detail)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return false, nil
 	}
 	if err != nil {
 		return false, fmt.Errorf("claim alert: %w", err)
 	}
-	if perr := post(ctx, hc, alertURL, alertText(kind, period, threshold, amount, campaign)); perr != nil {
+	text := alertText(kind, period, threshold, amount, campaign)
+	if detail != nil {
+		text = detailText(kind, *detail, campaign)
+	}
+	if perr := post(ctx, hc, alertURL, text); perr != nil {
 		_, err := q.Exec(ctx, `update alerts set last_error = $2 where id = $1`, id, perr.Error())
 		return true, errors.Join(fmt.Errorf("post alert %d: %w", id, perr), err)
 	}
@@ -170,17 +177,46 @@ func alertText(kind, period string, threshold, amount float64, campaign *string)
 	case "account-month":
 		return fmt.Sprintf("AutoLynx spend alert: $%.2f spent in %s (UTC), over the monthly threshold of $%.2f.", amount, period, threshold)
 	}
-	name := "(deleted campaign)"
-	if campaign != nil {
-		name = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(*campaign)
+	return fmt.Sprintf("AutoLynx spend alert: campaign \"%s\" has spent $%.2f, over its threshold of $%.2f.", slackName(campaign), amount, threshold)
+}
+
+// detailText says which campaign an alert of kind is about, and what.
+func detailText(kind, detail string, campaign *string) string {
+	if kind == "vapi-account" {
+		return fmt.Sprintf("AutoLynx paused campaign \"%s\": %s.", slackName(campaign), detail)
 	}
-	return fmt.Sprintf("AutoLynx spend alert: campaign \"%s\" has spent $%.2f, over its threshold of $%.2f.", name, amount, threshold)
+	return fmt.Sprintf("AutoLynx campaign \"%s\": %s.", slackName(campaign), detail)
+}
+
+// slackName is a campaign's name (the operators' own label) escaped for
+// Slack's markup.
+func slackName(campaign *string) string {
+	if campaign == nil {
+		return "(deleted campaign)"
+	}
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(*campaign)
+}
+
+// RaiseAlert records an alert that is not about spend, for campaignID:
+// "vapi-account" when Vapi's refusal paused the campaign (once per
+// pause), "reconcile-failed" when a call was given up on. It is
+// delivered like spend alerts and listed on the operations page.
+func RaiseAlert(ctx context.Context, q db.DBTX, kind string, campaignID uuid.UUID, detail string, now time.Time) error {
+	_, err := q.Exec(ctx, `
+		insert into alerts (kind, scope, campaign_id, period, threshold, amount, detail, created_at)
+		values ($1, $2::text, $2, $3, 0, 0, $4, $5)
+		on conflict (kind, scope, period, threshold) do nothing`,
+		kind, campaignID, now.UTC().Format(time.RFC3339Nano), detail, now)
+	if err != nil {
+		return fmt.Errorf("record %s alert: %w", kind, err)
+	}
+	return nil
 }
 
 // RecentAlerts lists the newest alerts, for the operations page.
 func RecentAlerts(ctx context.Context, q db.DBTX, limit int) ([]Alert, error) {
 	rows, err := q.Query(ctx, `
-		select id, kind, campaign_id, period, threshold::float8, amount::float8, created_at, delivered_at, attempts
+		select id, kind, campaign_id, period, threshold::float8, amount::float8, created_at, delivered_at, attempts, detail
 		from alerts order by id desc limit $1`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list alerts: %w", err)

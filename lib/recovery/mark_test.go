@@ -54,7 +54,7 @@ func TestManualFallbacks(t *testing.T) {
 	if err != nil || status != "CANCELED" || disposition != "canceled" || reason != "operator: line stuck" {
 		t.Fatalf("marked call = %s %s %q (%v)", status, disposition, reason, err)
 	}
-	res, err := recovery.Rebuild(ctx, e.DB, uuid.MustParse(c.CampaignID), recovery.Options{})
+	res, err := recovery.Rebuild(ctx, e.DB, uuid.MustParse(c.CampaignID), recovery.Options{URLs: localURLs})
 	if err != nil || len(res.Diffs) != 0 {
 		t.Fatalf("rebuild after a manual mark: %+v, %v", res, err)
 	}

@@ -30,6 +30,9 @@ type Options struct {
 	Repair bool
 	// Now stamps repairs; defaults to time.Now.
 	Now func() time.Time
+	// URLs is the recording URL policy the live run applied (see
+	// callstate.URLPolicy), so the replay keeps what it kept.
+	URLs callstate.URLPolicy
 }
 
 // Result says what a rebuild found.
@@ -74,11 +77,11 @@ func Rebuild(ctx context.Context, pool *pgxpool.Pool, id uuid.UUID, opts Options
 	}
 	defer scratch.Close()
 	res := &Result{CampaignID: id, Diffs: []Diff{}}
-	if err := replayAll(ctx, pool, scratch, id, res); err != nil {
+	if err := replayAll(ctx, pool, scratch, id, opts.URLs, res); err != nil {
 		return res, err
 	}
 	if opts.Vapi != nil {
-		if err := askVapi(ctx, scratch, opts.Vapi, id, opts.Now(), res); err != nil {
+		if err := askVapi(ctx, scratch, opts.Vapi, id, opts.Now(), opts.URLs, res); err != nil {
 			return res, err
 		}
 	}
@@ -109,7 +112,7 @@ from call_events where campaign_id = $1 and call_id is not null and id > $2
 order by id limit $3`
 
 // replayAll reads the log page by page (bounded memory) in received order.
-func replayAll(ctx context.Context, pool *pgxpool.Pool, scratch *pgxpool.Pool, id uuid.UUID, res *Result) error {
+func replayAll(ctx context.Context, pool *pgxpool.Pool, scratch *pgxpool.Pool, id uuid.UUID, urls callstate.URLPolicy, res *Result) error {
 	if err := scratch.QueryRow(ctx, `select count(*) from pg_temp.calls`).Scan(&res.Calls); err != nil {
 		return fmt.Errorf("count calls: %w", err)
 	}
@@ -124,7 +127,7 @@ func replayAll(ctx context.Context, pool *pgxpool.Pool, scratch *pgxpool.Pool, i
 			return fmt.Errorf("read events: %w", err)
 		}
 		for _, e := range page {
-			replayed, err := replay(ctx, scratch, e)
+			replayed, err := replay(ctx, scratch, e, urls)
 			if err != nil {
 				return fmt.Errorf("replay event %d (%s): %w", e.ID, e.Type, err)
 			}
@@ -143,11 +146,11 @@ func replayAll(ctx context.Context, pool *pgxpool.Pool, scratch *pgxpool.Pool, i
 // replay applies one event to the scratch copy the way it was applied
 // live: webhooks through the webhook receiver itself, Vapi's call objects
 // and the tick's records through callstate's rules.
-func replay(ctx context.Context, scratch *pgxpool.Pool, e event) (bool, error) {
+func replay(ctx context.Context, scratch *pgxpool.Pool, e event, urls callstate.URLPolicy) (bool, error) {
 	at := e.ReceivedAt
 	switch {
 	case e.Source == "webhook":
-		rc := &webhook.Receiver{DB: scratch, Now: func() time.Time { return at }}
+		rc := &webhook.Receiver{DB: scratch, Now: func() time.Time { return at }, URLs: urls}
 		_, err := rc.Receive(ctx, []byte(e.Payload))
 		if errors.Is(err, webhook.ErrNotEnvelope) {
 			return false, nil
@@ -167,6 +170,7 @@ func replay(ctx context.Context, scratch *pgxpool.Pool, e event) (bool, error) {
 			return false, nil
 		}
 		obs := callstate.FromCall(&call)
+		obs.Validate(urls)
 		if obs.Status == "" && e.Type == "call.adopted" {
 			obs.Status = callstate.Queued
 		}

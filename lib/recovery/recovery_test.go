@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/autolynx/autolynx/lib/apitest"
+	"github.com/autolynx/autolynx/lib/callstate"
 	"github.com/autolynx/autolynx/lib/campaign"
 	"github.com/autolynx/autolynx/lib/recovery"
 	"github.com/autolynx/autolynx/lib/vapisim"
@@ -76,7 +77,7 @@ func TestRebuildFromEventsEqualsLiveRun(t *testing.T) {
 	if len(live) != 10 {
 		t.Fatalf("%d calls, want 10", len(live))
 	}
-	res, err := recovery.Rebuild(ctx, e.DB, id, recovery.Options{Now: e.Clock.Now})
+	res, err := recovery.Rebuild(ctx, e.DB, id, recovery.Options{URLs: localURLs, Now: e.Clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +87,7 @@ func TestRebuildFromEventsEqualsLiveRun(t *testing.T) {
 	if _, err := e.DB.Exec(ctx, wipe, id); err != nil {
 		t.Fatal(err)
 	}
-	res, err = recovery.Rebuild(ctx, e.DB, id, recovery.Options{Now: e.Clock.Now})
+	res, err = recovery.Rebuild(ctx, e.DB, id, recovery.Options{URLs: localURLs, Now: e.Clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,14 +97,14 @@ func TestRebuildFromEventsEqualsLiveRun(t *testing.T) {
 	if got := snapshot(t, e, id); slices.Equal(got, live) {
 		t.Fatal("a dry run changed the calls")
 	}
-	res, err = recovery.Rebuild(ctx, e.DB, id, recovery.Options{Repair: true, Now: e.Clock.Now})
+	res, err = recovery.Rebuild(ctx, e.DB, id, recovery.Options{URLs: localURLs, Repair: true, Now: e.Clock.Now})
 	if err != nil || res.Repaired != 10 {
 		t.Fatalf("repair: %+v, %v", res, err)
 	}
 	if got := snapshot(t, e, id); !slices.Equal(got, live) {
 		t.Fatalf("rebuilt calls differ from the live run:\n got %q\nwant %q", got, live)
 	}
-	res, err = recovery.Rebuild(ctx, e.DB, id, recovery.Options{Now: e.Clock.Now})
+	res, err = recovery.Rebuild(ctx, e.DB, id, recovery.Options{URLs: localURLs, Now: e.Clock.Now})
 	if err != nil || len(res.Diffs) != 0 {
 		t.Fatalf("after repair: %+v, %v", res, err)
 	}
@@ -136,7 +137,7 @@ func TestRebuildFromVapiWhenWebhooksWereLost(t *testing.T) {
 	if !ended() {
 		t.Fatal("simulated calls did not end")
 	}
-	res, err := recovery.Rebuild(ctx, e.DB, id, recovery.Options{Vapi: e.Deps.Vapi, Repair: true, Now: e.Clock.Now})
+	res, err := recovery.Rebuild(ctx, e.DB, id, recovery.Options{URLs: localURLs, Vapi: e.Deps.Vapi, Repair: true, Now: e.Clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,14 +164,18 @@ func TestRebuildWritesNothingWithoutRepair(t *testing.T) {
 	id := run(t, e, 3)
 	var before, after int
 	_ = e.DB.QueryRow(ctx, `select count(*) from call_events`).Scan(&before)
-	if _, err := recovery.Rebuild(ctx, e.DB, id, recovery.Options{}); err != nil {
+	if _, err := recovery.Rebuild(ctx, e.DB, id, recovery.Options{URLs: localURLs}); err != nil {
 		t.Fatal(err)
 	}
 	_ = e.DB.QueryRow(ctx, `select count(*) from call_events`).Scan(&after)
 	if before != after {
 		t.Fatalf("call_events grew from %d to %d on a dry run", before, after)
 	}
-	if _, err := recovery.Rebuild(ctx, e.DB, uuid.New(), recovery.Options{}); err == nil {
+	if _, err := recovery.Rebuild(ctx, e.DB, uuid.New(), recovery.Options{URLs: localURLs}); err == nil {
 		t.Fatal("unknown campaign accepted")
 	}
 }
+
+// localURLs is the local runner's recording URL policy, which the test
+// backend applies live (the simulator serves its storage on loopback).
+var localURLs = callstate.URLPolicy{LoopbackHTTP: true}

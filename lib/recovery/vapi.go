@@ -26,7 +26,7 @@ const (
 
 // askVapi lists, per phone line, Vapi's calls created while the campaign
 // dialed, and applies each one carrying our call id to the scratch copy.
-func askVapi(ctx context.Context, scratch *pgxpool.Pool, client *vapi.Client, id uuid.UUID, now time.Time, res *Result) error {
+func askVapi(ctx context.Context, scratch *pgxpool.Pool, client *vapi.Client, id uuid.UUID, now time.Time, urls callstate.URLPolicy, res *Result) error {
 	byLine, err := scratchDials(ctx, scratch)
 	if err != nil {
 		return err
@@ -47,7 +47,9 @@ func askVapi(ctx context.Context, scratch *pgxpool.Pool, client *vapi.Client, id
 			switch ourID := callstate.OurCallID(c); {
 			case ours[ourID]:
 				res.VapiMatched++
-				if err := apply(ctx, scratch, callstate.FromCall(c), now); err != nil {
+				obs := callstate.FromCall(c)
+				obs.Validate(urls)
+				if err := apply(ctx, scratch, obs, now); err != nil {
 					return fmt.Errorf("apply Vapi's call: %w", err)
 				}
 			case campaignOf(c) == id:

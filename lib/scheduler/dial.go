@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/autolynx/autolynx/lib/callstate"
 	"github.com/autolynx/autolynx/lib/campaign"
@@ -25,11 +24,16 @@ const (
 	backOff
 	// campaignFailed: the campaign cannot proceed (bad key, assistant gone).
 	campaignFailed
+	// campaignPaused: Vapi refuses calls for the account (credits,
+	// billing, a limit) until someone fixes it and resumes.
+	campaignPaused
 )
 
 // request builds Vapi's POST /call for a claimed contact: the contact's
-// fields as variableValues, our ids as metadata, and our webhook as the
-// server so status arrives whatever the assistant's own settings say.
+// fields as variableValues, our ids as metadata, our webhook as the
+// server (with a backoff plan, so Vapi retries a delivery we missed) and
+// the two messages we read as serverMessages, so status arrives whatever
+// the assistant's own settings say and nothing else does.
 func (s *Scheduler) request(t target, c claimed) vapi.CreateCallRequest {
 	vars := map[string]any{"name": c.Name, "business_name": c.BusinessName}
 	for k, v := range c.Variables {
@@ -49,9 +53,11 @@ func (s *Scheduler) request(t target, c claimed) vapi.CreateCallRequest {
 				"campaignId":             t.ID.String(),
 			},
 			Server: &vapi.Server{
-				URL:     s.WebhookURL,
-				Headers: map[string]string{"X-Vapi-Secret": s.WebhookSecret},
+				URL:         s.WebhookURL,
+				Headers:     map[string]string{"X-Vapi-Secret": s.WebhookSecret},
+				BackoffPlan: vapi.WebhookBackoff(),
 			},
+			ServerMessages: vapi.ServerMessages(),
 		},
 	}
 }
@@ -78,6 +84,12 @@ func (s *Scheduler) dial(ctx context.Context, t target, c claimed, sum *Summary)
 	case vapi.IsUnauthorized(err):
 		s.release(ctx, c, "vapi refused the API key")
 		return campaignFailed, "Vapi refused the API key (401/403): check VAPI_API_KEY"
+	case isConcurrencyRefusal(err):
+		sum.ConcurrencyBlocked++
+		return backOff, s.release(ctx, c, "vapi concurrency limit reached (400)")
+	case isAccountRefusal(err):
+		s.release(ctx, c, "vapi refused the account")
+		return campaignPaused, accountRefusalReason(err)
 	case isAssistantProblem(err):
 		s.release(ctx, c, "assistant unusable")
 		return campaignFailed, "Vapi cannot use the campaign's assistant: " + err.Error()
@@ -144,12 +156,43 @@ func (s *Scheduler) release(ctx context.Context, c claimed, reason string) strin
 // isAssistantProblem tells a refusal that will hit every contact (the
 // assistant or phone number is unknown to Vapi) from one about a contact.
 func isAssistantProblem(err error) bool {
-	var r *vapi.RejectedError
-	if !errors.As(err, &r) {
-		return false
+	r, ok := errors.AsType[*vapi.RejectedError](err)
+	return ok && (r.Status == 404 || r.Mentions("assistant", "phonenumberid", "get phone number"))
+}
+
+// isConcurrencyRefusal tells a 400 about the account's concurrency limit
+// (the historic "Over Concurrency Limit"): it passes as slots free up, so
+// the tick backs off instead of pausing.
+func isConcurrencyRefusal(err error) bool {
+	r, ok := errors.AsType[*vapi.RejectedError](err)
+	return ok && r.Status == 400 && r.Mentions("concurrency")
+}
+
+// accountWords name a refusal of the account rather than of the contact
+// (Vapi's spec: a 400 is a "client/policy failure (limits, validation,
+// missing resources)").
+var accountWords = []string{"limit", "credit", "billing", "wallet", "subscription", "frozen", "fraud"}
+
+// isAccountRefusal tells a 400 about the account (out of credits, a
+// frozen subscription, a limit) from one about the contact: the campaign
+// pauses instead of failing every contact in turn. A customer number Vapi
+// rejects ("must be a valid phone number") names none of these words.
+func isAccountRefusal(err error) bool {
+	r, ok := errors.AsType[*vapi.RejectedError](err)
+	return ok && r.Status == 400 && r.Mentions(accountWords...)
+}
+
+// accountRefusalReason is the campaign's statusReason for a refused
+// account, in the words of the ended reasons where Vapi's message allows.
+func accountRefusalReason(err error) string {
+	r, _ := errors.AsType[*vapi.RejectedError](err)
+	switch {
+	case r.Mentions("credit"):
+		return callstate.Classify("call.start.error-subscription-insufficient-credits").Why
+	case r.Mentions("frozen"):
+		return callstate.Classify("call.start.error-subscription-frozen").Why
 	}
-	msg := strings.ToLower(r.Message)
-	return r.Status == 404 || strings.Contains(msg, "assistant") || strings.Contains(msg, "phonenumberid")
+	return "Vapi refused calls for the account (" + r.Message + ") — fix it in Vapi, then Resume"
 }
 
 func isType[T error](err error) bool {

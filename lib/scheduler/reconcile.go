@@ -12,6 +12,7 @@ import (
 	"github.com/autolynx/autolynx/lib/callstate"
 	"github.com/autolynx/autolynx/lib/campaign"
 	"github.com/autolynx/autolynx/lib/db"
+	"github.com/autolynx/autolynx/lib/ops"
 	"github.com/autolynx/autolynx/lib/vapi"
 	"github.com/autolynx/autolynx/lib/webhook"
 )
@@ -35,13 +36,27 @@ where status = 'PENDING' and dial_requested_at < $1 and ($2::uuid is null or cam
 order by dial_requested_at limit $3`
 
 const silentCalls = `
-select id, campaign_id, provider_call_id, phone_number_id, dial_requested_at, created_at from calls
+select id, campaign_id, provider_call_id, phone_number_id, coalesce(dial_requested_at, created_at), created_at from calls
 where status in ('QUEUED', 'RINGING', 'IN_PROGRESS') and last_event_at < $1
   and ($2::uuid is null or campaign_id = $2)
 order by last_event_at limit $3`
 
-// reconcile settles attempts whose creation was ambiguous and calls that
-// went silent, asking Vapi; Vapi's answer wins.
+// incompleteCalls are final calls whose end-of-call report (the only
+// message that carries the cost) has not arrived ReportAfter after their
+// end. A status-update "ended" carries no endedAt, so the end is when we
+// heard of it.
+const incompleteCalls = `
+select id, campaign_id, provider_call_id, phone_number_id, coalesce(dial_requested_at, created_at), created_at from calls
+where cost is null and completed_from_vapi_at is null and provider_call_id is not null
+  and reconcile_failures < $5 and status in ('ENDED', 'FAILED', 'CANCELED', 'TIMEOUT')
+  and coalesce(ended_at, last_event_at) < $1::timestamptz
+  and coalesce(ended_at, last_event_at) > $1::timestamptz - $4::interval
+  and ($2::uuid is null or campaign_id = $2)
+order by coalesce(ended_at, last_event_at) limit $3`
+
+// reconcile settles attempts whose creation was ambiguous, calls that
+// went silent and calls whose report was lost, asking Vapi; Vapi's
+// answer wins.
 func (s *Scheduler) reconcile(ctx context.Context, only uuid.UUID, sum *Summary) error {
 	now := s.Now()
 	pending, err := s.suspects(ctx, ambiguousCalls, now.Add(-AmbiguousAfter), only)
@@ -71,11 +86,23 @@ func (s *Scheduler) reconcile(ctx context.Context, only uuid.UUID, sum *Summary)
 			sum.TimedOut++
 		}
 	}
+	incomplete, err := s.suspects(ctx, incompleteCalls, now.Add(-ReportAfter), only, MaxReportAge, MaxReconcileTries)
+	if err != nil {
+		return err
+	}
+	for _, c := range incomplete {
+		if ctx.Err() != nil {
+			return nil
+		}
+		if s.complete(ctx, c) {
+			sum.Reconciled++
+		}
+	}
 	return nil
 }
 
-func (s *Scheduler) suspects(ctx context.Context, sql string, before time.Time, only uuid.UUID) ([]suspect, error) {
-	rows, err := s.DB.Query(ctx, sql, before, nilIfZero(only), maxReconcile)
+func (s *Scheduler) suspects(ctx context.Context, sql string, before time.Time, only uuid.UUID, extra ...any) ([]suspect, error) {
+	rows, err := s.DB.Query(ctx, sql, append([]any{before, nilIfZero(only), maxReconcile}, extra...)...)
 	if err != nil {
 		return nil, fmt.Errorf("find calls to reconcile: %w", err)
 	}
@@ -142,31 +169,80 @@ func (s *Scheduler) settleSilent(ctx context.Context, c suspect) string {
 	case vapi.IsNotFound(err):
 		return s.timeout(ctx, c, "timeout: Vapi does not know the call")
 	case err != nil:
-		s.Log.Warn("reconcile silent call: get call", "call", c.ID, "err", err.Error())
-		return ""
+		return s.failed(ctx, c, fmt.Errorf("get call: %w", err))
 	}
 	obs := callstate.FromCall(call)
 	switch {
 	case callstate.Terminal(obs.Status):
 		if err := s.applyVapi(ctx, obs, call, "call.reconciled"); err != nil {
-			s.Log.Error("reconcile call", "call", c.ID, "err", err)
-			return ""
+			return s.failed(ctx, c, err)
 		}
 		return "reconciled"
 	case callstate.Live(obs.Status) && s.Now().Sub(c.CreatedAt) < MaxCallAge:
 		// Vapi says it is still on: a long call. Keep its slot and look
 		// again after another silent period.
 		if err := s.applyVapi(ctx, obs, call, "call.still-live"); err != nil {
-			s.Log.Error("reconcile call", "call", c.ID, "err", err)
+			return s.failed(ctx, c, err)
 		}
 		return ""
 	}
 	return s.timeout(ctx, c, "timeout: no news for "+SilentAfter.String())
 }
 
+// complete fills in a final call whose end-of-call report was lost from
+// Vapi's call object, once.
+func (s *Scheduler) complete(ctx context.Context, c suspect) bool {
+	call, err := s.Vapi.GetCall(ctx, *c.ProviderID)
+	// A call Vapi does not know (one we timed out for that reason) has
+	// nothing to complete it from: it is marked, not fetched again.
+	known := !vapi.IsNotFound(err)
+	if known && err == nil {
+		err = s.applyVapi(ctx, callstate.FromCall(call), call, "call.completed")
+	}
+	if known && err != nil {
+		s.failed(ctx, c, err)
+		return false
+	}
+	if _, err := s.DB.Exec(ctx, `update calls set completed_from_vapi_at = $2, reconcile_failures = 0, reconcile_error = null
+		where id = $1`, c.ID, s.Now()); err != nil {
+		s.Log.Error("mark call completed", "call", c.ID, "err", err)
+	}
+	return known
+}
+
+// failed counts one failed reconciliation of c and leaves it alone until
+// its next turn (its last event is bumped, so it does not head the queue).
+// After MaxReconcileTries in a row it is given up on: a live call is timed
+// out with the error, a final one is no longer completed (incompleteCalls
+// skips it), and admins get one alert.
+func (s *Scheduler) failed(ctx context.Context, c suspect, cause error) string {
+	s.Log.Warn("reconcile call", "call", c.ID, "err", cause.Error())
+	now := s.Now()
+	msg := callstate.CleanText(cause.Error())
+	var tries int
+	err := s.DB.QueryRow(ctx, `
+		update calls set reconcile_failures = reconcile_failures + 1, reconcile_error = $2, last_event_at = $3
+		where id = $1 returning reconcile_failures`, c.ID, msg, now).Scan(&tries)
+	if err != nil {
+		s.Log.Error("count reconcile failure", "call", c.ID, "err", err)
+		return ""
+	}
+	if tries != MaxReconcileTries {
+		return ""
+	}
+	detail := fmt.Sprintf("reconciling call %s failed %d times (last: %s); it is given up on and holds no slot", c.ID, tries, msg)
+	if err := ops.RaiseAlert(ctx, s.DB, "reconcile-failed", c.CampaignID, detail, now); err != nil {
+		s.Log.Error("alert", "call", c.ID, "err", err)
+	}
+	return s.timeout(ctx, c, fmt.Sprintf("timeout: reconcile failed %d times: %s", tries, msg))
+}
+
 // applyVapi applies Vapi's view of a call and logs it, in one transaction.
 func (s *Scheduler) applyVapi(ctx context.Context, obs callstate.Observation, call *vapi.Call, typ string) error {
 	now := s.Now()
+	if dropped := obs.Validate(s.URLs); len(dropped) > 0 {
+		s.Log.Warn("vapi call values out of range: ignored", "type", typ, "fields", dropped)
+	}
 	payload, _ := json.Marshal(call)
 	ev := callstate.Event{Source: "reconcile", Type: typ, Payload: webhook.Redact(payload, s.WebhookSecret)}
 	return db.InTx(ctx, s.DB, func(tx pgx.Tx) error {
@@ -197,7 +273,7 @@ func (s *Scheduler) timeout(ctx context.Context, c suspect, reason string) strin
 			return err
 		}
 		timedOut = true
-		return callstate.ScheduleRetry(ctx, tx, c.ID, now)
+		return callstate.ScheduleRetry(ctx, tx, c.ID, callstate.TimedOut, now)
 	})
 	if err != nil {
 		s.Log.Error("time out call", "call", c.ID, "err", err)

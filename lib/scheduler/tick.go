@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/autolynx/autolynx/lib/callstate"
 	"github.com/autolynx/autolynx/lib/campaign"
 	"github.com/autolynx/autolynx/lib/vapi"
 )
@@ -25,8 +26,20 @@ const (
 	// is looked up at Vapi: longer than any tick can run, so the tick that
 	// claimed it is surely gone.
 	AmbiguousAfter = 2 * time.Minute
-	maxReconcile   = 25
-	maxCampaigns   = 200
+	// ReportAfter is how long after its end a call may lack its
+	// end-of-call report (its cost) before it is completed from GET
+	// /call/{id}; with the cron every minute that is done within two
+	// minutes of the end. Vapi's retries (WebhookBackoff) are over by then.
+	ReportAfter = time.Minute
+	// MaxReportAge bounds how far back calls are completed.
+	MaxReportAge = 24 * time.Hour
+	// MaxReconcileTries is how many tries in a row may fail (Vapi's answer
+	// could not be fetched or stored) before a call is given up on: a live
+	// one is timed out with the error, freeing its slot, and admins get
+	// an alert.
+	MaxReconcileTries = 5
+	maxReconcile      = 25
+	maxCampaigns      = 200
 )
 
 // Scheduler runs ticks.
@@ -35,8 +48,10 @@ type Scheduler struct {
 	Vapi          *vapi.Client
 	WebhookURL    string
 	WebhookSecret string
-	Now           func() time.Time
-	Log           *slog.Logger
+	// URLs says which recording URLs from Vapi may be stored.
+	URLs callstate.URLPolicy
+	Now  func() time.Time
+	Log  *slog.Logger
 }
 
 // Summary is the tick's JSON answer (API.md).
@@ -114,13 +129,21 @@ func (s *Scheduler) launch(ctx context.Context, t target, accountCap int, sum *S
 		switch v {
 		case launched:
 			n++
-		case backOff, campaignFailed:
+		case backOff, campaignFailed, campaignPaused:
 			for _, rest := range claims[i+1:] {
 				s.release(ctx, rest, "not dialed this tick: "+reason)
 			}
-			if v == campaignFailed {
+			switch v {
+			case campaignFailed:
 				if err := campaign.Fail(ctx, s.DB, t.ID, reason, s.Now()); err != nil {
 					s.Log.Error("fail campaign", "campaign", t.ID, "err", err)
+				}
+				return n, false
+			case campaignPaused:
+				// Every campaign of the account meets the same refusal on
+				// its next dial and pauses in turn.
+				if err := campaign.PauseForVapi(ctx, s.DB, t.ID, uuid.Nil, reason, s.Now()); err != nil {
+					s.Log.Error("pause campaign", "campaign", t.ID, "err", err)
 				}
 				return n, false
 			}

@@ -1,6 +1,7 @@
 package vapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -48,7 +49,27 @@ type AssistantOverrides struct {
 type Server struct {
 	URL            string            `json:"url,omitempty"`
 	Headers        map[string]string `json:"headers,omitempty"`
-	TimeoutSeconds int               `json:"timeoutSeconds,omitempty"`
+	TimeoutSeconds float64           `json:"timeoutSeconds,omitempty"`
+	BackoffPlan    *BackoffPlan      `json:"backoffPlan,omitempty"`
+}
+
+// BackoffPlan is how Vapi retries a server message the server did not
+// take (any non-2xx answer or a timeout, except ExcludedStatusCodes).
+// Without one Vapi does not retry at all.
+type BackoffPlan struct {
+	Type                string  `json:"type"` // fixed or exponential
+	MaxRetries          int     `json:"maxRetries"`
+	BaseDelaySeconds    float64 `json:"baseDelaySeconds"`
+	ExcludedStatusCodes []int   `json:"excludedStatusCodes,omitempty"`
+}
+
+// WebhookBackoff is the plan every call and assistant AutoLynx configures
+// names: five retries 2, 4, 8, 16 and 32 s apart (about a minute in all),
+// none for a 400 (a message we cannot read) or a 401 (a wrong secret),
+// which a retry cannot fix. The receiver is idempotent, so a retry of a
+// message that did land is harmless.
+func WebhookBackoff() *BackoffPlan {
+	return &BackoffPlan{Type: "exponential", MaxRetries: 5, BaseDelaySeconds: 2, ExcludedStatusCodes: []int{400, 401}}
 }
 
 // Call is the part of Vapi's Call object AutoLynx reads. Costs and
@@ -74,12 +95,38 @@ type Call struct {
 	SubscriptionLimits *SubscriptionLimits `json:"subscriptionLimits,omitempty"`
 }
 
-// Artifact is what a call leaves behind: the conversation and recordings.
+// Artifact is what a call leaves behind: the conversation, recordings and
+// structured outputs. RecordingURL and StereoRecordingURL are deprecated
+// in favour of Recording.
 type Artifact struct {
 	Transcript         string          `json:"transcript,omitempty"`
 	Messages           json.RawMessage `json:"messages,omitempty"`
 	RecordingURL       string          `json:"recordingUrl,omitempty"`
 	StereoRecordingURL string          `json:"stereoRecordingUrl,omitempty"`
+	Recording          *Recording      `json:"recording,omitempty"`
+	// StructuredOutputs maps an output's id to {name, result}: the
+	// successor of analysis.structuredData.
+	StructuredOutputs json.RawMessage `json:"structuredOutputs,omitempty"`
+}
+
+// Recording is artifact.recording.
+type Recording struct {
+	StereoURL string `json:"stereoUrl,omitempty"`
+	Mono      *struct {
+		CombinedURL string `json:"combinedUrl,omitempty"`
+	} `json:"mono,omitempty"`
+}
+
+// MonoURL is the call's combined mono recording: the current field, else
+// the deprecated one.
+func (a *Artifact) MonoURL() string {
+	if a == nil {
+		return ""
+	}
+	if a.Recording != nil && a.Recording.Mono != nil && a.Recording.Mono.CombinedURL != "" {
+		return a.Recording.Mono.CombinedURL
+	}
+	return a.RecordingURL
 }
 
 // Analysis is Vapi's post-call analysis.
@@ -90,29 +137,26 @@ type Analysis struct {
 }
 
 // Evaluation is analysis.successEvaluation. The schema says string ("true",
-// a score), but rubrics can yield booleans or numbers, so any scalar is kept
-// as its text.
+// a score), but rubrics can yield booleans, numbers or objects, so any
+// other value is kept as its compact JSON text.
 type Evaluation string
 
-// UnmarshalJSON accepts a string, a boolean or a number.
+// UnmarshalJSON accepts any JSON value.
 func (e *Evaluation) UnmarshalJSON(b []byte) error {
 	var s string
 	if json.Unmarshal(b, &s) == nil {
 		*e = Evaluation(s)
 		return nil
 	}
-	var v any
-	if err := json.Unmarshal(b, &v); err != nil {
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, b); err != nil {
 		return fmt.Errorf("decode successEvaluation: %w", err)
 	}
-	switch v.(type) {
-	case bool, float64:
-		*e = Evaluation(string(b))
-	case nil:
+	if buf.String() == "null" {
 		*e = ""
-	default:
-		return fmt.Errorf("decode successEvaluation: unexpected %s", b)
+		return nil
 	}
+	*e = Evaluation(buf.String())
 	return nil
 }
 
@@ -187,11 +231,21 @@ func (p ListCallsParams) query() url.Values {
 	return q
 }
 
-// ListCalls lists calls matching p (GET /call answers a plain array).
+// ListCalls lists calls matching p (GET /call answers a plain array). An
+// element that is not a call we can read (no string id…) is skipped
+// rather than failing the page: the list also holds calls other tools
+// placed on the same line.
 func (c *Client) ListCalls(ctx context.Context, p ListCallsParams) ([]Call, error) {
-	var calls []Call
-	if err := c.do(ctx, request{method: http.MethodGet, path: "/call", query: p.query()}, &calls); err != nil {
+	var raw []json.RawMessage
+	if err := c.do(ctx, request{method: http.MethodGet, path: "/call", query: p.query()}, &raw); err != nil {
 		return nil, fmt.Errorf("list calls: %w", err)
+	}
+	calls := make([]Call, 0, len(raw))
+	for _, r := range raw {
+		var call Call
+		if json.Unmarshal(r, &call) == nil && call.ID != "" {
+			calls = append(calls, call)
+		}
 	}
 	return calls, nil
 }

@@ -384,3 +384,53 @@ func TestEvaluationAcceptsScalars(t *testing.T) {
 		}
 	}
 }
+
+// TestB7ListCallsSkipsCallsItCannotRead: GET /call also lists calls other
+// tools placed on the line; one with odd values (or no id) must not fail
+// the page, and odd echoed config must not cost a call its metadata.
+func TestB7ListCallsSkipsCallsItCannotRead(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, `[
+		  {"id":"a","status":"ended","assistantOverrides":{"metadata":{"autolynxCallId":"x"},
+		    "server":{"timeoutSeconds":7.5,"headers":{"n":1}}},"analysis":{"successEvaluation":[1]}},
+		  {"id":7},
+		  "not a call",
+		  {"id":"b","cost":"free","createdAt":"yesterday"}]`)
+	}))
+	defer srv.Close()
+	c := vapi.New(vapi.Config{BaseURL: srv.URL, APIKey: "k"})
+	calls, err := c.ListCalls(context.Background(), vapi.ListCallsParams{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) != 2 || calls[0].ID != "a" || calls[1].ID != "b" {
+		t.Fatalf("calls %+v", calls)
+	}
+	if calls[0].AssistantOverrides == nil || calls[0].AssistantOverrides.Metadata["autolynxCallId"] != "x" ||
+		calls[0].AssistantOverrides.Server.TimeoutSeconds != 7.5 || calls[0].Analysis.SuccessEvaluation != "[1]" {
+		t.Fatalf("first call %+v", calls[0])
+	}
+}
+
+// TestB2RefusalIsReadBeforeTheCut: a long NestJS message array can name
+// the account's problem after the 300 characters kept for logs; the
+// classification must still see it.
+func TestB2RefusalIsReadBeforeTheCut(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("assistantOverrides.variableValues must be an object; ", 10)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadRequest)
+		_ = json.NewEncoder(w).Encode(map[string]any{"message": []string{long, "Wallet balance too low: insufficient credits"}, "error": "Bad Request", "statusCode": 400})
+	}))
+	defer srv.Close()
+	c := vapi.New(vapi.Config{BaseURL: srv.URL, APIKey: "k"})
+	_, err := c.CreateCall(context.Background(), vapi.CreateCallRequest{Customer: vapi.Customer{Number: "+14155550100"}})
+	r, ok := errors.AsType[*vapi.RejectedError](err)
+	if !ok || len(r.Message) > 300 || strings.Contains(r.Message, "credits") {
+		t.Fatalf("err %v: want a 400 whose logged message is cut before the cause", err)
+	}
+	if !r.Mentions("credit") || r.Mentions("frozen") {
+		t.Errorf("Mentions misread the whole message")
+	}
+}

@@ -37,10 +37,29 @@ func (e *ServerError) Error() string {
 }
 
 // RejectedError is a 4xx other than 429: Vapi refused the request and did
-// nothing. Message carries Vapi's explanation (NestJS messages joined by "; ").
+// nothing. Message carries Vapi's explanation (NestJS messages joined by
+// "; "), cut to a length fit for logs.
 type RejectedError struct {
 	Status  int
 	Message string
+	// full is the whole explanation: a long NestJS array can name the
+	// cause after the cut.
+	full string
+}
+
+// Mentions reports whether Vapi's whole explanation contains any of
+// words (lower case), wherever it says so.
+func (e *RejectedError) Mentions(words ...string) bool {
+	full := strings.ToLower(e.full)
+	if full == "" {
+		full = strings.ToLower(e.Message)
+	}
+	for _, w := range words {
+		if strings.Contains(full, w) {
+			return true
+		}
+	}
+	return false
 }
 
 func (e *RejectedError) Error() string {
@@ -78,13 +97,18 @@ const maxMessageLen = 300
 
 // statusError turns a non-2xx answer into the typed error for its class.
 func statusError(resp *http.Response, body []byte, now time.Time) error {
-	switch msg := errorMessage(body); {
+	full := errorMessage(body)
+	msg := full
+	if len(msg) > maxMessageLen {
+		msg = strings.ToValidUTF8(msg[:maxMessageLen], "")
+	}
+	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
 		return &RateLimitedError{RetryAfter: retryAfter(resp.Header.Get("Retry-After"), now)}
 	case resp.StatusCode >= 500:
 		return &ServerError{Status: resp.StatusCode, Message: msg}
 	default:
-		return &RejectedError{Status: resp.StatusCode, Message: msg}
+		return &RejectedError{Status: resp.StatusCode, Message: msg, full: full}
 	}
 }
 
@@ -107,9 +131,6 @@ func errorMessage(body []byte) string {
 		case nest.Error != "":
 			msg = nest.Error
 		}
-	}
-	if len(msg) > maxMessageLen {
-		msg = strings.ToValidUTF8(msg[:maxMessageLen], "")
 	}
 	return msg
 }

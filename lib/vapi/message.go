@@ -5,12 +5,17 @@ import (
 	"time"
 )
 
-// Server message types AutoLynx acts on.
+// Server message types AutoLynx reads. (MessageHang, "the assistant is
+// slow to answer", is only logged.)
 const (
 	MessageStatusUpdate    = "status-update"
 	MessageEndOfCallReport = "end-of-call-report"
 	MessageHang            = "hang"
 )
+
+// ServerMessages is the serverMessages every call AutoLynx places asks
+// for: the two types it reads, and no others.
+func ServerMessages() []string { return []string{MessageStatusUpdate, MessageEndOfCallReport} }
 
 // ServerMessage is the envelope Vapi POSTs to a server URL.
 type ServerMessage struct {

@@ -15,8 +15,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-
-	"github.com/autolynx/autolynx/lib/vapi"
 )
 
 // orgID is the organisation every simulated resource belongs to.
@@ -24,35 +22,52 @@ const orgID = "00000000-0000-4000-8000-00000000a11e"
 
 // call is one simulated call: the Vapi object plus what its lifecycle needs.
 type call struct {
-	v            vapi.Call
+	v            apiCall
+	number       string // the customer's
+	plan         plan
 	hook         hook
 	firstMessage string
 	vars         map[string]any
 }
 
 // snapshot is a copy of a call safe to encode outside the lock: its pointer
-// fields are never mutated after they are set.
-func (c *call) snapshot() vapi.Call { return c.v }
+// and map fields are never mutated after they are set.
+func (c *call) snapshot() apiCall { return c.v }
 
-// hook is where a call's server messages go.
+// hook is where a call's server messages go, and how failed deliveries
+// are retried.
 type hook struct {
 	url     string
 	headers map[string]string
 	timeout time.Duration
+	backoff backoffPlan
 }
 
-// callInput is the part of a validated POST /call body the simulator uses.
+// callInput is the part of a validated POST /call body the simulator
+// uses; customer and assistantOverrides are kept as sent, to be echoed.
 type callInput struct {
-	AssistantID        string                   `json:"assistantId"`
-	PhoneNumberID      string                   `json:"phoneNumberId"`
-	Customer           *vapi.Customer           `json:"customer"`
-	AssistantOverrides *vapi.AssistantOverrides `json:"assistantOverrides"`
+	AssistantID        string         `json:"assistantId"`
+	PhoneNumberID      string         `json:"phoneNumberId"`
+	Customer           map[string]any `json:"customer"`
+	AssistantOverrides map[string]any `json:"assistantOverrides"`
+}
+
+// number is the customer's number ("" if none).
+func (in callInput) number() string {
+	n, _ := in.Customer["number"].(string)
+	return n
 }
 
 var (
 	errClosed      = errors.New("simulator closed")
 	errNoAssistant = errors.New("assistant does not exist")
+	errNoCredits   = errors.New("out of credits")
 )
+
+// noCreditsMessage words the 400 of an account without credits. Vapi's
+// wording is undocumented; this one is an assumption that names the
+// credits and the billing page, as its dashboard does.
+const noCreditsMessage = "Your account has insufficient credits to make this call. Please add credits in the billing page of your dashboard."
 
 func (s *Sim) createCall(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
@@ -75,6 +90,9 @@ func (s *Sim) createCall(w http.ResponseWriter, r *http.Request) {
 	}
 	created, err := s.place(in, fault.ambiguous())
 	switch {
+	case errors.Is(err, errNoCredits):
+		writeError(w, http.StatusBadRequest, noCreditsMessage)
+		return
 	case errors.Is(err, errNoAssistant):
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("Couldn't Get Assistant. `assistantId` %s Does Not Exist.", in.AssistantID))
 		return
@@ -107,7 +125,7 @@ func readCallInput(w http.ResponseWriter, r *http.Request) (callInput, bool) {
 		writeError(w, http.StatusBadRequest, "Need Either `assistantId` (the simulator does not support transient assistants, squads or workflows).")
 	case in.PhoneNumberID == "":
 		writeError(w, http.StatusBadRequest, "Need Either `phoneNumberId` Or `phoneNumber`.")
-	case in.Customer == nil || in.Customer.Number == "":
+	case in.number() == "":
 		writeError(w, http.StatusBadRequest, "Need Either `customer`, `customerId`, Or `customers`.")
 	default:
 		return in, true
@@ -116,7 +134,7 @@ func readCallInput(w http.ResponseWriter, r *http.Request) (callInput, bool) {
 }
 
 // answerCreate answers a created call, or loses the answer as the fault says.
-func (s *Sim) answerCreate(w http.ResponseWriter, r *http.Request, fault createFault, created vapi.Call) {
+func (s *Sim) answerCreate(w http.ResponseWriter, r *http.Request, fault createFault, created createdCall) {
 	switch fault {
 	case faultSilentCreate:
 		s.count(func(st *Stats) { st.ServerErrors++ })
@@ -149,46 +167,49 @@ func resetConnection(w http.ResponseWriter) {
 
 // place creates the call, counts it and starts its lifecycle. It returns the
 // POST /call answer: the call plus subscriptionLimits.
-func (s *Sim) place(in callInput, ambiguous bool) (vapi.Call, error) {
+func (s *Sim) place(in callInput, ambiguous bool) (createdCall, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return vapi.Call{}, errClosed
+		return createdCall{}, errClosed
 	}
 	a, ok := s.assistants[in.AssistantID]
 	if !ok {
-		return vapi.Call{}, errNoAssistant
+		return createdCall{}, errNoAssistant
+	}
+	if s.outOfCredits() && s.faults.OutOfCreditsAs400 {
+		s.stats.CreditRefusals++
+		return createdCall{}, errNoCredits
 	}
 	now := s.now()
 	c := &call{
-		v: vapi.Call{
+		v: apiCall{
 			ID: uuid.Must(uuid.NewV7()).String(), OrgID: orgID, Type: "outboundPhoneCall", Status: "queued",
 			CreatedAt: now, UpdatedAt: now, PhoneNumberID: in.PhoneNumberID, AssistantID: in.AssistantID,
 			Customer: in.Customer, AssistantOverrides: in.AssistantOverrides,
 		},
-		hook: s.hookFor(in.AssistantOverrides, a),
+		number: in.number(),
+		hook:   s.hookFor(in.AssistantOverrides, a),
 	}
 	c.firstMessage, _ = a["firstMessage"].(string)
-	if in.AssistantOverrides != nil {
-		c.vars = in.AssistantOverrides.VariableValues
-	}
-	blocked := s.admit(c, ambiguous)
-	p := newPlan(s.callRand(in.Customer.Number), s.cfg.Mix, blocked)
-	out := make(chan vapi.Message, 8)
-	s.wg.Go(func() { s.play(c, p, out) })
+	c.vars, _ = in.AssistantOverrides["variableValues"].(map[string]any)
+	refused := s.admit(c, ambiguous)
+	c.plan = newPlan(s.callRand(c.number), s.cfg.Mix, refused)
+	out := make(chan outbound, 8)
+	s.wg.Go(func() { s.play(c, c.plan, out) })
 	s.wg.Go(func() { s.deliver(c.hook, out) })
-	resp := c.v
-	resp.SubscriptionLimits = &vapi.SubscriptionLimits{
-		ConcurrencyBlocked:       blocked,
-		ConcurrencyLimit:         s.cfg.ConcurrencyLimit,
-		RemainingConcurrentCalls: max(0, s.cfg.ConcurrencyLimit-s.stats.Live),
-	}
-	return resp, nil
+	return createdCall{apiCall: c.v, SubscriptionLimits: map[string]any{
+		"concurrencyBlocked":       refused == reasonBlocked,
+		"concurrencyLimit":         s.cfg.ConcurrencyLimit,
+		"remainingConcurrentCalls": max(0, s.cfg.ConcurrencyLimit-s.stats.Live),
+	}}, nil
 }
 
-// admit stores the call and takes a concurrency slot, reporting whether the
-// account was full; the caller holds s.mu.
-func (s *Sim) admit(c *call, ambiguous bool) (blocked bool) {
+// admit stores the call and takes a concurrency slot. It returns the
+// ended reason of a call the account refuses (no credits, or every slot
+// full), "" for a placed call; the caller holds s.mu. Assumption: Vapi
+// checks the credits before the concurrency.
+func (s *Sim) admit(c *call, ambiguous bool) (refused string) {
 	st := &s.stats
 	s.calls[c.v.ID] = c
 	st.CallsCreated++
@@ -196,15 +217,27 @@ func (s *Sim) admit(c *call, ambiguous bool) (blocked bool) {
 	if ambiguous {
 		st.AmbiguousCreates++
 	}
+	if s.outOfCredits() {
+		st.CreditRefusals++
+		return reasonNoCredits
+	}
 	if st.Live >= s.cfg.ConcurrencyLimit {
 		st.ConcurrencyBlocked++
-		return true
+		return reasonBlocked
 	}
 	st.Live++
 	st.PeakLive = max(st.PeakLive, st.Live)
-	st.ByCustomer[c.v.Customer.Number]++
+	st.ByCustomer[c.number]++
 	st.ByPhoneNumber[c.v.PhoneNumberID]++
-	return false
+	st.Placed++
+	return ""
+}
+
+// outOfCredits reports whether the account has paid for all the calls the
+// faults allow; the caller holds s.mu.
+func (s *Sim) outOfCredits() bool {
+	n := s.faults.OutOfCreditsAfter
+	return n > 0 && s.stats.Placed >= n
 }
 
 // callRand seeds a call's randomness from the seed, the number and how often
@@ -218,21 +251,28 @@ func (s *Sim) callRand(number string) *rand.Rand {
 	return rand.New(rand.NewPCG(s.cfg.Seed, h.Sum64()))
 }
 
-// hookFor picks the server URL as Vapi does: the call's overrides, then the
-// assistant, then the account default.
-func (s *Sim) hookFor(o *vapi.AssistantOverrides, assistant map[string]any) hook {
+// server is the part of Vapi's Server the simulator obeys.
+type server struct {
+	URL            string            `json:"url"`
+	Headers        map[string]string `json:"headers"`
+	TimeoutSeconds float64           `json:"timeoutSeconds"`
+	BackoffPlan    backoffPlan       `json:"backoffPlan"`
+}
+
+// hookFor picks the server as Vapi does: the call's overrides, then the
+// assistant, then the account default (which has no backoff plan).
+func (s *Sim) hookFor(overrides, assistant map[string]any) hook {
 	h := hook{url: s.cfg.WebhookURL, timeout: 20 * time.Second}
-	var srv *vapi.Server
-	if o != nil && o.Server != nil && o.Server.URL != "" {
-		srv = o.Server
-	} else if raw, ok := assistant["server"]; ok {
-		b, _ := json.Marshal(raw)
-		_ = json.Unmarshal(b, &srv)
+	var srv server
+	raw, ok := overrides["server"].(map[string]any)
+	if u, _ := raw["url"].(string); !ok || u == "" {
+		raw, _ = assistant["server"].(map[string]any)
 	}
-	if srv != nil && srv.URL != "" {
-		h.url, h.headers = srv.URL, srv.Headers
+	b, _ := json.Marshal(raw)
+	if json.Unmarshal(b, &srv) == nil && srv.URL != "" {
+		h.url, h.headers, h.backoff = srv.URL, srv.Headers, srv.BackoffPlan
 		if srv.TimeoutSeconds > 0 {
-			h.timeout = time.Duration(srv.TimeoutSeconds) * time.Second
+			h.timeout = time.Duration(srv.TimeoutSeconds * float64(time.Second))
 		}
 	}
 	return h
@@ -241,7 +281,7 @@ func (s *Sim) hookFor(o *vapi.AssistantOverrides, assistant map[string]any) hook
 func (s *Sim) getCall(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	c, ok := s.calls[r.PathValue("id")]
-	var v vapi.Call
+	var v apiCall
 	if ok {
 		v = c.snapshot()
 	}
@@ -289,7 +329,7 @@ func parseCallFilter(q map[string][]string) (callFilter, []string) {
 	return f, msgs
 }
 
-func (f callFilter) match(c vapi.Call) bool {
+func (f callFilter) match(c apiCall) bool {
 	t := c.CreatedAt
 	return (f.id == "" || c.ID == f.id) &&
 		(f.assistantID == "" || c.AssistantID == f.assistantID) &&
@@ -305,7 +345,7 @@ func (s *Sim) listCalls(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, msgs)
 		return
 	}
-	list := []vapi.Call{}
+	list := []apiCall{}
 	s.mu.Lock()
 	for _, c := range s.calls {
 		if v := c.snapshot(); f.match(v) {
@@ -313,7 +353,7 @@ func (s *Sim) listCalls(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.mu.Unlock()
-	slices.SortFunc(list, func(a, b vapi.Call) int {
+	slices.SortFunc(list, func(a, b apiCall) int {
 		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
 			return c
 		}

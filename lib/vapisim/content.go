@@ -1,14 +1,11 @@
 package vapisim
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"regexp"
 	"strings"
 	"time"
-
-	"github.com/autolynx/autolynx/lib/vapi"
 )
 
 // Lines of the simulated conversation; {{var}} is filled from variableValues.
@@ -71,14 +68,16 @@ type message struct {
 	Duration         float64 `json:"duration,omitempty"`
 }
 
-// artifact builds the transcript and messages, spreading the turns over the
-// simulated talk time from started.
-func (p plan) artifact(c *call, started time.Time) *vapi.Artifact {
+// artifact builds the transcript, messages and recordings, spreading the
+// turns over the simulated talk time from started. base and key make the
+// storage URLs (unsigned, and presigned until expires).
+func (p plan) artifact(c *call, started time.Time, base string, key []byte, expires time.Time) *apiArtifact {
 	turns := p.conversation(c)
 	if len(turns) == 0 {
-		return &vapi.Artifact{}
+		return &apiArtifact{}
 	}
 	msgs := []message{{Role: "system", Message: systemPrompt, Time: started.UnixMilli()}}
+	openai := []map[string]any{{"role": "system", "content": systemPrompt}}
 	var transcript strings.Builder
 	slot := p.talk / float64(len(turns))
 	for i, t := range turns {
@@ -88,51 +87,77 @@ func (p plan) artifact(c *call, started time.Time) *vapi.Artifact {
 			Role: t.role, Message: t.text, Time: at.UnixMilli(), SecondsFromStart: round(from, 3),
 			EndTime: at.Add(time.Duration(slot * 0.8 * float64(time.Second))).UnixMilli(), Duration: round(slot*800, 0),
 		})
-		who := "AI"
+		who, role := "AI", "assistant"
 		if t.role == "user" {
-			who = "User"
+			who, role = "User", "user"
 		}
+		openai = append(openai, map[string]any{"role": role, "content": t.text})
 		fmt.Fprintf(&transcript, "%s: %s\n", who, t.text)
 	}
-	raw, _ := json.Marshal(msgs)
-	base := "https://storage.vapi.ai/" + c.v.ID
-	return &vapi.Artifact{Transcript: transcript.String(), Messages: raw, RecordingURL: base + "-mono.wav", StereoRecordingURL: base + "-stereo.wav"}
+	id := c.v.ID
+	sign := func(file string) string { return presignedStorageURL(base, id, file, expires, key) }
+	a := &apiArtifact{
+		Messages: msgs, MessagesOpenAIFormatted: openai, Transcript: transcript.String(),
+		Recording: &apiRecording{
+			StereoURL: storageURL(base, id, "stereo.wav"),
+			Mono: &apiMono{CombinedURL: storageURL(base, id, "mono.wav"),
+				AssistantURL: storageURL(base, id, "assistant.wav"), CustomerURL: storageURL(base, id, "customer.wav")},
+		},
+		PresignedMonoURL: sign("mono.wav"), PresignedStereoURL: sign("stereo.wav"),
+		PresignedAssistantURL: sign("assistant.wav"), PresignedCustomerURL: sign("customer.wav"),
+		PresignedURLsExpiresAt: expires,
+	}
+	if p.outcome == Answered {
+		// The current way (artifactPlan.structuredOutputIds): outputs keyed
+		// by the structured output's id.
+		a.StructuredOutputs = map[string]any{
+			structuredOutputID: map[string]any{"name": "callOutcome", "result": map[string]any{"interested": p.success, "demoBooked": p.success}},
+		}
+	}
+	return a
 }
+
+// structuredOutputID is the id of the simulator's one structured output.
+const structuredOutputID = "5f0a3c1e-7b2d-4e8a-9c6f-0d1e2f3a4b5c"
 
 // analysis is the post-call analysis for the outcome.
-func (p plan) analysis() *vapi.Analysis {
+func (p plan) analysis() *apiAnalysis {
 	switch {
-	case p.outcome == Voicemail && !p.blocked:
-		return &vapi.Analysis{Summary: "The call reached voicemail; the assistant left a short message.", SuccessEvaluation: "false"}
+	case p.outcome == Voicemail && p.refused == "":
+		return &apiAnalysis{Summary: "The call reached voicemail; the assistant left a short message.", SuccessEvaluation: "false"}
 	case !p.talks():
-		return &vapi.Analysis{}
+		return &apiAnalysis{}
+	case p.outcome == Broken:
+		return &apiAnalysis{Summary: "The call was cut short by an error.", SuccessEvaluation: "false"}
 	}
-	data, _ := json.Marshal(map[string]any{"interested": p.success, "demoBooked": p.success})
+	data := map[string]any{"interested": p.success, "demoBooked": p.success}
 	if p.success {
-		return &vapi.Analysis{Summary: "The assistant pitched AutoLynx and the customer agreed to a demo next week.", StructuredData: data, SuccessEvaluation: "true"}
+		return &apiAnalysis{Summary: "The assistant pitched AutoLynx and the customer agreed to a demo next week.", StructuredData: data, SuccessEvaluation: "true"}
 	}
-	return &vapi.Analysis{Summary: "The assistant pitched AutoLynx; the customer declined for now.", StructuredData: data, SuccessEvaluation: "false"}
+	return &apiAnalysis{Summary: "The assistant pitched AutoLynx; the customer declined for now.", StructuredData: data, SuccessEvaluation: "false"}
 }
 
-// costs splits the bill like Vapi's costs[]: Vapi's own $0.05/min plus
-// providers, for a total of p.rate per billed minute.
-func (p plan) costs() (float64, json.RawMessage) {
+// costs splits the bill like Vapi's costs[] (TransportCost,
+// TranscriberCost, ModelCost, VoiceCost, VapiCost) and costBreakdown:
+// Vapi's own $0.05/min plus providers, for a total of p.rate per billed
+// minute.
+func (p plan) costs() (float64, []map[string]any, map[string]any) {
 	minutes := round(p.talk/60, 4)
 	vapiCost := round(0.05*minutes, 4)
 	rest := (p.rate - 0.05) * minutes
+	transport, stt, llm, tts := round(rest*0.3, 4), round(rest*0.2, 4), round(rest*0.25, 4), round(rest*0.25, 4)
+	prompt, completion, chars := int(minutes*1800), int(minutes*120), int(minutes*700)
 	items := []map[string]any{
-		{"type": "transport", "provider": "twilio", "minutes": minutes, "cost": round(rest*0.3, 4)},
-		{"type": "transcriber", "transcriber": map[string]any{"provider": "deepgram", "model": "nova-2"}, "minutes": minutes, "cost": round(rest*0.2, 4)},
-		{"type": "model", "model": map[string]any{"provider": "openai", "model": "gpt-4o"}, "promptTokens": int(minutes * 1800), "completionTokens": int(minutes * 120), "cost": round(rest*0.25, 4)},
-		{"type": "voice", "voice": map[string]any{"provider": "11labs", "voiceId": "burt"}, "characters": int(minutes * 700), "cost": round(rest*0.25, 4)},
+		{"type": "transport", "provider": "twilio", "minutes": minutes, "cost": transport},
+		{"type": "transcriber", "transcriber": map[string]any{"provider": "deepgram", "model": "nova-2"}, "minutes": minutes, "cost": stt},
+		{"type": "model", "model": map[string]any{"provider": "openai", "model": "gpt-4o"}, "promptTokens": prompt, "completionTokens": completion, "cost": llm},
+		{"type": "voice", "voice": map[string]any{"provider": "11labs", "voiceId": "burt"}, "characters": chars, "cost": tts},
 		{"type": "vapi", "subType": "normal", "minutes": minutes, "cost": vapiCost},
 	}
-	total := 0.0
-	for _, it := range items {
-		total += it["cost"].(float64)
-	}
-	raw, _ := json.Marshal(items)
-	return round(total, 4), raw
+	total := round(transport+stt+llm+tts+vapiCost, 4)
+	breakdown := map[string]any{"transport": transport, "stt": stt, "llm": llm, "tts": tts, "vapi": vapiCost, "total": total,
+		"llmPromptTokens": prompt, "llmCompletionTokens": completion, "ttsCharacters": chars}
+	return total, items, breakdown
 }
 
 func round(x float64, digits int) float64 {

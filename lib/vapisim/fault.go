@@ -32,6 +32,22 @@ type Faults struct {
 	// WebhookReorders is the fraction of server messages held back and
 	// delivered after the call's next message.
 	WebhookReorders float64
+	// ReportDrops is the fraction of end-of-call reports never delivered
+	// (the call's status-updates are), like a report lost to a receiver
+	// that was down for longer than the backoff plan.
+	ReportDrops float64
+
+	// OutOfCreditsAfter, when positive, is how many calls the account can
+	// pay for: once that many have been placed, the account is out of
+	// credits. Setting the faults again (without it) adds credits.
+	// Assumption (Vapi documents the ended reason, not when it applies):
+	// the refusal happens at call start, before any ringing, and is free.
+	OutOfCreditsAfter int
+	// OutOfCreditsAs400 refuses POST /call with a 400 naming the credits
+	// instead of answering 201 and ending the call with
+	// call.start.error-subscription-insufficient-credits. Vapi's wording of
+	// such a 400 is undocumented; the simulator's is an assumption.
+	OutOfCreditsAs400 bool
 }
 
 // createFault is what a POST /call draw decided.
@@ -105,12 +121,16 @@ type webhookFate struct {
 }
 
 // drawWebhookFate decides one message's delivery from the current faults.
-func (s *Sim) drawWebhookFate() webhookFate {
+func (s *Sim) drawWebhookFate(report bool) webhookFate {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f := s.faults
 	fate := webhookFate{copies: 1}
 	fate.drop = s.faultRand.Float64() < f.WebhookDrops
+	if report && f.ReportDrops > 0 && s.faultRand.Float64() < f.ReportDrops {
+		fate.drop = true
+		s.stats.ReportsDropped++
+	}
 	if s.faultRand.Float64() < f.WebhookDuplicates {
 		fate.copies = max(f.WebhookCopies, 2)
 	}

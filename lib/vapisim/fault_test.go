@@ -2,9 +2,12 @@ package vapisim
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -194,5 +197,66 @@ func TestListenAndServe(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("ListenAndServe did not return after cancel")
+	}
+}
+
+// TestWebhookDeliveryFollowsBackoffPlan: a call whose server names a
+// backoffPlan has a failed delivery retried, up to maxRetries, but never
+// for an excluded status; a call without one is not retried (Vapi's
+// default).
+func TestWebhookDeliveryFollowsBackoffPlan(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		plan     map[string]any
+		answers  []int // then 200
+		attempts int   // POSTs of the first message
+	}{
+		"retried until it lands":    {map[string]any{"type": "exponential", "maxRetries": 5, "baseDelaySeconds": 2, "excludedStatusCodes": []int{400, 401}}, []int{503, 500}, 3},
+		"gives up after maxRetries": {map[string]any{"type": "fixed", "maxRetries": 2, "baseDelaySeconds": 1}, []int{500, 500, 500}, 3},
+		"excluded status":           {map[string]any{"type": "fixed", "maxRetries": 5, "baseDelaySeconds": 1, "excludedStatusCodes": []int{400, 401}}, []int{401}, 1},
+		"no plan":                   {nil, []int{500}, 1},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var mu sync.Mutex
+			var got []string
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				var env struct {
+					Message struct {
+						Type, Status string
+					}
+				}
+				_ = json.NewDecoder(r.Body).Decode(&env)
+				mu.Lock()
+				defer mu.Unlock()
+				got = append(got, env.Message.Type+":"+env.Message.Status)
+				if n := len(got); n <= len(tc.answers) {
+					w.WriteHeader(tc.answers[n-1])
+				}
+			}))
+			defer srv.Close()
+			e := setup(t, Config{Scale: fast, Mix: Mix{Failed: 1}})
+			server := map[string]any{"url": srv.URL}
+			if tc.plan != nil {
+				server["backoffPlan"] = tc.plan
+			}
+			body, _ := json.Marshal(map[string]any{"assistantId": e.assistant, "phoneNumberId": "pn-1",
+				"customer": map[string]any{"number": "+14155550101"}, "assistantOverrides": map[string]any{"server": server}})
+			if st, _ := post(t, e, "/call", e.sim.APIKey(), string(body)); st != http.StatusCreated {
+				t.Fatalf("POST /call: %d", st)
+			}
+			st := e.settle(t)
+			mu.Lock()
+			defer mu.Unlock()
+			first := 0
+			for _, k := range got {
+				if k == "status-update:ended" {
+					first++
+				}
+			}
+			if first != tc.attempts || st.WebhookRetries != tc.attempts-1 {
+				t.Errorf("status-update POSTed %d times (%d retries), want %d: %v", first, st.WebhookRetries, tc.attempts, got)
+			}
+		})
 	}
 }

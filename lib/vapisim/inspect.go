@@ -1,22 +1,27 @@
 package vapisim
 
 import (
+	"encoding/json"
 	"sort"
 
 	"github.com/autolynx/autolynx/lib/vapi"
 )
 
-// Calls returns a snapshot of every placed call (blocked ones excluded),
+// Calls returns a snapshot of every placed call (refused ones excluded),
 // oldest first: the provider's truth tests compare our records with.
 func (s *Sim) Calls() []vapi.Call {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]vapi.Call, 0, len(s.calls))
 	for _, c := range s.calls {
-		if c.v.EndedReason == "call.start.error-subscription-concurrency-limit-reached" {
+		if c.plan.refused != "" {
 			continue
 		}
-		out = append(out, c.snapshot())
+		// Read as AutoLynx reads Vapi's answers, from the wire format.
+		var v vapi.Call
+		b, _ := json.Marshal(c.snapshot())
+		_ = json.Unmarshal(b, &v)
+		out = append(out, v)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].CreatedAt.Before(out[j].CreatedAt) })
 	return out

@@ -1,37 +1,36 @@
 package vapisim
 
-import (
-	"time"
-
-	"github.com/autolynx/autolynx/lib/vapi"
-)
+import "time"
 
 // play walks a call through its statuses, emitting a server message at each
 // step. It stops early when the simulator closes.
-func (s *Sim) play(c *call, p plan, out chan<- vapi.Message) {
+func (s *Sim) play(c *call, p plan, out chan<- outbound) {
 	defer close(out)
 	defer s.count(func(st *Stats) { st.Running-- })
 	if !s.wait(p.queued) {
 		return
 	}
 	if p.rings() {
-		s.emit(out, s.statusUpdate(s.transition(c, "ringing"), ""))
+		s.emit(out, typeStatusUpdate, s.statusUpdate(s.transition(c, "ringing"), ""))
 		if !s.wait(p.ringing) {
 			return
 		}
 	}
 	if p.talks() {
-		s.emit(out, s.statusUpdate(s.transition(c, "in-progress"), ""))
+		s.emit(out, typeStatusUpdate, s.statusUpdate(s.transition(c, "in-progress"), ""))
 		if !s.wait(p.talk) {
 			return
 		}
 	}
-	ended := s.end(c, p)
-	s.emit(out, s.statusUpdate(ended, p.reason))
+	// Assumption: a report's message.call is the snapshot taken when the
+	// call ended, before the analysis ran (no cost, artifact or analysis
+	// on it), so readers must take those from the report itself.
+	atEnd := s.transition(c, "ended")
+	s.emit(out, typeStatusUpdate, s.statusUpdate(atEnd, p.reason))
 	if !s.wait(p.post) {
 		return
 	}
-	s.emit(out, s.report(ended, p))
+	s.emit(out, typeReport, s.report(s.end(c, p), atEnd, p))
 }
 
 // wait sleeps simulated seconds scaled to real time.
@@ -39,52 +38,55 @@ func (s *Sim) wait(simSeconds float64) bool {
 	return s.pause(s.ctx, time.Duration(simSeconds*s.cfg.Scale*float64(time.Second)))
 }
 
-// transition moves c to status and returns the updated call.
-func (s *Sim) transition(c *call, status string) vapi.Call {
+// transition moves c to status and returns the updated call. Ending frees
+// the call's concurrency slot.
+func (s *Sim) transition(c *call, status string) apiCall {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
 	c.v.Status, c.v.UpdatedAt = status, now
-	if status == "in-progress" {
+	switch status {
+	case "in-progress":
 		c.v.StartedAt = now
+	case "ended":
+		c.v.EndedAt, c.v.EndedReason = now, c.plan.reason
+		if c.plan.refused == "" {
+			s.stats.Live--
+		}
 	}
 	return c.snapshot()
 }
 
-// end finishes c with its outcome and frees its concurrency slot.
-func (s *Sim) end(c *call, p plan) vapi.Call {
+// end completes c with its cost, artifact and analysis.
+func (s *Sim) end(c *call, p plan) apiCall {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.now()
-	c.v.Status, c.v.EndedReason, c.v.UpdatedAt, c.v.EndedAt = "ended", p.reason, now, now
-	c.v.Cost, c.v.Costs = p.costs()
-	c.v.Artifact = p.artifact(c, c.v.StartedAt)
+	cost, costs, breakdown := p.costs()
+	c.v.Cost, c.v.Costs, c.v.CostBreakdown, c.v.UpdatedAt = &cost, costs, breakdown, s.now()
+	c.v.Artifact = p.artifact(c, c.v.StartedAt, s.url, []byte(s.cfg.APIKey), c.v.EndedAt.Add(presignedTTL))
 	c.v.Analysis = p.analysis()
-	if !p.blocked {
-		s.stats.Live--
-	}
 	return c.snapshot()
 }
 
 // emit queues a message for delivery; the channel is sized for a whole
 // lifecycle, so this never blocks.
-func (s *Sim) emit(out chan<- vapi.Message, m vapi.Message) {
+func (s *Sim) emit(out chan<- outbound, typ string, body any) {
 	s.count(func(st *Stats) { st.PendingWebhooks++ })
-	out <- m
+	out <- outbound{typ: typ, body: serverMessage{Message: body}}
 }
 
-func (s *Sim) statusUpdate(c vapi.Call, endedReason string) vapi.Message {
-	return vapi.Message{
-		Type: vapi.MessageStatusUpdate, Timestamp: float64(s.now().UnixMilli()),
-		Status: c.Status, EndedReason: endedReason, Call: &c, Customer: c.Customer,
+func (s *Sim) statusUpdate(c apiCall, endedReason string) statusUpdate {
+	return statusUpdate{
+		Type: typeStatusUpdate, Timestamp: float64(s.now().UnixMilli()),
+		Status: c.Status, EndedReason: endedReason, Call: c, Customer: c.Customer,
 	}
 }
 
-func (s *Sim) report(c vapi.Call, p plan) vapi.Message {
-	return vapi.Message{
-		Type: vapi.MessageEndOfCallReport, Timestamp: float64(s.now().UnixMilli()),
-		EndedReason: c.EndedReason, Call: &c, Customer: c.Customer,
-		Cost: c.Cost, Costs: c.Costs, StartedAt: c.StartedAt, EndedAt: c.EndedAt,
-		DurationSeconds: round(p.talk, 3), Artifact: c.Artifact, Analysis: c.Analysis,
+func (s *Sim) report(c, atEnd apiCall, p plan) endOfCallReport {
+	return endOfCallReport{
+		Type: typeReport, Timestamp: float64(s.now().UnixMilli()),
+		EndedReason: c.EndedReason, Call: atEnd, Customer: c.Customer,
+		Cost: *c.Cost, Costs: c.Costs, StartedAt: c.StartedAt, EndedAt: c.EndedAt,
+		DurationSeconds: round(p.talk, 3), Artifact: *c.Artifact, Analysis: *c.Analysis,
 	}
 }

@@ -158,11 +158,13 @@ func TestLifecyclePerOutcome(t *testing.T) {
 		kinds   []string
 		reasons []string
 	}{
-		{Mix{Answered: 1}, lifecycle, []string{"customer-ended-call", "assistant-ended-call"}},
-		{Mix{NoAnswer: 1}, []string{"status-update:ringing", "status-update:ended", "end-of-call-report"}, []string{"customer-did-not-answer"}},
-		{Mix{Busy: 1}, []string{"status-update:ringing", "status-update:ended", "end-of-call-report"}, []string{"customer-busy"}},
-		{Mix{Voicemail: 1}, lifecycle, []string{"voicemail"}},
-		{Mix{Failed: 1}, []string{"status-update:ended", "end-of-call-report"}, []string{"twilio-failed-to-connect-call"}},
+		{Mix{Answered: 1}, lifecycle, reasonsOf(Answered)},
+		{Mix{NoAnswer: 1}, []string{"status-update:ringing", "status-update:ended", "end-of-call-report"}, reasonsOf(NoAnswer)},
+		{Mix{Busy: 1}, []string{"status-update:ringing", "status-update:ended", "end-of-call-report"}, reasonsOf(Busy)},
+		{Mix{Voicemail: 1}, lifecycle, reasonsOf(Voicemail)},
+		{Mix{Failed: 1}, []string{"status-update:ended", "end-of-call-report"}, reasonsOf(Failed)},
+		{Mix{Broken: 1}, lifecycle, reasonsOf(Broken)},
+		{Mix{VapiFault: 1}, []string{"status-update:ended", "end-of-call-report"}, reasonsOf(VapiFault)},
 	} {
 		t.Run(tc.reasons[0], func(t *testing.T) {
 			t.Parallel()
@@ -186,11 +188,20 @@ func TestLifecyclePerOutcome(t *testing.T) {
 			}
 			if tc.mix.Answered == 1 {
 				checkAnsweredReport(t, last)
-			} else if tc.mix.Voicemail == 0 && last.Cost != 0 {
+			} else if tc.mix.Voicemail == 0 && tc.mix.Broken == 0 && last.Cost != 0 {
 				t.Errorf("an unanswered call cost %v", last.Cost)
 			}
 		})
 	}
+}
+
+// reasonsOf lists an outcome's ended reasons.
+func reasonsOf(o Outcome) []string {
+	var out []string
+	for _, w := range reasons[o] {
+		out = append(out, w.reason)
+	}
+	return out
 }
 
 // checkEnvelope checks what every message must carry.
@@ -232,7 +243,7 @@ func checkAnsweredReport(t *testing.T, r vapi.Message) {
 	}
 	a := r.Artifact
 	var msgs []map[string]any
-	if err := json.Unmarshal(a.Messages, &msgs); err != nil || len(msgs) < 3 || a.RecordingURL == "" ||
+	if err := json.Unmarshal(a.Messages, &msgs); err != nil || len(msgs) < 3 || a.MonoURL() == "" || len(a.StructuredOutputs) == 0 ||
 		!strings.Contains(a.Transcript, "AI: Hi Ada, calling about Engines Ltd.") {
 		t.Errorf("artifact = %+v (%v)", a, err)
 	}
@@ -274,14 +285,18 @@ func TestOutcomesDeterministicUnderSeed(t *testing.T) {
 	if maps.Equal(a, other) {
 		t.Error("another seed gave identical outcomes")
 	}
-	answered := 0
+	answered, distinct := 0, map[string]bool{}
 	for _, r := range a {
-		if r == "customer-ended-call" || r == "assistant-ended-call" {
+		if slices.Contains(reasonsOf(Answered), r) {
 			answered++
 		}
+		distinct[r] = true
 	}
-	if answered < 45 || answered > 85 { // DefaultMix answers 55%
+	if answered < 45 || answered > 85 { // DefaultMix answers 53%
 		t.Errorf("answered %d of 120", answered)
+	}
+	if len(distinct) < 12 {
+		t.Errorf("%d distinct ended reasons in 120 calls, want a realistic spread", len(distinct))
 	}
 }
 

@@ -8,6 +8,11 @@ type Stats struct {
 	CallsCreated int
 	// ConcurrencyBlocked counts calls refused a slot by the account limit.
 	ConcurrencyBlocked int
+	// CreditRefusals counts calls refused for want of credits (ended at
+	// start, or a 400 at POST /call).
+	CreditRefusals int
+	// Placed counts calls given a line (neither blocked nor refused).
+	Placed int
 	// ByCustomer counts placed (not blocked) calls per customer number, to
 	// detect double dials.
 	ByCustomer map[string]int
@@ -24,10 +29,14 @@ type Stats struct {
 	PendingWebhooks int
 	// WebhooksSent counts POSTs answered 2xx (each duplicate copy counts).
 	WebhooksSent int
-	// WebhooksFailed counts POSTs that failed or were answered non-2xx.
+	// WebhooksFailed counts POSTs that failed or were answered non-2xx;
+	// WebhookRetries the retries the calls' backoff plans made of them.
 	WebhooksFailed int
-	// WebhooksDropped counts messages the drop fault swallowed.
+	WebhookRetries int
+	// WebhooksDropped counts messages the drop faults swallowed;
+	// ReportsDropped the end-of-call reports among them.
 	WebhooksDropped int
+	ReportsDropped  int
 	// RateLimited and ServerErrors count injected 429s and 500s (a silent
 	// create counts as a 500).
 	RateLimited  int

@@ -5,17 +5,44 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"math"
 	"net/http"
-
-	"github.com/autolynx/autolynx/lib/vapi"
+	"slices"
 )
+
+// backoffPlan is Vapi's BackoffPlan on a call's server.
+type backoffPlan struct {
+	Type                string    `json:"type"`
+	MaxRetries          int       `json:"maxRetries"`
+	BaseDelaySeconds    float64   `json:"baseDelaySeconds"`
+	ExcludedStatusCodes []float64 `json:"excludedStatusCodes"`
+}
+
+// delay is how long to wait (simulated seconds) before retry n (1-based).
+// Assumption: Vapi documents "exponential" without its factor or jitter;
+// the simulator doubles the base delay each time, without jitter.
+func (b backoffPlan) delay(n int) float64 {
+	if b.Type == "exponential" {
+		return b.BaseDelaySeconds * math.Pow(2, float64(n-1))
+	}
+	return b.BaseDelaySeconds
+}
+
+// retries reports whether an answer with status (0: no answer) is retried.
+// As BackoffPlan says: any non-2xx answer is, except the excluded codes.
+func (b backoffPlan) retries(status int) bool {
+	return !slices.Contains(b.ExcludedStatusCodes, float64(status))
+}
 
 // deliver posts a call's messages in order, applying the webhook faults.
 // A reordered message is held back and sent after the call's next one.
-func (s *Sim) deliver(h hook, in <-chan vapi.Message) {
-	var held *vapi.Message
+// Assumption: Vapi's ordering under retries is undocumented; the
+// simulator delivers one call's messages one at a time, so a message
+// being retried holds back the call's later ones.
+func (s *Sim) deliver(h hook, in <-chan outbound) {
+	var held *outbound
 	for m := range in {
-		fate := s.drawWebhookFate()
+		fate := s.drawWebhookFate(m.typ == typeReport)
 		switch {
 		case fate.drop:
 			s.count(func(st *Stats) { st.WebhooksDropped++; st.PendingWebhooks-- })
@@ -34,28 +61,39 @@ func (s *Sim) deliver(h hook, in <-chan vapi.Message) {
 	}
 }
 
-// post sends one message copies times, waiting while webhooks are paused.
-func (s *Sim) post(h hook, m vapi.Message, copies int) {
+// post sends one message copies times, waiting while webhooks are paused
+// and retrying each copy as the call's backoff plan says.
+func (s *Sim) post(h hook, m outbound, copies int) {
 	defer s.count(func(st *Stats) { st.PendingWebhooks-- })
 	if h.url == "" {
 		return
 	}
-	body, err := json.Marshal(vapi.ServerMessage{Message: m})
+	body, err := json.Marshal(m.body)
 	if err != nil {
 		return
 	}
 	for range copies {
-		if !s.whileResumed() {
-			return
-		}
-		ok := s.send(h, body)
-		s.count(func(st *Stats) {
-			if ok {
-				st.WebhooksSent++
-			} else {
-				st.WebhooksFailed++
+		for try := 0; ; try++ {
+			if !s.whileResumed() {
+				return
 			}
-		})
+			status := s.send(h, body)
+			ok := status/100 == 2
+			s.count(func(st *Stats) {
+				if ok {
+					st.WebhooksSent++
+				} else {
+					st.WebhooksFailed++
+				}
+			})
+			if ok || try >= h.backoff.MaxRetries || !h.backoff.retries(status) {
+				break
+			}
+			s.count(func(st *Stats) { st.WebhookRetries++ })
+			if !s.wait(h.backoff.delay(try + 1)) {
+				return
+			}
+		}
 	}
 }
 
@@ -75,20 +113,20 @@ func (s *Sim) whileResumed() bool {
 	}
 }
 
-// send POSTs body to the hook and reports a 2xx answer. Vapi does not retry
-// by default, and neither does the simulator.
-func (s *Sim) send(h hook, body []byte) bool {
+// send POSTs body to the hook and returns the answer's status, 0 when
+// there was none (refused, timed out).
+func (s *Sim) send(h hook, body []byte) int {
 	ctx, cancel := context.WithTimeout(s.ctx, h.timeout)
 	defer cancel()
 	select {
 	case s.sem <- struct{}{}:
 		defer func() { <-s.sem }()
 	case <-ctx.Done():
-		return false
+		return 0
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.url, bytes.NewReader(body))
 	if err != nil {
-		return false
+		return 0
 	}
 	for k, v := range h.headers {
 		req.Header.Set(k, v)
@@ -96,9 +134,9 @@ func (s *Sim) send(h hook, body []byte) bool {
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := s.hooks.Do(req)
 	if err != nil {
-		return false
+		return 0
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
-	return resp.StatusCode/100 == 2
+	return resp.StatusCode
 }

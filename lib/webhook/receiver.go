@@ -37,14 +37,28 @@ type message struct {
 }
 
 type artifact struct {
-	Transcript   string            `json:"transcript"`
-	Messages     []json.RawMessage `json:"messages"`
-	RecordingURL string            `json:"recordingUrl"`
-	Recording    *struct {
-		Mono *struct {
-			CombinedURL string `json:"combinedUrl"`
-		} `json:"mono"`
-	} `json:"recording"`
+	Transcript        string            `json:"transcript"`
+	Messages          []json.RawMessage `json:"messages"`
+	RecordingURL      string            `json:"recordingUrl"`
+	Recording         *vapi.Recording   `json:"recording"`
+	StructuredOutputs json.RawMessage   `json:"structuredOutputs"`
+}
+
+type (
+	plainMessage  message
+	plainArtifact artifact
+)
+
+// UnmarshalJSON decodes a message leniently (vapi.DecodeLenient): a value
+// of an odd type is dropped, and says nothing, rather than costing the
+// outcome. Only the type is required.
+func (m *message) UnmarshalJSON(b []byte) error {
+	return vapi.DecodeLenient(b, (*plainMessage)(m), "type")
+}
+
+// UnmarshalJSON decodes an artifact leniently.
+func (a *artifact) UnmarshalJSON(b []byte) error {
+	return vapi.DecodeLenient(b, (*plainArtifact)(a))
 }
 
 // Outcome says what happened to one message.
@@ -52,15 +66,23 @@ type Outcome struct {
 	Type    string
 	Matched bool
 	Result  callstate.Result
+	// Ignored: the type or the call's id is not plain text; the message
+	// was logged and changed nothing.
+	Ignored bool
+	// Dropped names the values no real call can have, which were ignored.
+	Dropped []string
 }
 
 // Receiver stores Vapi's messages.
 type Receiver struct {
 	DB  *pgxpool.Pool
 	Now func() time.Time
-	// Secret is masked out of stored payloads: a call echoes its
-	// assistantOverrides.server.headers, which carry it.
-	Secret string
+	// Secrets are masked out of stored payloads: a call echoes its
+	// assistantOverrides.server.headers, which carry the current one (or,
+	// during a rotation, the previous one).
+	Secrets []string
+	// URLs says which recording URLs may be stored.
+	URLs callstate.URLPolicy
 }
 
 // Receive decodes an authenticated body and records it. A message about a
@@ -75,8 +97,17 @@ func (rc *Receiver) Receive(ctx context.Context, body []byte) (Outcome, error) {
 	m := env.Message
 	obs := observe(m)
 	now := rc.Now()
-	out := Outcome{Type: m.Type}
-	ev := callstate.Event{Source: "webhook", Type: m.Type, Payload: Redact(body, rc.Secret)}
+	out := Outcome{Type: m.Type, Dropped: obs.Validate(rc.URLs)}
+	if !callstate.PlainID(m.Type) || !callstate.PlainID(obs.ProviderCallID) {
+		obs, out.Ignored = callstate.Observation{}, true
+	}
+	ev := callstate.Event{Source: "webhook", Type: m.Type, Payload: Redact(body, rc.Secrets...)}
+	if !handled(m.Type) {
+		// A type we do not act on (an imported assistant's own
+		// subscriptions) is logged by name only: conversation-update
+		// alone would store the whole conversation at every turn.
+		ev.Payload, _ = json.Marshal(map[string]any{"type": m.Type, "call": map[string]string{"id": obs.ProviderCallID}})
+	}
 	err := db.InTx(ctx, rc.DB, func(tx pgx.Tx) error {
 		res, err := callstate.Record(ctx, tx, obs, ev, now)
 		if err != nil {
@@ -86,6 +117,50 @@ func (rc *Receiver) Receive(ctx context.Context, body []byte) (Outcome, error) {
 		return campaign.FollowCall(ctx, tx, res, obs, now)
 	})
 	return out, err
+}
+
+// handled reports whether AutoLynx reads messages of type typ.
+func handled(typ string) bool {
+	return typ == vapi.MessageStatusUpdate || typ == vapi.MessageEndOfCallReport
+}
+
+// Answer is how a message type that expects an answer is refused.
+type Answer int
+
+// Answers.
+const (
+	// NoAnswer: the type expects none; {"ok": true} is fine.
+	NoAnswer Answer = iota
+	// ErrorField: the type's documented answer (ServerMessageResponse…)
+	// has an "error" field, which is how we decline: Vapi then falls back
+	// as it does for a failed tool or transfer.
+	ErrorField
+	// Refuse: the type's answer has no error field, so the request is
+	// refused with a 400 (excluded from Vapi's retries).
+	Refuse
+)
+
+// expectsAnswer lists the server message types Vapi waits on for an
+// answer (ServerMessageResponse in the OpenAPI document). AutoLynx never
+// configures them; they reach us only through an assistant's own
+// settings.
+var expectsAnswer = map[string]Answer{
+	"tool-calls":                   ErrorField,
+	"transfer-destination-request": ErrorField,
+	"handoff-destination-request":  ErrorField,
+	"assistant-request":            ErrorField,
+	"knowledge-base-request":       Refuse,
+	"voice-request":                Refuse,
+	"call.endpointing.request":     Refuse,
+	"campaign.predial":             Refuse,
+}
+
+// AnswerFor says how to answer a message of type typ.
+func AnswerFor(typ string) Answer { return expectsAnswer[typ] }
+
+// Declined is the error text sent for a message type we do not answer.
+func Declined(typ string) string {
+	return "AutoLynx does not answer " + typ + " messages: give this assistant's tools and transfers their own server URL"
 }
 
 // observe turns a message into an observation of its call.
@@ -106,31 +181,30 @@ func observe(m *message) callstate.Observation {
 		o.Cost, o.Costs = m.Cost, m.Costs
 		o.StartedAt, o.EndedAt, o.DurationSeconds = m.StartedAt, m.EndedAt, m.DurationSeconds
 		o.RecordingURL = m.RecordingURL
+		var outputs json.RawMessage
 		if a := m.Artifact; a != nil {
-			o.RecordingURL = firstNonEmpty(a.RecordingURL, monoURL(a), o.RecordingURL)
+			mono := &vapi.Artifact{RecordingURL: a.RecordingURL, Recording: a.Recording}
+			o.RecordingURL = firstNonEmpty(mono.MonoURL(), o.RecordingURL)
 			o.Transcript = callstate.Transcript(a.Transcript, a.Messages)
+			outputs = a.StructuredOutputs
 		}
 		if a := m.Analysis; a != nil {
 			o.Summary, o.SuccessEvaluation = a.Summary, string(a.SuccessEvaluation)
 			o.StructuredData = a.StructuredData
 		}
+		o.StructuredData = callstate.Structured(o.StructuredData, outputs)
 	}
 	return o
 }
 
-// Redact masks secret wherever it appears in a payload to be stored.
-func Redact(payload []byte, secret string) []byte {
-	if secret == "" {
-		return payload
+// Redact masks each secret wherever it appears in a payload to be stored.
+func Redact(payload []byte, secrets ...string) []byte {
+	for _, s := range secrets {
+		if s != "" {
+			payload = bytes.ReplaceAll(payload, []byte(s), []byte("[redacted]"))
+		}
 	}
-	return bytes.ReplaceAll(payload, []byte(secret), []byte("[redacted]"))
-}
-
-func monoURL(a *artifact) string {
-	if a.Recording != nil && a.Recording.Mono != nil {
-		return a.Recording.Mono.CombinedURL
-	}
-	return ""
+	return payload
 }
 
 func firstNonEmpty(vs ...string) string {

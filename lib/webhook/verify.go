@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -22,31 +23,51 @@ const Freshness = 5 * time.Minute
 // ErrUnauthenticated is any failure to prove the request came from Vapi.
 var ErrUnauthenticated = errors.New("webhook not authenticated")
 
-// Verify checks a request against the shared secret: either Vapi's
-// X-Vapi-Secret header, or an HMAC-SHA256 x-signature (lower-case hex) of
-// "<x-timestamp>.<raw body>" whose timestamp (seconds or milliseconds) is
-// fresh. Comparisons are constant-time.
-func Verify(h http.Header, body []byte, secret string, now time.Time) error {
-	if secret == "" {
+// Verify checks a request against the shared secrets (the current one
+// and, during a rotation, the previous one; empty ones are ignored). Vapi
+// proves itself in one of three ways, all accepted:
+//   - a Bearer credential: "Authorization: Bearer <secret>";
+//   - the legacy static header "X-Vapi-Secret: <secret>";
+//   - an HMAC credential (sha256, hex, default headers and payload
+//     format): x-signature = HMAC-SHA256(secret, "<x-timestamp>.<raw
+//     body>"), the timestamp in seconds or milliseconds and fresh.
+//
+// Any one that matches is enough. Every comparison is constant-time and
+// made against every secret.
+func Verify(h http.Header, body []byte, now time.Time, secrets ...string) error {
+	secrets = slices.DeleteFunc(slices.Clone(secrets), func(s string) bool { return s == "" })
+	if len(secrets) == 0 {
 		return ErrUnauthenticated
 	}
-	if got := h.Get("X-Vapi-Secret"); got != "" {
-		if subtle.ConstantTimeCompare([]byte(got), []byte(secret)) == 1 {
+	same := func(s string) string { return s }
+	if auth := h.Get("Authorization"); auth != "" {
+		token, ok := strings.CutPrefix(auth, "Bearer ")
+		if matchAny(ok, secrets, same, token) == nil {
 			return nil
 		}
-		return ErrUnauthenticated
+	}
+	if got := h.Get("X-Vapi-Secret"); got != "" && matchAny(true, secrets, same, got) == nil {
+		return nil
 	}
 	sig, ts := h.Get("X-Signature"), h.Get("X-Timestamp")
 	if sig == "" || ts == "" {
 		return ErrUnauthenticated
 	}
 	at, ok := parseTimestamp(ts)
-	if !ok || at.Sub(now).Abs() > Freshness {
-		return ErrUnauthenticated
-	}
-	want := Sign(secret, ts, body)
 	sig = strings.TrimPrefix(strings.ToLower(sig), "sha256=")
-	if subtle.ConstantTimeCompare([]byte(sig), []byte(want)) != 1 {
+	return matchAny(ok && at.Sub(now).Abs() <= Freshness, secrets,
+		func(s string) string { return Sign(s, ts, body) }, sig)
+}
+
+// matchAny compares got with want(secret) for every secret, in constant
+// time and without stopping at the first match, and succeeds only when
+// the precondition ok holds too.
+func matchAny(ok bool, secrets []string, want func(string) string, got string) error {
+	match := 0
+	for _, s := range secrets {
+		match |= subtle.ConstantTimeCompare([]byte(got), []byte(want(s)))
+	}
+	if !ok || match != 1 {
 		return ErrUnauthenticated
 	}
 	return nil

@@ -142,8 +142,9 @@ type finalState struct {
 func final(t *testing.T, e *apitest.Env, callID string) finalState {
 	var f finalState
 	err := e.DB.QueryRow(context.Background(), `
-		select l.status, l.ended_reason, l.disposition, l.recording_url, l.summary, l.success_evaluation,
-		  l.cost::float8, l.duration_seconds::float8, l.transcript::text, c.status
+		select l.status, l.ended_reason, l.disposition, coalesce(l.recording_url, ''), coalesce(l.summary, ''),
+		  coalesce(l.success_evaluation, ''), coalesce(l.cost, 0)::float8, coalesce(l.duration_seconds, 0)::float8,
+		  coalesce(l.transcript::text, ''), c.status
 		from calls l join campaigns c on c.id = l.campaign_id where l.id = $1`, callID).Scan(
 		&f.Status, &f.EndedReason, &f.Disposition, &f.Recording, &f.Summary, &f.Success, &f.Cost, &f.Duration, &f.Transcript, &f.Campaign)
 	if err != nil {
@@ -276,7 +277,7 @@ func TestConcurrencyBlockedCallIsRetried(t *testing.T) {
 }
 
 // Payload oddities never keep a call from ending: NUL characters (which
-// Postgres refuses) are dropped, and our secret, echoed back in the call's
+// Postgres refuses) become U+FFFD, and our secret, echoed back in the call's
 // server headers, is not stored.
 func TestWebhookPayloadIsStoredSafely(t *testing.T) {
 	t.Parallel()
@@ -291,7 +292,7 @@ func TestWebhookPayloadIsStoredSafely(t *testing.T) {
 		t.Fatalf("webhook: %d", st)
 	}
 	var status, summary string
-	if err := e.DB.QueryRow(context.Background(), `select status, summary from calls where id = $1`, callID).Scan(&status, &summary); err != nil || status != "ENDED" || summary != "ok" {
+	if err := e.DB.QueryRow(context.Background(), `select status, summary from calls where id = $1`, callID).Scan(&status, &summary); err != nil || status != "ENDED" || summary != "ok\ufffd" {
 		t.Fatalf("call %s %q (%v), want ENDED with its summary", status, summary, err)
 	}
 	var leaks int

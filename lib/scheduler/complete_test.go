@@ -1,0 +1,204 @@
+package scheduler_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/autolynx/autolynx/lib/apitest"
+	"github.com/autolynx/autolynx/lib/scheduler"
+	"github.com/autolynx/autolynx/lib/vapi"
+	"github.com/autolynx/autolynx/lib/vapisim"
+)
+
+// TestB3LostReportIsCompletedFromVapi: Vapi's end-of-call reports are all
+// lost (the "ended" status-updates arrive). Within two minutes of each
+// call's end its cost, transcript and recording must equal Vapi's truth,
+// fetched with GET /call/{id}.
+func TestB3LostReportIsCompletedFromVapi(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{Sim: vapisim.Config{Seed: 33, Mix: vapisim.Mix{Answered: 1},
+		Faults: vapisim.Faults{ReportDrops: 1}}})
+	const n = 4
+	id := start(t, e, map[string]string{"cap": "4"}, n)
+	e.Eventually(30*time.Second, id, status(e, id))
+	if st := e.Sim.Stats(); st.ReportsDropped != n {
+		t.Fatalf("simulator dropped %d reports, want %d", st.ReportsDropped, n)
+	}
+	for _, c := range lastCalls(t, e, id) {
+		if c.cost != nil {
+			t.Fatalf("cost known before any report: %+v", c)
+		}
+	}
+	// Not before a minute: the report may still be on its way.
+	e.Clock.Advance(30 * time.Second)
+	e.Tick("")
+	for _, c := range lastCalls(t, e, id) {
+		if c.cost != nil {
+			t.Fatalf("fetched %s 30 s after its end", c.providerID)
+		}
+	}
+	// The next tick (cron: every minute) is at most 90 s after the end.
+	e.Clock.Advance(60 * time.Second)
+	e.Tick("")
+	truth := map[string]vapi.Call{}
+	for _, c := range e.Sim.Calls() {
+		truth[c.ID] = c
+	}
+	for _, c := range lastCalls(t, e, id) {
+		want := truth[c.providerID]
+		if c.cost == nil || *c.cost != want.Cost {
+			t.Errorf("call %s: cost %v, Vapi says %v", c.providerID, c.cost, want.Cost)
+		}
+		var transcript, recording string
+		_ = e.DB.QueryRow(context.Background(), `select coalesce(transcript->>'text', ''), coalesce(recording_url, '')
+			from calls where provider_call_id = $1`, c.providerID).Scan(&transcript, &recording)
+		if transcript == "" || transcript != want.Artifact.Transcript || recording == "" {
+			t.Errorf("call %s: transcript %q recording %q", c.providerID, transcript, recording)
+		}
+	}
+}
+
+// fakeVapi answers GET /call/{id} with body (or status 500 when body is
+// ""), counting the requests.
+func fakeVapi(t *testing.T, body string, gets *atomic.Int32) *vapi.Client {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gets.Add(1)
+		if body == "" {
+			http.Error(w, `{"message":"Internal server error"}`, http.StatusInternalServerError)
+			return
+		}
+		_, _ = io.WriteString(w, body)
+	}))
+	t.Cleanup(srv.Close)
+	return vapi.New(vapi.Config{BaseURL: srv.URL, APIKey: "k", Sleep: func(context.Context, time.Duration) error { return nil }})
+}
+
+// liveCall seeds one IN_PROGRESS call with provider id prov, silent for
+// an hour.
+func liveCall(t *testing.T, e *apitest.Env, prov string) (campaignID, callID string) {
+	t.Helper()
+	c := e.CreateCampaign(map[string]string{"name": "h3", "assistantId": e.CreateAssistant("H3")}, apitest.Contacts(1))
+	err := e.DB.QueryRow(context.Background(), `
+		with k as (select id from contacts where campaign_id = $1),
+		c as (insert into calls (campaign_id, contact_id, status, phone_number_id, provider_call_id, last_event_at)
+		      select $1, k.id, 'IN_PROGRESS', 'test-phone-number', $2, $3::timestamptz - interval '1 hour' from k returning id, contact_id),
+		u as (update contacts set last_call_id = c.id, attempts = 1 from c where contacts.id = c.contact_id)
+		select id from c`, c.CampaignID, prov, e.Clock.Now()).Scan(&callID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.DB.Exec(context.Background(), `update campaigns set status = 'RUNNING' where id = $1`, c.CampaignID); err != nil {
+		t.Fatal(err)
+	}
+	return c.CampaignID, callID
+}
+
+// TestH3ReconciliationStoresAnyJSONAndGivesUp: Vapi's answer for a silent
+// call carries a lone surrogate, invalid UTF-8 and NUL (which Postgres
+// refuses as they are); the call must still end with its transcript. A
+// call whose reconciliation keeps failing is marked with the error after
+// a bounded number of tries, stops holding a slot, and admins see it.
+func TestH3ReconciliationStoresAnyJSONAndGivesUp(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{})
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	var gets atomic.Int32
+	odd := `{"id":"prov-odd","status":"ended","endedReason":"customer-ended-call","cost":0.25,
+		"endedAt":"2026-11-25T18:59:00Z","analysis":{"summary":"cut \ud83d","successEvaluation":"true\u0000"},
+		"artifact":{"transcript":"AI: Hi \ud83d` + "\xff\xfe" + ` there\u0000","messages":[{"role":"user","message":"\udc00 \u0000"}]}}`
+	campaignID, callID := liveCall(t, e, "prov-odd")
+	s := &scheduler.Scheduler{DB: e.DB, Vapi: fakeVapi(t, odd, &gets), WebhookURL: "https://x.test", WebhookSecret: "s", Now: e.Clock.Now, Log: log}
+	if _, err := s.Tick(context.Background(), uuid.MustParse(campaignID)); err != nil {
+		t.Fatal(err)
+	}
+	var status, transcript, summary string
+	if err := e.DB.QueryRow(context.Background(), `select status, coalesce(transcript->>'text', ''), coalesce(summary, '')
+		from calls where id = $1`, callID).Scan(&status, &transcript, &summary); err != nil {
+		t.Fatal(err)
+	}
+	if status != "ENDED" || !strings.Contains(transcript, "Hi \ufffd") || summary != "cut \ufffd" {
+		t.Fatalf("call %s, transcript %q, summary %q", status, transcript, summary)
+	}
+
+	// Vapi keeps failing for another call: after MaxReconcileTries the
+	// call is TIMEOUT with the error, and an alert says so.
+	campaignID, callID = liveCall(t, e, "prov-failing")
+	gets.Store(0)
+	s.Vapi = fakeVapi(t, "", &gets)
+	for range scheduler.MaxReconcileTries + 2 {
+		e.Clock.Advance(scheduler.SilentAfter + time.Minute)
+		if _, err := s.Tick(context.Background(), uuid.MustParse(campaignID)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var reason, recErr string
+	if err := e.DB.QueryRow(context.Background(), `select status, coalesce(ended_reason, ''), coalesce(reconcile_error, '')
+		from calls where id = $1`, callID).Scan(&status, &reason, &recErr); err != nil {
+		t.Fatal(err)
+	}
+	if status != "TIMEOUT" || !strings.Contains(reason, "reconcile") || !strings.Contains(recErr, "500") {
+		t.Fatalf("call %s reason %q error %q, want TIMEOUT with the error", status, reason, recErr)
+	}
+	if n := gets.Load(); n > int32(scheduler.MaxReconcileTries)*4 {
+		t.Errorf("asked Vapi %d times", n)
+	}
+	var alerts int
+	_ = e.DB.QueryRow(context.Background(), `select count(*) from alerts where kind = 'reconcile-failed' and campaign_id = $1`, campaignID).Scan(&alerts)
+	if alerts != 1 {
+		t.Errorf("%d alerts, want 1", alerts)
+	}
+}
+
+// TestNewFaultsCampaignEndsWithVapisTruth runs a campaign through the
+// simulator's new faults at once: half the end-of-call reports lost, some
+// webhooks dropped, transient Vapi faults, and the account out of credits
+// mid-run (then credits added and the campaign resumed). Every contact
+// must end with the outcome and the cost the simulator itself recorded.
+func TestNewFaultsCampaignEndsWithVapisTruth(t *testing.T) {
+	t.Parallel()
+	lossy := vapisim.Faults{ReportDrops: 0.5, WebhookDrops: 0.1}
+	broke := lossy
+	broke.OutOfCreditsAfter = 6
+	e := apitest.New(t, apitest.Options{Sim: vapisim.Config{Seed: 35, Mix: vapisim.Mix{Answered: 0.8, VapiFault: 0.2}, Faults: broke}})
+	id := start(t, e, map[string]string{"cap": "3"}, 12)
+	e.Eventually(60*time.Second, id, func() bool {
+		e.Clock.Advance(reportWait)
+		return e.Summary(id).Status == "PAUSED"
+	})
+	if st := e.Sim.Stats(); st.CreditRefusals == 0 || st.Placed != 6 {
+		t.Fatalf("credits ran out after %d calls (%d refusals), want 6", st.Placed, st.CreditRefusals)
+	}
+	e.Sim.SetFaults(lossy)
+	if st := e.Control(id, "resume"); st != http.StatusOK {
+		t.Fatalf("resume: %d", st)
+	}
+	e.Eventually(90*time.Second, id, func() bool {
+		e.Clock.Advance(reportWait)
+		return done(t, e, id)
+	})
+	if st := e.Sim.Stats(); st.ReportsDropped == 0 || st.WebhooksDropped == 0 {
+		t.Errorf("faults not injected: %+v", st)
+	}
+	// Vapi's transient faults were redialed without using up the single
+	// attempt each contact has.
+	var faults int
+	_ = e.DB.QueryRow(context.Background(), `select count(*) from calls where campaign_id = $1 and refused
+		and ended_reason not like '%credits%'`, id).Scan(&faults)
+	if faults == 0 {
+		t.Error("no transient Vapi fault was injected; change the seed")
+	}
+	assertVapisTruth(t, e, id)
+}
+
+// reportWait is one cron period: a tick after it completes calls whose
+// report is missing.
+const reportWait = 61 * time.Second
