@@ -50,9 +50,6 @@ type Directory struct {
 	Now func() time.Time
 }
 
-// ServerMessages are the messages our assistants send us.
-var ServerMessages = []string{"status-update", "end-of-call-report", "hang"}
-
 const columns = `id, provider_assistant_id, name, source, config, active, created_at, updated_at`
 
 func scan(row pgx.Row) (*Assistant, error) {

@@ -96,6 +96,10 @@ func (d *Directory) webhookServer(tuning any) map[string]any {
 		srv = pick(t, serverTuning)
 	}
 	srv["url"] = d.WebhookURL
+	if _, ok := srv["backoffPlan"]; !ok {
+		// Vapi retries a delivery we could not take, as for our calls.
+		srv["backoffPlan"] = vapi.WebhookBackoff()
+	}
 	headers, cred := WebhookAuth(d.WebhookSecret, d.CredentialID)
 	if cred != "" {
 		srv["credentialId"] = cred
@@ -137,7 +141,7 @@ func (d *Directory) createBody(name string, cfg map[string]any) map[string]any {
 	}
 	body["name"] = name
 	body["server"] = d.webhookServer(cfg["server"])
-	body["serverMessages"] = ServerMessages
+	body["serverMessages"] = vapi.ServerMessages()
 	return body
 }
 

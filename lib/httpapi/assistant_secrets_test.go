@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/autolynx/autolynx/lib/apitest"
+	"github.com/autolynx/autolynx/lib/vapi"
 )
 
 // secretsOf are the values an import of customerAssistant or of one of our
@@ -171,4 +174,35 @@ func norm(t *testing.T, raw json.RawMessage) string {
 	}
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// An assistant we create asks Vapi for the two messages we read (audit
+// C1: not "hang"), and to retry a delivery we could not take (B3), as
+// every call does.
+func TestC1AssistantAsksForWhatCallsAskFor(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{})
+	var a assistantJSON
+	if st := e.JSON("POST", "/api/assistants", e.Admin, map[string]any{"name": "Msgs", "config": map[string]any{}}, &a); st != http.StatusCreated {
+		t.Fatalf("create: %d", st)
+	}
+	at, err := vapiClient(e).GetAssistant(context.Background(), a.ProviderAssistantID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		ServerMessages []string `json:"serverMessages"`
+		Server         struct {
+			BackoffPlan *vapi.BackoffPlan `json:"backoffPlan"`
+		} `json:"server"`
+	}
+	if err := json.Unmarshal(at.Raw, &got); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got.ServerMessages, vapi.ServerMessages()) {
+		t.Errorf("serverMessages = %v, want %v", got.ServerMessages, vapi.ServerMessages())
+	}
+	if b := got.Server.BackoffPlan; b == nil || !reflect.DeepEqual(b, vapi.WebhookBackoff()) {
+		t.Errorf("server.backoffPlan = %+v, want %+v", b, vapi.WebhookBackoff())
+	}
 }
