@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/autolynx/autolynx/lib/amount"
 	"github.com/autolynx/autolynx/lib/db"
 	"github.com/autolynx/autolynx/lib/problem"
 )
@@ -97,8 +98,10 @@ func CurrentStatus(ctx context.Context, q db.DBTX, id uuid.UUID) (Status, error)
 // limit, so an operator can raise it and resume a campaign it paused. A
 // finished campaign keeps its limit.
 func SetSpendLimit(ctx context.Context, q db.DBTX, id uuid.UUID, limit *float64) error {
-	if limit != nil && *limit <= 0 {
-		return problem.New(problem.Invalid, "spendLimit must be a positive amount in USD", "field", "spendLimit")
+	if limit != nil {
+		if err := amount.USD("spendLimit", *limit); err != nil {
+			return err
+		}
 	}
 	tag, err := q.Exec(ctx, `update campaigns set spend_limit_usd = $2
 		where id = $1 and status not in ('STOPPED', 'COMPLETED', 'FAILED')`, id, limit)

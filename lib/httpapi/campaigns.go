@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -242,7 +243,7 @@ func formRules(f map[string]string, phoneNumberID string, defaults settings.Sett
 	if v := strings.TrimSpace(f["spendLimit"]); v != "" {
 		limit, err := strconv.ParseFloat(v, 64)
 		if err != nil {
-			return r, problem.New(problem.Invalid, "spendLimit must be an amount in USD", "field", "spendLimit")
+			limit = math.NaN() // not a number: Validate refuses it as such
 		}
 		r.SpendLimitUSD = &limit
 	}
