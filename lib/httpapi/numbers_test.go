@@ -83,3 +83,25 @@ func refused(t *testing.T, r campReply, what, field string) {
 		t.Errorf("%s: answer %d %s, want 400 VALIDATION_ERROR naming %s", what, r.status, r.body, field)
 	}
 }
+
+// L4: a horizon written as 30.0 is thirty days, stored as an integer so
+// the operations page and the tick's retention can read it back.
+func TestLowL4RetentionWholeDays(t *testing.T) {
+	e := newCampEnv(t, apitest.Options{})
+	r := e.send(t, http.MethodPatch, "/api/admin/operations", e.Admin, "application/json",
+		strings.NewReader(`{"retentionTranscriptDays": 30.0, "retentionPiiDays": 1.8e2}`))
+	if r.status != http.StatusOK {
+		t.Fatalf("PATCH 30.0: %d %s", r.status, r.body)
+	}
+	var ops struct {
+		Policy struct{ RetentionTranscriptDays, RetentionPiiDays *int }
+	}
+	e.get(t, e.Admin, "/api/admin/operations", &ops)
+	if p := ops.Policy; p.RetentionTranscriptDays == nil || *p.RetentionTranscriptDays != 30 || p.RetentionPiiDays == nil || *p.RetentionPiiDays != 180 {
+		t.Errorf("policy read back: %+v", p)
+	}
+	var stored string
+	if err := e.DB.QueryRow(t.Context(), `select value::text from system_config where key = 'retention_transcript_days'`).Scan(&stored); err != nil || stored != "30" {
+		t.Errorf("stored %q (%v), want 30", stored, err)
+	}
+}
