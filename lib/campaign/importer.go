@@ -35,7 +35,8 @@ const importBatch = 1000
 // insertContacts inserts one batch, skipping phones the campaign already
 // has or that repeat within the batch (the first row wins). Positions are
 // dense from base+1 so strict batches can be cut from them. Callers hold
-// the campaign row lock, so the NOT EXISTS check is exact.
+// the campaign's import lock (or created it), so the NOT EXISTS check is
+// exact.
 const insertContacts = `
 with input as (
   select * from unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $8::text[])
@@ -148,10 +149,17 @@ func importCSV(ctx context.Context, tx pgx.Tx, id uuid.UUID, columns []string, r
 		return nil, err
 	}
 	slices.SortFunc(rep.Skipped, func(a, b csvimport.Skip) int { return a.Row - b.Row })
-	_, err = tx.Exec(ctx, `update campaigns set total_contacts = total_contacts + $2,
-		csv_columns = coalesce(csv_columns, $3) where id = $1`, id, rep.Accepted, rd.Columns())
+	// The campaign row is locked by this last statement only (lock order:
+	// control.go). A campaign stopped while the chunk was read takes none
+	// of it.
+	var st Status
+	err = tx.QueryRow(ctx, `update campaigns set total_contacts = total_contacts + $2,
+		csv_columns = coalesce(csv_columns, $3) where id = $1 returning status`, id, rep.Accepted, rd.Columns()).Scan(&st)
 	if err != nil {
 		return nil, fmt.Errorf("count contacts: %w", err)
+	}
+	if st.Final() {
+		return nil, finalConflict(st)
 	}
 	return rep, nil
 }
@@ -258,22 +266,34 @@ func Create(ctx context.Context, pool db.Beginner, n NewCampaign, csv io.Reader)
 	return id, rep, err
 }
 
+// importLock serializes the chunks of one campaign (so deduplication
+// across chunks is exact) without locking its row: pause, stop and the
+// tick never wait for a chunk being read. Two-key form: (namespace,
+// campaign).
+const importLock = `select pg_advisory_xact_lock(7316011, hashtext($1::text))`
+
+func finalConflict(st Status) error {
+	return problem.New(problem.Conflict, fmt.Sprintf("cannot add contacts to a campaign that is %s", st), "status", st)
+}
+
 // Append imports one more chunk into a campaign that is not finished.
-// Chunks of one campaign are serialized by the campaign row lock.
 func Append(ctx context.Context, pool db.Beginner, id uuid.UUID, csv io.Reader, region string) (*Report, error) {
 	var rep *Report
 	err := db.InTx(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, importLock, id); err != nil {
+			return fmt.Errorf("lock campaign import: %w", err)
+		}
 		var st Status
 		var columns []string
-		err := tx.QueryRow(ctx, `select status, csv_columns from campaigns where id = $1 for no key update`, id).Scan(&st, &columns)
+		err := tx.QueryRow(ctx, `select status, csv_columns from campaigns where id = $1`, id).Scan(&st, &columns)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return problem.New(problem.NotFound, "campaign not found")
 		}
 		if err != nil {
-			return fmt.Errorf("lock campaign: %w", err)
+			return fmt.Errorf("read campaign: %w", err)
 		}
 		if st.Final() {
-			return problem.New(problem.Conflict, fmt.Sprintf("cannot add contacts to a campaign that is %s", st), "status", st)
+			return finalConflict(st)
 		}
 		rep, err = importCSV(ctx, tx, id, columns, csv, region)
 		return err
