@@ -18,14 +18,48 @@ import (
 	"github.com/autolynx/autolynx/lib/problem"
 )
 
-// Report is the outcome of importing one CSV chunk.
+// Report is the outcome of importing one CSV chunk. Its size is bounded
+// whatever the chunk holds (a deployed function answers at most 4.5 MB):
+// the skipped rows are listed up to MaxSkipped, and counted exactly.
 type Report struct {
 	Accepted   int `json:"accepted"`
 	Duplicates int `json:"duplicates"`
 	// Suppressed counts rows whose number is on the do-not-call list (each
-	// is also in Skipped with its reason).
-	Suppressed int              `json:"suppressed"`
-	Skipped    []csvimport.Skip `json:"skipped"`
+	// is also skipped, with its reason).
+	Suppressed int `json:"suppressed"`
+	// Skipped lists the first MaxSkipped skipped rows, by row number.
+	Skipped      []csvimport.Skip `json:"skipped"`
+	SkippedTotal int              `json:"skippedTotal"`
+	// SkippedByReason counts every skipped row by its reason without the
+	// value quoted after a colon ("invalid phone number").
+	SkippedByReason map[string]int `json:"skippedByReason"`
+}
+
+// MaxSkipped is how many skipped rows a report lists.
+const MaxSkipped = 500
+
+func newReport() *Report {
+	return &Report{Skipped: []csvimport.Skip{}, SkippedByReason: map[string]int{}}
+}
+
+// skip counts s and keeps it if it may be among the first MaxSkipped rows.
+// Rows arrive nearly in order (do-not-call ones per batch), so the list is
+// cut back to the lowest rows whenever it doubles: memory stays bounded.
+func (rep *Report) skip(s csvimport.Skip) {
+	rep.SkippedTotal++
+	reason, _, _ := strings.Cut(s.Reason, ":")
+	rep.SkippedByReason[reason]++
+	rep.Skipped = append(rep.Skipped, s)
+	if len(rep.Skipped) >= 2*MaxSkipped {
+		rep.trim()
+	}
+}
+
+func (rep *Report) trim() {
+	slices.SortFunc(rep.Skipped, func(a, b csvimport.Skip) int { return a.Row - b.Row })
+	if len(rep.Skipped) > MaxSkipped {
+		rep.Skipped = rep.Skipped[:MaxSkipped]
+	}
 }
 
 // importBatch is how many rows go to Postgres per statement: one round
@@ -97,7 +131,7 @@ func importCSV(ctx context.Context, tx pgx.Tx, id uuid.UUID, columns []string, r
 	if err := tx.QueryRow(ctx, `select coalesce(max(position), 0) from contacts where campaign_id = $1`, id).Scan(&base); err != nil {
 		return nil, fmt.Errorf("read last position: %w", err)
 	}
-	rep := &Report{Skipped: []csvimport.Skip{}}
+	rep := newReport()
 	var b batch
 	flush := func() error {
 		if len(b.phones) == 0 {
@@ -112,7 +146,7 @@ func importCSV(ctx context.Context, tx pgx.Tx, id uuid.UUID, columns []string, r
 			return fmt.Errorf("check do-not-call list: %w", err)
 		}
 		for _, l := range lines {
-			rep.Skipped = append(rep.Skipped, csvimport.Skip{Row: int(l), Reason: "on the do-not-call list"})
+			rep.skip(csvimport.Skip{Row: int(l), Reason: "on the do-not-call list"})
 		}
 		tag, err := tx.Exec(ctx, insertContacts, id, b.lines, b.names, b.businesses, b.phones, b.variables, base, b.zones)
 		if err != nil {
@@ -135,7 +169,7 @@ func importCSV(ctx context.Context, tx pgx.Tx, id uuid.UUID, columns []string, r
 			return nil, csvProblem(err)
 		}
 		if skip != nil {
-			rep.Skipped = append(rep.Skipped, *skip)
+			rep.skip(*skip)
 			continue
 		}
 		b.add(row)
@@ -148,7 +182,7 @@ func importCSV(ctx context.Context, tx pgx.Tx, id uuid.UUID, columns []string, r
 	if err := flush(); err != nil {
 		return nil, err
 	}
-	slices.SortFunc(rep.Skipped, func(a, b csvimport.Skip) int { return a.Row - b.Row })
+	rep.trim()
 	// The campaign row is locked by this last statement only (lock order:
 	// control.go). A campaign stopped while the chunk was read takes none
 	// of it.

@@ -54,6 +54,18 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
+// writeAnswer writes an answer already encoded as JSON, or err.
+func writeAnswer(w http.ResponseWriter, r *http.Request, status int, answer json.RawMessage, err error) {
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(answer, '\n'))
+}
+
 // WriteError answers err in the error envelope. Only *problem.Error
 // messages reach the client; anything else is a 500 with a generic
 // message, its detail kept in the log.
