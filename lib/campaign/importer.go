@@ -283,6 +283,15 @@ func Create(ctx context.Context, pool db.Beginner, n NewCampaign, csv io.Reader)
 			return fmt.Errorf("check assistant: %w", err)
 		}
 		r := n.Rules
+		// Go's zone list is not Postgres's ("Local" is Go's alone): a zone
+		// Postgres does not know would make every claim of the campaign fail.
+		var known bool
+		if err := tx.QueryRow(ctx, `select exists (select 1 from pg_timezone_names where name = $1)`, r.FallbackTimezone).Scan(&known); err != nil {
+			return fmt.Errorf("check time zone: %w", err)
+		}
+		if !known {
+			return invalid("timezone", "timezone must be an IANA zone such as America/Chicago")
+		}
 		err = tx.QueryRow(ctx, `
 			insert into campaigns (name, assistant_id, phone_number_id, cap, mode, line_quiet_gating, created_by,
 			  window_start, window_end, window_days, fallback_timezone, max_attempts, retry_delay_minutes,

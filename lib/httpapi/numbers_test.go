@@ -105,3 +105,15 @@ func TestLowL4RetentionWholeDays(t *testing.T) {
 		t.Errorf("stored %q (%v), want 30", stored, err)
 	}
 }
+
+// L3: a zone Go accepts but Postgres does not know ("Local") would make
+// every claim of the campaign fail; it is refused at create.
+func TestLowL3TimezonePostgresKnows(t *testing.T) {
+	e := newCampEnv(t, apitest.Options{})
+	tok := e.operator(t)
+	for _, zone := range []string{"Local", "Mars/Olympus"} {
+		ct, body := apitest.Multipart(e.form(map[string]string{"timezone": zone}), csvHeader+csvRows(0, 1))
+		refused(t, e.send(t, http.MethodPost, "/api/campaigns", tok, ct, body), "timezone="+zone, "timezone")
+	}
+	e.create(t, tok, map[string]string{"timezone": "America/Chicago"}, csvHeader+csvRows(0, 1))
+}
