@@ -110,3 +110,19 @@ func TestLowL9PublicHealthNamesNoMigration(t *testing.T) {
 		t.Errorf("health for the cron secret = %d %v, want the pending names", st, h)
 	}
 }
+
+// L7: AUTOLYNX_ADMIN_EMAILS only bootstraps an account with no admin yet.
+// Afterwards a token carrying one of those emails (anyone who signs up
+// first with that address, where sign-ups are open) is not made admin;
+// admins invite whoever else should be.
+func TestLowL7BootstrapClosesOnceAnAdminExists(t *testing.T) {
+	e := apitest.New(t, apitest.Options{})
+	var me struct{ Role string }
+	if st := e.JSON(http.MethodGet, "/api/me", e.Admin, nil, &me); st != http.StatusOK || me.Role != "admin" {
+		t.Fatalf("the first admin's bootstrap: %d %v", st, me)
+	}
+	e.Deps.Config.AdminEmails = append(e.Deps.Config.AdminEmails, "late@example.com")
+	if st := e.JSON(http.MethodGet, "/api/me", e.Token("late@example.com"), nil, nil); st != http.StatusForbidden {
+		t.Errorf("a bootstrap email after an admin exists: %d, want 403", st)
+	}
+}
