@@ -168,6 +168,9 @@ func importCSV(ctx context.Context, tx pgx.Tx, id uuid.UUID, columns []string, r
 		if err != nil {
 			return nil, csvProblem(err)
 		}
+		if skip == nil && variablesSize(row.Variables) > maxVariables {
+			skip = &csvimport.Skip{Row: row.Line, Reason: "extra columns hold more than 4 KB"}
+		}
 		if skip != nil {
 			rep.skip(*skip)
 			continue
@@ -196,6 +199,19 @@ func importCSV(ctx context.Context, tx pgx.Tx, id uuid.UUID, columns []string, r
 		return nil, finalConflict(st)
 	}
 	return rep, nil
+}
+
+// maxVariables bounds a contact's extra columns (names and values), so a
+// page of 500 contacts or one call's variables stays far inside a deployed
+// function's 4.5 MB answer and Vapi's request limits.
+const maxVariables = 4 << 10
+
+func variablesSize(v map[string]string) int {
+	n := 0
+	for k, s := range v {
+		n += len(k) + len(s)
+	}
+	return n
 }
 
 // csvProblem turns the importer's errors into messages for the operator.

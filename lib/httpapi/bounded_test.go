@@ -117,3 +117,22 @@ func TestM3IdempotentCreateAndAppend(t *testing.T) {
 	}
 	wantError(t, create(tok, strings.Repeat("k", 300)), http.StatusBadRequest, "VALIDATION_ERROR")
 }
+
+// L12: a contact's extra columns are bounded (4 KB), so a page of 500
+// contacts, or one call's variables, stays far inside the answer limit; a
+// row over it is skipped with its reason, the rest imported.
+func TestLowL12ContactVariablesBounded(t *testing.T) {
+	e := newCampEnv(t, apitest.Options{})
+	tok := e.operator(t)
+	big := strings.Repeat("x", 3000)
+	csv := "name,business_name,phone,notes,more\n" +
+		"Ann,Acme," + phoneAt(1) + "," + big + ",short\n" +
+		"Bob,Bolt," + phoneAt(2) + "," + big + "," + big + "\n"
+	c := e.create(t, tok, nil, csv)
+	if rep := c.ImportReport; rep.Accepted != 1 || rep.SkippedTotal != 1 || len(rep.Skipped) != 1 || rep.Skipped[0].Row != 3 {
+		t.Fatalf("report %+v", rep)
+	}
+	if reason := c.ImportReport.Skipped[0].Reason; !strings.Contains(reason, "4 KB") {
+		t.Errorf("reason %q", reason)
+	}
+}
