@@ -166,8 +166,8 @@ func TestAmbiguousCreationIsReconciledNotRedialed(t *testing.T) {
 	_, err := e.DB.Exec(context.Background(), `
 		with k as (select id from contacts where campaign_id = $1 and last_call_id is null order by position limit 1),
 		c as (insert into calls (campaign_id, contact_id, attempt, status, phone_number_id, dial_requested_at)
-		      select $1, k.id, 1, 'PENDING', 'test-phone-number', now() from k returning id, contact_id)
-		update contacts set last_call_id = c.id, attempts = 1 from c where contacts.id = c.contact_id`, id)
+		      select $1, k.id, 1, 'PENDING', 'test-phone-number', $2 from k returning id, contact_id)
+		update contacts set last_call_id = c.id, attempts = 1 from c where contacts.id = c.contact_id`, id, e.Clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
