@@ -8,6 +8,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -168,8 +169,8 @@ func importCSV(ctx context.Context, tx pgx.Tx, id uuid.UUID, columns []string, r
 		if err != nil {
 			return nil, csvProblem(err)
 		}
-		if skip == nil && variablesSize(row.Variables) > maxVariables {
-			skip = &csvimport.Skip{Row: row.Line, Reason: "extra columns hold more than 4 KB"}
+		if skip == nil {
+			skip = oversized(row)
 		}
 		if skip != nil {
 			rep.skip(*skip)
@@ -201,17 +202,27 @@ func importCSV(ctx context.Context, tx pgx.Tx, id uuid.UUID, columns []string, r
 	return rep, nil
 }
 
-// maxVariables bounds a contact's extra columns (names and values), so a
-// page of 500 contacts or one call's variables stays far inside a deployed
-// function's 4.5 MB answer and Vapi's request limits.
-const maxVariables = 4 << 10
+// A contact's size is bounded, so a page of 500 contacts (about 1.3 MB at
+// worst) or one call's variables stays far inside a deployed function's
+// 4.5 MB answer and Vapi's request limits.
+const (
+	maxNameRunes = 200     // name and business name, each
+	maxVariables = 2 << 10 // extra columns: names and values together
+)
 
-func variablesSize(v map[string]string) int {
+// oversized says why row is too large to import, or nil.
+func oversized(row csvimport.Row) *csvimport.Skip {
+	if utf8.RuneCountInString(row.Name) > maxNameRunes || utf8.RuneCountInString(row.BusinessName) > maxNameRunes {
+		return &csvimport.Skip{Row: row.Line, Reason: "name or business name longer than 200 characters"}
+	}
 	n := 0
-	for k, s := range v {
+	for k, s := range row.Variables {
 		n += len(k) + len(s)
 	}
-	return n
+	if n > maxVariables {
+		return &csvimport.Skip{Row: row.Line, Reason: "extra columns hold more than 2 KB"}
+	}
+	return nil
 }
 
 // csvProblem turns the importer's errors into messages for the operator.

@@ -118,21 +118,31 @@ func TestM3IdempotentCreateAndAppend(t *testing.T) {
 	wantError(t, create(tok, strings.Repeat("k", 300)), http.StatusBadRequest, "VALIDATION_ERROR")
 }
 
-// L12: a contact's extra columns are bounded (4 KB), so a page of 500
-// contacts, or one call's variables, stays far inside the answer limit; a
-// row over it is skipped with its reason, the rest imported.
-func TestLowL12ContactVariablesBounded(t *testing.T) {
+// L12: a contact's size is bounded (names 200 characters, extra columns
+// 2 KB): a row over it is skipped with its reason, and a page of 500
+// contacts as large as may be stays far inside the 4.5 MB answer limit.
+func TestLowL12ContactSizeBounded(t *testing.T) {
 	e := newCampEnv(t, apitest.Options{})
 	tok := e.operator(t)
-	big := strings.Repeat("x", 3000)
-	csv := "name,business_name,phone,notes,more\n" +
-		"Ann,Acme," + phoneAt(1) + "," + big + ",short\n" +
-		"Bob,Bolt," + phoneAt(2) + "," + big + "," + big + "\n"
-	c := e.create(t, tok, nil, csv)
-	if rep := c.ImportReport; rep.Accepted != 1 || rep.SkippedTotal != 1 || len(rep.Skipped) != 1 || rep.Skipped[0].Row != 3 {
+	notes := strings.Repeat("é", 1000) // 2,000 bytes
+	var b strings.Builder
+	b.WriteString("name,business_name,phone,notes,more\n")
+	long := strings.Repeat("n", 200)
+	for i := range 500 {
+		fmt.Fprintf(&b, "%s,%s,%s,%s,x\n", long, long, phoneAt(i), notes[:1990])
+	}
+	b.WriteString(long + "n,Acme," + phoneAt(600) + ",,\n")                                // row 502: name too long
+	b.WriteString("Bob,Bolt," + phoneAt(601) + "," + notes + ",more" + notes[:100] + "\n") // row 503: 2 KB of extra columns
+	c := e.create(t, tok, nil, b.String())
+	rep := c.ImportReport
+	if rep.Accepted != 500 || rep.SkippedTotal != 2 || rep.Skipped[0].Row != 502 || rep.Skipped[1].Row != 503 {
 		t.Fatalf("report %+v", rep)
 	}
-	if reason := c.ImportReport.Skipped[0].Reason; !strings.Contains(reason, "4 KB") {
-		t.Errorf("reason %q", reason)
+	if !strings.Contains(rep.Skipped[0].Reason, "200 characters") || !strings.Contains(rep.Skipped[1].Reason, "2 KB") {
+		t.Errorf("reasons %+v", rep.Skipped)
+	}
+	r := e.send(t, http.MethodGet, "/api/campaigns/"+c.CampaignID+"/contacts?limit=500", tok, "", nil)
+	if r.status != http.StatusOK || len(r.body) > 1_500_000 {
+		t.Errorf("a page of 500 of the largest contacts: %d, %d bytes", r.status, len(r.body))
 	}
 }

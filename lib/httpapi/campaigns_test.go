@@ -359,7 +359,7 @@ func TestCampaignCreateMediaType(t *testing.T) {
 func bigCSV(size int) string {
 	var b strings.Builder
 	b.WriteString("name,business_name,phone,notes\n")
-	notes := strings.Repeat("n", 3000) // under the 4 KB of extra columns a contact may hold
+	notes := strings.Repeat("n", 1800) // under the 2 KB of extra columns a contact may hold
 	for i := 0; b.Len() < size; i++ {
 		fmt.Fprintf(&b, "P%d,B%d,%s,%s\n", i, i, phoneAt(i), notes)
 	}
