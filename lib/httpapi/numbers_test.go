@@ -66,6 +66,10 @@ func TestM2NumbersAreNumbers(t *testing.T) {
 		field, _, _ := strings.Cut(q, "=")
 		refused(t, e.send(t, http.MethodGet, path+"/contacts?"+q, tok, "", nil), q, field)
 	}
+	for _, q := range []string{path + "/export.csv?cursor=NaN", path + "/export.csv?cursor=1.5", "/api/dnc?limit=1e2", "/api/dnc?limit=Inf"} {
+		field := q[strings.LastIndex(q, "?")+1 : strings.LastIndex(q, "=")]
+		refused(t, e.send(t, http.MethodGet, q, tok, "", nil), q, field)
+	}
 	var detail map[string]any
 	e.get(t, tok, path, &detail)
 	var ops map[string]any
