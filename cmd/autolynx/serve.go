@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -30,6 +31,9 @@ func serve(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	root := fs.String("root", ".", "project root (holds vercel.json and public/)")
 	authMode := fs.String("auth", "local", "sign-in: local (tokens minted here) or supabase (Supabase's Auth server, built from the vendored source)")
+	simulateOn := fs.Bool("simulate-on-database", false,
+		"let the Vapi simulator dial the campaigns of the database DATABASE_URL names (a scratch copy only)")
+	listen := fs.String("listen", "127.0.0.1", "address to listen on (0.0.0.0 exposes the runner to the network)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -43,7 +47,17 @@ func serve(ctx context.Context, args []string) error {
 		return err
 	}
 	dbURL := os.Getenv("DATABASE_URL")
-	if dbURL == "" {
+	// A database named by DATABASE_URL is not the runner's own: it may be
+	// shared, staging or production. Its settings are never rewritten, and
+	// the simulator (which would "call" its contacts and write made-up
+	// outcomes for real people) needs an explicit flag.
+	ownDB := dbURL == ""
+	if !ownDB && os.Getenv("VAPI_BASE_URL") == "" && !*simulateOn {
+		return errors.New("DATABASE_URL names a database this runner did not create, and without VAPI_BASE_URL its campaigns " +
+			"would be dialed through the Vapi simulator: set VAPI_BASE_URL and VAPI_API_KEY to call a real Vapi, " +
+			"or pass --simulate-on-database if that database is a scratch copy")
+	}
+	if ownDB {
 		cluster, err := pgcluster.Start(ctx, filepath.Join(dir, "postgres"), 0)
 		if err != nil {
 			return fmt.Errorf("start postgres: %w", err)
@@ -73,15 +87,17 @@ func serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer pool.Close()
-	if _, err := db.MigrateLocal(ctx, pool); err != nil {
-		return fmt.Errorf("migrate: %w", err)
+	if err := prepare(ctx, pool, ownDB); err != nil {
+		return err
 	}
 	if sim != nil {
 		if err := seedSimulator(ctx, pool, sim); err != nil {
 			return err
 		}
-		if err := openCallingHours(ctx, pool); err != nil {
-			return err
+		if ownDB {
+			if err := openCallingHours(ctx, pool); err != nil {
+				return err
+			}
 		}
 	}
 	var inviter user.Inviter = user.LocalInviter{}
@@ -101,8 +117,11 @@ func serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: devserver.NewRouter(vercel, filepath.Join(*root, "public"), devserver.Deployed()), ReadHeaderTimeout: 10 * time.Second}
-	ln, err := net.Listen("tcp", fmt.Sprintf(":%d", p))
+	// Timeouts bound a stalled client (an upload holds a transaction);
+	// they are far above a 4.5 MB upload's or a tick's needs.
+	srv := &http.Server{Handler: devserver.NewRouter(vercel, filepath.Join(*root, "public"), devserver.Deployed()),
+		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute, WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
+	ln, err := net.Listen("tcp", net.JoinHostPort(*listen, strconv.Itoa(p)))
 	if err != nil {
 		return fmt.Errorf("listen on port %d (set PORT to change it): %w", p, err)
 	}
@@ -130,6 +149,26 @@ func serve(ctx context.Context, args []string) error {
 	return srv.Shutdown(shutdown)
 }
 
+// prepare migrates the runner's own database; a database it does not own
+// must already be current (`autolynx migrate` applies the migrations on
+// purpose), so starting the runner never changes its schema.
+func prepare(ctx context.Context, pool *pgxpool.Pool, ownDB bool) error {
+	if ownDB {
+		if _, err := db.MigrateLocal(ctx, pool); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		return nil
+	}
+	pending, err := db.PendingMigrations(ctx, pool)
+	if err != nil {
+		return fmt.Errorf("check migrations: %w", err)
+	}
+	if len(pending) > 0 {
+		return fmt.Errorf("DATABASE_URL lacks %d migrations (%s…): apply them with `autolynx migrate` first", len(pending), pending[0])
+	}
+	return nil
+}
+
 // seedSimulator gives a fresh simulator the directory's assistants, so
 // campaigns created before a restart can still dial.
 func seedSimulator(ctx context.Context, pool *pgxpool.Pool, sim *vapisim.Sim) error {
@@ -148,11 +187,12 @@ func seedSimulator(ctx context.Context, pool *pgxpool.Pool, sim *vapisim.Sim) er
 	return rows.Err()
 }
 
-// openCallingHours lets a simulator-only setup call at any hour, so a
-// campaign tried out at night completes: the legal bound and the default
-// window become the whole day, every day, unless an admin already changed
-// them. Deployed (and with a real VAPI_BASE_URL) the defaults stay
-// 9:00–17:00 Monday–Friday within 8:00–21:00.
+// openCallingHours lets the runner's own database (in its data dir, with
+// the simulator) call at any hour, so a campaign tried out at night
+// completes: the legal bound and the default window become the whole day,
+// every day, unless an admin already changed them. Never applied to a
+// database named by DATABASE_URL. Deployed (and with a real VAPI_BASE_URL)
+// the defaults stay 9:00–17:00 Monday–Friday within 8:00–21:00.
 func openCallingHours(ctx context.Context, pool *pgxpool.Pool) error {
 	_, err := pool.Exec(ctx, `
 		update system_config set value = '"00:00"' where key = 'legal_window_start' and value = '"08:00"';

@@ -11,6 +11,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/autolynx/autolynx/lib/db/dbtest"
 )
 
 // startServe runs `serve args…` as `go run ./cmd/autolynx` does on a
@@ -114,5 +118,139 @@ func TestServeStartsEverything(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 {
 		t.Fatalf("local admin token: %d", resp.StatusCode)
+	}
+}
+
+// settingsOf reads a database's system_config as one JSON text.
+func settingsOf(t *testing.T, url string) string {
+	t.Helper()
+	conn, err := pgx.Connect(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(t.Context())
+	var s string
+	if err := conn.QueryRow(t.Context(), `select coalesce(jsonb_object_agg(key, value order by key), '{}')::text from system_config`).Scan(&s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// Pointed at a database it did not create, the runner neither rewrites its
+// settings nor lets the simulator dial its contacts: without
+// --simulate-on-database it refuses to start; with it, the database's
+// calling hours stay as they were (the open local hours are only for the
+// runner's own database).
+func TestM4ServeLeavesAnExistingDatabaseAlone(t *testing.T) {
+	url := dbtest.URL(t)
+	conn, err := pgx.Connect(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = conn.Exec(t.Context(), `insert into system_config (key, value) values
+		('legal_window_start', '"08:00"'), ('legal_window_end', '"21:00"') on conflict (key) do nothing`)
+	conn.Close(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := settingsOf(t, url)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	t.Setenv("PORT", fmt.Sprint(port))
+	t.Setenv("AUTOLYNX_DATA_DIR", t.TempDir())
+	t.Setenv("AUTOLYNX_CRON", "off")
+	t.Setenv("DATABASE_URL", url)
+	t.Setenv("VAPI_BASE_URL", "")
+
+	// Bounded: a runner that starts anyway serves until the deadline.
+	refusedCtx, stop := context.WithTimeout(t.Context(), 20*time.Second)
+	err = serve(refusedCtx, []string{"--root", "../.."})
+	stop()
+	if err == nil || !strings.Contains(err.Error(), "--simulate-on-database") {
+		t.Fatalf("serve on an existing database with the simulator: %v, want a refusal naming --simulate-on-database", err)
+	}
+	if after := settingsOf(t, url); after != before {
+		t.Fatalf("a refused start changed the settings:\n%s\n%s", before, after)
+	}
+
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, []string{"--root", "../..", "--simulate-on-database"}) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	}()
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	var cfg string
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline) && cfg == ""; time.Sleep(200 * time.Millisecond) {
+		if resp, err := http.Get(base + "/api/config"); err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				cfg = string(b)
+			}
+		}
+	}
+	if !strings.Contains(cfg, `"legalWindowStart":"08:00"`) || !strings.Contains(cfg, `"legalWindowEnd":"21:00"`) {
+		t.Errorf("config served: %q, want the database's own 08:00–21:00", cfg)
+	}
+	if after := settingsOf(t, url); after != before {
+		t.Errorf("the runner changed the settings:\n%s\n%s", before, after)
+	}
+}
+
+// L8: by default the runner answers on loopback only, not on the
+// machine's other addresses.
+func TestLowL8ServeListensOnLoopbackOnly(t *testing.T) {
+	var other string
+	addrs, _ := net.InterfaceAddrs()
+	for _, a := range addrs {
+		if ip, ok := a.(*net.IPNet); ok && !ip.IP.IsLoopback() && ip.IP.To4() != nil {
+			other = ip.IP.String()
+			break
+		}
+	}
+	if other == "" {
+		t.Skip("this machine has no non-loopback IPv4 address to probe")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	t.Setenv("PORT", fmt.Sprint(port))
+	t.Setenv("AUTOLYNX_DATA_DIR", t.TempDir())
+	t.Setenv("AUTOLYNX_CRON", "off")
+	t.Setenv("DATABASE_URL", dbtest.URL(t))
+	t.Setenv("VAPI_BASE_URL", "")
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, []string{"--root", "../..", "--simulate-on-database"}) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	}()
+	up := false
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline) && !up; time.Sleep(100 * time.Millisecond) {
+		if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
+			c.Close()
+			up = true
+		}
+	}
+	if !up {
+		t.Fatal("the runner never listened on loopback")
+	}
+	if c, err := net.DialTimeout("tcp", net.JoinHostPort(other, fmt.Sprint(port)), 2*time.Second); err == nil {
+		c.Close()
+		t.Errorf("the runner answers on %s, not only on loopback", other)
 	}
 }

@@ -7,7 +7,9 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/autolynx/autolynx/lib/amount"
 	"github.com/autolynx/autolynx/lib/db"
 	"github.com/autolynx/autolynx/lib/problem"
 )
@@ -28,25 +30,54 @@ const (
 // is not updated, whatever else runs concurrently.
 var transitions = map[Action]string{
 	Start: `update campaigns set status = 'QUEUED', status_reason = null
-		where id = $1 and status = 'CREATED' and exists (select 1 from claim_lock) returning id, status`,
+		where id = $1 and status = 'CREATED' returning id, status`,
 	Pause: `update campaigns set paused_from = status, status = 'PAUSED'
-		where id = $1 and status in ('QUEUED', 'DIALING', 'RUNNING') and exists (select 1 from claim_lock) returning id, status`,
+		where id = $1 and status in ('QUEUED', 'DIALING', 'RUNNING') returning id, status`,
 	Resume: `update campaigns set status = coalesce(paused_from, 'QUEUED'), paused_from = null, status_reason = null
-		where id = $1 and status = 'PAUSED' and exists (select 1 from claim_lock) returning id, status`,
+		where id = $1 and status = 'PAUSED' returning id, status`,
 	Stop: `update campaigns set status = 'STOPPED', paused_from = null
-		where id = $1 and status not in ('STOPPED', 'COMPLETED', 'FAILED') and exists (select 1 from claim_lock) returning id, status`,
+		where id = $1 and status not in ('STOPPED', 'COMPLETED', 'FAILED') returning id, status`,
 }
 
 // withEvent makes a transition and its event-log row one statement, so
-// neither can exist without the other. The statement first takes the
-// scheduler's account lock (7316010, lib/scheduler's accountLock): a claim
-// in progress finishes first, and every later claim sees the new status.
+// neither can exist without the other.
 func withEvent(update string) string {
-	return `with claim_lock as (select pg_advisory_xact_lock(7316010)),
-	t as (` + update + `),
+	return `with t as (` + update + `),
 	e as (insert into call_events (campaign_id, source, type, status, payload)
 	      select id, 'api', $2, status, jsonb_build_object('by', $3::text) from t)
 	select status from t`
+}
+
+// Lock order, everywhere a campaign is changed:
+//
+//  1. a chunk import's own lock (importLock), imports only;
+//  2. the campaign row (for no key update);
+//  3. the scheduler's account lock (7316010, lib/scheduler's accountLock).
+//
+// A claim takes only the account lock (its inserts take key-share locks on
+// the campaign row, which never wait for 2). A transition takes 2 then 3:
+// while it waits for its row it holds nothing any other campaign needs,
+// and once it holds the account lock it finishes at once. An import holds
+// 2 only for its last statement, so a pause or stop never waits for a
+// chunk to be parsed.
+const (
+	lockCampaignRow = `select 1 from campaigns where id = $1 for no key update`
+	lockAccount     = `select pg_advisory_xact_lock(7316010)`
+	// controlLockTimeout bounds every lock wait of a transition: past it
+	// the client is told to retry rather than left hanging.
+	controlLockTimeout = `set local lock_timeout = '2s'`
+)
+
+// busy is the answer to a transition that could not get its locks in time.
+func busy(action Action) error {
+	return problem.New(problem.Unavailable, fmt.Sprintf("the campaign is busy, retry the %s in a moment", action),
+		"retryable", true, "retryAfterSeconds", 1)
+}
+
+// lockNotAvailable reports Postgres's lock_timeout error.
+func lockNotAvailable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "55P03"
 }
 
 // ParseAction validates an action name from a URL.
@@ -58,23 +89,42 @@ func ParseAction(s string) (Action, bool) {
 
 // Control applies action to campaign id and returns the new status. An
 // action the current status does not allow is a Conflict carrying the
-// current status.
-func Control(ctx context.Context, q db.DBTX, id uuid.UUID, action Action, by uuid.UUID) (Status, error) {
+// current status; locks not granted within the lock timeout are an
+// Unavailable the client may retry. Taking the account lock means a claim
+// in progress finishes first and every later claim sees the new status.
+func Control(ctx context.Context, pool db.Beginner, id uuid.UUID, action Action, by uuid.UUID) (Status, error) {
 	sql, ok := transitions[action]
 	if !ok {
 		return "", problem.Newf(problem.NotFound, "unknown action %q", action)
 	}
 	var st Status
-	err := q.QueryRow(ctx, withEvent(sql), id, "campaign."+string(action), by.String()).Scan(&st)
-	if errors.Is(err, pgx.ErrNoRows) {
-		cur, err := CurrentStatus(ctx, q, id)
-		if err != nil {
-			return "", err
+	err := db.InTx(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, controlLockTimeout); err != nil {
+			return err
 		}
-		return "", problem.New(problem.Conflict,
-			fmt.Sprintf("cannot %s a campaign that is %s", action, cur), "status", cur)
-	}
-	if err != nil {
+		if _, err := tx.Exec(ctx, lockCampaignRow, id); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, lockAccount); err != nil {
+			return err
+		}
+		err := tx.QueryRow(ctx, withEvent(sql), id, "campaign."+string(action), by.String()).Scan(&st)
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		cur, err := CurrentStatus(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		return problem.New(problem.Conflict, fmt.Sprintf("cannot %s a campaign that is %s", action, cur), "status", cur)
+	})
+	var pe *problem.Error
+	switch {
+	case errors.As(err, &pe):
+		return "", pe
+	case lockNotAvailable(err):
+		return "", busy(action)
+	case err != nil:
 		return "", fmt.Errorf("%s campaign: %w", action, err)
 	}
 	return st, nil
@@ -97,8 +147,10 @@ func CurrentStatus(ctx context.Context, q db.DBTX, id uuid.UUID) (Status, error)
 // limit, so an operator can raise it and resume a campaign it paused. A
 // finished campaign keeps its limit.
 func SetSpendLimit(ctx context.Context, q db.DBTX, id uuid.UUID, limit *float64) error {
-	if limit != nil && *limit <= 0 {
-		return problem.New(problem.Invalid, "spendLimit must be a positive amount in USD", "field", "spendLimit")
+	if limit != nil {
+		if err := amount.USD("spendLimit", *limit); err != nil {
+			return err
+		}
 	}
 	tag, err := q.Exec(ctx, `update campaigns set spend_limit_usd = $2
 		where id = $1 and status not in ('STOPPED', 'COMPLETED', 'FAILED')`, id, limit)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -18,14 +19,51 @@ import (
 	"github.com/autolynx/autolynx/lib/problem"
 )
 
-// Report is the outcome of importing one CSV chunk.
+// Report is the outcome of importing one CSV chunk. Its size is bounded
+// whatever the chunk holds (a deployed function answers at most 4.5 MB):
+// the skipped rows are listed up to MaxSkipped, and counted exactly.
 type Report struct {
 	Accepted   int `json:"accepted"`
 	Duplicates int `json:"duplicates"`
 	// Suppressed counts rows whose number is on the do-not-call list (each
-	// is also in Skipped with its reason).
-	Suppressed int              `json:"suppressed"`
-	Skipped    []csvimport.Skip `json:"skipped"`
+	// is also skipped, with its reason).
+	Suppressed int `json:"suppressed"`
+	// Skipped lists the first MaxSkipped skipped rows, by row number.
+	Skipped      []csvimport.Skip `json:"skipped"`
+	SkippedTotal int              `json:"skippedTotal"`
+	// SkippedByReason counts every skipped row by the kind of its reason
+	// ("invalid phone number", without the value quoted after it).
+	SkippedByReason map[string]int `json:"skippedByReason"`
+}
+
+// MaxSkipped is how many skipped rows a report lists.
+const MaxSkipped = 500
+
+func newReport() *Report {
+	return &Report{Skipped: []csvimport.Skip{}, SkippedByReason: map[string]int{}}
+}
+
+// skip counts s and keeps it if it may be among the first MaxSkipped rows.
+// Rows arrive nearly in order (do-not-call ones per batch), so the list is
+// cut back to the lowest rows whenever it doubles: memory stays bounded.
+func (rep *Report) skip(s csvimport.Skip) {
+	rep.SkippedTotal++
+	reason := s.Kind
+	if reason == "" {
+		reason, _, _ = strings.Cut(s.Reason, ":")
+	}
+	rep.SkippedByReason[reason]++
+	rep.Skipped = append(rep.Skipped, s)
+	if len(rep.Skipped) >= 2*MaxSkipped {
+		rep.trim()
+	}
+}
+
+func (rep *Report) trim() {
+	slices.SortFunc(rep.Skipped, func(a, b csvimport.Skip) int { return a.Row - b.Row })
+	if len(rep.Skipped) > MaxSkipped {
+		rep.Skipped = rep.Skipped[:MaxSkipped]
+	}
 }
 
 // kindDNC is the skip reason (and kind) of a number on the do-not-call
@@ -39,7 +77,8 @@ const importBatch = 1000
 // insertContacts inserts one batch, skipping phones the campaign already
 // has or that repeat within the batch (the first row wins). Positions are
 // dense from base+1 so strict batches can be cut from them. Callers hold
-// the campaign row lock, so the NOT EXISTS check is exact.
+// the campaign's import lock (or created it), so the NOT EXISTS check is
+// exact.
 const insertContacts = `
 with input as (
   select * from unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $8::text[])
@@ -109,7 +148,7 @@ func importCSV(ctx context.Context, tx pgx.Tx, id uuid.UUID, opts csvimport.Opti
 	if err := tx.QueryRow(ctx, `select coalesce(max(position), 0) from contacts where campaign_id = $1`, id).Scan(&base); err != nil {
 		return nil, fmt.Errorf("read last position: %w", err)
 	}
-	rep := &Report{Skipped: []csvimport.Skip{}}
+	rep := newReport()
 	var b batch
 	flush := func() error {
 		if len(b.phones) == 0 {
@@ -124,7 +163,7 @@ func importCSV(ctx context.Context, tx pgx.Tx, id uuid.UUID, opts csvimport.Opti
 			return fmt.Errorf("check do-not-call list: %w", err)
 		}
 		for _, l := range lines {
-			rep.Skipped = append(rep.Skipped, csvimport.Skip{Row: int(l), Reason: kindDNC, Kind: kindDNC})
+			rep.skip(csvimport.Skip{Row: int(l), Reason: kindDNC, Kind: kindDNC})
 		}
 		tag, err := tx.Exec(ctx, insertContacts, id, b.lines, b.names, b.businesses, b.phones, b.variables, base, b.zones)
 		if err != nil {
@@ -146,8 +185,11 @@ func importCSV(ctx context.Context, tx pgx.Tx, id uuid.UUID, opts csvimport.Opti
 		if err != nil {
 			return nil, csvProblem(err)
 		}
+		if skip == nil {
+			skip = oversized(row)
+		}
 		if skip != nil {
-			rep.Skipped = append(rep.Skipped, *skip)
+			rep.skip(*skip)
 			continue
 		}
 		b.add(row)
@@ -160,18 +202,48 @@ func importCSV(ctx context.Context, tx pgx.Tx, id uuid.UUID, opts csvimport.Opti
 	if err := flush(); err != nil {
 		return nil, err
 	}
-	slices.SortFunc(rep.Skipped, func(a, b csvimport.Skip) int { return a.Row - b.Row })
+	rep.trim()
 	mapping, err := json.Marshal(rd.Mapping())
 	if err != nil {
 		return nil, fmt.Errorf("encode column mapping: %w", err)
 	}
-	_, err = tx.Exec(ctx, `update campaigns set total_contacts = total_contacts + $2,
-		csv_columns = coalesce(csv_columns, $3), csv_mapping = coalesce(csv_mapping, $4::jsonb) where id = $1`,
-		id, rep.Accepted, rd.Columns(), string(mapping))
+	// The campaign row is locked by this last statement only (lock order:
+	// control.go). A campaign stopped while the chunk was read takes none
+	// of it.
+	var st Status
+	err = tx.QueryRow(ctx, `update campaigns set total_contacts = total_contacts + $2,
+		csv_columns = coalesce(csv_columns, $3), csv_mapping = coalesce(csv_mapping, $4::jsonb) where id = $1
+		returning status`, id, rep.Accepted, rd.Columns(), string(mapping)).Scan(&st)
 	if err != nil {
 		return nil, fmt.Errorf("count contacts: %w", err)
 	}
+	if st.Final() {
+		return nil, finalConflict(st)
+	}
 	return rep, nil
+}
+
+// A contact's size is bounded, so a page of 500 contacts (about 1.3 MB at
+// worst) or one call's variables stays far inside a deployed function's
+// 4.5 MB answer and Vapi's request limits.
+const (
+	maxNameRunes = 200     // name and business name, each
+	maxVariables = 2 << 10 // extra columns: names and values together
+)
+
+// oversized says why row is too large to import, or nil.
+func oversized(row csvimport.Row) *csvimport.Skip {
+	if utf8.RuneCountInString(row.Name) > maxNameRunes || utf8.RuneCountInString(row.BusinessName) > maxNameRunes {
+		return &csvimport.Skip{Row: row.Line, Reason: "name or business name longer than 200 characters"}
+	}
+	n := 0
+	for k, s := range row.Variables {
+		n += len(k) + len(s)
+	}
+	if n > maxVariables {
+		return &csvimport.Skip{Row: row.Line, Reason: "extra columns hold more than 2 KB"}
+	}
+	return nil
 }
 
 // csvProblem turns the importer's errors into messages for the operator.
@@ -267,6 +339,15 @@ func Create(ctx context.Context, pool db.Beginner, n NewCampaign, csv io.Reader)
 			return fmt.Errorf("check assistant: %w", err)
 		}
 		r := n.Rules
+		// Go's zone list is not Postgres's ("Local" is Go's alone): a zone
+		// Postgres does not know would make every claim of the campaign fail.
+		var known bool
+		if err := tx.QueryRow(ctx, `select exists (select 1 from pg_timezone_names where name = $1)`, r.FallbackTimezone).Scan(&known); err != nil {
+			return fmt.Errorf("check time zone: %w", err)
+		}
+		if !known {
+			return invalid("timezone", "timezone must be an IANA zone such as America/Chicago")
+		}
 		err = tx.QueryRow(ctx, `
 			insert into campaigns (name, assistant_id, phone_number_id, cap, mode, line_quiet_gating, created_by,
 			  window_start, window_end, window_days, fallback_timezone, max_attempts, retry_delay_minutes,
@@ -284,23 +365,35 @@ func Create(ctx context.Context, pool db.Beginner, n NewCampaign, csv io.Reader)
 	return id, rep, err
 }
 
+// importLock serializes the chunks of one campaign (so deduplication
+// across chunks is exact) without locking its row: pause, stop and the
+// tick never wait for a chunk being read. Two-key form: (namespace,
+// campaign).
+const importLock = `select pg_advisory_xact_lock(7316011, hashtext($1::text))`
+
+func finalConflict(st Status) error {
+	return problem.New(problem.Conflict, fmt.Sprintf("cannot add contacts to a campaign that is %s", st), "status", st)
+}
+
 // Append imports one more chunk into a campaign that is not finished.
-// Chunks of one campaign are serialized by the campaign row lock.
 func Append(ctx context.Context, pool db.Beginner, id uuid.UUID, csv io.Reader, region string) (*Report, error) {
 	var rep *Report
 	err := db.InTx(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, importLock, id); err != nil {
+			return fmt.Errorf("lock campaign import: %w", err)
+		}
 		var st Status
 		opts := csvimport.Options{DefaultRegion: region}
-		err := tx.QueryRow(ctx, `select status, csv_columns, csv_mapping from campaigns where id = $1 for no key update`, id).
+		err := tx.QueryRow(ctx, `select status, csv_columns, csv_mapping from campaigns where id = $1`, id).
 			Scan(&st, &opts.Columns, &opts.Mapping)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return problem.New(problem.NotFound, "campaign not found")
 		}
 		if err != nil {
-			return fmt.Errorf("lock campaign: %w", err)
+			return fmt.Errorf("read campaign: %w", err)
 		}
 		if st.Final() {
-			return problem.New(problem.Conflict, fmt.Sprintf("cannot add contacts to a campaign that is %s", st), "status", st)
+			return finalConflict(st)
 		}
 		rep, err = importCSV(ctx, tx, id, opts, csv)
 		return err

@@ -33,7 +33,7 @@ func TestCreateReportsEveryRow(t *testing.T) {
 		{Row: 7, Reason: "phone is empty", Kind: "phone is empty"},
 		{Row: 8, Reason: "row has 5 columns, header has 4", Kind: "unreadable row"},
 		{Row: 11, Reason: `invalid phone number: "abc"`, Kind: "invalid phone number"},
-	}}
+	}, SkippedTotal: 4, SkippedByReason: map[string]int{"invalid phone number": 2, "phone is empty": 1, "unreadable row": 1}}
 	if !reflect.DeepEqual(rep, want) {
 		t.Fatalf("report = %+v, want %+v", rep, want)
 	}
@@ -156,7 +156,7 @@ func TestAppendChunks(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", tt.name, err)
 		}
-		tt.want.Skipped = []csvimport.Skip{}
+		tt.want.Skipped, tt.want.SkippedByReason = []csvimport.Skip{}, map[string]int{}
 		if !reflect.DeepEqual(*rep, tt.want) {
 			t.Errorf("%s: report = %+v, want %+v", tt.name, *rep, tt.want)
 		}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/autolynx/autolynx/lib/amount"
 	"github.com/autolynx/autolynx/lib/problem"
 )
 
@@ -78,8 +79,10 @@ func (r Rules) Validate(legal LegalWindow) error {
 			return invalid("retryOn", fmt.Sprintf("cannot retry %q: retryOn takes %s", d, strings.Join(Retryable, ", ")))
 		}
 	}
-	if r.SpendLimitUSD != nil && *r.SpendLimitUSD <= 0 {
-		return invalid("spendLimit", "spendLimit must be a positive amount in USD")
+	if r.SpendLimitUSD != nil {
+		if err := amount.USD("spendLimit", *r.SpendLimitUSD); err != nil {
+			return err
+		}
 	}
 	if len(r.PhoneNumberIDs) == 0 || len(r.PhoneNumberIDs) > 20 {
 		return invalid("phoneNumberIds", "give 1 to 20 phone number ids")

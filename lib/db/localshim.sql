@@ -46,3 +46,11 @@ begin
   end if;
 end
 $$;
+
+-- Supabase's default privileges: every table, sequence and function the
+-- migrating role creates in public is granted to the API roles (RLS then
+-- guards rows only). Reproduced so the tests see what production sees;
+-- the migrations revoke what the app does not use.
+alter default privileges in schema public grant all on tables to anon, authenticated, service_role;
+alter default privileges in schema public grant all on sequences to anon, authenticated, service_role;
+alter default privileges in schema public grant all on functions to anon, authenticated, service_role;

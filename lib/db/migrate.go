@@ -18,6 +18,10 @@ import (
 //go:embed localshim.sql
 var localShim string
 
+// LocalShim is the SQL that makes a plain Postgres look like a Supabase
+// project (see MigrateLocal); test templates hash it with the migrations.
+func LocalShim() string { return localShim }
+
 // migrationName is the Supabase CLI's rule for migration file names.
 var migrationName = regexp.MustCompile(`^([0-9]+)_(.*)\.sql$`)
 

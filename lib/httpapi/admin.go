@@ -110,6 +110,7 @@ func (d *Deps) adminConfig(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s, err := settings.Update(r.Context(), d.DB, d.Config, p)
+		d.publicSetting.forget()
 		respond(w, r, s, err)
 	default:
 		MethodNotAllowed(w, r, http.MethodGet, http.MethodPatch)
@@ -118,14 +119,17 @@ func (d *Deps) adminConfig(w http.ResponseWriter, r *http.Request) {
 
 // PublicConfig serves GET /api/config: what the browser needs to sign in
 // and to prefill forms. The anon key is public by design; no secret is
-// ever here.
+// ever here. Anyone may ask, so the settings are reused for
+// publicSettingsTTL rather than read per request.
 func PublicConfig(d *Deps) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet {
 			MethodNotAllowed(w, r, http.MethodGet)
 			return
 		}
-		s, err := settings.Get(r.Context(), d.DB, d.Config)
+		s, err := d.publicSetting.get(d.Now(), publicSettingsTTL, func() (settings.Settings, error) {
+			return settings.Get(r.Context(), d.DB, d.Config)
+		})
 		if err != nil {
 			WriteError(w, r, err)
 			return

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -14,6 +15,8 @@ import (
 
 	"github.com/autolynx/autolynx/lib/campaign"
 	"github.com/autolynx/autolynx/lib/csvimport"
+	"github.com/autolynx/autolynx/lib/db"
+	"github.com/autolynx/autolynx/lib/idempotency"
 	"github.com/autolynx/autolynx/lib/problem"
 	"github.com/autolynx/autolynx/lib/ratelimit"
 	"github.com/autolynx/autolynx/lib/scheduler"
@@ -94,18 +97,7 @@ func (d *Deps) campaignAction(w http.ResponseWriter, r *http.Request, caller *us
 	case r.Method == http.MethodGet && action == "contacts":
 		d.listContacts(w, r, id)
 	case r.Method == http.MethodPost && action == "contacts":
-		up, err := readUpload(r, true, true)
-		if err != nil {
-			WriteError(w, r, err)
-			return
-		}
-		defaults, err := settings.Get(ctx, d.DB, d.Config)
-		if err != nil {
-			WriteError(w, r, err)
-			return
-		}
-		rep, err := campaign.Append(ctx, d.DB, id, up.csv, defaults.DefaultRegion)
-		respond(w, r, map[string]any{"importReport": rep}, err)
+		d.appendContacts(w, r, caller, id)
 	case r.Method == http.MethodGet && action == "calls":
 		callID, err := uuid.Parse(r.URL.Query().Get("callId"))
 		if err != nil {
@@ -161,7 +153,36 @@ func (d *Deps) kickOff(r *http.Request, id uuid.UUID) string {
 	return d.Now().UTC().Format("2006-01-02T15:04:05Z")
 }
 
+func (d *Deps) appendContacts(w http.ResponseWriter, r *http.Request, caller *user.Profile, id uuid.UUID) {
+	ctx := r.Context()
+	key, err := idempotency.FromRequest(r, caller.ID, "append:"+id.String())
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	up, err := readUpload(r, true, true)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	defaults, err := settings.Get(ctx, d.DB, d.Config)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	answer, err := idempotency.Run(ctx, d.DB, key, func(b db.Beginner) (any, error) {
+		rep, err := campaign.Append(ctx, b, id, up.csv, defaults.DefaultRegion)
+		return map[string]any{"importReport": rep}, err
+	})
+	writeAnswer(w, r, http.StatusOK, answer, err)
+}
+
 func (d *Deps) createCampaign(w http.ResponseWriter, r *http.Request, caller *user.Profile) {
+	key, err := idempotency.FromRequest(r, caller.ID, "create")
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
 	up, err := readUpload(r, false, false)
 	if err != nil {
 		WriteError(w, r, err)
@@ -181,12 +202,11 @@ func (d *Deps) createCampaign(w http.ResponseWriter, r *http.Request, caller *us
 		WriteError(w, r, err)
 		return
 	}
-	id, rep, err := campaign.Create(r.Context(), d.DB, n, up.csv)
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	WriteJSON(w, http.StatusCreated, map[string]any{"campaignId": id, "importReport": rep})
+	answer, err := idempotency.Run(r.Context(), d.DB, key, func(b db.Beginner) (any, error) {
+		id, rep, err := campaign.Create(r.Context(), b, n, up.csv)
+		return map[string]any{"campaignId": id, "importReport": rep}, err
+	})
+	writeAnswer(w, r, http.StatusCreated, answer, err)
 }
 
 // previewImport answers a dry run of create: what the file would import,
@@ -289,7 +309,7 @@ func formRules(f map[string]string, phoneNumberID string, defaults settings.Sett
 	if v := strings.TrimSpace(f["spendLimit"]); v != "" {
 		limit, err := strconv.ParseFloat(v, 64)
 		if err != nil {
-			return r, problem.New(problem.Invalid, "spendLimit must be an amount in USD", "field", "spendLimit")
+			limit = math.NaN() // not a number: Validate refuses it as such
 		}
 		r.SpendLimitUSD = &limit
 	}

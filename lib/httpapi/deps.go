@@ -10,6 +10,7 @@ import (
 	"github.com/autolynx/autolynx/lib/config"
 	"github.com/autolynx/autolynx/lib/ops"
 	"github.com/autolynx/autolynx/lib/ratelimit"
+	"github.com/autolynx/autolynx/lib/settings"
 	"github.com/autolynx/autolynx/lib/user"
 	"github.com/autolynx/autolynx/lib/vapi"
 )
@@ -31,4 +32,10 @@ type Deps struct {
 	// VapiTally counts this instance's requests to Vapi (ops.Transport
 	// wraps Vapi's HTTP client); the cron's tick flushes it.
 	VapiTally *ops.Tally
+
+	// Per-instance memory for the requests anyone can send (public.go):
+	// the zero values are ready.
+	refusals      ops.Batch
+	healthProbe   cached[healthAnswer]
+	publicSetting cached[settings.Settings]
 }

@@ -24,9 +24,11 @@ type healthAnswer struct {
 }
 
 // Health answers GET /api/health: 200 when Postgres answers and the schema
-// is current, 503 otherwise. Public: it reveals no data. An admin's token
-// or the cron secret also gets the cron heartbeat, webhook freshness and
-// Vapi's reachability; a stale cron still answers 200 ("cron":
+// is current, 503 otherwise. Public: it reveals no data, and its probe is
+// reused for healthTTL, so anonymous checks cost no round trip each. An
+// admin's token or the cron secret also gets the names of pending
+// migrations, the cron heartbeat, webhook freshness and Vapi's
+// reachability; a stale cron still answers 200 ("cron":
 // {"status":"stale"}) so load balancers do not take a working API out of
 // rotation for it: monitors alert on cron.status.
 func Health(d *Deps) http.Handler {
@@ -37,27 +39,35 @@ func Health(d *Deps) http.Handler {
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 		defer cancel()
-		ans := healthAnswer{Status: "ok", Database: "ok", Migrations: "current", Version: d.Config.Version}
-		pending, err := db.PendingMigrations(ctx, d.DB)
-		switch {
-		case err != nil && d.DB.Ping(ctx) != nil:
-			ans = healthAnswer{Status: "degraded", Database: "unreachable", Version: d.Config.Version}
-		case err != nil:
-			ans.Status, ans.Migrations = "degraded", "unknown"
-		case len(pending) > 0:
-			ans.Status, ans.Migrations, ans.Pending = "degraded", "pending", pending
-		}
+		ans, _ := d.healthProbe.get(d.Now(), healthTTL, func() (healthAnswer, error) { return d.probe(ctx), nil })
 		status := http.StatusOK
 		if ans.Status != "ok" {
 			status = http.StatusServiceUnavailable
 		}
-		if ans.Database == "ok" && d.privileged(r) {
+		if !d.privileged(r) {
+			ans.Pending = nil
+		} else if ans.Database == "ok" {
 			if s := d.liveness(ctx, r); s != nil {
 				ans.Cron, ans.Webhooks, ans.Vapi = &s.Cron, &s.Webhooks, &s.Vapi
 			}
 		}
 		WriteJSON(w, status, ans)
 	})
+}
+
+// probe checks that Postgres answers and the schema is current.
+func (d *Deps) probe(ctx context.Context) healthAnswer {
+	ans := healthAnswer{Status: "ok", Database: "ok", Migrations: "current", Version: d.Config.Version}
+	pending, err := db.PendingMigrations(ctx, d.DB)
+	switch {
+	case err != nil && d.DB.Ping(ctx) != nil:
+		ans = healthAnswer{Status: "degraded", Database: "unreachable", Version: d.Config.Version}
+	case err != nil:
+		ans.Status, ans.Migrations = "degraded", "unknown"
+	case len(pending) > 0:
+		ans.Status, ans.Migrations, ans.Pending = "degraded", "pending", pending
+	}
+	return ans
 }
 
 // privileged reports whether the caller may see liveness: the cron

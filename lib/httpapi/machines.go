@@ -114,7 +114,10 @@ func VapiWebhook(d *Deps) http.Handler {
 		}
 		// Signature freshness is wall-clock time, like the sender's.
 		if err := webhook.Verify(r.Header, body, time.Now(), d.Config.WebhookSecret, d.Config.WebhookSecretPrevious); err != nil {
-			d.count(r, ops.WebhookRefused)
+			// Anyone can send these: counted in memory, written once a minute.
+			if err := d.refusals.Add(r.Context(), d.DB, ops.WebhookRefused, d.Now()); err != nil {
+				logFrom(r).Warn("count", "counter", ops.WebhookRefused, "err", err.Error())
+			}
 			WriteError(w, r, problem.New(problem.Unauthorized, "webhook signature missing or wrong"))
 			return
 		}

@@ -54,6 +54,18 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
+// writeAnswer writes an answer already encoded as JSON, or err.
+func writeAnswer(w http.ResponseWriter, r *http.Request, status int, answer json.RawMessage, err error) {
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(answer, '\n'))
+}
+
 // WriteError answers err in the error envelope. Only *problem.Error
 // messages reach the client; anything else is a 500 with a generic
 // message, its detail kept in the log.
@@ -93,7 +105,10 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var tooBig *http.MaxBytesError
+		var wrongType *json.UnmarshalTypeError
 		switch {
+		case errors.As(err, &wrongType) && wrongType.Field != "":
+			return problem.New(problem.Invalid, wrongType.Field+" must be "+jsonKind(wrongType.Type), "field", wrongType.Field)
 		case errors.As(err, &tooBig):
 			return problem.New(problem.TooLarge, "request body too large", "limitBytes", maxJSONBody)
 		case errors.Is(err, io.EOF):
@@ -109,6 +124,28 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 		return checkBody(v)
 	}
 	return nil
+}
+
+// jsonKind names what a Go type accepts from JSON, for error messages.
+func jsonKind(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
+		if t.Kind() == reflect.Slice {
+			return "a list, each item " + jsonKind(t.Elem())
+		}
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer in range"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.String:
+		return "a string"
+	}
+	return "of another type"
 }
 
 // MethodNotAllowed answers 405 with the allowed methods.

@@ -5,6 +5,7 @@
 package logging
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"regexp"
@@ -34,8 +35,18 @@ func redact(_ []string, a slog.Attr) slog.Attr {
 	if piiKeys[strings.ToLower(a.Key)] {
 		return slog.String(a.Key, "[redacted]")
 	}
-	if a.Value.Kind() == slog.KindString {
+	switch a.Value.Kind() {
+	case slog.KindString:
 		return slog.String(a.Key, Scrub(a.Value.String()))
+	case slog.KindAny:
+		// Errors and Stringers carry text too (Postgres and Vapi errors may
+		// quote a value); the JSON handler would print it unscrubbed.
+		switch v := a.Value.Any().(type) {
+		case error:
+			return slog.String(a.Key, Scrub(v.Error()))
+		case fmt.Stringer:
+			return slog.String(a.Key, Scrub(v.String()))
+		}
 	}
 	return a
 }

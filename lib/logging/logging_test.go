@@ -2,6 +2,7 @@ package logging
 
 import (
 	"bytes"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -33,3 +34,22 @@ func TestKeepsIDsAndTimes(t *testing.T) {
 		t.Errorf("Scrub(%q) = %q", in, got)
 	}
 }
+
+// L10: an error or Stringer logged as a value (not its .Error() text) is
+// scrubbed like a string.
+func TestLowL10ErrorValuesAreScrubbed(t *testing.T) {
+	var buf bytes.Buffer
+	log := New(&buf, slog.LevelInfo)
+	log.Error("dial", "err", fmt.Errorf("vapi refused +14155550123 for ann@example.com"), "addr", stringer("call +14155550199"))
+	out := buf.String()
+	if strings.Contains(out, "4155550123") || strings.Contains(out, "ann@example.com") || strings.Contains(out, "4155550199") {
+		t.Errorf("log leaks: %s", out)
+	}
+	if !strings.Contains(out, "vapi refused [phone] for [email]") {
+		t.Errorf("log lost the error: %s", out)
+	}
+}
+
+type stringer string
+
+func (s stringer) String() string { return string(s) }

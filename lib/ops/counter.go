@@ -109,6 +109,39 @@ func reachability(c map[string]int64) string {
 	return VapiFailing
 }
 
+// Batch is a Tally written at most once a minute, for counts of requests
+// anyone can send (refused webhooks): counting them must not cost a
+// database write each. The zero value is ready. Counts not yet written
+// when the instance ends are lost; they are diagnostics.
+type Batch struct {
+	tally Tally
+	mu    sync.Mutex
+	since time.Time // of the oldest unwritten count; zero when none
+}
+
+// BatchEvery is how often a Batch writes at most.
+const BatchEvery = time.Minute
+
+// Add counts one name; once the oldest unwritten count is BatchEvery old,
+// everything counted is written in one statement.
+func (b *Batch) Add(ctx context.Context, q db.DBTX, name string, now time.Time) error {
+	b.tally.Add(name, 1)
+	b.mu.Lock()
+	if b.since.IsZero() {
+		b.since = now
+	}
+	due := now.Sub(b.since) >= BatchEvery
+	if due {
+		b.since = time.Time{}
+	}
+	b.mu.Unlock()
+	if !due {
+		return nil
+	}
+	_, err := b.tally.Flush(ctx, q, now)
+	return err
+}
+
 // Transport counts every request sent to Vapi (each retry is a request)
 // and its outcome into Tally. Wrap the Vapi client's HTTP transport with
 // it: vapi.Config{HTTPClient: &http.Client{Transport: &ops.Transport{Tally: t}}}.

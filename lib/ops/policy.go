@@ -5,10 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
+	"strconv"
 
 	"github.com/google/uuid"
 
+	"github.com/autolynx/autolynx/lib/amount"
 	"github.com/autolynx/autolynx/lib/db"
 	"github.com/autolynx/autolynx/lib/problem"
 )
@@ -88,22 +91,30 @@ func policyValue(field string, raw json.RawMessage) (*string, error) {
 	if err := json.Unmarshal(raw, &n); err != nil {
 		return nil, problem.New(problem.Invalid, field+" must be a number or null", "field", field)
 	}
-	isDays := field == "retentionTranscriptDays" || field == "retentionPiiDays"
-	switch {
-	case isDays && (n != float64(int(n)) || n < 0 || n > maxDays):
-		return nil, problem.New(problem.Invalid, fmt.Sprintf("%s must be a whole number of days from 0 to %d", field, maxDays), "field", field)
-	case !isDays && (n <= 0 || n >= 1e10):
-		return nil, problem.New(problem.Invalid, field+" must be a positive amount in USD", "field", field)
+	if field != "retentionTranscriptDays" && field != "retentionPiiDays" {
+		if err := amount.USD(field, n); err != nil {
+			return nil, err
+		}
+		s := strconv.FormatFloat(n, 'f', -1, 64)
+		return &s, nil
 	}
-	s := string(raw)
+	// At least a day: 0 would redact every finished campaign at once, with
+	// no way back. Stored as an integer ("30", never "30.0"): the policy is
+	// read back with ::int.
+	if n < 1 || n > maxDays || n != math.Trunc(n) {
+		return nil, problem.New(problem.Invalid, fmt.Sprintf("%s must be a whole number of days from 1 to %d", field, maxDays), "field", field)
+	}
+	s := strconv.Itoa(int(n))
 	return &s, nil
 }
 
 // SetCampaignAlert sets (or, with nil, clears) a campaign's spend alert
 // threshold in USD over its lifetime.
 func SetCampaignAlert(ctx context.Context, q db.DBTX, id uuid.UUID, usd *float64) error {
-	if usd != nil && (*usd <= 0 || *usd >= 1e10) {
-		return problem.New(problem.Invalid, "spendAlertUsd must be a positive amount in USD", "field", "spendAlertUsd")
+	if usd != nil {
+		if err := amount.USD("spendAlertUsd", *usd); err != nil {
+			return err
+		}
 	}
 	tag, err := q.Exec(ctx, `update campaigns set spend_alert_usd = $2 where id = $1`, id, usd)
 	if err != nil {

@@ -85,10 +85,12 @@ do update set count = public.rate_limits.count + 1
 returning count`
 
 // deleteEarlierWindows runs when a user opens a new window, so each user
-// and bucket keeps about one row without a sweeper.
+// and bucket keeps at most two rows without a sweeper. The window just
+// before is kept: an instance whose clock is a little behind still counts
+// into it rather than starting it afresh.
 const deleteEarlierWindows = `
 delete from public.rate_limits
-where user_id = $1 and bucket = $2 and window_start < $3`
+where user_id = $1 and bucket = $2 and window_start < $3::timestamptz - interval '1 minute'`
 
 // Allow counts one request of userID in bucket and says whether it may
 // proceed. Requests over the limit are counted too. On error the caller
@@ -118,8 +120,8 @@ func (l *Limiter) Allow(ctx context.Context, userID uuid.UUID, bucket Bucket) (D
 const pruneWindows = `delete from public.rate_limits where window_start < $1`
 
 // Prune deletes the windows that started before before, for users who
-// stopped calling; the scheduler's tick calls it. It returns the rows
-// deleted.
+// stopped calling (each keeps at most two rows per bucket, so nothing
+// needs to run it on a schedule). It returns the rows deleted.
 func (l *Limiter) Prune(ctx context.Context, before time.Time) (int64, error) {
 	tag, err := l.db.Exec(ctx, pruneWindows, before)
 	if err != nil {

@@ -77,8 +77,13 @@ func TestAllowsLimitThenRefusesUntilWindowEnds(t *testing.T) {
 	if d := b.allow(t, user, ratelimit.General); !d.Allowed || d.Remaining != 99 {
 		t.Fatalf("next window: %+v, want allowed with 99 left", d)
 	}
-	if n := b.rows(t); n != 1 {
-		t.Fatalf("%d rows, want the old window deleted", n)
+	if n := b.rows(t); n != 2 {
+		t.Fatalf("%d rows, want this window and the one before", n)
+	}
+	b.clock.Advance(time.Minute)
+	b.allow(t, user, ratelimit.General)
+	if n := b.rows(t); n != 2 {
+		t.Fatalf("%d rows, want older windows deleted", n)
 	}
 }
 
@@ -158,5 +163,32 @@ func TestPrune(t *testing.T) {
 	}
 	if d := b.allow(t, bob, ratelimit.General); d.Remaining != 98 {
 		t.Fatalf("current window lost: %+v", d)
+	}
+}
+
+// L6: two instances whose clocks straddle a minute boundary do not reset
+// each other's counts: opening a window keeps the one before it.
+func TestLowL6SkewedInstancesKeepCounts(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	behind := &clock{}
+	behind.ns.Store(time.Date(2026, 11, 25, 12, 0, 59, 500_000_000, time.UTC).UnixNano())
+	ahead := &clock{}
+	ahead.ns.Store(time.Date(2026, 11, 25, 12, 1, 0, 200_000_000, time.UTC).UnixNano())
+	slow, fast := ratelimit.New(b.pool, behind.Now), ratelimit.New(b.pool, ahead.Now)
+	ada := uuid.New()
+	allow := func(l *ratelimit.Limiter) ratelimit.Decision {
+		d, err := l.Allow(context.Background(), ada, ratelimit.Upload)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	for range 5 {
+		allow(slow)
+	}
+	allow(fast) // opens the next window
+	if d := allow(slow); d.Remaining != ratelimit.DefaultLimits.Upload-6 {
+		t.Errorf("the slow instance's sixth request leaves %d, want %d: its window was reset", d.Remaining, ratelimit.DefaultLimits.Upload-6)
 	}
 }

@@ -95,7 +95,7 @@ func MarkCall(ctx context.Context, pool *pgxpool.Pool, id uuid.UUID, status, rea
 // PauseAll pauses every campaign that is dialing (QUEUED, DIALING,
 // RUNNING) and returns their ids. Calls in flight finish; nothing new is
 // dialed until each is resumed.
-func PauseAll(ctx context.Context, q db.DBTX) ([]uuid.UUID, error) {
+func PauseAll(ctx context.Context, q *pgxpool.Pool) ([]uuid.UUID, error) {
 	rows, err := q.Query(ctx, `select id from campaigns where status in ('QUEUED', 'DIALING', 'RUNNING') order by created_at`)
 	if err != nil {
 		return nil, fmt.Errorf("list active campaigns: %w", err)

@@ -62,15 +62,20 @@ update user_profiles set last_seen_at = $2
 where id = $1 and (last_seen_at is null or last_seen_at < $2::timestamptz - interval '1 minute')
 returning ` + profileColumns
 
-// bootstrap creates the first admins named by AUTOLYNX_ADMIN_EMAILS.
+// bootstrap creates the first admin, named by AUTOLYNX_ADMIN_EMAILS, while
+// the account has none: a token's email claim is only as good as the
+// project's sign-up settings, so once an admin exists the list opens
+// nothing and admins invite the rest.
 const bootstrap = `
 insert into user_profiles (id, email, role, allowlisted, last_seen_at)
-values ($1, $2, 'admin', true, $3)
+select $1, $2, 'admin', true, $3
+where not exists (select 1 from user_profiles where role = 'admin' and allowlisted)
 on conflict do nothing
 returning ` + profileColumns
 
 // SignIn returns the profile of a verified user, creating it as an admin
-// when the email is one of adminEmails and no profile exists yet. A user
+// when the email is one of adminEmails, no profile exists yet and the
+// account has no admin. A user
 // without a profile, or not allowlisted, is Forbidden.
 func SignIn(ctx context.Context, q db.DBTX, id uuid.UUID, email string, adminEmails []string, now time.Time) (*Profile, error) {
 	p, err := scanProfile(q.QueryRow(ctx, seen, id, now))

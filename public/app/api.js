@@ -87,26 +87,32 @@ export function conditionalGet() {
 }
 
 // upload POSTs body with XMLHttpRequest so progress(loaded, total) can
-// follow the bytes; a rate-limited chunk waits (wait(seconds)) and goes
-// again, which is safe because the server refused it whole.
-export async function upload(path, body, contentType, progress, wait) {
+// follow the bytes; a rate-limited chunk waits (wait(seconds, lost)) and goes
+// again, which is safe because the server refused it whole. key is the
+// request's Idempotency-Key: with it, an answer lost on the way (no answer,
+// a gateway error, a busy server) is asked for again with the same key,
+// which the server answers without importing twice.
+export async function upload(path, body, contentType, progress, wait, key) {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await send(path, body, contentType, progress);
+      return await send(path, body, contentType, progress, key);
     } catch (err) {
       if (err.status === 401 && attempt === 0 && (await refresh())) continue;
-      if (err.status !== 429 || attempt >= 5) {
+      const lost = key && [0, 502, 503, 504].includes(err.status);
+      if ((err.status !== 429 && !lost) || attempt >= 5) {
         if (err.status === 401) authFailed(err);
         throw err;
       }
-      wait?.(err.retryAfter || 5);
-      await sleep((err.retryAfter || 5) * 1000);
+      const s = err.retryAfter || (lost ? 2 : 5);
+      wait?.(s, lost);
+      await sleep(s * 1000);
     }
   }
 }
 
-async function send(path, body, contentType, progress) {
+async function send(path, body, contentType, progress, key) {
   const headers = await authHeaders();
+  if (key) headers['Idempotency-Key'] = key;
   return new Promise((resolve, reject) => {
     const x = new XMLHttpRequest();
     x.open('POST', path);

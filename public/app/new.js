@@ -13,6 +13,8 @@ const chunkBytes = () => Number(localStorage.getItem('autolynx.chunkBytes')) || 
 
 export default function newCampaign(root, ctx) {
   let file = null, mapping = null;
+  let createKey = null; // see run; a changed form is a new request
+
   const name = h('input', { required: true, maxlength: 200, testid: 'campaign-name' });
   const assistant = h('select', { required: true, testid: 'campaign-assistant' }, h('option', { value: '' }, 'Loading…'));
   const phone = h('input', { placeholder: 'default', testid: 'campaign-phone' });
@@ -38,10 +40,14 @@ export default function newCampaign(root, ctx) {
   const out = h('div', { 'aria-live': 'polite' });
   mount(root, h('h1', {}, 'New campaign'), form, out);
 
+  form.addEventListener('input', () => { createKey = null; });
+  form.addEventListener('change', () => { createKey = null; });
+
   function pick(f) {
     if (!f) return;
     file = f;
     mapping = null;
+    createKey = null;
     mount(chosen, 'Selected: ', h('strong', {}, f.name), ` (${(f.size / 1024).toFixed(1)} KB)`);
     showPreview();
   }
@@ -62,7 +68,7 @@ export default function newCampaign(root, ctx) {
     }
     const problem = rules.problem();
     if (problem) return mount(preview, alert('error', problem[1], 'preview-error'));
-    await runPreview(preview, blob, file.name, rules.values(), mapping, (m) => { mapping = m; showPreview(); }, partial);
+    await runPreview(preview, blob, file.name, rules.values(), mapping, (m) => { mapping = m; createKey = null; showPreview(); }, partial);
   }
   // Rules change who is callable now; one dry run once the edits settle.
   rules.el.addEventListener('change', debounce(showPreview, 800));
@@ -89,7 +95,8 @@ export default function newCampaign(root, ctx) {
     const fields = { name: name.value.trim(), assistantId: assistant.value, phoneNumberId: phone.value.trim() || null, cap: cap.value, mode: mode.value, lineQuietGating: String(quiet.checked), ...rules.values(),
       mapping: mapping && JSON.stringify(mapping) };
     const refused = (err) => err.details?.field && fieldError(controls[err.details.field], err.details.field, err.message);
-    busy(submit, () => run(out, form, file, fields, refused));
+    createKey ||= crypto.randomUUID();
+    busy(submit, () => run(out, form, file, fields, refused, createKey));
   });
 }
 
@@ -114,11 +121,14 @@ function fieldError(control, name, msg) {
 }
 
 // run uploads every chunk; after a failure it offers to resume from there.
-// refused(err) hears why the server turned the campaign down.
-async function run(out, form, file, fields, refused) {
+// refused(err) hears why the server turned the campaign down. createKey is
+// the create's Idempotency-Key: the same while the form is unchanged, so
+// pressing Create again after a lost answer finds the campaign already
+// made instead of making a second one.
+async function run(out, form, file, fields, refused, createKey) {
   const bar = h('progress', { max: 1, value: 0, testid: 'upload-progress', 'aria-label': 'Upload progress' });
   const text = h('p', { testid: 'upload-status' }, 'Reading the file…');
-  const report = { accepted: 0, duplicates: 0, suppressed: 0, skipped: [] };
+  const report = { accepted: 0, duplicates: 0, suppressed: 0, skipped: [], skippedTotal: 0, skippedByReason: {} };
   const state = { id: null, next: 0 };
   mount(out, h('section', { class: 'card' }, h('h2', {}, 'Upload'), bar, text), h('div'));
   form.inert = true;
@@ -140,17 +150,19 @@ async function run(out, form, file, fields, refused) {
         bar.value = before + (c.size * loaded) / (all || 1);
         text.textContent = loaded < all ? `Uploading ${label}… ${Math.floor((bar.value / total) * 100)}%` : `Importing ${label}…`;
       };
-      const wait = (s) => { text.textContent = `Rate limited; sending ${label} again in ${s} s…`; };
+      const wait = (s, lost) => { text.textContent = `${lost ? 'No answer' : 'Rate limited'}; sending ${label} again in ${s} s…`; };
+      // One key per chunk, kept when the chunk is sent again (resume).
+      c.key ||= k === 0 ? createKey : crypto.randomUUID();
       let res;
       if (k === 0) {
         const fd = new FormData();
         // Calling rules go even when empty: an empty retryOn means never.
         for (const [key, v] of Object.entries(fields)) if (v != null) fd.append(key, v);
         fd.append('file', c.blob, file.name);
-        res = await upload('/api/campaigns', fd, null, progress, wait);
+        res = await upload('/api/campaigns', fd, null, progress, wait, c.key);
         state.id = res.campaignId;
       } else {
-        res = await upload(`/api/campaigns/${state.id}/contacts`, c.blob, 'text/csv', progress, wait);
+        res = await upload(`/api/campaigns/${state.id}/contacts`, c.blob, 'text/csv', progress, wait, c.key);
       }
       merge(report, res.importReport, c.rowOffset);
     }
@@ -187,7 +199,10 @@ function merge(report, r, offset) {
   report.accepted += r.accepted || 0;
   report.duplicates += r.duplicates || 0;
   report.suppressed += r.suppressed || 0;
-  for (const s of r.skipped || []) report.skipped.push({ row: s.row + offset, reason: s.reason });
+  report.skippedTotal += r.skippedTotal ?? (r.skipped || []).length;
+  for (const [reason, n] of Object.entries(r.skippedByReason || {})) report.skippedByReason[reason] = (report.skippedByReason[reason] || 0) + n;
+  // The server lists at most the first 500 skipped rows of each chunk.
+  for (const s of r.skipped || []) if (report.skipped.length < 500) report.skipped.push({ row: s.row + offset, reason: s.reason });
 }
 
 function finish(el, report, id, resume) {
@@ -217,8 +232,11 @@ function reportView(r) {
       h('div', {}, h('dt', {}, 'Accepted'), h('dd', { testid: 'report-accepted' }, num(r.accepted))),
       h('div', {}, h('dt', {}, 'Duplicates'), h('dd', { testid: 'report-duplicates' }, num(r.duplicates))),
       h('div', {}, h('dt', {}, 'On the do-not-call list'), h('dd', { testid: 'report-suppressed' }, num(r.suppressed))),
-      h('div', {}, h('dt', {}, 'Skipped'), h('dd', { testid: 'report-skipped-count' }, num(skipped.length)))),
+      h('div', {}, h('dt', {}, 'Skipped'), h('dd', { testid: 'report-skipped-count' }, num(r.skippedTotal)))),
     r.suppressed > 0 && h('p', { class: 'hint' }, 'Numbers on the do-not-call list are never called; their rows are among the skipped ones.'),
+    r.skippedTotal > skipped.length && [
+      h('p', { class: 'hint', testid: 'report-skipped-partial' }, `The first ${num(skipped.length)} of ${num(r.skippedTotal)} skipped rows are listed. By reason:`),
+      h('ul', { testid: 'report-skipped-reasons' }, Object.entries(r.skippedByReason).sort((a, b) => b[1] - a[1]).map(([reason, n]) => h('li', {}, `${reason}: ${num(n)}`)))],
     skipped.length > 0 && [h('p', {}, 'Skipped rows, numbered as in your spreadsheet:'),
       table('report-skipped', ['Row', 'Reason'], h('tbody', {},
         skipped.map((s) => h('tr', { testid: 'skipped-row', 'data-row': s.row }, h('td', { class: 'n' }, s.row), h('td', {}, s.reason)))), 'scroll')]);

@@ -90,6 +90,7 @@ func withDatabase(base, name string) string {
 func template(ctx context.Context, admin string) (string, error) {
 	tmplOnce.Do(func() {
 		h := sha256.New()
+		h.Write([]byte(db.LocalShim()))
 		_ = fs.WalkDir(supabase.Files, ".", func(p string, d fs.DirEntry, err error) error {
 			if err == nil && !d.IsDir() {
 				b, _ := fs.ReadFile(supabase.Files, p)
