@@ -119,7 +119,14 @@ func serve(ctx context.Context, args []string) error {
 	}
 	// Timeouts bound a stalled client (an upload holds a transaction);
 	// they are far above a 4.5 MB upload's or a tick's needs.
-	srv := &http.Server{Handler: devserver.NewRouter(vercel, filepath.Join(*root, "public"), devserver.Deployed()),
+	rt := devserver.NewRouter(vercel, filepath.Join(*root, "public"), devserver.Deployed())
+	if sim != nil {
+		rt.AllowLocal("media-src", sim.URL())
+	}
+	if supa != nil {
+		rt.AllowLocal("connect-src", cfg.SupabaseURL)
+	}
+	srv := &http.Server{Handler: rt,
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute, WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
 	ln, err := net.Listen("tcp", net.JoinHostPort(*listen, strconv.Itoa(p)))
 	if err != nil {

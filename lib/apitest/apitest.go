@@ -142,7 +142,12 @@ func New(t testing.TB, opts Options) *Env {
 	if err != nil {
 		t.Fatalf("apitest: %v", err)
 	}
-	e.Server.Config.Handler = devserver.NewRouter(vercel, filepath.Join(Root(t), "public"), devserver.Built(e.Deps))
+	rt := devserver.NewRouter(vercel, filepath.Join(Root(t), "public"), devserver.Built(e.Deps))
+	rt.AllowLocal("media-src", sim.URL())
+	if e.Auth != nil {
+		rt.AllowLocal("connect-src", e.Auth.URL)
+	}
+	e.Server.Config.Handler = rt
 	operatorID := auth.LocalUserID(OperatorEmail)
 	if e.Auth != nil {
 		e.authUser(AdminEmail)

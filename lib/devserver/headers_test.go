@@ -1,6 +1,7 @@
 package devserver
 
 import (
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -51,6 +52,8 @@ func TestM9SecurityHeaders(t *testing.T) {
 			"base-uri":        {"'none'"},
 			"frame-ancestors": {"'none'"},
 			"connect-src":     {"'self'", "https://*.supabase.co", "wss://*.supabase.co"},
+			// Recordings play from Vapi's storage through presigned URLs.
+			"media-src": {"'self'", "https:"},
 		} {
 			if !slices.Equal(p[dir], want) {
 				t.Errorf("%s: CSP %s = %v, want %v", path, dir, p[dir], want)
@@ -91,5 +94,29 @@ func TestM9NoInlineScriptInPublic(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// What only runs locally over plain http (the simulator's storage, a local
+// Auth gateway) is added to the policy by the runner; nothing else moves.
+func TestAllowLocalAddsOnlyTheOrigins(t *testing.T) {
+	v, err := LoadVercel(filepath.Join(root(t), "vercel.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := NewRouter(v, filepath.Join(root(t), "public"), nil)
+	local := NewRouter(v, filepath.Join(root(t), "public"), nil)
+	local.AllowLocal("media-src", "http://127.0.0.1:4000")
+	local.AllowLocal("connect-src", "http://127.0.0.1:5000")
+	get := func(rt *Router) map[string][]string {
+		rec := httptest.NewRecorder()
+		rt.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+		return csp(rec.Header().Get("Content-Security-Policy"))
+	}
+	want := get(plain)
+	want["media-src"] = append(want["media-src"], "http://127.0.0.1:4000")
+	want["connect-src"] = append(want["connect-src"], "http://127.0.0.1:5000")
+	if got := get(local); !maps.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("local CSP = %v, want %v", got, want)
 	}
 }

@@ -1,10 +1,12 @@
 package devserver
 
 import (
+	"maps"
 	"net/http"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/autolynx/autolynx/lib/httpapi"
@@ -19,6 +21,8 @@ type Router struct {
 	vercel    *Vercel
 	functions map[string]http.Handler
 	public    string
+	// local adds sources to CSP directives (see AllowLocal).
+	local map[string][]string
 }
 
 // NewRouter routes to handlers (by api/ file: Deployed or Built),
@@ -93,12 +97,52 @@ func (rt *Router) staticFile(p string) string {
 	return ""
 }
 
+// AllowLocal adds origins to a directive of vercel.json's Content-Security-
+// Policy, for what only runs here over plain http on loopback: the Vapi
+// simulator's recording storage (media-src) and a local Supabase Auth
+// gateway (connect-src). Every other header, and the deployment's policy,
+// stay vercel.json's.
+func (rt *Router) AllowLocal(directive string, origins ...string) {
+	if rt.local == nil {
+		rt.local = map[string][]string{}
+	}
+	rt.local[directive] = append(rt.local[directive], origins...)
+}
+
 func (rt *Router) setHeaders(w http.ResponseWriter, p string) {
 	for _, h := range rt.vercel.Headers {
 		if sourceRegexp(h.Source).MatchString(p) {
 			for _, kv := range h.Headers {
-				w.Header().Set(kv.Key, kv.Value)
+				v := kv.Value
+				if http.CanonicalHeaderKey(kv.Key) == "Content-Security-Policy" {
+					v = withSources(v, rt.local)
+				}
+				w.Header().Set(kv.Key, v)
 			}
 		}
 	}
+}
+
+// withSources adds extra's sources to the directives of policy (a
+// directive it lacks is added).
+func withSources(policy string, extra map[string][]string) string {
+	if len(extra) == 0 {
+		return policy
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, d := range strings.Split(policy, ";") {
+		f := strings.Fields(d)
+		if len(f) == 0 {
+			continue
+		}
+		seen[f[0]] = true
+		out = append(out, strings.Join(append(f, extra[f[0]]...), " "))
+	}
+	for _, dir := range slices.Sorted(maps.Keys(extra)) {
+		if !seen[dir] {
+			out = append(out, strings.Join(append([]string{dir}, extra[dir]...), " "))
+		}
+	}
+	return strings.Join(out, "; ")
 }

@@ -223,7 +223,7 @@ func TestCampaignCreateReport(t *testing.T) {
 		{Row: 4, Reason: `invalid phone number: "12"`},
 		{Row: 6, Reason: "phone is empty"},
 		{Row: 8, Reason: "row has 6 columns, header has 5"},
-	}, SkippedTotal: 3, SkippedByReason: map[string]int{"invalid phone number": 1, "phone is empty": 1, "row has 6 columns, header has 5": 1}}
+	}, SkippedTotal: 3, SkippedByReason: map[string]int{"invalid phone number": 1, "phone is empty": 1, "unreadable row": 1}}
 	if !reflect.DeepEqual(c.ImportReport, want) {
 		t.Errorf("report = %+v, want %+v", c.ImportReport, want)
 	}

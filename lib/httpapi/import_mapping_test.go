@@ -136,7 +136,7 @@ func TestCampaignCreateFromXLSX(t *testing.T) {
 	want := campaign.Report{Accepted: 1, Skipped: []csvimport.Skip{
 		{Row: 4, Reason: `invalid phone number: "12"`},
 		{Row: 5, Reason: `invalid time zone "Nowhere/City": use an IANA zone name such as America/New_York`},
-	}}
+	}, SkippedTotal: 2, SkippedByReason: map[string]int{"invalid phone number": 1, "invalid time zone": 1}}
 	if !reflect.DeepEqual(c.ImportReport, want) {
 		t.Errorf("report = %+v\nwant %+v", c.ImportReport, want)
 	}

@@ -149,3 +149,9 @@ create function public.contact_search_text(name text, business_name text, phone 
 create index contacts_search_trgm_idx on public.contacts
   using gin (public.contact_search_text(name, business_name, phone) extensions.gin_trgm_ops);
 drop index public.contacts_search_idx;
+
+-- Supabase lets the API roles execute every new function by default; these
+-- serve triggers, an index and the tick only.
+revoke execute on function public.tally_contacts_inserted(), public.tally_contacts_updated(),
+  public.tally_calls_updated(), public.tally_calls_cost(), public.compact_campaign_tallies(uuid),
+  public.contact_search_text(text, text, text) from public, anon, authenticated;
