@@ -1,6 +1,7 @@
 package e2e_test
 
 import (
+	"fmt"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -47,7 +48,14 @@ func TestCampaignFromCSVToCompleted(t *testing.T) {
 		chromedp.SetUploadFiles(tid("campaign-file"), []string{csv}))
 	p.waitText(tid("file-chosen"), "contacts.csv", false)
 	p.do("submit", chromedp.Click(tid("campaign-submit")))
-	p.until("the upload to finish", `document.querySelector('[data-testid="upload-status"]')?.dataset.done === 'true'`, waitTimeout)
+	// Many tiny chunks are many imports: under a loaded machine they may
+	// take longer than one page wait, so the bound is a minute; a refused
+	// chunk fails at once with the page's own words.
+	p.until("the upload to finish or fail", `document.querySelector('[data-testid="upload-status"]')?.dataset.done === 'true' ||
+		document.querySelector('[data-testid="upload-error"]') !== null`, time.Minute)
+	if msg := eval[string](p, `document.querySelector('[data-testid="upload-error"]')?.textContent ?? ''`); msg != "" {
+		p.fail("upload", fmt.Errorf("the page says: %s", msg))
+	}
 	p.do("wait for the report", chromedp.WaitVisible(tid("import-report")))
 	if got := p.text(tid("upload-status")); !strings.HasSuffix(got, " parts.") {
 		t.Errorf("upload status %q: want several parts", got)
