@@ -444,6 +444,7 @@ func (d *Deps) Scheduler() *scheduler.Scheduler {
 		DB: d.DB, Vapi: d.Vapi, Now: d.Now, Log: d.Log,
 		WebhookURL:    d.Config.PublicURL + "/api/webhooks/vapi",
 		WebhookSecret: d.Config.WebhookSecret,
+		CredentialID:  d.Config.VapiServerCredentialID,
 		URLs:          d.urlPolicy(),
 	}
 }

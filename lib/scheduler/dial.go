@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/autolynx/autolynx/lib/assistant"
 	"github.com/autolynx/autolynx/lib/callstate"
 	"github.com/autolynx/autolynx/lib/campaign"
 	"github.com/autolynx/autolynx/lib/vapi"
@@ -52,14 +53,17 @@ func (s *Scheduler) request(t target, c claimed) vapi.CreateCallRequest {
 				"contactId":              c.ContactID.String(),
 				"campaignId":             t.ID.String(),
 			},
-			Server: &vapi.Server{
-				URL:         s.WebhookURL,
-				Headers:     map[string]string{"X-Vapi-Secret": s.WebhookSecret},
-				BackoffPlan: vapi.WebhookBackoff(),
-			},
+			Server:         s.webhookServer(),
 			ServerMessages: vapi.ServerMessages(),
 		},
 	}
+}
+
+// webhookServer is where every call reports: our webhook, authenticated
+// by the configured Vapi credential or else by the secret as a header.
+func (s *Scheduler) webhookServer() *vapi.Server {
+	headers, cred := assistant.WebhookAuth(s.WebhookSecret, s.CredentialID)
+	return &vapi.Server{URL: s.WebhookURL, Headers: headers, CredentialID: cred, BackoffPlan: vapi.WebhookBackoff()}
 }
 
 // dial asks Vapi for one call and records what came back.

@@ -48,6 +48,9 @@ type Scheduler struct {
 	Vapi          *vapi.Client
 	WebhookURL    string
 	WebhookSecret string
+	// CredentialID, when set, names the Vapi credential holding
+	// WebhookSecret; calls then reference it instead of carrying the secret.
+	CredentialID string
 	// URLs says which recording URLs from Vapi may be stored.
 	URLs callstate.URLPolicy
 	Now  func() time.Time

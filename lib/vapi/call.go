@@ -47,10 +47,13 @@ type AssistantOverrides struct {
 // Server is where Vapi posts server messages (webhooks) for a call or an
 // assistant. Headers carry the shared secret (X-Vapi-Secret).
 type Server struct {
-	URL            string            `json:"url,omitempty"`
-	Headers        map[string]string `json:"headers,omitempty"`
-	TimeoutSeconds float64           `json:"timeoutSeconds,omitempty"`
-	BackoffPlan    *BackoffPlan      `json:"backoffPlan,omitempty"`
+	URL     string            `json:"url,omitempty"`
+	Headers map[string]string `json:"headers,omitempty"`
+	// CredentialID names a Vapi credential that authenticates the
+	// messages instead of Headers (its secret is never echoed).
+	CredentialID   string       `json:"credentialId,omitempty"`
+	TimeoutSeconds float64      `json:"timeoutSeconds,omitempty"`
+	BackoffPlan    *BackoffPlan `json:"backoffPlan,omitempty"`
 }
 
 // BackoffPlan is how Vapi retries a server message the server did not

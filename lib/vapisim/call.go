@@ -255,6 +255,7 @@ func (s *Sim) callRand(number string) *rand.Rand {
 type server struct {
 	URL            string            `json:"url"`
 	Headers        map[string]string `json:"headers"`
+	CredentialID   string            `json:"credentialId"`
 	TimeoutSeconds float64           `json:"timeoutSeconds"`
 	BackoffPlan    backoffPlan       `json:"backoffPlan"`
 }
@@ -271,6 +272,13 @@ func (s *Sim) hookFor(overrides, assistant map[string]any) hook {
 	b, _ := json.Marshal(raw)
 	if json.Unmarshal(b, &srv) == nil && srv.URL != "" {
 		h.url, h.headers, h.backoff = srv.URL, srv.Headers, srv.BackoffPlan
+		if token, ok := s.cfg.Credentials[srv.CredentialID]; ok {
+			// A Bearer credential as Vapi's dashboard creates it by default
+			// (header Authorization, "Bearer" prefix on). Assumption: a
+			// credential named in the call's own server applies, as the
+			// Server schema documents; an unknown one authenticates nothing.
+			h.headers = map[string]string{"Authorization": "Bearer " + token}
+		}
 		if srv.TimeoutSeconds > 0 {
 			h.timeout = time.Duration(srv.TimeoutSeconds * float64(time.Second))
 		}

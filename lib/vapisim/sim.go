@@ -37,6 +37,9 @@ type Config struct {
 	Mix Mix
 	// Faults is the initial fault injection (see SetFaults).
 	Faults Faults
+	// Credentials are the account's Bearer credentials, token by id, for
+	// servers that name a credentialId.
+	Credentials map[string]string
 	// Now reads the clock for timestamps.
 	Now func() time.Time
 }
