@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/google/uuid"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/autolynx/autolynx/lib/db"
 	"github.com/autolynx/autolynx/lib/recording"
@@ -138,7 +140,27 @@ func Neutralize(cell string) string {
 	case '=', '+', '-', '@', '\t', '\r':
 		return "'" + cell
 	}
+	if hiddenFormula(cell) {
+		return "'" + cell
+	}
 	return cell
+}
+
+// hiddenFormula reports a formula behind what a spreadsheet may skip or
+// fold before it: leading spaces and invisible format characters (a
+// zero-width space, a byte-order mark), and a full-width sign ("＝").
+func hiddenFormula(cell string) bool {
+	for _, r := range cell {
+		if unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) {
+			continue
+		}
+		switch norm.NFKC.String(string(r)) {
+		case "=", "+", "-", "@":
+			return true
+		}
+		return false
+	}
+	return false
 }
 
 // plainNumber reports whether s is an optional sign, digits, and an

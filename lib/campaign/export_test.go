@@ -143,9 +143,30 @@ func TestNeutralize(t *testing.T) {
 		"\tcmd":                      "'\tcmd",
 		"\rcmd":                      "'\rcmd",
 		"a=1":                        "a=1",
-		" =1":                        " =1",
 	}
 	for in, want := range tests {
+		if got := campaign.Neutralize(in); got != want {
+			t.Errorf("Neutralize(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// Security review L14: what a spreadsheet skips or folds before a formula
+// sign (spaces, invisible format characters, full-width forms) hides none.
+func TestLowL14NeutralizeHiddenFormulas(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		" =1":           "' =1",
+		"\u00a0=1+1":    "'\u00a0=1+1",
+		"\u200b=2+2":    "'\u200b=2+2",
+		"\ufeff@SUM(1)": "'\ufeff@SUM(1)",
+		"＝1+1":          "'＝1+1",
+		"＋1":            "'＋1",
+		"\n=4+4":        "'\n=4+4",
+		" Acme":         " Acme",
+		"\u200bAcme":    "\u200bAcme",
+		"Zoë":           "Zoë",
+	} {
 		if got := campaign.Neutralize(in); got != want {
 			t.Errorf("Neutralize(%q) = %q, want %q", in, got, want)
 		}
