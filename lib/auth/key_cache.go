@@ -25,6 +25,10 @@ const (
 	fetchTimeout    = 10 * time.Second
 	maxJWKSBytes    = 1 << 20
 	minRSABits      = 2048
+	// staleGrace is how long past their lifetime known keys still verify
+	// while the JWKS cannot be fetched: an outage at Supabase's edge must
+	// not sign everyone out, but a key removed for cause cannot live on.
+	staleGrace = time.Hour
 )
 
 // publicKey is a JWKS entry we can verify with, and the one alg it serves.
@@ -82,6 +86,11 @@ func (c *keyCache) get(ctx context.Context, kid string) (publicKey, error) {
 		return k, nil
 	}
 	if !c.fresh() && c.lastErr != nil {
+		// Stale if error: only while the fetch fails, so a rotation that
+		// removes a key still takes effect at the lifetime's end.
+		if k, ok := c.keys[kid]; ok && c.now().Sub(c.fetchedAt) < c.ttl+staleGrace {
+			return k, nil
+		}
 		return publicKey{}, fmt.Errorf("%w: %w", ErrKeysUnavailable, c.lastErr)
 	}
 	return publicKey{}, errors.New("unknown key id")

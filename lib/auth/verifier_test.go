@@ -322,3 +322,31 @@ func TestNewVerifierValidatesConfig(t *testing.T) {
 		}
 	}
 }
+
+// Security review L5: when the JWKS cannot be fetched as the cache's
+// lifetime lapses, the keys already known keep verifying for a bounded
+// grace period (every signed-in user would get a 503 otherwise); past it,
+// or for a key never seen, the outage shows.
+func TestLowL5StaleKeysServeThroughAnOutage(t *testing.T) {
+	t.Parallel()
+	f := setup(t, nil)
+	ctx := context.Background()
+	token := func() string { return sign(t, jwt.SigningMethodES256, "ec-1", ecKey(), f.claims()) }
+	if _, err := f.v.Verify(ctx, token()); err != nil {
+		t.Fatal(err)
+	}
+	f.jwks.mu.Lock()
+	f.jwks.status = http.StatusBadGateway
+	f.jwks.mu.Unlock()
+	f.clock.Advance(maxJWKSCacheTTL + time.Minute)
+	if _, err := f.v.Verify(ctx, token()); err != nil {
+		t.Errorf("known key during an outage: %v, want accepted", err)
+	}
+	if _, err := f.v.Verify(ctx, sign(t, jwt.SigningMethodES256, "ec-never", ecKey2(), f.claims())); err == nil {
+		t.Error("a key never seen was accepted during an outage")
+	}
+	f.clock.Advance(staleGrace)
+	if _, err := f.v.Verify(ctx, token()); !errors.Is(err, ErrKeysUnavailable) {
+		t.Errorf("known key past the grace period: %v, want ErrKeysUnavailable", err)
+	}
+}
