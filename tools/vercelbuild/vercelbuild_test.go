@@ -3,6 +3,7 @@ package vercelbuild_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -63,9 +64,15 @@ func TestBuiltFunctionAnswers(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Without its environment the function says it is misconfigured.
-		if _, code := coldStart(t, bin, f.Route(), nil); code != http.StatusServiceUnavailable {
-			t.Errorf("GET %s: %d, want 503 (no configuration)", f.Route(), code)
+		// Without its environment the function says it is misconfigured,
+		// and (security review L9) tells an anonymous caller no more: the
+		// missing variables are named in its log only.
+		_, code, body := coldStart(t, bin, f.Route(), nil)
+		if code != http.StatusServiceUnavailable || !strings.Contains(body, "misconfigured") {
+			t.Errorf("GET %s: %d %s, want 503 (no configuration)", f.Route(), code, body)
+		}
+		if strings.Contains(body, "DATABASE_URL") || strings.Contains(body, "environment") {
+			t.Errorf("GET %s tells a stranger what is missing: %s", f.Route(), body)
 		}
 		return
 	}
@@ -73,8 +80,8 @@ func TestBuiltFunctionAnswers(t *testing.T) {
 }
 
 // coldStart starts bin and times process start to its first answer at
-// route; the process is stopped before returning.
-func coldStart(tb testing.TB, bin, route string, env []string) (time.Duration, int) {
+// route, which it returns; the process is stopped before returning.
+func coldStart(tb testing.TB, bin, route string, env []string) (time.Duration, int, string) {
 	tb.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -94,13 +101,15 @@ func coldStart(tb testing.TB, bin, route string, env []string) (time.Duration, i
 	for deadline := t0.Add(10 * time.Second); time.Now().Before(deadline); {
 		resp, err := client.Get(url)
 		if err == nil {
+			took := time.Since(t0)
+			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			return time.Since(t0), resp.StatusCode
+			return took, resp.StatusCode, string(body)
 		}
 		time.Sleep(200 * time.Microsecond)
 	}
 	tb.Fatalf("%s did not answer within 10 s", bin)
-	return 0, 0
+	return 0, 0, ""
 }
 
 // BenchmarkColdStart builds every function as Vercel does and times each
@@ -126,7 +135,7 @@ func BenchmarkColdStart(b *testing.B) {
 	}
 	var floor time.Duration
 	for range 10 {
-		d, _ := coldStart(b, floorBin, ceiling.Route(), env)
+		d, _, _ := coldStart(b, floorBin, ceiling.Route(), env)
 		floor += d / 10
 	}
 	for _, f := range append([]vercelbuild.Function{ceiling}, fns...) {
@@ -141,7 +150,7 @@ func BenchmarkColdStart(b *testing.B) {
 		b.Run(strings.TrimPrefix(f.Route(), "/api/"), func(b *testing.B) {
 			var total time.Duration
 			for b.Loop() {
-				d, _ := coldStart(b, bin, f.Route(), env)
+				d, _, _ := coldStart(b, bin, f.Route(), env)
 				total += d
 			}
 			mean := total / time.Duration(b.N)
