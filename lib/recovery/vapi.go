@@ -14,11 +14,9 @@ import (
 	"github.com/autolynx/autolynx/lib/vapi"
 )
 
-// Vapi lookup bounds: one list answers at most listLimit calls; a line's
-// window is paged at most maxPages times.
+// Vapi lookup bounds: a line's window is paged at most maxPages times.
 const (
-	listLimit = 1000
-	maxPages  = 50
+	maxPages = 50
 	// dialSlack widens a line's window around our dial times: Vapi stamps
 	// createdAt when it receives the request.
 	dialSlack = 10 * time.Minute
@@ -38,9 +36,10 @@ func askVapi(ctx context.Context, scratch *pgxpool.Pool, client *vapi.Client, id
 			ours[d.ID] = true
 			from, to = minTime(from, d.At), maxTime(to, d.At)
 		}
-		calls, err := listWindow(ctx, client, line, from.Add(-dialSlack), to.Add(dialSlack))
+		calls, err := client.ListWindow(ctx, vapi.ListCallsParams{PhoneNumberID: line,
+			CreatedAtGt: from.Add(-dialSlack), CreatedAtLt: to.Add(dialSlack)}, maxPages)
 		if err != nil {
-			return err
+			return fmt.Errorf("ask Vapi: %w", err)
 		}
 		for i := range calls {
 			c := &calls[i]
@@ -58,30 +57,6 @@ func askVapi(ctx context.Context, scratch *pgxpool.Pool, client *vapi.Client, id
 		}
 	}
 	return nil
-}
-
-// listWindow pages Vapi's newest-first list backwards through the window.
-func listWindow(ctx context.Context, client *vapi.Client, line string, from, to time.Time) ([]vapi.Call, error) {
-	seen := map[string]bool{}
-	var out []vapi.Call
-	for range maxPages {
-		page, err := client.ListCalls(ctx, vapi.ListCallsParams{PhoneNumberID: line, CreatedAtGt: from, CreatedAtLt: to, Limit: listLimit})
-		if err != nil {
-			return nil, fmt.Errorf("ask Vapi: %w", err)
-		}
-		for _, c := range page {
-			if !seen[c.ID] {
-				seen[c.ID] = true
-				out = append(out, c)
-			}
-		}
-		if len(page) < listLimit {
-			return out, nil
-		}
-		// The oldest call's millisecond may hold more calls: include it again.
-		to = page[len(page)-1].CreatedAt.Add(time.Millisecond)
-	}
-	return out, fmt.Errorf("ask Vapi: more than %d calls on one line", maxPages*listLimit)
 }
 
 // campaignOf reads the campaign id we put in a call's metadata.

@@ -120,13 +120,18 @@ func (s *Scheduler) suspects(ctx context.Context, sql string, before time.Time, 
 // the request: found, the call is adopted; surely absent, the claim is
 // released so the contact is dialed later. On a lookup error nothing
 // changes and a later tick tries again.
+// ambiguousPages bounds the lookup of one ambiguous attempt: 10,000 calls
+// on one line within its few minutes.
+const ambiguousPages = 10
+
 func (s *Scheduler) settleAmbiguous(ctx context.Context, p suspect) bool {
-	calls, err := s.Vapi.ListCalls(ctx, vapi.ListCallsParams{
+	// The whole window, however busy the line (security review L13): a
+	// call missed on a cut page would be released, then dialed again.
+	calls, err := s.Vapi.ListWindow(ctx, vapi.ListCallsParams{
 		PhoneNumberID: p.PhoneNumberID,
 		CreatedAtGt:   p.RequestedAt.Add(-time.Minute),
 		CreatedAtLt:   p.RequestedAt.Add(AmbiguousAfter + 5*time.Minute),
-		Limit:         1000,
-	})
+	}, ambiguousPages)
 	if err != nil {
 		s.Log.Warn("reconcile ambiguous call: list calls", "call", p.ID, "err", err.Error())
 		return false

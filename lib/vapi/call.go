@@ -239,9 +239,16 @@ func (p ListCallsParams) query() url.Values {
 // rather than failing the page: the list also holds calls other tools
 // placed on the same line.
 func (c *Client) ListCalls(ctx context.Context, p ListCallsParams) ([]Call, error) {
+	calls, _, err := c.listPage(ctx, p)
+	return calls, err
+}
+
+// listPage is one GET /call: the calls it could read, and how many the
+// answer held (a full page is one of Limit, readable or not).
+func (c *Client) listPage(ctx context.Context, p ListCallsParams) ([]Call, int, error) {
 	var raw []json.RawMessage
 	if err := c.do(ctx, request{method: http.MethodGet, path: "/call", query: p.query()}, &raw); err != nil {
-		return nil, fmt.Errorf("list calls: %w", err)
+		return nil, 0, fmt.Errorf("list calls: %w", err)
 	}
 	calls := make([]Call, 0, len(raw))
 	for _, r := range raw {
@@ -250,7 +257,50 @@ func (c *Client) ListCalls(ctx context.Context, p ListCallsParams) ([]Call, erro
 			calls = append(calls, call)
 		}
 	}
-	return calls, nil
+	return calls, len(raw), nil
+}
+
+// MaxListLimit is the most calls one GET /call answers.
+const MaxListLimit = 1000
+
+// ListWindow lists every call p selects, paging back from p.CreatedAtLt
+// in at most maxPages lists of p.Limit (MaxListLimit if unset). A page is
+// cut at the earliest createdAt it holds, whatever order Vapi lists in
+// (the order is not documented), and that millisecond is read again, as
+// it may hold more calls. A window holding more than the pages can read
+// is an error: nobody may conclude a call is absent from a list not read
+// whole.
+func (c *Client) ListWindow(ctx context.Context, p ListCallsParams, maxPages int) ([]Call, error) {
+	if p.Limit <= 0 {
+		p.Limit = MaxListLimit
+	}
+	seen := map[string]bool{}
+	var out []Call
+	for range maxPages {
+		page, held, err := c.listPage(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		var earliest time.Time
+		for _, call := range page {
+			if !seen[call.ID] {
+				seen[call.ID] = true
+				out = append(out, call)
+			}
+			if earliest.IsZero() || call.CreatedAt.Before(earliest) {
+				earliest = call.CreatedAt
+			}
+		}
+		if held < p.Limit {
+			return out, nil
+		}
+		next := earliest.Add(time.Millisecond)
+		if earliest.IsZero() || !p.CreatedAtLt.IsZero() && !next.Before(p.CreatedAtLt) {
+			return nil, fmt.Errorf("list calls: a full page of %d calls within one millisecond", p.Limit)
+		}
+		p.CreatedAtLt = next
+	}
+	return nil, fmt.Errorf("list calls: more than %d pages of %d calls in the window", maxPages, p.Limit)
 }
 
 // TruncateName cuts a customer name to MaxCustomerName UTF-16 code units

@@ -4,11 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -432,5 +435,59 @@ func TestB2RefusalIsReadBeforeTheCut(t *testing.T) {
 	}
 	if !r.Mentions("credit") || r.Mentions("frozen") {
 		t.Errorf("Mentions misread the whole message")
+	}
+}
+
+// busyLine serves GET /call for n calls on one line, one per millisecond
+// plus a few sharing one, honouring createdAtLt and limit and listing each
+// page in an order of its own (Vapi documents none).
+func busyLine(t *testing.T, n int) *httptest.Server {
+	t.Helper()
+	base := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	type call struct {
+		ID        string    `json:"id"`
+		CreatedAt time.Time `json:"createdAt"`
+	}
+	all := make([]call, n)
+	for i := range all {
+		all[i] = call{ID: fmt.Sprintf("c%05d", i), CreatedAt: base.Add(time.Duration(i/3) * time.Millisecond)}
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		lt, _ := time.Parse(time.RFC3339Nano, r.URL.Query().Get("createdAtLt"))
+		limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+		var page []call
+		for i := len(all) - 1; i >= 0 && len(page) < limit; i-- { // newest first…
+			if lt.IsZero() || all[i].CreatedAt.Before(lt) {
+				page = append(page, all[i])
+			}
+		}
+		rand.Shuffle(len(page), func(i, j int) { page[i], page[j] = page[j], page[i] }) // …then any order
+		_ = json.NewEncoder(w).Encode(page)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// Security review L13 (and audit C5): a line busier than one list must be
+// read whole, in whatever order Vapi lists, before a call is called absent.
+func TestLowL13ListWindowReadsABusyLineWhole(t *testing.T) {
+	t.Parallel()
+	srv := busyLine(t, 2500)
+	c := vapi.New(vapi.Config{BaseURL: srv.URL, APIKey: "k"})
+	ctx := context.Background()
+	end := time.Date(2026, 12, 1, 13, 0, 0, 0, time.UTC)
+	calls, err := c.ListWindow(ctx, vapi.ListCallsParams{PhoneNumberID: "p", CreatedAtLt: end}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]bool{}
+	for _, call := range calls {
+		ids[call.ID] = true
+	}
+	if len(calls) != 2500 || len(ids) != 2500 || !ids["c00000"] {
+		t.Fatalf("listed %d calls (%d distinct), want all 2500", len(calls), len(ids))
+	}
+	if _, err := c.ListWindow(ctx, vapi.ListCallsParams{PhoneNumberID: "p", CreatedAtLt: end}, 2); err == nil {
+		t.Error("a window larger than the pages allowed was reported whole")
 	}
 }
