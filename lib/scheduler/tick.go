@@ -39,7 +39,7 @@ const (
 	// an alert.
 	MaxReconcileTries = 5
 	maxReconcile      = 25
-	maxCampaigns      = 200
+	maxCampaigns      = 1000
 )
 
 // Scheduler runs ticks.
@@ -91,19 +91,29 @@ func (s *Scheduler) Tick(ctx context.Context, only uuid.UUID) (*Summary, error) 
 	if err != nil {
 		return nil, err
 	}
+	l := s.startLauncher(ctx, sum)
+	var served []uuid.UUID
 	for _, t := range targets {
-		if ctx.Err() != nil {
+		if l.stopped() != "" {
 			break
 		}
 		if paused, err := campaign.EnforceSpendLimit(ctx, s.DB, t.ID); err != nil || paused {
 			continue
 		}
-		n, stop := s.launch(ctx, t, lim.accountCap, sum)
-		sum.Launched += n
-		sum.Campaigns = append(sum.Campaigns, CampaignSummary{ID: t.ID, Launched: n})
-		if stop {
-			break
+		claims, accountRoom, err := claim(ctx, s.DB, t, lim.accountCap, s.Now())
+		if err != nil {
+			s.Log.Error("claim", "campaign", t.ID, "err", err)
+			continue
 		}
+		served = append(served, t.ID)
+		l.dialAll(t, claims)
+		if accountRoom <= 0 {
+			break // later campaigns wait for the account's room
+		}
+	}
+	launched := l.finish()
+	for _, id := range served {
+		sum.Campaigns = append(sum.Campaigns, CampaignSummary{ID: id, Launched: launched[id]})
 	}
 	if sum.Completed, err = campaign.CompleteIfDone(ctx, s.DB, only, s.Now()); err != nil {
 		return nil, err
@@ -113,44 +123,6 @@ func (s *Scheduler) Tick(ctx context.Context, only uuid.UUID) (*Summary, error) 
 		s.Log.Error("compact tallies", "err", err)
 	}
 	return sum, s.describe(ctx, sum)
-}
-
-// launch claims and dials for one campaign. stop says the account has no
-// room left or Vapi asked us to back off: later campaigns wait.
-func (s *Scheduler) launch(ctx context.Context, t target, accountCap int, sum *Summary) (int, bool) {
-	claims, accountRoom, err := claim(ctx, s.DB, t, accountCap, s.Now())
-	if err != nil {
-		s.Log.Error("claim", "campaign", t.ID, "err", err)
-		return 0, false
-	}
-	n := 0
-	for i, c := range claims {
-		v, reason := s.dial(ctx, t, c, sum)
-		switch v {
-		case launched:
-			n++
-		case backOff, campaignFailed, campaignPaused:
-			for _, rest := range claims[i+1:] {
-				s.release(ctx, rest, "not dialed this tick: "+reason)
-			}
-			switch v {
-			case campaignFailed:
-				if err := campaign.Fail(ctx, s.DB, t.ID, reason, s.Now()); err != nil {
-					s.Log.Error("fail campaign", "campaign", t.ID, "err", err)
-				}
-				return n, false
-			case campaignPaused:
-				// Every campaign of the account meets the same refusal on
-				// its next dial and pauses in turn.
-				if err := campaign.PauseForVapi(ctx, s.DB, t.ID, uuid.Nil, reason, s.Now()); err != nil {
-					s.Log.Error("pause campaign", "campaign", t.ID, "err", err)
-				}
-				return n, false
-			}
-			return n, true
-		}
-	}
-	return n, accountRoom <= 0
 }
 
 // activeTargets lists the campaigns to launch for, with their calling
