@@ -21,11 +21,12 @@ import (
 // Vapi starts refusing (a 429 stops only the dials not yet begun).
 const MaxParallelLaunches = 50
 
-// launchMargin is how long before the tick's deadline the last dial may
-// begin: a dial started later could not have its CreateCallTimeout (6 s)
-// and its record written before the tick ends. Claims not dialed by then
-// are released.
-const launchMargin = 10 * time.Second
+// launchShare is the part of the tick's remaining time in which dials may
+// begin: the rest (10 s of the 40 s Deadline) lets the last ones have
+// their CreateCallTimeout (6 s) and their record written before the tick
+// ends. Claims not dialed by then are released. A share, not a fixed
+// margin, because a tick run at Start has only 10 s.
+const launchShare = 0.75
 
 // job is one claimed contact to dial.
 type job struct {
@@ -52,8 +53,9 @@ type launcher struct {
 
 func (s *Scheduler) startLauncher(ctx context.Context, sum *Summary) *launcher {
 	deadline, _ := ctx.Deadline()
+	budget := time.Until(deadline)
 	l := &launcher{
-		s: s, ctx: ctx, stopAt: deadline.Add(-launchMargin), sum: sum,
+		s: s, ctx: ctx, stopAt: time.Now().Add(time.Duration(float64(budget) * launchShare)), sum: sum,
 		// Unbuffered: a claim is handed over only when a dialer is free,
 		// so claims do not run ahead of the dials and hold slots idle.
 		jobs:   make(chan job),
