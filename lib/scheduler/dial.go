@@ -129,6 +129,9 @@ func (s *Scheduler) recordLaunch(ctx context.Context, t target, c claimed, call 
 	if err != nil {
 		return fmt.Errorf("store provider id: %w", err)
 	}
+	if t.Started {
+		return nil
+	}
 	return campaign.MarkStarted(ctx, s.DB, t.ID, now)
 }
 

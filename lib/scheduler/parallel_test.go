@@ -2,9 +2,11 @@ package scheduler_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,8 +18,9 @@ import (
 
 // TestParallelLaunchesUnderRefusals launches for 100 campaigns (cap 2, two
 // contacts each) at once into a Vapi account with fewer slots (20) than
-// our account cap lets through (200), so Vapi answers concurrency-blocked
-// in the middle of the tick's parallel dials. The back-off must stop every
+// our account cap lets through (200), most of them taken by calls placed
+// outside AutoLynx, so Vapi answers concurrency-blocked in the middle of
+// the tick's parallel dials. The back-off must stop every
 // dial not yet begun: no more creates are refused than can be in flight
 // (MaxParallelLaunches), and every refused claim is released. Then, with
 // 429s injected and the account cap below Vapi's slots, ticks run every
@@ -26,11 +29,12 @@ import (
 // above its cap.
 func TestParallelLaunchesUnderRefusals(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t, apitest.Options{Sim: vapisim.Config{Seed: 40, ConcurrencyLimit: 20, Scale: 0.005,
+	e := apitest.New(t, apitest.Options{Sim: vapisim.Config{Seed: 40, ConcurrencyLimit: vapiSlots, Scale: 0.02,
 		CreateLatency: 20 * time.Millisecond, Mix: vapisim.Mix{Answered: 1}}})
 	const campaigns, contacts, campaignCap = 100, 2, 2
 	ids := manyCampaigns(t, e, campaigns, contacts, campaignCap)
 	setAccountCap(t, e, campaigns*campaignCap)
+	outside := occupySlots(t, e, vapiSlots-2)
 
 	sum := e.Tick("")
 	st := e.Sim.Stats()
@@ -49,7 +53,7 @@ func TestParallelLaunchesUnderRefusals(t *testing.T) {
 		t.Errorf("%d claims left PENDING after the tick; refused and undialed ones must be released", pending)
 	}
 
-	const accountCap = 12
+	const accountCap = vapiSlots - 2
 	setAccountCap(t, e, accountCap)
 	second := e.Clock.Now()
 	e.Sim.SetFaults(vapisim.Faults{RateLimited: 0.2, RetryAfter: time.Second})
@@ -65,8 +69,8 @@ func TestParallelLaunchesUnderRefusals(t *testing.T) {
 	if st.RateLimited == 0 {
 		t.Errorf("no 429 was injected")
 	}
-	if len(st.ByCustomer) != campaigns*contacts {
-		t.Errorf("simulator placed calls to %d numbers, want %d", len(st.ByCustomer), campaigns*contacts)
+	if len(st.ByCustomer) != campaigns*contacts+outside {
+		t.Errorf("simulator placed calls to %d numbers, want %d", len(st.ByCustomer), campaigns*contacts+outside)
 	}
 	for num, n := range st.ByCustomer {
 		if n != 1 {
@@ -76,7 +80,13 @@ func TestParallelLaunchesUnderRefusals(t *testing.T) {
 	byCampaign := map[string][]vapi.Call{}
 	var later []vapi.Call
 	for _, c := range e.Sim.Calls() {
-		id, _ := c.AssistantOverrides.Metadata["campaignId"].(string)
+		var id string
+		if c.AssistantOverrides != nil {
+			id, _ = c.AssistantOverrides.Metadata["campaignId"].(string)
+		}
+		if id == "" {
+			continue // placed outside AutoLynx
+		}
 		byCampaign[id] = append(byCampaign[id], c)
 		if !c.CreatedAt.Before(second) {
 			later = append(later, c)
@@ -92,6 +102,40 @@ func TestParallelLaunchesUnderRefusals(t *testing.T) {
 	if peak := peakLive(later); peak > accountCap {
 		t.Errorf("%d calls live at Vapi at once after the account cap became %d", peak, accountCap)
 	}
+}
+
+// vapiSlots is the simulated account's concurrency limit.
+const vapiSlots = 20
+
+// occupySlots places n calls at Vapi the way another user of the account
+// would, so the account's slots are nearly full whatever the machine's
+// speed; it returns n.
+func occupySlots(t *testing.T, e *apitest.Env, n int) int {
+	t.Helper()
+	ctx := context.Background()
+	c := vapi.New(vapi.Config{BaseURL: e.Sim.URL(), APIKey: e.Sim.APIKey()})
+	a, err := c.CreateAssistant(ctx, json.RawMessage(`{"name":"Elsewhere","firstMessage":"Hi"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// At once, so none ends before the tick begins.
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Go(func() {
+			_, err := c.CreateCall(ctx, vapi.CreateCallRequest{AssistantID: a.ID, PhoneNumberID: "pn-elsewhere",
+				Customer: vapi.Customer{Number: fmt.Sprintf("+1312555%04d", i)}})
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("outside call: %v", err)
+		}
+	}
+	return n
 }
 
 // manyCampaigns makes n queued campaigns of the given size and cap, each

@@ -97,8 +97,10 @@ func (s *Scheduler) Tick(ctx context.Context, only uuid.UUID) (*Summary, error) 
 		if l.stopped() != "" {
 			break
 		}
-		if paused, err := campaign.EnforceSpendLimit(ctx, s.DB, t.ID); err != nil || paused {
-			continue
+		if t.SpendLimited {
+			if paused, err := campaign.EnforceSpendLimit(ctx, s.DB, t.ID); err != nil || paused {
+				continue
+			}
 		}
 		claims, accountRoom, err := claim(ctx, s.DB, t, lim.accountCap, s.Now())
 		if err != nil {
@@ -130,7 +132,8 @@ func (s *Scheduler) Tick(ctx context.Context, only uuid.UUID) (*Summary, error) 
 const activeTargets = `
 select c.id, c.cap, c.mode, c.line_quiet_gating, a.provider_assistant_id, c.phone_number_ids,
   greatest(c.window_start, $3::time)::text, least(c.window_end, $4::time)::text,
-  c.window_days, c.fallback_timezone
+  c.window_days, c.fallback_timezone, c.spend_limit_usd is not null,
+  c.started_at is not null and c.status <> 'QUEUED'
 from campaigns c join assistants a on a.id = c.assistant_id
 where c.status in ('QUEUED', 'DIALING', 'RUNNING') and ($1::uuid is null or c.id = $1)
 order by c.started_at nulls first, c.created_at
@@ -144,7 +147,7 @@ func (s *Scheduler) targets(ctx context.Context, only uuid.UUID, lim limits) ([]
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (target, error) {
 		var t target
 		return t, r.Scan(&t.ID, &t.Cap, &t.Mode, &t.LineQuietGating, &t.AssistantID, &t.PhoneNumberIDs,
-			&t.WindowStart, &t.WindowEnd, &t.Days, &t.FallbackTimezone)
+			&t.WindowStart, &t.WindowEnd, &t.Days, &t.FallbackTimezone, &t.SpendLimited, &t.Started)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list active campaigns: %w", err)
@@ -172,18 +175,46 @@ func (s *Scheduler) limits(ctx context.Context) (limits, error) {
 	return l, nil
 }
 
+// describeCampaigns reads the status and live calls of the tick's
+// campaigns in one statement, however many there are.
+const describeCampaigns = `
+select c.id, c.status, (select count(*) from calls l where l.campaign_id = c.id
+  and l.status in ('PENDING', 'QUEUED', 'RINGING', 'IN_PROGRESS'))
+from unnest($1::text[]) as u(id) join campaigns c on c.id = u.id::uuid`
+
 // describe fills each campaign's status and live calls, and promotes
 // DIALING campaigns whose calls a second tick finds live to RUNNING.
 func (s *Scheduler) describe(ctx context.Context, sum *Summary) error {
+	if len(sum.Campaigns) == 0 {
+		return nil
+	}
+	// Text, not uuid.UUID: the simple protocol (the pooler) cannot encode
+	// arrays of uuid.UUID.
+	ids := make([]string, len(sum.Campaigns))
+	at := make(map[uuid.UUID]*CampaignSummary, len(sum.Campaigns))
+	for i := range sum.Campaigns {
+		ids[i] = sum.Campaigns[i].ID.String()
+		at[sum.Campaigns[i].ID] = &sum.Campaigns[i]
+	}
+	rows, err := s.DB.Query(ctx, describeCampaigns, ids)
+	if err != nil {
+		return fmt.Errorf("describe campaigns: %w", err)
+	}
+	for rows.Next() {
+		var id uuid.UUID
+		var status string
+		var active int
+		if err := rows.Scan(&id, &status, &active); err != nil {
+			rows.Close()
+			return fmt.Errorf("describe campaigns: %w", err)
+		}
+		at[id].Status, at[id].Active = status, active
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("describe campaigns: %w", err)
+	}
 	for i := range sum.Campaigns {
 		c := &sum.Campaigns[i]
-		err := s.DB.QueryRow(ctx, `
-			select c.status, (select count(*) from calls l where l.campaign_id = c.id
-			  and l.status in ('PENDING', 'QUEUED', 'RINGING', 'IN_PROGRESS'))
-			from campaigns c where c.id = $1`, c.ID).Scan(&c.Status, &c.Active)
-		if err != nil {
-			return fmt.Errorf("describe campaign: %w", err)
-		}
 		if c.Status == "DIALING" && c.Active > 0 && c.Launched == 0 {
 			if err := campaign.MarkRunning(ctx, s.DB, c.ID); err != nil {
 				return err
