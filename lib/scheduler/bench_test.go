@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -17,25 +18,43 @@ import (
 	"github.com/autolynx/autolynx/lib/vapisim"
 )
 
-// countingTracer counts statements sent to Postgres.
-type countingTracer struct{ n atomic.Int64 }
+// countingTracer counts statements sent to Postgres (each statement of a
+// batch too) and round trips (a batch is one).
+type countingTracer struct{ n, trips atomic.Int64 }
 
 func (c *countingTracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
 	c.n.Add(1)
+	c.trips.Add(1)
 	return ctx
 }
 
 func (c *countingTracer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
-// BenchmarkTickLaunch runs ticks over 1,000 queued campaigns holding
-// 10,000 contacts against the simulator (caps raised so launching, not the
-// cap, is what is measured) and reports launches per second and database
-// statements per launch.
-func BenchmarkTickLaunch(b *testing.B) {
-	e := apitest.New(b, apitest.Options{Sim: vapisim.Config{Seed: 12, ConcurrencyLimit: 1 << 20, Scale: 10}})
+func (c *countingTracer) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	c.trips.Add(1)
+	return ctx
+}
+
+func (c *countingTracer) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {
+	c.n.Add(1)
+}
+
+func (c *countingTracer) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
+
+// benchWorld is 1,000 queued campaigns of 10 contacts each with the given
+// cap, the account cap raised out of the way, and a scheduler whose pool
+// counts its statements.
+type benchWorld struct {
+	e      *apitest.Env
+	s      *scheduler.Scheduler
+	tracer *countingTracer
+}
+
+func newBenchWorld(b *testing.B, sim vapisim.Config, campaignCap int) *benchWorld {
+	e := apitest.New(b, apitest.Options{Sim: sim})
 	e.Sim.PauseWebhooks()
 	asst := e.CreateAssistant("bench")
-	first := e.CreateCampaign(map[string]string{"name": "c0", "assistantId": asst, "cap": "10"}, apitest.Contacts(10))
+	first := e.CreateCampaign(map[string]string{"name": "c0", "assistantId": asst, "cap": strconv.Itoa(campaignCap)}, apitest.Contacts(10))
 	ctx := context.Background()
 	_, err := e.DB.Exec(ctx, `
 		with src as (select * from campaigns where id = $1),
@@ -62,17 +81,27 @@ func BenchmarkTickLaunch(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer pool.Close()
+	b.Cleanup(pool.Close)
 	s := &scheduler.Scheduler{
 		DB: pool, Vapi: vapi.New(vapi.Config{BaseURL: e.Sim.URL(), APIKey: e.Sim.APIKey()}),
 		WebhookURL: e.Server.URL + "/api/webhooks/vapi", WebhookSecret: apitest.WebhookSecret,
 		Now: e.Clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
+	return &benchWorld{e: e, s: s, tracer: tracer}
+}
+
+// BenchmarkTickLaunch runs ticks over 1,000 queued campaigns holding
+// 10,000 contacts against the simulator (caps raised so launching, not the
+// cap, is what is measured) and reports launches per second and database
+// statements per launch.
+func BenchmarkTickLaunch(b *testing.B) {
+	w := newBenchWorld(b, vapisim.Config{Seed: 12, ConcurrencyLimit: 1 << 20, Scale: 10}, 10)
+	ctx := context.Background()
 	launched := 0
 	b.ResetTimer()
 	start := time.Now()
 	for b.Loop() {
-		sum, err := s.Tick(ctx, [16]byte{})
+		sum, err := w.s.Tick(ctx, [16]byte{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -84,6 +113,59 @@ func BenchmarkTickLaunch(b *testing.B) {
 		b.Fatal("nothing launched")
 	}
 	b.ReportMetric(float64(launched)/elapsed.Seconds(), "launches/s")
-	b.ReportMetric(float64(tracer.n.Load())/float64(launched), "statements/launch")
+	b.ReportMetric(float64(w.tracer.n.Load())/float64(launched), "statements/launch")
+	b.ReportMetric(float64(w.tracer.trips.Load())/float64(launched), "roundtrips/launch")
 	b.ReportMetric(float64(launched)/float64(b.N), "launches/tick")
+}
+
+// createLatency is how long the simulator takes to answer POST /call in
+// BenchmarkTickAtScale, about what Vapi takes to set a call up.
+const createLatency = 300 * time.Millisecond
+
+// BenchmarkTickAtScale runs ticks over 1,000 active campaigns (cap 1, so
+// each is served with one launch) against a simulator that answers each
+// POST /call in 300 ms of real time. Between ticks the calls are ended in
+// the database, so every tick finds all 1,000 campaigns with room.
+func BenchmarkTickAtScale(b *testing.B) {
+	w := newBenchWorld(b, vapisim.Config{Seed: 13, ConcurrencyLimit: 1 << 20, Scale: 10, CreateLatency: createLatency}, 1)
+	ctx := context.Background()
+	var launched, served int
+	var elapsed time.Duration
+	var statements, trips int64
+	for b.Loop() {
+		b.StopTimer()
+		if _, err := w.e.DB.Exec(ctx, `update calls set status = 'ENDED', ended_at = now()
+			where status in ('PENDING', 'QUEUED', 'RINGING', 'IN_PROGRESS')`); err != nil {
+			b.Fatal(err)
+		}
+		before, tripsBefore := w.tracer.n.Load(), w.tracer.trips.Load()
+		b.StartTimer()
+		start := time.Now()
+		sum, err := w.s.Tick(ctx, [16]byte{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		elapsed += time.Since(start)
+		statements += w.tracer.n.Load() - before
+		trips += w.tracer.trips.Load() - tripsBefore
+		launched += sum.Launched
+		for _, c := range sum.Campaigns {
+			if c.Launched > 0 {
+				served++
+			}
+		}
+	}
+	if launched == 0 {
+		b.Fatal("nothing launched")
+	}
+	ticks := float64(b.N)
+	b.ReportMetric(float64(served)/ticks, "campaigns/tick")
+	b.ReportMetric(float64(launched)/ticks, "launches/tick")
+	b.ReportMetric(elapsed.Seconds()/ticks, "s/tick")
+	b.ReportMetric(float64(statements)/float64(launched), "statements/launch")
+	b.ReportMetric(float64(trips)/float64(launched), "roundtrips/launch")
+	// The ceiling: every dial overlapped, MaxParallelLaunches at a time,
+	// nothing else taking time.
+	ideal := time.Duration(launched) * createLatency / scheduler.MaxParallelLaunches
+	b.ReportMetric(ideal.Seconds()/elapsed.Seconds(), "of-ideal")
 }

@@ -30,6 +30,11 @@ type target struct {
 	WindowStart, WindowEnd string
 	Days                   []int16
 	FallbackTimezone       string
+	// SpendLimited: the campaign has a hard spend limit to check.
+	SpendLimited bool
+	// Started: Vapi accepted a call of the campaign already, so a launch
+	// has no start to record.
+	Started bool
 }
 
 // claimed is an attempt row created for one contact, ready to dial.
@@ -103,48 +108,83 @@ select call_id, id, name, business_name, phone, variables, phone_number_id from 
 // them. room = min(cap - live of the campaign, accountCap - live of the
 // account), further limited by strict batching, line-quiet gating and the
 // contacts' calling windows. Each attempt gets the least loaded number.
+// The claim is one transaction of few round trips (claims are serialized
+// account wide, so their round trips bound a tick): the lock and every
+// read the room needs go in one batch.
 func claim(ctx context.Context, pool db.Beginner, t target, accountCap int, now time.Time) ([]claimed, int, error) {
 	var out []claimed
 	var accountRoom int
 	err := db.InTx(ctx, pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `select pg_advisory_xact_lock($1)`, accountLock); err != nil {
-			return fmt.Errorf("lock account: %w", err)
-		}
-		// Pause and stop take the same lock, so what is read here is final
-		// for this claim: a campaign paused after the tick listed it is not
-		// dialed.
-		var active bool
-		if err := tx.QueryRow(ctx, `select status in ('QUEUED', 'DIALING', 'RUNNING') from campaigns where id = $1`, t.ID).Scan(&active); err != nil {
-			return fmt.Errorf("check campaign status: %w", err)
-		}
-		if !active {
-			return nil
-		}
-		var liveAccount, liveCampaign int
-		if err := tx.QueryRow(ctx, liveCounts, t.ID).Scan(&liveAccount, &liveCampaign); err != nil {
-			return fmt.Errorf("count live calls: %w", err)
-		}
-		accountRoom = accountCap - liveAccount
-		room := min(t.Cap-liveCampaign, accountRoom)
-		if room <= 0 {
-			return nil
-		}
-		lines, err := loadLines(ctx, tx, t)
-		if err != nil || len(lines) == 0 {
+		r, err := readRoom(ctx, tx, t, now)
+		if err != nil || !r.active {
 			return err
 		}
-		maxPosition, err := positionLimit(ctx, tx, t)
-		if err != nil || maxPosition == 0 {
-			return err
+		accountRoom = accountCap - r.liveAccount
+		room := min(t.Cap-r.liveCampaign, accountRoom)
+		if room <= 0 || len(r.lines) == 0 || r.maxPosition == 0 {
+			return nil
 		}
-		if _, err := tx.Exec(ctx, suppress, t.ID, now); err != nil {
-			return fmt.Errorf("apply do-not-call list: %w", err)
-		}
-		out, err = claimDue(ctx, tx, t, lines, room, maxPosition, now)
+		out, err = claimDue(ctx, tx, t, r.lines, room, r.maxPosition, now)
 		accountRoom -= len(out)
 		return err
 	})
 	return out, accountRoom, err
+}
+
+// roomRead is what a claim reads under the account lock.
+type roomRead struct {
+	active                    bool
+	liveAccount, liveCampaign int
+	lines                     []*line
+	maxPosition               int
+}
+
+// readRoom takes the account lock and reads, in one round trip, whether
+// the campaign is still active, the live calls, its numbers' load and its
+// position limit, and applies the do-not-call list. Pause and stop take
+// the same lock, so what is read here is final for this claim: a campaign
+// paused after the tick listed it is not dialed.
+func readRoom(ctx context.Context, tx pgx.Tx, t target, now time.Time) (roomRead, error) {
+	var r roomRead
+	b := &pgx.Batch{}
+	b.Queue(`select pg_advisory_xact_lock($1)`, accountLock)
+	b.Queue(`select status in ('QUEUED', 'DIALING', 'RUNNING') from campaigns where id = $1`, t.ID).
+		QueryRow(func(row pgx.Row) error { return wrap("check campaign status", row.Scan(&r.active)) })
+	b.Queue(liveCounts, t.ID).
+		QueryRow(func(row pgx.Row) error { return wrap("count live calls", row.Scan(&r.liveAccount, &r.liveCampaign)) })
+	b.Queue(lineLoad, t.ID, t.PhoneNumberIDs).Query(func(rows pgx.Rows) error {
+		var err error
+		r.lines, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (*line, error) {
+			var l line
+			return &l, row.Scan(&l.id, &l.live, &l.placed)
+		})
+		r.lines = usableLines(t, r.lines)
+		return wrap("load caller numbers", err)
+	})
+	r.maxPosition = int(^uint32(0) >> 1) // continuous mode: any position
+	if t.Mode == "batch" {
+		b.Queue(currentBatch, t.ID).QueryRow(func(row pgx.Row) error {
+			var lowest *int
+			if err := row.Scan(&lowest); err != nil {
+				return wrap("find current batch", err)
+			}
+			r.maxPosition = batchEnd(t, lowest)
+			return nil
+		})
+	}
+	b.Queue(suppress, t.ID, now)
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return r, fmt.Errorf("claim: %w", err)
+	}
+	return r, nil
+}
+
+// wrap names a failed step; nil stays nil.
+func wrap(step string, err error) error {
+	if err != nil {
+		return fmt.Errorf("%s: %w", step, err)
+	}
+	return nil
 }
 
 // line is one caller number's load.
@@ -153,22 +193,11 @@ type line struct {
 	live, placed int
 }
 
-// loadLines returns the numbers the campaign may use now: all of them, or
-// with line-quiet gating only those with no live call at all.
-func loadLines(ctx context.Context, tx pgx.Tx, t target) ([]*line, error) {
-	rows, err := tx.Query(ctx, lineLoad, t.ID, t.PhoneNumberIDs)
-	if err != nil {
-		return nil, fmt.Errorf("load caller numbers: %w", err)
-	}
-	all, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*line, error) {
-		var l line
-		return &l, r.Scan(&l.id, &l.live, &l.placed)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("load caller numbers: %w", err)
-	}
+// usableLines returns the numbers the campaign may use now: all of them,
+// or with line-quiet gating only those with no live call at all.
+func usableLines(t target, all []*line) []*line {
 	if !t.LineQuietGating {
-		return all, nil
+		return all
 	}
 	var quiet []*line
 	for _, l := range all {
@@ -176,7 +205,7 @@ func loadLines(ctx context.Context, tx pgx.Tx, t target) ([]*line, error) {
 			quiet = append(quiet, l)
 		}
 	}
-	return quiet, nil
+	return quiet
 }
 
 // claimDue picks the due contacts and inserts their attempts.
@@ -239,23 +268,16 @@ func leastLoaded(lines []*line) *line {
 	return best
 }
 
-// positionLimit is the highest contact position this tick may dial: any
-// in continuous mode; the end of the current batch in strict batch mode.
-// Positions are dense from 1 (the importer assigns them), so batch b holds
-// positions b*cap+1 … (b+1)*cap. 0 means nothing may be dialed.
-func positionLimit(ctx context.Context, tx pgx.Tx, t target) (int, error) {
-	if t.Mode != "batch" {
-		return int(^uint32(0) >> 1), nil
-	}
-	var lowest *int
-	if err := tx.QueryRow(ctx, currentBatch, t.ID).Scan(&lowest); err != nil {
-		return 0, fmt.Errorf("find current batch: %w", err)
-	}
+// batchEnd is the highest contact position this tick may dial in strict
+// batch mode, given the lowest position not finished (nil: none, so
+// nothing may be dialed, 0). Positions are dense from 1 (the importer
+// assigns them), so batch b holds positions b*cap+1 … (b+1)*cap.
+func batchEnd(t target, lowest *int) int {
 	if lowest == nil {
-		return 0, nil
+		return 0
 	}
 	batch := (*lowest - 1) / t.Cap
-	return (batch + 1) * t.Cap, nil
+	return (batch + 1) * t.Cap
 }
 
 // release undoes a claim whose call surely does not exist at Vapi: the

@@ -66,8 +66,9 @@ func (s *Scheduler) webhookServer() *vapi.Server {
 	return &vapi.Server{URL: s.WebhookURL, Headers: headers, CredentialID: cred, BackoffPlan: vapi.WebhookBackoff()}
 }
 
-// dial asks Vapi for one call and records what came back.
-func (s *Scheduler) dial(ctx context.Context, t target, c claimed, sum *Summary) (verdict, string) {
+// dial asks Vapi for one call and records what came back; count records
+// the outcome in the tick's summary (dials run in parallel).
+func (s *Scheduler) dial(ctx context.Context, t target, c claimed, count func(func(*Summary))) (verdict, string) {
 	call, err := s.Vapi.CreateCall(ctx, s.request(t, c))
 	switch {
 	case err == nil:
@@ -76,20 +77,20 @@ func (s *Scheduler) dial(ctx context.Context, t target, c claimed, sum *Summary)
 		}
 		return launched, ""
 	case errors.Is(err, vapi.ErrConcurrencyBlocked):
-		sum.ConcurrencyBlocked++
+		count(func(s *Summary) { s.ConcurrencyBlocked++ })
 		return backOff, s.release(ctx, c, "vapi concurrency limit reached")
 	case isType[*vapi.RateLimitedError](err):
-		sum.RateLimited++
+		count(func(s *Summary) { s.RateLimited++ })
 		return backOff, s.release(ctx, c, "vapi rate limited")
 	case isType[*vapi.AmbiguousError](err):
-		sum.Ambiguous++
+		count(func(s *Summary) { s.Ambiguous++ })
 		s.Log.Warn("ambiguous call creation; will reconcile", "call", c.CallID, "err", err.Error())
 		return ambiguous, ""
 	case vapi.IsUnauthorized(err):
 		s.release(ctx, c, "vapi refused the API key")
 		return campaignFailed, "Vapi refused the API key (401/403): check VAPI_API_KEY"
 	case isConcurrencyRefusal(err):
-		sum.ConcurrencyBlocked++
+		count(func(s *Summary) { s.ConcurrencyBlocked++ })
 		return backOff, s.release(ctx, c, "vapi concurrency limit reached (400)")
 	case isAccountRefusal(err):
 		s.release(ctx, c, "vapi refused the account")
@@ -98,7 +99,7 @@ func (s *Scheduler) dial(ctx context.Context, t target, c claimed, sum *Summary)
 		s.release(ctx, c, "assistant unusable")
 		return campaignFailed, "Vapi cannot use the campaign's assistant: " + err.Error()
 	case isType[*vapi.RejectedError](err):
-		sum.Rejected++
+		count(func(s *Summary) { s.Rejected++ })
 		if ferr := s.failAttempt(ctx, c, err.Error()); ferr != nil {
 			s.Log.Error("fail attempt", "call", c.CallID, "err", ferr)
 		}
@@ -131,6 +132,9 @@ func (s *Scheduler) recordLaunch(ctx context.Context, t target, c claimed, call 
 		c.CallID, call.ID, status, now)
 	if err != nil {
 		return fmt.Errorf("store provider id: %w", err)
+	}
+	if t.Started {
+		return nil
 	}
 	return campaign.MarkStarted(ctx, s.DB, t.ID, now)
 }

@@ -9,5 +9,7 @@
 // contact twice nor exceed a cap. Only then is Vapi asked, with our call id
 // in the call's metadata: if the tick dies or the answer is lost, a later
 // tick finds the call in Vapi's call list by that id instead of dialing
-// again.
+// again. Claims are made one campaign at a time; the dials overlap, at most
+// MaxParallelLaunches in flight, and a refusal that concerns the account
+// stops every dial not yet begun.
 package scheduler

@@ -39,7 +39,7 @@ const (
 	// an alert.
 	MaxReconcileTries = 5
 	maxReconcile      = 25
-	maxCampaigns      = 200
+	maxCampaigns      = 1000
 )
 
 // Scheduler runs ticks.
@@ -94,19 +94,31 @@ func (s *Scheduler) Tick(ctx context.Context, only uuid.UUID) (*Summary, error) 
 	if err != nil {
 		return nil, err
 	}
+	l := s.startLauncher(ctx, sum)
+	var served []uuid.UUID
 	for _, t := range targets {
-		if ctx.Err() != nil {
+		if l.stopped() != "" {
 			break
 		}
-		if paused, err := campaign.EnforceSpendLimit(ctx, s.DB, t.ID); err != nil || paused {
+		if t.SpendLimited {
+			if paused, err := campaign.EnforceSpendLimit(ctx, s.DB, t.ID); err != nil || paused {
+				continue
+			}
+		}
+		claims, accountRoom, err := claim(ctx, s.DB, t, lim.accountCap, s.Now())
+		if err != nil {
+			s.Log.Error("claim", "campaign", t.ID, "err", err)
 			continue
 		}
-		n, stop := s.launch(ctx, t, lim.accountCap, sum)
-		sum.Launched += n
-		sum.Campaigns = append(sum.Campaigns, CampaignSummary{ID: t.ID, Launched: n})
-		if stop {
-			break
+		served = append(served, t.ID)
+		l.dialAll(t, claims)
+		if accountRoom <= 0 {
+			break // later campaigns wait for the account's room
 		}
+	}
+	launched := l.finish()
+	for _, id := range served {
+		sum.Campaigns = append(sum.Campaigns, CampaignSummary{ID: id, Launched: launched[id]})
 	}
 	if sum.Completed, err = campaign.CompleteIfDone(ctx, s.DB, only, s.Now()); err != nil {
 		return nil, err
@@ -118,50 +130,13 @@ func (s *Scheduler) Tick(ctx context.Context, only uuid.UUID) (*Summary, error) 
 	return sum, s.describe(ctx, sum)
 }
 
-// launch claims and dials for one campaign. stop says the account has no
-// room left or Vapi asked us to back off: later campaigns wait.
-func (s *Scheduler) launch(ctx context.Context, t target, accountCap int, sum *Summary) (int, bool) {
-	claims, accountRoom, err := claim(ctx, s.DB, t, accountCap, s.Now())
-	if err != nil {
-		s.Log.Error("claim", "campaign", t.ID, "err", err)
-		return 0, false
-	}
-	n := 0
-	for i, c := range claims {
-		v, reason := s.dial(ctx, t, c, sum)
-		switch v {
-		case launched:
-			n++
-		case backOff, campaignFailed, campaignPaused:
-			for _, rest := range claims[i+1:] {
-				s.release(ctx, rest, "not dialed this tick: "+reason)
-			}
-			switch v {
-			case campaignFailed:
-				if err := campaign.Fail(ctx, s.DB, t.ID, reason, s.Now()); err != nil {
-					s.Log.Error("fail campaign", "campaign", t.ID, "err", err)
-				}
-				return n, false
-			case campaignPaused:
-				// Every campaign of the account meets the same refusal on
-				// its next dial and pauses in turn.
-				if err := campaign.PauseForVapi(ctx, s.DB, t.ID, uuid.Nil, reason, s.Now()); err != nil {
-					s.Log.Error("pause campaign", "campaign", t.ID, "err", err)
-				}
-				return n, false
-			}
-			return n, true
-		}
-	}
-	return n, accountRoom <= 0
-}
-
 // activeTargets lists the campaigns to launch for, with their calling
 // window narrowed to the account's legal bound ($3, $4).
 const activeTargets = `
 select c.id, c.cap, c.mode, c.line_quiet_gating, a.provider_assistant_id, c.phone_number_ids,
   greatest(c.window_start, $3::time)::text, least(c.window_end, $4::time)::text,
-  c.window_days, c.fallback_timezone
+  c.window_days, c.fallback_timezone, c.spend_limit_usd is not null,
+  c.started_at is not null and c.status <> 'QUEUED'
 from campaigns c join assistants a on a.id = c.assistant_id
 where c.status in ('QUEUED', 'DIALING', 'RUNNING') and ($1::uuid is null or c.id = $1)
 order by c.started_at nulls first, c.created_at
@@ -175,7 +150,7 @@ func (s *Scheduler) targets(ctx context.Context, only uuid.UUID, lim limits) ([]
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (target, error) {
 		var t target
 		return t, r.Scan(&t.ID, &t.Cap, &t.Mode, &t.LineQuietGating, &t.AssistantID, &t.PhoneNumberIDs,
-			&t.WindowStart, &t.WindowEnd, &t.Days, &t.FallbackTimezone)
+			&t.WindowStart, &t.WindowEnd, &t.Days, &t.FallbackTimezone, &t.SpendLimited, &t.Started)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list active campaigns: %w", err)
@@ -203,18 +178,46 @@ func (s *Scheduler) limits(ctx context.Context) (limits, error) {
 	return l, nil
 }
 
+// describeCampaigns reads the status and live calls of the tick's
+// campaigns in one statement, however many there are.
+const describeCampaigns = `
+select c.id, c.status, (select count(*) from calls l where l.campaign_id = c.id
+  and l.status in ('PENDING', 'QUEUED', 'RINGING', 'IN_PROGRESS'))
+from unnest($1::text[]) as u(id) join campaigns c on c.id = u.id::uuid`
+
 // describe fills each campaign's status and live calls, and promotes
 // DIALING campaigns whose calls a second tick finds live to RUNNING.
 func (s *Scheduler) describe(ctx context.Context, sum *Summary) error {
+	if len(sum.Campaigns) == 0 {
+		return nil
+	}
+	// Text, not uuid.UUID: the simple protocol (the pooler) cannot encode
+	// arrays of uuid.UUID.
+	ids := make([]string, len(sum.Campaigns))
+	at := make(map[uuid.UUID]*CampaignSummary, len(sum.Campaigns))
+	for i := range sum.Campaigns {
+		ids[i] = sum.Campaigns[i].ID.String()
+		at[sum.Campaigns[i].ID] = &sum.Campaigns[i]
+	}
+	rows, err := s.DB.Query(ctx, describeCampaigns, ids)
+	if err != nil {
+		return fmt.Errorf("describe campaigns: %w", err)
+	}
+	for rows.Next() {
+		var id uuid.UUID
+		var status string
+		var active int
+		if err := rows.Scan(&id, &status, &active); err != nil {
+			rows.Close()
+			return fmt.Errorf("describe campaigns: %w", err)
+		}
+		at[id].Status, at[id].Active = status, active
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("describe campaigns: %w", err)
+	}
 	for i := range sum.Campaigns {
 		c := &sum.Campaigns[i]
-		err := s.DB.QueryRow(ctx, `
-			select c.status, (select count(*) from calls l where l.campaign_id = c.id
-			  and l.status in ('PENDING', 'QUEUED', 'RINGING', 'IN_PROGRESS'))
-			from campaigns c where c.id = $1`, c.ID).Scan(&c.Status, &c.Active)
-		if err != nil {
-			return fmt.Errorf("describe campaign: %w", err)
-		}
 		if c.Status == "DIALING" && c.Active > 0 && c.Launched == 0 {
 			if err := campaign.MarkRunning(ctx, s.DB, c.ID); err != nil {
 				return err

@@ -70,6 +70,9 @@ var (
 const noCreditsMessage = "Your account has insufficient credits to make this call. Please add credits in the billing page of your dashboard."
 
 func (s *Sim) createCall(w http.ResponseWriter, r *http.Request) {
+	if d := s.cfg.CreateLatency; d > 0 && !s.pause(r.Context(), d) {
+		return
+	}
 	s.mu.Lock()
 	fault, retry := s.drawCreateFault(), s.faults.RetryAfter
 	s.mu.Unlock()

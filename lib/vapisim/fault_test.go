@@ -83,6 +83,28 @@ func TestLatencyFault(t *testing.T) {
 	}
 }
 
+// CreateLatency holds POST /call alone: a create with a shorter timeout
+// gives up (and, being a write already sent, is ambiguous) while reads
+// answer at once.
+func TestCreateLatency(t *testing.T) {
+	t.Parallel()
+	e := setup(t, Config{Scale: fast, CreateLatency: time.Second})
+	slow := vapi.New(vapi.Config{
+		BaseURL: e.sim.URL(), APIKey: e.sim.APIKey(), Timeout: 100 * time.Millisecond, CreateCallTimeout: 20 * time.Millisecond,
+		Sleep: func(context.Context, time.Duration) error { return nil },
+	})
+	if _, err := slow.GetCall(context.Background(), "nope"); !vapi.IsNotFound(err) {
+		t.Errorf("read: err = %v, want not found", err)
+	}
+	_, err := slow.CreateCall(context.Background(), vapi.CreateCallRequest{AssistantID: e.assistant, PhoneNumberID: "pn", Customer: vapi.Customer{Number: "+14155550101"}})
+	if _, ok := errors.AsType[*vapi.AmbiguousError](err); !ok {
+		t.Errorf("create: err = %v, want a timeout", err)
+	}
+	if st := e.sim.Stats(); st.CallsCreated != 0 {
+		t.Errorf("a create given up on before its answer created %d calls", st.CallsCreated)
+	}
+}
+
 func TestWebhookFaults(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {

@@ -42,6 +42,10 @@ type Config struct {
 	Credentials map[string]string
 	// Now reads the clock for timestamps.
 	Now func() time.Time
+	// CreateLatency delays every POST /call answer by this much real time
+	// (not scaled), like Vapi's own call set-up: benchmarks measure how
+	// launches overlap it.
+	CreateLatency time.Duration
 }
 
 // Sim is a running simulator. Create it with New (a bare handler) or Start
