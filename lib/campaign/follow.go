@@ -20,7 +20,12 @@ func FollowCall(ctx context.Context, tx pgx.Tx, res callstate.Result, o callstat
 	if !res.Found {
 		return nil
 	}
+	// Each check below runs only where it could change the campaign as
+	// read with the call (res): most news about a call needs none.
 	if res.Changed() && res.Current == callstate.InProgress {
+		if res.CampaignStatus != string(Dialing) && res.CampaignPausedFrom != string(Dialing) {
+			return nil
+		}
 		return MarkRunning(ctx, tx, res.CampaignID)
 	}
 	if e := callstate.Classify(o.EndedReason); e.Refusal == callstate.AccountRefusal && res.Changed() {
@@ -35,7 +40,7 @@ func FollowCall(ctx context.Context, tx pgx.Tx, res callstate.Result, o callstat
 			return err
 		}
 	}
-	if o.Cost != nil {
+	if o.Cost != nil && res.SpendLimited {
 		if _, err := EnforceSpendLimit(ctx, tx, res.CampaignID); err != nil {
 			return err
 		}
