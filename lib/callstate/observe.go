@@ -7,7 +7,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+
+	"github.com/autolynx/autolynx/lib/db"
 )
 
 // Observation is what one piece of news says about a call. Empty fields
@@ -60,18 +61,19 @@ select o_found, o_mismatch, coalesce(o_call, '00000000-0000-0000-0000-0000000000
 from public.observe_call($1, $2::uuid, $3, $4, $5::text[], $6, $7, $8::numeric, $9::jsonb, $10, $11::jsonb,
   $12, $13, $14::jsonb, $15::timestamptz, $16::timestamptz, $17::numeric, $18::timestamptz, $19, $20, $21::jsonb)`
 
-// Apply records o on its call inside tx (which the caller commits together
-// with its event-log row). A call we do not know is reported with
+// Apply records o on its call through q: a transaction the caller
+// commits with whatever follows from the news, or the pool when nothing
+// can (MayRedial false; one statement is its own transaction). A call we do not know is reported with
 // Found false and changes nothing. So does news whose ids disagree: our
 // id (from metadata) is believed only if the call has no Vapi id yet or
 // the same one, and a call found by its Vapi id must not be named
 // otherwise by our id.
-func Apply(ctx context.Context, tx pgx.Tx, o Observation, now time.Time) (Result, error) {
-	return observe(ctx, tx, o, nil, now)
+func Apply(ctx context.Context, q db.DBTX, o Observation, now time.Time) (Result, error) {
+	return observe(ctx, q, o, nil, now)
 }
 
 // observe applies o and, unless ev is nil, logs ev in the same statement.
-func observe(ctx context.Context, tx pgx.Tx, o Observation, ev *Event, now time.Time) (Result, error) {
+func observe(ctx context.Context, q db.DBTX, o Observation, ev *Event, now time.Time) (Result, error) {
 	var r Result
 	var ourID *uuid.UUID
 	if o.CallID != uuid.Nil {
@@ -83,7 +85,7 @@ func observe(ctx context.Context, tx pgx.Tx, o Observation, ev *Event, now time.
 		evSource, evType, evPayload = &ev.Source, &t, jsonArg(ev.Payload)
 	}
 	var before, reason string
-	err := tx.QueryRow(ctx, observeCall, text(o.ProviderCallID), ourID, PlainID(o.ProviderCallID), o.Status,
+	err := q.QueryRow(ctx, observeCall, text(o.ProviderCallID), ourID, PlainID(o.ProviderCallID), o.Status,
 		allowedFrom(o.Status), text(o.EndedReason), Disposition(o.EndedReason),
 		o.Cost, jsonArg(o.Costs), text(o.RecordingURL), jsonArg(o.Transcript), text(o.Summary),
 		text(o.SuccessEvaluation), jsonArg(o.StructuredData), o.StartedAt, o.EndedAt, o.DurationSeconds, now,
@@ -98,12 +100,18 @@ func observe(ctx context.Context, tx pgx.Tx, o Observation, ev *Event, now time.
 	// Decide the redial once final, and again when the outcome's reason
 	// arrives after the status (a report following a bare "ended"); a
 	// repeat of known news (a duplicate report, a completion from GET
-	// /call) must not push a scheduled redial back.
+	// /call) must not push a scheduled redial back. Either needs
+	// MayRedial(o): the status moves only to o's, the reason only to o's.
 	if Terminal(r.Current) && (r.Changed() || reason != before) {
-		return r, ScheduleRetry(ctx, tx, r.CallID, Classify(reason), now)
+		return r, ScheduleRetry(ctx, q, r.CallID, Classify(reason), now)
 	}
 	return r, nil
 }
+
+// MayRedial reports whether news o can make Apply decide a redial (a
+// second statement, to commit with the first): only a final status or an
+// ended reason can.
+func MayRedial(o Observation) bool { return Terminal(o.Status) || o.EndedReason != "" }
 
 // allowedFrom lists the statuses from which a call may move to next.
 func allowedFrom(next string) []string {

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/autolynx/autolynx/lib/db"
 )
 
 // Event is how a piece of news is kept in the append-only call_events log.
@@ -14,9 +14,9 @@ type Event struct {
 	Payload []byte // JSON; nil for none
 }
 
-// Record applies o to its call and logs ev in the same statement, so a
-// change never exists without its event. News about an unknown call is
+// Record applies o to its call through q (as Apply) and logs ev in the
+// same statement, so a change never exists without its event. News about an unknown call is
 // still logged (without ids); so is news whose ids disagree.
-func Record(ctx context.Context, tx pgx.Tx, o Observation, ev Event, now time.Time) (Result, error) {
-	return observe(ctx, tx, o, &ev, now)
+func Record(ctx context.Context, q db.DBTX, o Observation, ev Event, now time.Time) (Result, error) {
+	return observe(ctx, q, o, &ev, now)
 }

@@ -52,6 +52,13 @@ func FollowCall(ctx context.Context, tx pgx.Tx, res callstate.Result, o callstat
 	return nil
 }
 
+// MayFollow reports whether news o can call for FollowCall's checks or
+// a redial, which must commit in one transaction with it; other news (a
+// call queued or ringing) is recorded in a single statement.
+func MayFollow(o callstate.Observation) bool {
+	return o.Status == callstate.InProgress || callstate.MayRedial(o) || o.Cost != nil || optedOut(o.StructuredData)
+}
+
 // optOutKeys are the structured-data fields an assistant's analysis plan
 // sets when the person asked not to be called again.
 var optOutKeys = []string{"optOut", "opt_out", "doNotCall", "do_not_call", "dnc"}

@@ -7,7 +7,9 @@
 --
 -- The rules stay in Go: p_allowed_from lists the statuses from which
 -- p_status is a move forward (callstate.Allowed); the caller decides the
--- redial from the reasons returned.
+-- redial from the reasons returned. Tables are named unqualified, as in
+-- the Go statements it replaces: recovery replays news into a session
+-- whose temporary tables of the same names shadow public's.
 create function public.observe_call(
   p_provider text, p_call uuid, p_look boolean, p_status text, p_allowed_from text[],
   p_reason text, p_disposition text, p_cost numeric, p_costs jsonb, p_recording text,
@@ -29,7 +31,7 @@ begin
            c.status, c.paused_from, c.spend_limit_usd is not null
     into o_call, o_campaign, o_previous, known_provider, o_reason_before,
          o_campaign_status, o_paused_from, o_spend_limited
-    from public.calls l join public.campaigns c on c.id = l.campaign_id
+    from calls l join campaigns c on c.id = l.campaign_id
     where (l.provider_call_id = p_provider and p_provider <> '') or l.id = p_call
     order by (l.provider_call_id is not distinct from p_provider) desc
     limit 1
@@ -45,7 +47,7 @@ begin
     o_current := coalesce(next_status, o_previous);
     -- Data fields only where the news has a value. The ended reason of
     -- our own TIMEOUT verdict yields to the provider's.
-    update public.calls set
+    update calls set
       status = o_current,
       provider_call_id = coalesce(provider_call_id, nullif(p_provider, '')),
       ended_reason = case when nullif(p_reason, '') is null then ended_reason
@@ -75,7 +77,7 @@ begin
     o_campaign := null;
   end if;
   if p_event_type is not null then
-    insert into public.call_events (call_id, campaign_id, provider_call_id, source, type, status, payload, received_at)
+    insert into call_events (call_id, campaign_id, provider_call_id, source, type, status, payload, received_at)
     values (o_call, o_campaign, case when p_look and not o_mismatch then nullif(p_provider, '') end,
             p_event_source, p_event_type, nullif(p_status, ''), coalesce(p_event_payload, '{}'::jsonb), p_now);
   end if;
