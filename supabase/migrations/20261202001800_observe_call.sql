@@ -1,7 +1,8 @@
 -- One round trip per piece of news about a call (lib/callstate.Apply):
 -- find and lock the call, refuse news whose ids disagree, write the
 -- observation monotonically and, when asked, append the event-log row.
--- Only the call's own row is locked; the campaign's facts that decide
+-- Only the call's own row is locked (and the campaign's, the once its
+-- first call in progress makes it RUNNING); the campaign's facts that decide
 -- which follow-ups can matter are read, not locked, so many calls of one
 -- campaign ending at once never queue on the campaign row.
 --
@@ -10,6 +11,15 @@
 -- redial from the reasons returned. Tables are named unqualified, as in
 -- the Go statements it replaces: recovery replays news into a session
 -- whose temporary tables of the same names shadow public's.
+-- A dialing campaign is RUNNING once a call is in progress (a paused one
+-- will resume to RUNNING).
+create function public.mark_campaign_running(p_campaign uuid) returns void language sql as $$
+  update campaigns set
+    status = case when status = 'DIALING' then 'RUNNING' else status end,
+    paused_from = case when paused_from = 'DIALING' then 'RUNNING' else paused_from end
+  where id = p_campaign and (status = 'DIALING' or paused_from = 'DIALING')
+$$;
+
 create function public.observe_call(
   p_provider text, p_call uuid, p_look boolean, p_status text, p_allowed_from text[],
   p_reason text, p_disposition text, p_cost numeric, p_costs jsonb, p_recording text,
@@ -71,6 +81,10 @@ begin
       updated_at = p_now
     where id = o_call
     returning coalesce(ended_reason, '') into o_reason;
+    -- Locks the campaign row, but only the once it moves to RUNNING.
+    if next_status = 'IN_PROGRESS' and 'DIALING' in (o_campaign_status, o_paused_from) then
+      perform mark_campaign_running(o_campaign);
+    end if;
   else
     -- News not to be believed is kept, but tied to nothing.
     o_call := null;
@@ -84,7 +98,8 @@ begin
 end $$;
 
 -- Supabase lets the API roles execute every new function by default; this
--- one serves the webhook, the tick and recovery only.
+-- these serve the webhook, the tick and recovery only.
+revoke execute on function public.mark_campaign_running(uuid) from public, anon, authenticated;
 revoke execute on function public.observe_call(text, uuid, boolean, text, text[], text, text, numeric, jsonb,
   text, jsonb, text, text, jsonb, timestamptz, timestamptz, numeric, timestamptz, text, text, jsonb)
   from public, anon, authenticated;
