@@ -63,8 +63,8 @@ from public.observe_call($1, $2::uuid, $3, $4, $5::text[], $6, $7, $8::numeric, 
 
 // Apply records o on its call through q: a transaction the caller
 // commits with whatever follows from the news, or the pool when nothing
-// can (MayRedial false; one statement is its own transaction). A call we do not know is reported with
-// Found false and changes nothing. So does news whose ids disagree: our
+// can (MayRedial false; one statement is its own transaction). A call we
+// do not know is reported with Found false and changes nothing. So does news whose ids disagree: our
 // id (from metadata) is believed only if the call has no Vapi id yet or
 // the same one, and a call found by its Vapi id must not be named
 // otherwise by our id.
