@@ -3,12 +3,12 @@ package callstate
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+
+	"github.com/autolynx/autolynx/lib/db"
 )
 
 // Observation is what one piece of news says about a call. Empty fields
@@ -41,91 +41,87 @@ type Result struct {
 	// Mismatch: our id and Vapi's name different calls (or our call
 	// already has another Vapi id); nothing was changed.
 	Mismatch bool
+	// The campaign's status, paused_from and whether it has a spend
+	// limit, as read (not locked) with the call: follow-ups that cannot
+	// change the campaign are skipped.
+	CampaignStatus, CampaignPausedFrom string
+	SpendLimited                       bool
 }
 
 // Changed reports whether the status moved.
 func (r Result) Changed() bool { return r.Previous != r.Current }
 
-const lockCall = `
-select id, campaign_id, status, coalesce(provider_call_id, ''), coalesce(ended_reason, '') from calls
-where (provider_call_id = $1 and $1 <> '') or id = $2
-order by (provider_call_id is not distinct from $1) desc
-limit 1
-for update`
+// observeCall is one round trip: lock the call, write the news, log the
+// event (public.observe_call, migration 20261202001800).
+const observeCall = `
+select o_found, o_mismatch, coalesce(o_call, '00000000-0000-0000-0000-000000000000'),
+  coalesce(o_campaign, '00000000-0000-0000-0000-000000000000'), coalesce(o_previous, ''), coalesce(o_current, ''),
+  coalesce(o_reason_before, ''), coalesce(o_reason, ''), coalesce(o_campaign_status, ''), coalesce(o_paused_from, ''),
+  coalesce(o_spend_limited, false)
+from public.observe_call($1, $2::uuid, $3, $4, $5::text[], $6, $7, $8::numeric, $9::jsonb, $10, $11::jsonb,
+  $12, $13, $14::jsonb, $15::timestamptz, $16::timestamptz, $17::numeric, $18::timestamptz, $19, $20, $21::jsonb)`
 
-// update writes the observation: the status only when Allowed said so
-// ($2), data fields only where the news has a value. The ended reason of
-// our own TIMEOUT verdict yields to the provider's.
-const update = `
-update calls set
-  status = coalesce($2, status),
-  provider_call_id = coalesce(provider_call_id, nullif($3, '')),
-  ended_reason = case when nullif($4, '') is null then ended_reason
-                      when ended_reason is null or status = 'TIMEOUT' or $2 is not null then $4
-                      else ended_reason end,
-  disposition = case when nullif($5, '') is null then disposition
-                     when disposition is null or status = 'TIMEOUT' or $2 is not null then $5
-                     else disposition end,
-  cost = coalesce($6, cost),
-  costs = coalesce($7::jsonb, costs),
-  recording_url = coalesce(nullif($8, ''), recording_url),
-  transcript = coalesce($9::jsonb, transcript),
-  summary = coalesce(nullif($10, ''), summary),
-  success_evaluation = coalesce(nullif($11, ''), success_evaluation),
-  structured_data = coalesce($12::jsonb, structured_data),
-  started_at = coalesce(started_at, $13),
-  ended_at = coalesce($14, ended_at),
-  duration_seconds = coalesce($15, duration_seconds,
-                              extract(epoch from (coalesce($14, ended_at) - coalesce(started_at, $13)))),
-  last_event_at = $16,
-  updated_at = $16
-where id = $1
-returning coalesce(ended_reason, '')`
-
-// Apply records o on its call inside tx (which the caller commits together
-// with its event-log row). A call we do not know is reported with
-// Found false and changes nothing. So does news whose ids disagree: our
+// Apply records o on its call through q: a transaction the caller
+// commits with whatever follows from the news, or the pool when nothing
+// can (MayRedial false; one statement is its own transaction). A call we
+// do not know is reported with Found false and changes nothing. So does news whose ids disagree: our
 // id (from metadata) is believed only if the call has no Vapi id yet or
 // the same one, and a call found by its Vapi id must not be named
 // otherwise by our id.
-func Apply(ctx context.Context, tx pgx.Tx, o Observation, now time.Time) (Result, error) {
+func Apply(ctx context.Context, q db.DBTX, o Observation, now time.Time) (Result, error) {
+	return observe(ctx, q, o, nil, now)
+}
+
+// observe applies o and, unless ev is nil, logs ev in the same statement.
+func observe(ctx context.Context, q db.DBTX, o Observation, ev *Event, now time.Time) (Result, error) {
 	var r Result
-	if !PlainID(o.ProviderCallID) {
-		return r, nil
+	var ourID *uuid.UUID
+	if o.CallID != uuid.Nil {
+		ourID = &o.CallID
 	}
-	var provider, before string
-	err := tx.QueryRow(ctx, lockCall, o.ProviderCallID, o.CallID).Scan(&r.CallID, &r.CampaignID, &r.Previous, &provider, &before)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return r, nil
+	var evSource, evType, evPayload *string
+	if ev != nil {
+		t := text(ev.Type)
+		evSource, evType, evPayload = &ev.Source, &t, jsonArg(ev.Payload)
 	}
-	if err != nil {
-		return r, fmt.Errorf("find call: %w", err)
-	}
-	if o.ProviderCallID != "" && provider != "" && provider != o.ProviderCallID ||
-		o.CallID != uuid.Nil && o.CallID != r.CallID {
-		return Result{Mismatch: true}, nil
-	}
-	r.Found, r.Current = true, r.Previous
-	var next *string
-	if Allowed(r.Previous, o.Status) {
-		next, r.Current = &o.Status, o.Status
-	}
-	disposition := Disposition(o.EndedReason)
-	var reason string
-	err = tx.QueryRow(ctx, update, r.CallID, next, o.ProviderCallID, text(o.EndedReason), disposition,
+	var before, reason string
+	err := q.QueryRow(ctx, observeCall, text(o.ProviderCallID), ourID, PlainID(o.ProviderCallID), o.Status,
+		allowedFrom(o.Status), text(o.EndedReason), Disposition(o.EndedReason),
 		o.Cost, jsonArg(o.Costs), text(o.RecordingURL), jsonArg(o.Transcript), text(o.Summary),
-		text(o.SuccessEvaluation), jsonArg(o.StructuredData), o.StartedAt, o.EndedAt, o.DurationSeconds, now).Scan(&reason)
+		text(o.SuccessEvaluation), jsonArg(o.StructuredData), o.StartedAt, o.EndedAt, o.DurationSeconds, now,
+		evSource, evType, evPayload).Scan(&r.Found, &r.Mismatch, &r.CallID, &r.CampaignID, &r.Previous, &r.Current,
+		&before, &reason, &r.CampaignStatus, &r.CampaignPausedFrom, &r.SpendLimited)
 	if err != nil {
-		return r, fmt.Errorf("update call: %w", err)
+		return Result{}, fmt.Errorf("observe call: %w", err)
+	}
+	if !r.Found {
+		return Result{Mismatch: r.Mismatch}, nil
 	}
 	// Decide the redial once final, and again when the outcome's reason
 	// arrives after the status (a report following a bare "ended"); a
 	// repeat of known news (a duplicate report, a completion from GET
-	// /call) must not push a scheduled redial back.
+	// /call) must not push a scheduled redial back. Either needs
+	// MayRedial(o): the status moves only to o's, the reason only to o's.
 	if Terminal(r.Current) && (r.Changed() || reason != before) {
-		return r, ScheduleRetry(ctx, tx, r.CallID, Classify(reason), now)
+		return r, ScheduleRetry(ctx, q, r.CallID, Classify(reason), now)
 	}
 	return r, nil
+}
+
+// MayRedial reports whether news o can make Apply decide a redial (a
+// second statement, to commit with the first): only a final status or an
+// ended reason can.
+func MayRedial(o Observation) bool { return Terminal(o.Status) || o.EndedReason != "" }
+
+// allowedFrom lists the statuses from which a call may move to next.
+func allowedFrom(next string) []string {
+	from := []string{}
+	for s := range rank {
+		if Allowed(s, next) {
+			from = append(from, s)
+		}
+	}
+	return from
 }
 
 // jsonArg passes JSON as text (the simple protocol sends []byte as bytea),

@@ -12,17 +12,16 @@ import (
 )
 
 // FollowCall moves a campaign on after news about one of its calls, in the
-// news's transaction: RUNNING once a call is in progress; PAUSED when Vapi
-// refused the call for the account's sake; the opt-out and spend-limit
-// rules once an outcome and a cost arrive; COMPLETED when that was the
-// last call. Webhooks and reconciliation share it.
+// news's transaction: PAUSED when Vapi refused the call for the account's
+// sake; the opt-out and spend-limit rules once an outcome and a cost
+// arrive; COMPLETED when that was the last call. Webhooks and reconciliation share it.
 func FollowCall(ctx context.Context, tx pgx.Tx, res callstate.Result, o callstate.Observation, now time.Time) error {
 	if !res.Found {
 		return nil
 	}
-	if res.Changed() && res.Current == callstate.InProgress {
-		return MarkRunning(ctx, tx, res.CampaignID)
-	}
+	// Each check below runs only where it could change the campaign as
+	// read with the call (res): most news about a call needs none. A call
+	// in progress made its campaign RUNNING as it was recorded.
 	if e := callstate.Classify(o.EndedReason); e.Refusal == callstate.AccountRefusal && res.Changed() {
 		// Only the news that ended the call pauses: a duplicate report
 		// must not pause a campaign resumed since.
@@ -35,7 +34,7 @@ func FollowCall(ctx context.Context, tx pgx.Tx, res callstate.Result, o callstat
 			return err
 		}
 	}
-	if o.Cost != nil {
+	if o.Cost != nil && res.SpendLimited {
 		if _, err := EnforceSpendLimit(ctx, tx, res.CampaignID); err != nil {
 			return err
 		}
@@ -45,6 +44,13 @@ func FollowCall(ctx context.Context, tx pgx.Tx, res callstate.Result, o callstat
 		return err
 	}
 	return nil
+}
+
+// MayFollow reports whether news o can call for FollowCall's checks or
+// a redial, which must commit in one transaction with it; other news (a
+// call queued, ringing or in progress) is recorded in a single statement.
+func MayFollow(o callstate.Observation) bool {
+	return callstate.MayRedial(o) || o.Cost != nil || optedOut(o.StructuredData)
 }
 
 // optOutKeys are the structured-data fields an assistant's analysis plan

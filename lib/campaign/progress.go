@@ -40,14 +40,10 @@ func CompleteIfDone(ctx context.Context, q db.DBTX, id uuid.UUID, now time.Time)
 }
 
 // MarkRunning moves a dialing campaign to RUNNING once a call is in
-// progress (a paused one will resume to RUNNING).
+// progress (a paused one will resume to RUNNING). News of a call in
+// progress does it as it is recorded (callstate.Apply).
 func MarkRunning(ctx context.Context, q db.DBTX, id uuid.UUID) error {
-	_, err := q.Exec(ctx, `
-		update campaigns set
-		  status = case when status = 'DIALING' then 'RUNNING' else status end,
-		  paused_from = case when paused_from = 'DIALING' then 'RUNNING' else paused_from end
-		where id = $1 and (status = 'DIALING' or paused_from = 'DIALING')`, id)
-	if err != nil {
+	if _, err := q.Exec(ctx, `select public.mark_campaign_running($1)`, id); err != nil {
 		return fmt.Errorf("mark campaign running: %w", err)
 	}
 	return nil

@@ -36,6 +36,7 @@ type Deps struct {
 	// Per-instance memory for the requests anyone can send (public.go):
 	// the zero values are ready.
 	refusals      ops.Batch
+	webhookCounts ops.Coalescer // accepted and unmatched: written at once, one write at a time
 	healthProbe   cached[healthAnswer]
 	publicSetting cached[settings.Settings]
 }

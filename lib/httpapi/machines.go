@@ -165,7 +165,7 @@ func (d *Deps) urlPolicy() callstate.URLPolicy {
 // count adds one to an operations counter. Counting never fails the
 // request: a lost count is logged.
 func (d *Deps) count(r *http.Request, name string) {
-	if err := ops.Count(r.Context(), d.DB, name, 1, d.Now()); err != nil {
+	if err := d.webhookCounts.Add(r.Context(), d.DB, name, d.Now()); err != nil {
 		logFrom(r).Warn("count", "counter", name, "err", err.Error())
 	}
 }

@@ -11,18 +11,33 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/autolynx/autolynx/lib/apitest"
 	"github.com/autolynx/autolynx/lib/httpapi"
 )
 
 // ingestFixture makes one campaign with a queued call per contact and
 // returns the webhook handler with each call's messages, picked by keep
-// from messages(), laid out call after call.
-func ingestFixture(b *testing.B, calls int, keep ...int) (http.Handler, [][]byte) {
+// from messages(), and a count of the statements its pool runs. The
+// messages are laid out a group of spread calls at a time: each message
+// of the group's calls in turn, as when that many calls are live at once
+// and each hears its news in order (spread 1: call after call).
+func ingestFixture(b *testing.B, calls, spread int, keep ...int) (http.Handler, [][]byte, *atomic.Int64) {
 	e := apitest.New(b, apitest.Options{})
+	statements := &atomic.Int64{}
+	cfg := e.DB.Config()
+	cfg.ConnConfig.Tracer = statementCounter{statements}
+	traced, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(traced.Close)
+	e.Deps.DB = traced
 	asst := e.CreateAssistant("bench")
 	c := e.CreateCampaign(map[string]string{"name": "bench", "assistantId": asst}, apitest.Contacts(calls))
-	_, err := e.DB.Exec(context.Background(), `
+	_, err = e.DB.Exec(context.Background(), `
 		with ins as (
 		  insert into calls (campaign_id, contact_id, status, phone_number_id, provider_call_id)
 		  select campaign_id, id, 'QUEUED', 'p', 'prov-' || position from contacts where campaign_id = $1
@@ -36,28 +51,53 @@ func ingestFixture(b *testing.B, calls int, keep ...int) (http.Handler, [][]byte
 		b.Fatal(err)
 	}
 	defer rows.Close()
-	var bodies [][]byte
+	var lives [][][]byte
 	for rows.Next() {
 		var p, id string
 		if err := rows.Scan(&p, &id); err != nil {
 			b.Fatal(err)
 		}
 		all := messages(p, id)
+		var life [][]byte
 		for _, k := range keep {
-			bodies = append(bodies, all[k])
+			life = append(life, all[k])
+		}
+		lives = append(lives, life)
+	}
+	if err := rows.Err(); err != nil {
+		b.Fatal(err)
+	}
+	var bodies [][]byte
+	for group := range slices.Chunk(lives, spread) {
+		for k := range keep {
+			for _, life := range group {
+				bodies = append(bodies, life[k])
+			}
 		}
 	}
-	return httpapi.VapiWebhook(e.Deps), bodies
+	return httpapi.VapiWebhook(e.Deps), bodies, statements
 }
+
+// statementCounter counts the statements (and so the round trips,
+// transaction control included) a pool sends.
+type statementCounter struct{ n *atomic.Int64 }
+
+func (c statementCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	c.n.Add(1)
+	return ctx
+}
+
+func (statementCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
 // ingest sends b.N webhooks through h from senders goroutines, each taking
 // the next body in turn, and reports throughput and latency percentiles.
-func ingest(b *testing.B, h http.Handler, bodies [][]byte, senders int) {
+func ingest(b *testing.B, h http.Handler, bodies [][]byte, statements *atomic.Int64, senders int) {
 	lats := make([][]time.Duration, senders)
 	var next atomic.Int64
 	var failed atomic.Value
 	b.ReportAllocs()
 	b.ResetTimer()
+	statements.Store(0)
 	start := time.Now()
 	var wg sync.WaitGroup
 	for s := range senders {
@@ -91,6 +131,7 @@ func ingest(b *testing.B, h http.Handler, bodies [][]byte, senders int) {
 	b.ReportMetric(float64(len(lat))/elapsed.Seconds(), "webhooks/s")
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+	b.ReportMetric(float64(statements.Load())/float64(len(lat)), "statements/webhook")
 }
 
 // BenchmarkWebhookIngest measures webhooks through the real handler
@@ -98,15 +139,17 @@ func ingest(b *testing.B, h http.Handler, bodies [][]byte, senders int) {
 // checks) into Postgres, one at a time, cycling the queued, ringing and
 // in-progress updates of 1,000 calls.
 func BenchmarkWebhookIngest(b *testing.B) {
-	h, bodies := ingestFixture(b, 1000, 0, 1, 2)
-	ingest(b, h, bodies, 1)
+	h, bodies, n := ingestFixture(b, 1000, 1, 0, 1, 2)
+	ingest(b, h, bodies, n, 1)
 }
 
 // BenchmarkWebhookIngestConcurrent is the same path under 8 concurrent
 // senders, as when many calls of one campaign end at once: every call's
 // whole life (four status updates and its end-of-call report) over 2,000
-// calls of one campaign, so ends and their campaign checks overlap.
+// calls of one campaign, eight calls live at a time (each sender on its
+// own call, as Vapi sends one call's news in order), so ends and their
+// campaign checks overlap.
 func BenchmarkWebhookIngestConcurrent(b *testing.B) {
-	h, bodies := ingestFixture(b, 2000, 0, 1, 2, 4, 5)
-	ingest(b, h, bodies, 8)
+	h, bodies, n := ingestFixture(b, 2000, 8, 0, 1, 2, 4, 5)
+	ingest(b, h, bodies, n, 8)
 }

@@ -108,6 +108,12 @@ func (rc *Receiver) Receive(ctx context.Context, body []byte) (Outcome, error) {
 		// alone would store the whole conversation at every turn.
 		ev.Payload, _ = json.Marshal(map[string]any{"type": m.Type, "call": map[string]string{"id": obs.ProviderCallID}})
 	}
+	if !campaign.MayFollow(obs) {
+		// Nothing can follow: one statement, one round trip.
+		res, err := callstate.Record(ctx, rc.DB, obs, ev, now)
+		out.Matched, out.Result = res.Found, res
+		return out, err
+	}
 	err := db.InTx(ctx, rc.DB, func(tx pgx.Tx) error {
 		res, err := callstate.Record(ctx, tx, obs, ev, now)
 		if err != nil {

@@ -1,0 +1,103 @@
+package webhook_test
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/autolynx/autolynx/lib/apitest"
+)
+
+// Many calls of one campaign ending at once must not queue on the
+// campaign row: while another transaction holds the lock an update of the
+// campaign takes (an operator's edit, another call's completion check),
+// every call but the last still goes through its whole life — statuses,
+// the end, the report with its cost under a spend limit not reached.
+// Only the last call's end, which completes the campaign, waits for it.
+func TestWebhooksDoNotWaitOnTheCampaignRow(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{})
+	ctx := context.Background()
+	asst := e.CreateAssistant("Locks")
+	c := e.CreateCampaign(map[string]string{"name": "locks", "assistantId": asst}, apitest.Contacts(5))
+	rows, err := e.DB.Query(ctx, `
+		with ins as (
+		  insert into calls (campaign_id, contact_id, status, phone_number_id, provider_call_id)
+		  select campaign_id, id, 'QUEUED', 'p', 'lock-' || position from contacts where campaign_id = $1
+		  returning id, contact_id, provider_call_id),
+		u as (update contacts k set last_call_id = ins.id, attempts = 1 from ins where k.id = ins.contact_id)
+		select provider_call_id, id::text from ins order by provider_call_id`, c.CampaignID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lives [][][]byte
+	for rows.Next() {
+		var p, id string
+		if err := rows.Scan(&p, &id); err != nil {
+			t.Fatal(err)
+		}
+		lives = append(lives, messages(p, id))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.DB.Exec(ctx, `update campaigns set status = 'RUNNING', started_at = now(), spend_limit_usd = 100 where id = $1`,
+		c.CampaignID); err != nil {
+		t.Fatal(err)
+	}
+
+	holder, err := e.DB.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = holder.Rollback(ctx) }()
+	if _, err := holder.Exec(ctx, `update campaigns set status_reason = status_reason where id = $1`, c.CampaignID); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for _, life := range lives[1:] {
+		wg.Go(func() {
+			for _, k := range []int{0, 1, 2, 4, 5} {
+				if st := post(e, life[k], map[string]string{"X-Vapi-Secret": apitest.WebhookSecret}); st != http.StatusOK {
+					t.Errorf("message %d: %d", k, st)
+				}
+			}
+		})
+	}
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		t.Fatal("webhooks still waiting on the campaign row after a minute")
+	}
+	var ended int
+	if err := e.DB.QueryRow(ctx, `select count(*) from calls where campaign_id = $1 and status = 'ENDED' and cost is not null`,
+		c.CampaignID).Scan(&ended); err != nil {
+		t.Fatal(err)
+	}
+	if ended != 4 {
+		t.Fatalf("%d calls ended with their cost while the campaign row was held, want 4", ended)
+	}
+
+	// The last call too, up to its end: that completes the campaign,
+	// which waits for the row.
+	for _, k := range []int{0, 1, 2} {
+		if st := post(e, lives[0][k], map[string]string{"X-Vapi-Secret": apitest.WebhookSecret}); st != http.StatusOK {
+			t.Fatalf("last call, message %d: %d", k, st)
+		}
+	}
+	if err := holder.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []int{4, 5} {
+		if st := post(e, lives[0][k], map[string]string{"X-Vapi-Secret": apitest.WebhookSecret}); st != http.StatusOK {
+			t.Fatalf("last call, message %d: %d", k, st)
+		}
+	}
+	if s := e.Summary(c.CampaignID).Status; s != "COMPLETED" {
+		t.Fatalf("campaign %s after its last call ended, want COMPLETED", s)
+	}
+}
