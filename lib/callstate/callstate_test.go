@@ -1,6 +1,10 @@
 package callstate
 
-import "testing"
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
 
 func TestAllowedIsMonotonic(t *testing.T) {
 	t.Parallel()
@@ -51,5 +55,39 @@ func TestFromVapiAndDisposition(t *testing.T) {
 		if got := Disposition(c.reason); got != c.disposition {
 			t.Errorf("Disposition(%s) = %q, want %q", c.reason, got, c.disposition)
 		}
+	}
+}
+
+// Security review L12: a transcript is stored within MaxTranscriptBytes
+// (an export row must fit one answer), keeping the start of the call and
+// saying it was cut, however the text escapes; a normal one is as sent.
+func TestLowL12TranscriptBounded(t *testing.T) {
+	t.Parallel()
+	turn := json.RawMessage(`{"role":"user","message":"` + strings.Repeat("<&>", 100) + `"}`)
+	turns := make([]json.RawMessage, 10_000)
+	for i := range turns {
+		turns[i] = turn
+	}
+	for name, text := range map[string]string{
+		"plain":   strings.Repeat("Hello there. ", 200_000),
+		"escaped": strings.Repeat("<", 2<<20),
+	} {
+		b := Transcript(text, turns)
+		var got struct {
+			Text      string
+			Messages  []json.RawMessage
+			Truncated bool
+		}
+		if len(b) > MaxTranscriptBytes || json.Unmarshal(b, &got) != nil || !got.Truncated {
+			t.Errorf("%s: %d bytes, truncated %v", name, len(b), got.Truncated)
+			continue
+		}
+		if !strings.HasPrefix(text, got.Text) || len(got.Messages) == 0 && len(got.Text) == 0 {
+			t.Errorf("%s: kept %d bytes of text and %d turns", name, len(got.Text), len(got.Messages))
+		}
+	}
+	small := Transcript("AI: Hi", []json.RawMessage{json.RawMessage(`{"role":"bot","message":"Hi"}`)})
+	if string(small) != `{"text":"AI: Hi","messages":[{"role":"bot","message":"Hi"}]}` {
+		t.Errorf("small transcript stored as %s", small)
 	}
 }

@@ -2,6 +2,7 @@ package callstate
 
 import (
 	"encoding/json"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -68,8 +69,22 @@ func Structured(data, outputs json.RawMessage) json.RawMessage {
 	return data
 }
 
+// MaxTranscriptBytes bounds a stored transcript (security review L12): an
+// hour's conversation is far less, and one export row (an answer of at
+// most 4.5 MB) must hold it.
+const MaxTranscriptBytes = 1 << 20
+
+// transcript is the stored shape; Truncated says turns or text were cut
+// to MaxTranscriptBytes (the first of them are kept).
+type transcript struct {
+	Text      string            `json:"text"`
+	Messages  []json.RawMessage `json:"messages"`
+	Truncated bool              `json:"truncated,omitempty"`
+}
+
 // Transcript keeps the conversation (text and turns) without the system
-// prompt, which is configuration rather than what was said.
+// prompt, which is configuration rather than what was said, within
+// MaxTranscriptBytes.
 func Transcript(text string, messages []json.RawMessage) json.RawMessage {
 	turns := make([]json.RawMessage, 0, len(messages))
 	for _, raw := range messages {
@@ -84,9 +99,38 @@ func Transcript(text string, messages []json.RawMessage) json.RawMessage {
 	if text == "" && len(turns) == 0 {
 		return nil
 	}
-	b, _ := json.Marshal(struct {
-		Text     string            `json:"text"`
-		Messages []json.RawMessage `json:"messages"`
-	}{text, turns})
+	t := transcript{Text: text, Messages: turns}
+	b, _ := json.Marshal(t)
+	if len(b) <= MaxTranscriptBytes {
+		return b
+	}
+	// Text and turns each get half, kept from the start of the call; JSON
+	// escaping can grow what is kept, so each pass halves it until it fits.
+	t.Truncated = true
+	for budget := MaxTranscriptBytes / 2; len(b) > MaxTranscriptBytes; budget /= 2 {
+		t.Text, t.Messages = cutUTF8(text, budget), firstTurns(turns, budget)
+		b, _ = json.Marshal(t)
+	}
 	return b
+}
+
+// firstTurns is the longest prefix of turns of at most n bytes.
+func firstTurns(turns []json.RawMessage, n int) []json.RawMessage {
+	for i, turn := range turns {
+		if n -= len(turn) + 1; n < 0 {
+			return turns[:i]
+		}
+	}
+	return turns
+}
+
+// cutUTF8 is s cut to at most n bytes of whole characters.
+func cutUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
