@@ -68,6 +68,34 @@ func BenchmarkImport(b *testing.B) {
 	b.ReportMetric(stop(), "peak-heap-MB")
 }
 
+// BenchmarkImportChunk measures campaign.Create on the largest chunk a
+// deployed function receives: a 4.5 MB CSV (Vercel's request limit).
+func BenchmarkImportChunk(b *testing.B) {
+	f := setup(b)
+	const chunk = 4_500_000
+	var sb strings.Builder
+	sb.WriteString(header)
+	n := 0
+	for line := rows(n, 1); sb.Len()+len(line) <= chunk; line = rows(n, 1) {
+		sb.WriteString(line)
+		n++
+	}
+	csv := sb.String()
+	runtime.GC()
+	b.ReportAllocs()
+	stop := heapPeak()
+	for b.Loop() {
+		_, rep, err := campaign.Create(f.ctx, f.pool, f.newCampaign(), strings.NewReader(csv))
+		if err != nil || rep.Accepted != n {
+			b.Fatalf("import: %v (%+v)", err, rep)
+		}
+	}
+	b.ReportMetric(float64(n), "rows")
+	b.ReportMetric(float64(len(csv))/(1<<20), "MB")
+	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(stop(), "peak-heap-MB")
+}
+
 // seedContacts adds n contacts to a new campaign with SQL, a third of
 // them with an ended call, and returns the campaign.
 func seedContacts(b *testing.B, f fixture, n int) uuid.UUID {
