@@ -228,18 +228,18 @@ func TestAppendChunkIsAtomic(t *testing.T) {
 	}
 }
 
-// A chunk larger than one round of the importer keeps every rule across
-// rounds: a later row repeating an earlier round's number is a duplicate,
-// do-not-call rows are reported by row, positions stay dense in file order
-// and a time zone comes with each number.
-func TestCreateAcrossRounds(t *testing.T) {
+// A large chunk keeps every rule: a row repeating a number thousands of
+// rows earlier is a duplicate, do-not-call rows are reported by row,
+// positions stay dense in file order and a time zone comes with each
+// number.
+func TestCreateLargeChunk(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
 	const n = 25_000
 	if _, err := f.pool.Exec(f.ctx, `insert into dnc (phone) values ($1), ($2)`, phoneOf(3), phoneOf(22_000)); err != nil {
 		t.Fatal(err)
 	}
-	csv := header + rows(0, n) + rows(5, 1) + rows(15_000, 1) // rows n+2 and n+3 repeat earlier rounds
+	csv := header + rows(0, n) + rows(5, 1) + rows(15_000, 1) // rows n+2 and n+3 repeat earlier rows
 	id, rep := f.create(t, csv)
 	want := &campaign.Report{Accepted: n - 2, Duplicates: 2, Suppressed: 2, Skipped: []csvimport.Skip{
 		{Row: 5, Reason: "on the do-not-call list"},
