@@ -44,8 +44,8 @@ func newReport() *Report {
 }
 
 // skip counts s and keeps it if it may be among the first MaxSkipped rows.
-// Rows arrive nearly in order (do-not-call ones per round), so the list is
-// cut back to the lowest rows whenever it doubles: memory stays bounded.
+// Rows arrive in order (the file's, then the do-not-call ones), so the list
+// is cut back to the lowest rows whenever it doubles: memory stays bounded.
 func (rep *Report) skip(s csvimport.Skip) {
 	rep.SkippedTotal++
 	reason := s.Kind
@@ -70,30 +70,29 @@ func (rep *Report) trim() {
 // list.
 const kindDNC = "on the do-not-call list"
 
-// importRows is the temporary table a round of rows is copied into before
-// one statement moves it into contacts.
+// importRows is the temporary table a chunk is copied into before one
+// statement moves it into contacts: COPY streams (memory stays flat
+// whatever the chunk holds) and the file is parsed while Postgres stores
+// what came before.
 const importRows = `create temp table import_rows (line int not null, name text not null,
   business_name text not null, phone text not null, variables jsonb not null, timezones text[] not null)
   on commit drop`
 
 var importColumns = []string{"line", "name", "business_name", "phone", "variables", "timezones"}
 
-// suppressedLines finds the round's rows whose number is on the
+// suppressedLines finds the chunk's rows whose number is on the
 // do-not-call list.
 const suppressedLines = `select s.line from import_rows s join dnc d on d.phone = s.phone order by s.line`
 
-// insertContacts moves the round into campaign $1, skipping phones the
-// campaign already has (earlier rounds included) or that repeat within the
-// round (the first row wins) and those on the do-not-call list. Positions
-// are dense from $2+1 so strict batches can be cut from them. Callers hold
-// the campaign's import lock (or created it), so the NOT EXISTS check is
-// exact; its OFFSET 0 keeps it a probe of the (campaign_id, phone) index
-// per row, where a hash join would read every contact of the campaign in
-// every round.
+// insertContacts moves the chunk into campaign $1, skipping phones the
+// campaign already has or that repeat within the chunk (the first row
+// wins) and those on the do-not-call list. Positions are dense from $2+1
+// so strict batches can be cut from them. Callers hold the campaign's
+// import lock (or created it), so the NOT EXISTS check is exact.
 const insertContacts = `
 with fresh as (
   select distinct on (s.phone) s.* from import_rows s
-  where not exists (select 1 from contacts k where k.campaign_id = $1 and k.phone = s.phone offset 0)
+  where not exists (select 1 from contacts k where k.campaign_id = $1 and k.phone = s.phone)
     and not exists (select 1 from dnc d where d.phone = s.phone)
   order by s.phone, s.line
 )
@@ -102,108 +101,55 @@ select $1, $2::int + row_number() over (order by line), name, business_name, pho
 from fresh
 on conflict do nothing`
 
-// roundRows is how many rows go to Postgres per round (COPY into
-// import_rows, then one INSERT … SELECT). The file is parsed a round ahead
-// while Postgres stores the round before, and at most three rounds are in
-// memory whatever the file's size.
-const roundRows = 5_000
-
-// round is part of a chunk, parsed: its contacts, the rows it skipped,
-// and the error that ended the file, if any.
-type round struct {
-	rows  []staged
-	skips []csvimport.Skip
-	err   error
+// rowSource feeds the reader's contacts to COPY, recording skipped rows
+// in the report as it goes.
+type rowSource struct {
+	rd   *csvimport.Reader
+	rep  *Report
+	row  csvimport.Row
+	err  error
+	vars []byte
 }
 
-// staged is a contact as import_rows' columns.
-type staged struct {
-	line                  int32
-	name, business, phone string
-	variables             []byte
-	zones                 []string
-}
-
-// stagedRows feeds a round to COPY.
-type stagedRows struct {
-	rows []staged
-	i    int
-}
-
-func (s *stagedRows) Next() bool { s.i++; return s.i <= len(s.rows) }
-
-func (s *stagedRows) Values() ([]any, error) {
-	r := s.rows[s.i-1]
-	return []any{r.line, r.name, r.business, r.phone, r.variables, r.zones}, nil
-}
-
-func (s *stagedRows) Err() error { return nil }
-
-// readRounds parses rd on its own goroutine, one round ahead of the
-// caller. Closing stop ends it early; the channel closes once it is done
-// with rd.
-func readRounds(rd *csvimport.Reader, stop <-chan struct{}) <-chan round {
-	out := make(chan round, 1)
-	go func() {
-		defer close(out)
-		for more := true; more; {
-			var r round
-			r, more = readRound(rd)
-			select {
-			case out <- r:
-			case <-stop:
-				return
-			}
-		}
-	}()
-	return out
-}
-
-// readRound reads up to roundRows contacts; more is false at the file's
-// end or error.
-func readRound(rd *csvimport.Reader) (r round, more bool) {
-	for len(r.rows) < roundRows {
-		row, skip, err := rd.Next()
+func (s *rowSource) Next() bool {
+	for {
+		row, skip, err := s.rd.Next()
 		if errors.Is(err, io.EOF) {
-			return r, false
+			return false
 		}
 		if err != nil {
-			r.err = csvProblem(err)
-			return r, false
+			s.err = csvProblem(err)
+			return false
 		}
 		if skip == nil {
 			skip = oversized(row)
 		}
-		if skip != nil {
-			r.skips = append(r.skips, *skip)
-			continue
+		if skip == nil {
+			s.row = row
+			return true
 		}
-		vals, err := stage(row)
-		if err != nil {
-			r.err = err
-			return r, false
-		}
-		r.rows = append(r.rows, vals)
+		s.rep.skip(*skip)
 	}
-	return r, true
 }
 
-// stage is row as import_rows' columns.
-func stage(r csvimport.Row) (staged, error) {
-	vars := []byte("{}")
+func (s *rowSource) Values() ([]any, error) {
+	r := s.row
+	s.vars = append(s.vars[:0], "{}"...)
 	if len(r.Variables) > 0 {
 		js, err := json.Marshal(r.Variables)
 		if err != nil {
-			return staged{}, fmt.Errorf("encode variables: %w", err)
+			return nil, fmt.Errorf("encode variables: %w", err)
 		}
-		vars = js
+		s.vars = js
 	}
 	zones := contactZones(r)
 	if zones == nil {
 		zones = []string{}
 	}
-	return staged{int32(r.Line), r.Name, r.BusinessName, r.Phone, vars, zones}, nil
+	return []any{int32(r.Line), r.Name, r.BusinessName, r.Phone, s.vars, zones}, nil
 }
+
+func (s *rowSource) Err() error { return s.err }
 
 // contactZones are the zones a contact's calling window is kept in: the
 // file's time zone column, else the zones of the number.
@@ -230,29 +176,23 @@ func importCSV(ctx context.Context, tx pgx.Tx, id uuid.UUID, opts csvimport.Opti
 		return nil, fmt.Errorf("stage contacts: %w", err)
 	}
 	rep := newReport()
-	stop := make(chan struct{})
-	rounds := readRounds(rd, stop)
-	defer func() {
-		close(stop)
-		for range rounds { // wait until the reader is done with r
-		}
-	}()
-	again := false
-	for rnd := range rounds {
-		for _, s := range rnd.skips {
-			rep.skip(s)
-		}
-		if rnd.err != nil {
-			return nil, rnd.err
-		}
-		if len(rnd.rows) == 0 {
-			continue
-		}
-		if err := insertRound(ctx, tx, id, rnd.rows, again, &base, rep); err != nil {
-			return nil, err
-		}
-		again = true
+	src := &rowSource{rd: rd, rep: rep}
+	staged, err := tx.CopyFrom(ctx, pgx.Identifier{"import_rows"}, importColumns, src)
+	if src.err != nil {
+		return nil, src.err
 	}
+	if err != nil {
+		return nil, fmt.Errorf("stage contacts: %w", err)
+	}
+	if err := suppress(ctx, tx, rep); err != nil {
+		return nil, err
+	}
+	tag, err := tx.Exec(ctx, insertContacts, id, base)
+	if err != nil {
+		return nil, fmt.Errorf("insert contacts: %w", err)
+	}
+	rep.Accepted = int(tag.RowsAffected())
+	rep.Duplicates = int(staged) - rep.Accepted - rep.Suppressed
 	rep.trim()
 	mapping, err := json.Marshal(rd.Mapping())
 	if err != nil {
@@ -274,50 +214,23 @@ func importCSV(ctx context.Context, tx pgx.Tx, id uuid.UUID, opts csvimport.Opti
 	return rep, nil
 }
 
-// insertRound stages rows (emptying import_rows of the round before when
-// again), reports those on the do-not-call list and inserts the rest
-// after position *base, which it advances.
-func insertRound(ctx context.Context, tx pgx.Tx, id uuid.UUID, rows []staged, again bool, base *int, rep *Report) error {
-	if again {
-		if _, err := tx.Exec(ctx, `truncate import_rows`); err != nil {
-			return fmt.Errorf("stage contacts: %w", err)
-		}
-	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"import_rows"}, importColumns, &stagedRows{rows: rows}); err != nil {
-		return fmt.Errorf("stage contacts: %w", err)
-	}
-	suppressed, err := suppress(ctx, tx, rep)
-	if err != nil {
-		return err
-	}
-	tag, err := tx.Exec(ctx, insertContacts, id, *base)
-	if err != nil {
-		return fmt.Errorf("insert contacts: %w", err)
-	}
-	n := int(tag.RowsAffected())
-	rep.Accepted += n
-	rep.Suppressed += suppressed
-	rep.Duplicates += len(rows) - n - suppressed
-	*base += n
-	return nil
-}
-
 // suppress reports the staged rows whose number is on the do-not-call
-// list and counts them.
-func suppress(ctx context.Context, tx pgx.Tx, rep *Report) (int, error) {
+// list.
+func suppress(ctx context.Context, tx pgx.Tx, rep *Report) error {
 	rows, err := tx.Query(ctx, suppressedLines)
 	if err != nil {
-		return 0, fmt.Errorf("check do-not-call list: %w", err)
+		return fmt.Errorf("check do-not-call list: %w", err)
 	}
 	var line int32
-	n, err := pgx.ForEachRow(rows, []any{&line}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&line}, func() error {
 		rep.skip(csvimport.Skip{Row: int(line), Reason: kindDNC, Kind: kindDNC})
+		rep.Suppressed++
 		return nil
 	})
 	if err != nil {
-		return 0, fmt.Errorf("check do-not-call list: %w", err)
+		return fmt.Errorf("check do-not-call list: %w", err)
 	}
-	return int(n.RowsAffected()), nil
+	return nil
 }
 
 // A contact's size is bounded, so a page of 500 contacts (about 1.3 MB at
