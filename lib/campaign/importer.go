@@ -44,8 +44,8 @@ func newReport() *Report {
 }
 
 // skip counts s and keeps it if it may be among the first MaxSkipped rows.
-// Rows arrive nearly in order (do-not-call ones per batch), so the list is
-// cut back to the lowest rows whenever it doubles: memory stays bounded.
+// Rows arrive in order (the file's, then the do-not-call ones), so the list
+// is cut back to the lowest rows whenever it doubles: memory stays bounded.
 func (rep *Report) skip(s csvimport.Skip) {
 	rep.SkippedTotal++
 	reason := s.Kind
@@ -70,62 +70,86 @@ func (rep *Report) trim() {
 // list.
 const kindDNC = "on the do-not-call list"
 
-// importBatch is how many rows go to Postgres per statement: one round
-// trip per batch keeps memory flat while amortizing latency.
-const importBatch = 1000
+// importRows is the temporary table a chunk is copied into before one
+// statement moves it into contacts: COPY streams (memory stays flat
+// whatever the chunk holds) and the file is parsed while Postgres stores
+// what came before.
+const importRows = `create temp table import_rows (line int not null, name text not null,
+  business_name text not null, phone text not null, variables jsonb not null, timezones text[] not null)
+  on commit drop`
 
-// insertContacts inserts one batch, skipping phones the campaign already
-// has or that repeat within the batch (the first row wins). Positions are
-// dense from base+1 so strict batches can be cut from them. Callers hold
-// the campaign's import lock (or created it), so the NOT EXISTS check is
-// exact.
+var importColumns = []string{"line", "name", "business_name", "phone", "variables", "timezones"}
+
+// suppressedLines finds the chunk's rows whose number is on the
+// do-not-call list.
+const suppressedLines = `select s.line from import_rows s join dnc d on d.phone = s.phone order by s.line`
+
+// insertContacts moves the chunk into campaign $1, skipping phones the
+// campaign already has or that repeat within the chunk (the first row
+// wins) and those on the do-not-call list. Positions are dense from $2+1
+// so strict batches can be cut from them. Callers hold the campaign's
+// import lock (or created it), so the NOT EXISTS check is exact.
 const insertContacts = `
-with input as (
-  select * from unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $8::text[])
-    as u(line, name, business_name, phone, variables, zones)
-), fresh as (
-  select distinct on (i.phone) i.* from input i
-  where not exists (select 1 from contacts k where k.campaign_id = $1 and k.phone = i.phone)
-    and not exists (select 1 from dnc d where d.phone = i.phone)
-  order by i.phone, i.line
-), numbered as (
-  select f.*, $7::int + row_number() over (order by f.line) as position from fresh f
+with fresh as (
+  select distinct on (s.phone) s.* from import_rows s
+  where not exists (select 1 from contacts k where k.campaign_id = $1 and k.phone = s.phone)
+    and not exists (select 1 from dnc d where d.phone = s.phone)
+  order by s.phone, s.line
 )
 insert into contacts (campaign_id, position, name, business_name, phone, variables, timezones)
-select $1, position, name, business_name, phone, variables::jsonb, coalesce(string_to_array(nullif(zones, ''), ','), '{}')::text[]
-from numbered
+select $1, $2::int + row_number() over (order by line), name, business_name, phone, variables, timezones
+from fresh
 on conflict do nothing`
 
-// suppressedLines finds the batch's rows whose number is on the
-// do-not-call list.
-const suppressedLines = `
-select u.line from unnest($1::int[], $2::text[]) as u(line, phone)
-join dnc d on d.phone = u.phone order by u.line`
-
-type batch struct {
-	lines                            []int32
-	names, businesses, phones, zones []string
-	variables                        []string
+// rowSource feeds the reader's contacts to COPY, recording skipped rows
+// in the report as it goes.
+type rowSource struct {
+	rd   *csvimport.Reader
+	rep  *Report
+	row  csvimport.Row
+	err  error
+	vars []byte
 }
 
-func (b *batch) add(r csvimport.Row) {
-	vars := "{}"
-	if len(r.Variables) > 0 {
-		js, _ := json.Marshal(r.Variables)
-		vars = string(js)
+func (s *rowSource) Next() bool {
+	for {
+		row, skip, err := s.rd.Next()
+		if errors.Is(err, io.EOF) {
+			return false
+		}
+		if err != nil {
+			s.err = csvProblem(err)
+			return false
+		}
+		if skip == nil {
+			skip = oversized(row)
+		}
+		if skip == nil {
+			s.row = row
+			return true
+		}
+		s.rep.skip(*skip)
 	}
-	b.lines = append(b.lines, int32(r.Line))
-	b.names = append(b.names, r.Name)
-	b.businesses = append(b.businesses, r.BusinessName)
-	b.phones = append(b.phones, r.Phone)
-	b.variables = append(b.variables, vars)
-	b.zones = append(b.zones, strings.Join(contactZones(r), ","))
 }
 
-func (b *batch) reset() {
-	b.lines, b.names, b.businesses, b.phones, b.variables, b.zones =
-		b.lines[:0], b.names[:0], b.businesses[:0], b.phones[:0], b.variables[:0], b.zones[:0]
+func (s *rowSource) Values() ([]any, error) {
+	r := s.row
+	s.vars = append(s.vars[:0], "{}"...)
+	if len(r.Variables) > 0 {
+		js, err := json.Marshal(r.Variables)
+		if err != nil {
+			return nil, fmt.Errorf("encode variables: %w", err)
+		}
+		s.vars = js
+	}
+	zones := contactZones(r)
+	if zones == nil {
+		zones = []string{}
+	}
+	return []any{int32(r.Line), r.Name, r.BusinessName, r.Phone, s.vars, zones}, nil
 }
+
+func (s *rowSource) Err() error { return s.err }
 
 // contactZones are the zones a contact's calling window is kept in: the
 // file's time zone column, else the zones of the number.
@@ -133,7 +157,7 @@ func contactZones(r csvimport.Row) []string {
 	if r.TimeZone != "" {
 		return []string{r.TimeZone}
 	}
-	return phone.TimeZones(r.Phone)
+	return r.Zones
 }
 
 // importCSV streams r (CSV or .xlsx) into campaign id inside tx. Any error
@@ -148,60 +172,27 @@ func importCSV(ctx context.Context, tx pgx.Tx, id uuid.UUID, opts csvimport.Opti
 	if err := tx.QueryRow(ctx, `select coalesce(max(position), 0) from contacts where campaign_id = $1`, id).Scan(&base); err != nil {
 		return nil, fmt.Errorf("read last position: %w", err)
 	}
+	if _, err := tx.Exec(ctx, importRows); err != nil {
+		return nil, fmt.Errorf("stage contacts: %w", err)
+	}
 	rep := newReport()
-	var b batch
-	flush := func() error {
-		if len(b.phones) == 0 {
-			return nil
-		}
-		rows, err := tx.Query(ctx, suppressedLines, b.lines, b.phones)
-		if err != nil {
-			return fmt.Errorf("check do-not-call list: %w", err)
-		}
-		lines, err := pgx.CollectRows(rows, pgx.RowTo[int32])
-		if err != nil {
-			return fmt.Errorf("check do-not-call list: %w", err)
-		}
-		for _, l := range lines {
-			rep.skip(csvimport.Skip{Row: int(l), Reason: kindDNC, Kind: kindDNC})
-		}
-		tag, err := tx.Exec(ctx, insertContacts, id, b.lines, b.names, b.businesses, b.phones, b.variables, base, b.zones)
-		if err != nil {
-			return fmt.Errorf("insert contacts: %w", err)
-		}
-		n := int(tag.RowsAffected())
-		rep.Accepted += n
-		rep.Suppressed += len(lines)
-		rep.Duplicates += len(b.phones) - n - len(lines)
-		base += n
-		b.reset()
-		return nil
+	src := &rowSource{rd: rd, rep: rep}
+	staged, err := tx.CopyFrom(ctx, pgx.Identifier{"import_rows"}, importColumns, src)
+	if src.err != nil {
+		return nil, src.err
 	}
-	for {
-		row, skip, err := rd.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, csvProblem(err)
-		}
-		if skip == nil {
-			skip = oversized(row)
-		}
-		if skip != nil {
-			rep.skip(*skip)
-			continue
-		}
-		b.add(row)
-		if len(b.phones) == importBatch {
-			if err := flush(); err != nil {
-				return nil, err
-			}
-		}
+	if err != nil {
+		return nil, fmt.Errorf("stage contacts: %w", err)
 	}
-	if err := flush(); err != nil {
+	if err := suppress(ctx, tx, rep); err != nil {
 		return nil, err
 	}
+	tag, err := tx.Exec(ctx, insertContacts, id, base)
+	if err != nil {
+		return nil, fmt.Errorf("insert contacts: %w", err)
+	}
+	rep.Accepted = int(tag.RowsAffected())
+	rep.Duplicates = int(staged) - rep.Accepted - rep.Suppressed
 	rep.trim()
 	mapping, err := json.Marshal(rd.Mapping())
 	if err != nil {
@@ -221,6 +212,25 @@ func importCSV(ctx context.Context, tx pgx.Tx, id uuid.UUID, opts csvimport.Opti
 		return nil, finalConflict(st)
 	}
 	return rep, nil
+}
+
+// suppress reports the staged rows whose number is on the do-not-call
+// list.
+func suppress(ctx context.Context, tx pgx.Tx, rep *Report) error {
+	rows, err := tx.Query(ctx, suppressedLines)
+	if err != nil {
+		return fmt.Errorf("check do-not-call list: %w", err)
+	}
+	var line int32
+	_, err = pgx.ForEachRow(rows, []any{&line}, func() error {
+		rep.skip(csvimport.Skip{Row: int(line), Reason: kindDNC, Kind: kindDNC})
+		rep.Suppressed++
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("check do-not-call list: %w", err)
+	}
+	return nil
 }
 
 // A contact's size is bounded, so a page of 500 contacts (about 1.3 MB at

@@ -227,3 +227,38 @@ func TestAppendChunkIsAtomic(t *testing.T) {
 		t.Errorf("total_contacts = %d after a refused chunk, want 5", n)
 	}
 }
+
+// A large chunk keeps every rule: a row repeating a number thousands of
+// rows earlier is a duplicate, do-not-call rows are reported by row,
+// positions stay dense in file order and a time zone comes with each
+// number.
+func TestCreateLargeChunk(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	const n = 25_000
+	if _, err := f.pool.Exec(f.ctx, `insert into dnc (phone) values ($1), ($2)`, phoneOf(3), phoneOf(22_000)); err != nil {
+		t.Fatal(err)
+	}
+	csv := header + rows(0, n) + rows(5, 1) + rows(15_000, 1) // rows n+2 and n+3 repeat earlier rows
+	id, rep := f.create(t, csv)
+	want := &campaign.Report{Accepted: n - 2, Duplicates: 2, Suppressed: 2, Skipped: []csvimport.Skip{
+		{Row: 5, Reason: "on the do-not-call list"},
+		{Row: 22_002, Reason: "on the do-not-call list"},
+	}, SkippedTotal: 2, SkippedByReason: map[string]int{"on the do-not-call list": 2}}
+	for i := range rep.Skipped {
+		rep.Skipped[i].Kind = ""
+	}
+	if !reflect.DeepEqual(rep, want) {
+		t.Fatalf("report = %+v, want %+v", rep, want)
+	}
+	// Position p holds the p-th accepted row of the file.
+	bad := f.count(t, `select count(*) from (
+		select position, row_number() over (order by substr(name, 8)::int) as want from contacts where campaign_id = $1
+	) s where position <> want`, id)
+	if bad != 0 || f.count(t, `select max(position) from contacts where campaign_id = $1`, id) != n-2 {
+		t.Errorf("%d positions out of file order, or not dense", bad)
+	}
+	if z := f.count(t, `select count(*) from contacts where campaign_id = $1 and timezones = '{America/New_York}'`, id); z != n-2 {
+		t.Errorf("%d contacts have the zone of their number, want %d", z, n-2)
+	}
+}

@@ -82,7 +82,8 @@ func TestAmbiguousColumnsNeedMapping(t *testing.T) {
 		t.Fatal(err)
 	}
 	row, skip, err := rd.Next()
-	want := Row{Line: 2, Name: "Ann", Phone: ann, Variables: map[string]string{"phone": "2125550123", "company": "Acme"}}
+	want := Row{Line: 2, Name: "Ann", Phone: ann, Zones: []string{"America/Los_Angeles"},
+		Variables: map[string]string{"phone": "2125550123", "company": "Acme"}}
 	if err != nil || skip != nil || !reflect.DeepEqual(row, want) {
 		t.Errorf("row = %+v %v %v, want %+v", row, skip, err, want)
 	}

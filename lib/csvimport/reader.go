@@ -34,6 +34,9 @@ type Row struct {
 	Name         string // may be empty
 	BusinessName string // may be empty
 	Phone        string // E.164
+	// Zones are the IANA zones the number may ring in, read with it (nil
+	// when unknown).
+	Zones []string
 	// TimeZone is the row's IANA zone from a time zone column, overriding
 	// the zones of the number; empty when the file gives none.
 	TimeZone string
@@ -192,7 +195,7 @@ func (r *Reader) contact(rec *record) (Row, string, string) {
 	case rec.width > len(r.h.cols):
 		return Row{}, fmt.Sprintf("row has %d columns, header has %d", rec.width, len(r.h.cols)), kindUnreadable
 	}
-	num, err := phone.Normalize(cells(rec, r.h.phone), r.region)
+	num, err := phone.Read(cells(rec, r.h.phone), r.region)
 	if err != nil {
 		kind, _, _ := strings.Cut(err.Error(), ":")
 		return Row{}, err.Error(), kind
@@ -201,7 +204,8 @@ func (r *Reader) contact(rec *record) (Row, string, string) {
 	if err != nil {
 		return Row{}, err.Error(), kindZone
 	}
-	row := Row{Line: rec.row, Name: cells(rec, r.h.name), BusinessName: cells(rec, r.h.business), Phone: num, TimeZone: zone}
+	row := Row{Line: rec.row, Name: cells(rec, r.h.name), BusinessName: cells(rec, r.h.business),
+		Phone: num.E164, Zones: num.Zones, TimeZone: zone}
 	if len(r.h.vars) > 0 {
 		row.Variables = make(map[string]string, len(r.h.vars))
 		for _, i := range r.h.vars {

@@ -79,8 +79,11 @@ func TestM5AppendBlocksNoControl(t *testing.T) {
 	if _, err := io.WriteString(pw, csvHeader+csvRows(1, head)); err != nil {
 		t.Fatal(err)
 	}
+	// The import's transaction waits for the rest of the body between
+	// statements or inside its COPY.
 	e.waitUntil(t, "the import's open transaction",
-		`select count(*) from pg_stat_activity where datname = current_database() and state = 'idle in transaction'`)
+		`select count(*) from pg_stat_activity where datname = current_database()
+		  and (state = 'idle in transaction' or query ilike 'copy %')`)
 
 	pauseX := e.background(&wg, http.MethodPost, "/api/campaigns/"+x+"/pause", tok, "", nil)
 	// Let the pause of X reach the database before the other requests.

@@ -63,6 +63,13 @@ func CheckRegion(region string) error {
 	return err
 }
 
+// Number is a valid number as read once: its E.164 form and the IANA time
+// zones it may ring in (nil when unknown).
+type Number struct {
+	E164  string
+	Zones []string
+}
+
 // Normalize returns raw as an E.164 number ("+14155552671"). It accepts the
 // separators people type (spaces, dashes, dots, slashes, parentheses), a
 // leading "+" or "00", and the "'" a spreadsheet export puts before a "+".
@@ -70,17 +77,35 @@ func CheckRegion(region string) error {
 // valid there but is a valid international number once a "+" is added
 // (e.g. "447911123456" with region US), that reading wins.
 func Normalize(raw, defaultRegion string) (string, error) {
-	region, err := canonicalRegion(defaultRegion)
+	num, err := read(raw, defaultRegion)
 	if err != nil {
 		return "", err
 	}
+	return phonenumbers.Format(num, phonenumbers.E164), nil
+}
+
+// Read is Normalize that also returns the number's time zones, from the
+// same parse (an import reads each number once).
+func Read(raw, defaultRegion string) (Number, error) {
+	num, err := read(raw, defaultRegion)
+	if err != nil {
+		return Number{}, err
+	}
+	return Number{E164: phonenumbers.Format(num, phonenumbers.E164), Zones: zones(num)}, nil
+}
+
+func read(raw, defaultRegion string) (*phonenumbers.PhoneNumber, error) {
+	region, err := canonicalRegion(defaultRegion)
+	if err != nil {
+		return nil, err
+	}
 	s := strings.TrimSpace(raw)
 	if s == "" {
-		return "", ErrEmpty
+		return nil, ErrEmpty
 	}
 	digits, plus, ok := clean(s)
 	if !ok {
-		return "", &InvalidError{Raw: raw}
+		return nil, &InvalidError{Raw: raw}
 	}
 	if !plus && strings.HasPrefix(digits, "00") {
 		digits, plus = digits[2:], true
@@ -88,13 +113,13 @@ func Normalize(raw, defaultRegion string) (string, error) {
 	if plus {
 		return parse("+"+digits, region, raw)
 	}
-	out, err := parse(digits, region, raw)
+	num, err := parse(digits, region, raw)
 	if err != nil && len(digits) >= minIntlDigits {
 		if intl, intlErr := parse("+"+digits, region, raw); intlErr == nil {
 			return intl, nil
 		}
 	}
-	return out, err
+	return num, err
 }
 
 // canonicalRegion upper-cases region and checks the metadata knows it.
@@ -131,16 +156,16 @@ func clean(s string) (digits string, plus, ok bool) {
 	return b.String(), plus, b.Len() > 0
 }
 
-// parse reads s in region and formats it as E.164 when it is a valid number.
-func parse(s, region, raw string) (string, error) {
+// parse reads s in region and returns it when it is a valid number.
+func parse(s, region, raw string) (*phonenumbers.PhoneNumber, error) {
 	num, err := phonenumbers.Parse(s, region)
 	if err != nil {
-		return "", &InvalidError{Raw: raw}
+		return nil, &InvalidError{Raw: raw}
 	}
 	if phonenumbers.IsValidNumber(num) {
-		return phonenumbers.Format(num, phonenumbers.E164), nil
+		return num, nil
 	}
-	return "", &InvalidError{Raw: raw, Detail: invalidDetail(num, s, region)}
+	return nil, &InvalidError{Raw: raw, Detail: invalidDetail(num, s, region)}
 }
 
 // invalidDetail explains a parsed number that is not valid. A wrong length

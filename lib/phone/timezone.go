@@ -11,13 +11,18 @@ func TimeZones(e164 string) []string {
 	if err != nil {
 		return nil
 	}
-	zones, err := phonenumbers.GetTimezonesForNumber(num)
+	return zones(num)
+}
+
+// zones returns the known time zones of a parsed number.
+func zones(num *phonenumbers.PhoneNumber) []string {
+	all, err := phonenumbers.GetTimezonesForNumber(num)
 	if err != nil {
 		return nil
 	}
 	// Copy: the library hands out the slices of its shared table.
 	var out []string
-	for _, z := range zones {
+	for _, z := range all {
 		if z != phonenumbers.UNKNOWN_TIMEZONE {
 			out = append(out, z)
 		}
