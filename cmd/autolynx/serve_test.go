@@ -28,15 +28,29 @@ func startServe(t *testing.T, args ...string) (string, int) {
 			t.Skip("PostgreSQL is not installed")
 		}
 	}
+	port := freePort(t)
+	t.Setenv("DATABASE_URL", "")
+	return runServe(t, port, args...), port
+}
+
+// freePort is a loopback port nothing listens on.
+func freePort(t *testing.T) int {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// runServe runs `serve args…` on port, with a fresh data dir and the
+// built-in simulator, until the test ends; it returns the runner's URL
+// once health answers ok.
+func runServe(t *testing.T, port int, args ...string) string {
+	t.Helper()
 	t.Setenv("PORT", fmt.Sprint(port))
 	t.Setenv("AUTOLYNX_DATA_DIR", t.TempDir())
-	t.Setenv("DATABASE_URL", "")
 	t.Setenv("VAPI_BASE_URL", "")
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -64,7 +78,7 @@ func startServe(t *testing.T, args ...string) (string, int) {
 	if !strings.Contains(health, `"database":"ok"`) {
 		t.Fatalf("health never became ok: %q", health)
 	}
-	return base, port
+	return base
 }
 
 // adminToken signs in as the admin the runner on port announces, as the
@@ -154,12 +168,7 @@ func TestM4ServeLeavesAnExistingDatabaseAlone(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := settingsOf(t, url)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
+	port := freePort(t)
 	t.Setenv("PORT", fmt.Sprint(port))
 	t.Setenv("AUTOLYNX_DATA_DIR", t.TempDir())
 	t.Setenv("AUTOLYNX_CRON", "off")
@@ -219,36 +228,10 @@ func TestLowL8ServeListensOnLoopbackOnly(t *testing.T) {
 	if other == "" {
 		t.Skip("this machine has no non-loopback IPv4 address to probe")
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	t.Setenv("PORT", fmt.Sprint(port))
-	t.Setenv("AUTOLYNX_DATA_DIR", t.TempDir())
+	port := freePort(t)
 	t.Setenv("AUTOLYNX_CRON", "off")
 	t.Setenv("DATABASE_URL", dbtest.URL(t))
-	t.Setenv("VAPI_BASE_URL", "")
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() { done <- serve(ctx, []string{"--root", "../..", "--simulate-on-database"}) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	}()
-	up := false
-	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline) && !up; time.Sleep(100 * time.Millisecond) {
-		if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
-			c.Close()
-			up = true
-		}
-	}
-	if !up {
-		t.Fatal("the runner never listened on loopback")
-	}
+	runServe(t, port, "--simulate-on-database") // listening on loopback
 	if c, err := net.DialTimeout("tcp", net.JoinHostPort(other, fmt.Sprint(port)), 2*time.Second); err == nil {
 		c.Close()
 		t.Errorf("the runner answers on %s, not only on loopback", other)
