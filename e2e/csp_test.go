@@ -77,9 +77,16 @@ func TestM9DashboardUnderCSP(t *testing.T) {
 		t.Errorf("keys: %d create, %d appends for %s parts", creates, appends, parts)
 	}
 	p.do("open the campaign", chromedp.Click(tid("open-campaign")), chromedp.WaitVisible(tid("metric-total")))
+	// The navigation is drawn once per user: a link is never replaced
+	// under a click (a replaced one made clicks here miss).
+	p.do("mark the navigation", chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid="nav-campaigns"]').dataset.kept = 'yes'`))
 	for _, nav := range []string{"nav-dnc", "nav-assistants", "nav-operations", "nav-admin", "nav-campaigns"} {
 		p.do("open "+nav, chromedp.Click(tid(nav)))
+		p.until(nav+" to be current", `document.querySelector('[data-testid="`+nav+`"]')?.getAttribute('aria-current') === 'page'`, waitTimeout)
 		p.until(nav+" to render", `!document.querySelector('[data-testid="loading"]')`, waitTimeout)
+	}
+	if kept := eval[string](p, `document.querySelector('[data-testid="nav-campaigns"]')?.dataset.kept ?? ''`); kept != "yes" {
+		t.Error("the navigation was drawn again for the same user")
 	}
 	if v := p.violations(); len(v) != 0 {
 		t.Errorf("CSP violations: %v", v)

@@ -75,18 +75,29 @@ function failed(err, retry) {
     h('button', { class: 'btn', testid: 'retry', onclick: retry }, 'Try again'));
 }
 
+// renderNav draws the main navigation for who is signed in. While that
+// stays the same it only moves aria-current, so a link being clicked is
+// never swapped for a copy under the pointer.
 function renderNav() {
   const me = ctx.me;
-  const link = (href, text, testid) => h('a', { href, testid, 'aria-current': location.hash.startsWith(href) ? 'page' : null }, text);
-  mount(nav, me && [
-    link('#/campaigns', 'Campaigns', 'nav-campaigns'),
-    link('#/dnc', 'Do not call', 'nav-dnc'),
-    me.role === 'admin' && link('#/assistants', 'Assistants', 'nav-assistants'),
-    me.role === 'admin' && link('#/operations', 'Operations', 'nav-operations'),
-    me.role === 'admin' && link('#/admin', 'Admin', 'nav-admin'),
-    h('span', { class: 'who', testid: 'user-email' }, me.email, ' ', h('small', { testid: 'user-role' }, me.role)),
-    h('button', { class: 'btn small', testid: 'signout', onclick: out }, 'Sign out'),
-  ]);
+  const who = me ? `${me.email} ${me.role}` : '';
+  if (nav.dataset.who !== who) {
+    nav.dataset.who = who;
+    const link = (href, text, testid) => h('a', { href, testid }, text);
+    mount(nav, me && [
+      link('#/campaigns', 'Campaigns', 'nav-campaigns'),
+      link('#/dnc', 'Do not call', 'nav-dnc'),
+      me.role === 'admin' && link('#/assistants', 'Assistants', 'nav-assistants'),
+      me.role === 'admin' && link('#/operations', 'Operations', 'nav-operations'),
+      me.role === 'admin' && link('#/admin', 'Admin', 'nav-admin'),
+      h('span', { class: 'who', testid: 'user-email' }, me.email, ' ', h('small', { testid: 'user-role' }, me.role)),
+      h('button', { class: 'btn small', testid: 'signout', onclick: out }, 'Sign out'),
+    ]);
+  }
+  for (const a of nav.querySelectorAll('a[href]')) {
+    if (location.hash.startsWith(a.getAttribute('href'))) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
   // Health banners (scheduler, webhooks) are for admins only.
   if (me?.role === 'admin') startHealth();
   else stopHealth();
