@@ -71,7 +71,8 @@ func TestCampaignPreviewDryRun(t *testing.T) {
 
 // TestCampaignImportMappingAndZones: two phone columns are refused with
 // the candidates until the form's mapping chooses; the choice and the time
-// zone column are kept for later chunks.
+// zone column are kept for later chunks, where the column also gives a
+// toll-free number its zone.
 func TestCampaignImportMappingAndZones(t *testing.T) {
 	t.Parallel()
 	e := newCampEnv(t, apitest.Options{})
@@ -83,7 +84,8 @@ func TestCampaignImportMappingAndZones(t *testing.T) {
 		t.Fatalf("details = %v", d)
 	}
 	c := e.create(t, tok, map[string]string{"mapping": `{"phone":"Mobile"}`}, file)
-	chunk := "Name,Phone,Mobile,Company,TZ\nBob Ray,2125550101,212-555-0123,Bobco,\n"
+	// A toll-free number tells no zone: its column gives it.
+	chunk := "Name,Phone,Mobile,Company,TZ\nBob Ray,2125550101,212-555-0123,Bobco,\nCy Hill,2125550102,(800) 555-0199,Hill Co,America/Denver\n"
 	r := e.send(t, http.MethodPost, "/api/campaigns/"+c.CampaignID+"/contacts", tok, "text/csv", strings.NewReader(chunk))
 	if r.status != http.StatusOK {
 		t.Fatalf("append: %d %s", r.status, r.body)
@@ -108,6 +110,7 @@ func TestCampaignImportMappingAndZones(t *testing.T) {
 	want := []contact{
 		{"Ann Lee", "+14155552671", []string{"America/Phoenix"}, "2125550100"},
 		{"Bob Ray", "+12125550123", []string{"America/New_York"}, "2125550101"},
+		{"Cy Hill", "+18005550199", []string{"America/Denver"}, "2125550102"},
 	}
 	if !reflect.DeepEqual(all, want) {
 		t.Errorf("contacts = %+v\nwant %+v", all, want)
