@@ -48,10 +48,14 @@ type upload struct {
 
 const maxField = 64 << 10
 
+// xlsxMediaType is an .xlsx workbook's media type.
+const xlsxMediaType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 // readUpload reads the request's form fields and file. With stream set
 // (no fields matter: appending a chunk) the file is handed over unread and
 // parsed as it arrives; otherwise it is buffered, bounded by MaxUpload, so
-// fields sent after it are still read. A raw text/csv body is the file.
+// fields sent after it are still read. With allowRaw a raw CSV or .xlsx
+// body is the file (the reader tells them apart by content).
 func readUpload(r *http.Request, allowRaw, stream bool) (*upload, error) {
 	if r.ContentLength > MaxUpload {
 		return nil, tooLarge()
@@ -60,10 +64,10 @@ func readUpload(r *http.Request, allowRaw, stream bool) (*upload, error) {
 	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch {
 	case err == nil && mt == "multipart/form-data" && params["boundary"] != "":
-	case allowRaw && err == nil && (mt == "text/csv" || mt == "text/plain" || mt == "application/csv"):
+	case allowRaw && err == nil && (mt == "text/csv" || mt == "text/plain" || mt == "application/csv" || mt == xlsxMediaType):
 		return &upload{fields: map[string]string{}, csv: body}, nil
 	default:
-		return nil, problem.New(problem.UnsupportedMediaType, "send multipart/form-data with a file field (or a text/csv body)")
+		return nil, problem.New(problem.UnsupportedMediaType, "send multipart/form-data with a file field (or a text/csv or .xlsx body)")
 	}
 	mr := multipart.NewReader(body, params["boundary"])
 	up := &upload{fields: map[string]string{}}

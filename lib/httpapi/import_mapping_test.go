@@ -1,7 +1,9 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"reflect"
 	"strings"
@@ -147,3 +149,77 @@ func TestCampaignCreateFromXLSX(t *testing.T) {
 		t.Errorf("the workbook's contact was not stored as read")
 	}
 }
+
+// TestCampaignAppendXLSX: appending an .xlsx to a campaign, as a form's
+// file or as the raw body, stores what appending its CSV export stores,
+// with the same report (Excel's row numbers are the CSV's lines).
+func TestCampaignAppendXLSX(t *testing.T) {
+	t.Parallel()
+	e := newCampEnv(t, apitest.Options{})
+	tok := e.operator(t)
+	const first = "First Name,Last Name,Mobile Phone,Time Zone,Lead Source\nZed,Cole,(415) 555-0100,,Web\n"
+	book := xlsxtest.Build([][]any{
+		{"First Name", "Last Name", "Mobile Phone", "Time Zone", "Lead Source"},
+		{"Ann", "Lee", 4155552671, "America/Chicago", "Fair"},
+		{"Bob", "Ray", "12", nil, nil},
+		{"Cy", "Hill", "+1 212 555 0123", nil, "Web"},
+		{"Di", "Fox", "(415) 555-2671", nil, nil},
+	})
+	const csv = "First Name,Last Name,Mobile Phone,Time Zone,Lead Source\n" +
+		"Ann,Lee,4155552671,America/Chicago,Fair\n" +
+		"Bob,Ray,12,,\n" +
+		"Cy,Hill,+1 212 555 0123,,Web\n" +
+		"Di,Fox,(415) 555-2671,,\n"
+	multipartXLSX := func() (string, io.Reader) { return apitest.MultipartFile(nil, "more.xlsx", book) }
+	uploads := map[string]func() (string, io.Reader){
+		"csv":           func() (string, io.Reader) { return "text/csv", strings.NewReader(csv) },
+		"xlsx in form":  multipartXLSX,
+		"xlsx raw body": func() (string, io.Reader) { return xlsxType, bytes.NewReader(book) },
+	}
+	type stored struct {
+		Name, Phone string
+		Zones       []string
+		Vars        map[string]string
+		Position    int
+	}
+	var wantReport campaign.Report
+	var wantContacts []stored
+	for _, name := range []string{"csv", "xlsx in form", "xlsx raw body"} {
+		c := e.create(t, tok, map[string]string{"name": name}, first)
+		ct, body := uploads[name]()
+		r := e.send(t, http.MethodPost, "/api/campaigns/"+c.CampaignID+"/contacts", tok, ct, body)
+		var got struct{ ImportReport campaign.Report }
+		if r.status != http.StatusOK || json.Unmarshal(r.body, &got) != nil {
+			t.Errorf("%s: append: %d %s", name, r.status, r.body)
+			continue
+		}
+		rows, err := e.DB.Query(t.Context(), `select name, phone, timezones, variables, position from contacts where campaign_id = $1 order by position`, c.CampaignID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var all []stored
+		for rows.Next() {
+			var k stored
+			if err := rows.Scan(&k.Name, &k.Phone, &k.Zones, &k.Vars, &k.Position); err != nil {
+				t.Fatal(err)
+			}
+			all = append(all, k)
+		}
+		if name == "csv" {
+			wantReport, wantContacts = got.ImportReport, all
+			if wantReport.Accepted != 2 || wantReport.Duplicates != 1 || wantReport.SkippedTotal != 1 || len(all) != 3 {
+				t.Fatalf("csv append: report %+v, %d contacts", wantReport, len(all))
+			}
+			continue
+		}
+		if !reflect.DeepEqual(got.ImportReport, wantReport) {
+			t.Errorf("%s: report = %+v\nwant (csv) %+v", name, got.ImportReport, wantReport)
+		}
+		if !reflect.DeepEqual(all, wantContacts) {
+			t.Errorf("%s: contacts = %+v\nwant (csv) %+v", name, all, wantContacts)
+		}
+	}
+}
+
+// xlsxType is an .xlsx file's media type.
+const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
