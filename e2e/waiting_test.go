@@ -1,12 +1,15 @@
 package e2e_test
 
 import (
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/autolynx/autolynx/lib/apitest"
+	"github.com/autolynx/autolynx/lib/campaign"
 )
 
 // TestWaitingCampaignExplained: a running campaign whose contacts all wait
@@ -61,4 +64,48 @@ func TestWaitingCampaignExplained(t *testing.T) {
 	if p.count(tid("waiting")) != 0 || p.count(tid("waiting-badge")) != 0 {
 		t.Error("detail: a campaign with a call in flight is shown waiting")
 	}
+}
+
+// TestWaitingOutsideCallingHours: a running campaign whose contacts are
+// due but outside their calling hours says so, with the earliest window's
+// opening in its contacts' own time, in the API, on the list and on the
+// detail page.
+func TestWaitingOutsideCallingHours(t *testing.T) {
+	t.Parallel()
+	// 06:00 UTC on a Wednesday: 01:00 in New York, 22:00 (Tuesday) in
+	// Los Angeles; the calling window (9:00–17:00) opens first in New York.
+	e := apitest.New(t, apitest.Options{Now: time.Date(2026, 11, 25, 6, 0, 0, 0, time.UTC)})
+	asst := e.CreateAssistant("Caller")
+	id := e.CreateCampaign(map[string]string{"name": "Night list", "assistantId": asst}, "name,phone\nAnn,+12125550401\nBob,+14155550402\n").CampaignID
+	if _, err := e.DB.Exec(t.Context(), `update campaigns set status = 'RUNNING', started_at = $2 where id = $1`, id, e.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	const why = "2 contacts outside their calling hours until 09:00 in New York"
+	var got struct{ Waiting *campaign.Waiting }
+	if st := e.JSON(http.MethodGet, "/api/campaigns/"+id, e.Operator, nil, &got); st != http.StatusOK || got.Waiting == nil {
+		t.Fatalf("GET campaign: %d %+v", st, got)
+	}
+	if w := got.Waiting; w.Message != "Nothing is dialing: "+why+"." || w.OutsideHours != 2 || w.Redials != 0 || w.DueNow != 0 ||
+		w.OpensZone != "America/New_York" || w.OpensLocal != "09:00" || w.OpensAt == nil || !w.OpensAt.Equal(time.Date(2026, 11, 25, 14, 0, 0, 0, time.UTC)) {
+		t.Errorf("API waiting = %+v", w)
+	}
+
+	p := open(t, e)
+	p.signIn(e.Operator, apitest.OperatorEmail)
+	row := `[data-testid="campaign-row"][data-id="` + id + `"]`
+	p.until("the list", `document.querySelector(`+js(row)+`)?.dataset.waiting === 'true'`, waitTimeout)
+	if got := p.text(chromedp.CSS(row + ` [data-testid="waiting-text"]`)); got != why {
+		t.Errorf("list: waiting text %q, want %q", got, why)
+	}
+	if p.count(chromedp.CSS(row+` [data-testid="waiting-badge"]`)) != 1 {
+		t.Error("list: no Waiting badge")
+	}
+	p.shot("waiting-hours-list")
+
+	p.do("open the campaign", chromedp.Click(chromedp.CSS(row+` [data-testid="campaign-link"]`)))
+	p.waitText(tid("waiting"), "Waiting — nothing is dialing.", false)
+	if got := p.text(tid("waiting-text")); got != why+"." {
+		t.Errorf("detail: waiting text %q, want %q", got, why+".")
+	}
+	p.shot("waiting-hours-detail")
 }
