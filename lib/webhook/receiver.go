@@ -194,11 +194,11 @@ func observe(m *message) callstate.Observation {
 			o.Transcript = callstate.Transcript(a.Transcript, a.Messages)
 			outputs = a.StructuredOutputs
 		}
+		var data json.RawMessage
 		if a := m.Analysis; a != nil {
-			o.Summary, o.SuccessEvaluation = a.Summary, string(a.SuccessEvaluation)
-			o.StructuredData = a.StructuredData
+			o.Summary, o.SuccessEvaluation, data = a.Summary, string(a.SuccessEvaluation), a.StructuredData
 		}
-		o.StructuredData = callstate.Structured(o.StructuredData, outputs)
+		o.StructuredData, o.OtherStructuredData = callstate.Structured(data, outputs)
 	}
 	return o
 }

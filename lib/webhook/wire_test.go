@@ -135,21 +135,32 @@ func TestB7EchoedConfigNeverFailsAMessage(t *testing.T) {
 
 // TestB5OptOutFromStructuredOutputs: an assistant built the current way
 // reports through artifact.structuredOutputs, not the deprecated
-// analysis.structuredData; a person who opted out there is not redialed.
+// analysis.structuredData; a person who opted out there is not redialed,
+// even when the deprecated field is sent too (as Vapi may, and the
+// simulator does) without the opt-out. The current field is the one
+// stored.
 func TestB5OptOutFromStructuredOutputs(t *testing.T) {
 	t.Parallel()
-	for name, outputs := range map[string]string{
-		"named output":  `{"0a1b":{"name":"optOut","result":true}}`,
-		"object result": `{"0a1b":{"name":"callOutcome","result":{"interested":false,"doNotCall":true}}}`,
+	for name, tc := range map[string]struct{ outputs, data string }{
+		"named output":  {outputs: `{"0a1b":{"name":"optOut","result":true}}`},
+		"object result": {outputs: `{"0a1b":{"name":"callOutcome","result":{"interested":false,"doNotCall":true}}}`},
+		"both, opt-out only in outputs": {
+			outputs: `{"0a1b":{"name":"optOut","result":true}}`,
+			data:    `{"interested":false}`,
+		},
 	} {
 		e := apitest.New(t, apitest.Options{})
 		callID := seedCall(t, e, "prov-b5")
 		if _, err := e.DB.Exec(context.Background(), `update campaigns set auto_dnc_on_opt_out = true`); err != nil {
 			t.Fatal(err)
 		}
+		analysis := `{}`
+		if tc.data != "" {
+			analysis = `{"structuredData":` + tc.data + `}`
+		}
 		body := fmt.Sprintf(`{"message":{"type":"end-of-call-report","endedReason":"customer-ended-call",
 			"artifact":{"structuredOutputs":%s,"recording":{"mono":{"combinedUrl":"https://storage.vapi.test/m.wav"}}},
-			"analysis":{},"call":{"id":"prov-b5","assistantOverrides":{"metadata":{"autolynxCallId":%q}}}}}`, outputs, callID)
+			"analysis":%s,"call":{"id":"prov-b5","assistantOverrides":{"metadata":{"autolynxCallId":%q}}}}}`, tc.outputs, analysis, callID)
 		if st, answer := postRead(t, e, []byte(body), withSecret); st != 200 {
 			t.Fatalf("%s: webhook %d %s", name, st, answer)
 		}
@@ -160,6 +171,11 @@ func TestB5OptOutFromStructuredOutputs(t *testing.T) {
 		}
 		if f := final(t, e, callID); f.Recording != "https://storage.vapi.test/m.wav" {
 			t.Errorf("%s: recording %q", name, f.Recording)
+		}
+		var stored bool
+		_ = e.DB.QueryRow(context.Background(), `select structured_data = $2::jsonb from calls where id = $1`, callID, tc.outputs).Scan(&stored)
+		if !stored {
+			t.Errorf("%s: structured data stored is not artifact.structuredOutputs", name)
 		}
 	}
 }
