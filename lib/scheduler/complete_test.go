@@ -202,3 +202,30 @@ func TestNewFaultsCampaignEndsWithVapisTruth(t *testing.T) {
 // reportWait is one cron period: a tick after it completes calls whose
 // report is missing.
 const reportWait = 61 * time.Second
+
+// TestB8BothWebhookSecretsMaskedInStoredCall: during a rotation, calls
+// placed before it echo the previous secret in
+// assistantOverrides.server.headers; Vapi's call object is stored with
+// neither secret in it.
+func TestB8BothWebhookSecretsMaskedInStoredCall(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{})
+	const current, previous = "current-secret-b8", "previous-secret-b8"
+	answer := `{"id":"prov-b8","status":"ended","endedReason":"customer-ended-call","cost":0.1,
+		"assistantOverrides":{"server":{"url":"https://x.test","headers":{"X-Vapi-Secret":"` + previous + `"}},
+		  "variableValues":{"note":"` + current + `"}}}`
+	var gets atomic.Int32
+	campaignID, callID := liveCall(t, e, "prov-b8")
+	s := &scheduler.Scheduler{DB: e.DB, Vapi: fakeVapi(t, answer, &gets), WebhookURL: "https://x.test",
+		WebhookSecret: current, WebhookSecretPrevious: previous, Now: e.Clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if _, err := s.Tick(context.Background(), uuid.MustParse(campaignID)); err != nil {
+		t.Fatal(err)
+	}
+	var stored, leaked int
+	_ = e.DB.QueryRow(context.Background(), `select count(*), count(*) filter (where payload::text like '%' || $2 || '%'
+		or payload::text like '%' || $3 || '%') from call_events where call_id = $1 and source = 'reconcile'`,
+		callID, current, previous).Scan(&stored, &leaked)
+	if stored == 0 || leaked != 0 {
+		t.Fatalf("%d of %d stored call objects carry a webhook secret", leaked, stored)
+	}
+}

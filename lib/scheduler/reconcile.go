@@ -249,7 +249,7 @@ func (s *Scheduler) applyVapi(ctx context.Context, obs callstate.Observation, ca
 		s.Log.Warn("vapi call values out of range: ignored", "type", typ, "fields", dropped)
 	}
 	payload, _ := json.Marshal(call)
-	ev := callstate.Event{Source: "reconcile", Type: typ, Payload: webhook.Redact(payload, s.WebhookSecret)}
+	ev := callstate.Event{Source: "reconcile", Type: typ, Payload: webhook.Redact(payload, s.WebhookSecret, s.WebhookSecretPrevious)}
 	return db.InTx(ctx, s.DB, func(tx pgx.Tx) error {
 		res, err := callstate.Record(ctx, tx, obs, ev, now)
 		if err != nil {
