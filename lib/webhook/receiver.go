@@ -104,9 +104,13 @@ func (rc *Receiver) Receive(ctx context.Context, body []byte) (Outcome, error) {
 	ev := callstate.Event{Source: "webhook", Type: m.Type, Payload: Redact(body, rc.Secrets...)}
 	if !handled(m.Type) {
 		// A type we do not act on (an imported assistant's own
-		// subscriptions) is logged by name only: conversation-update
-		// alone would store the whole conversation at every turn.
+		// subscriptions) is logged by name only, and changes nothing:
+		// conversation-update alone would store the whole conversation,
+		// and rewrite the call, at every turn (security review M7).
 		ev.Payload, _ = json.Marshal(map[string]any{"type": m.Type, "call": map[string]string{"id": obs.ProviderCallID}})
+		found, err := callstate.LogOnly(ctx, rc.DB, obs.ProviderCallID, ev, now)
+		out.Matched = found
+		return out, err
 	}
 	if !campaign.MayFollow(obs) {
 		// Nothing can follow: one statement, one round trip.

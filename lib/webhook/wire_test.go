@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -272,5 +273,54 @@ func TestM1WebhookValuesAreValidated(t *testing.T) {
 		if status, cost, _ := read(victim); status != "QUEUED" || cost != nil {
 			t.Errorf("%s: changed the call: %s %v", name, status, cost)
 		}
+	}
+}
+
+// TestM7UnhandledMessagesStoredByNameOnly (security review M7): an
+// imported assistant's own subscriptions reach us. A type we do not act
+// on, like conversation-update with the whole conversation so far, is
+// logged as its type and call id only, changes nothing on the call, and
+// is answered as its type requires: {"ok": true} when it expects no
+// answer, the documented error field for a tool call.
+func TestM7UnhandledMessagesStoredByNameOnly(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{})
+	callID := seedCall(t, e, "prov-m7")
+	row := func() string {
+		var s string
+		if err := e.DB.QueryRow(context.Background(), `select to_jsonb(c)::text from calls c where id = $1`, callID).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	before := row()
+	turns := make([]string, 2000)
+	for i := range turns {
+		turns[i] = `{"role":"user","message":"I said something at turn ` + fmt.Sprint(i) + `"}`
+	}
+	call := fmt.Sprintf(`{"id":"prov-m7","assistantOverrides":{"metadata":{"autolynxCallId":%q}}}`, callID)
+	for typ, want := range map[string]string{
+		"conversation-update": `{"ok":true}`,
+		"tool-calls":          `{"error":` + fmt.Sprintf("%q", webhook.Declined("tool-calls")) + `}`,
+	} {
+		body := fmt.Sprintf(`{"message":{"type":%q,"status":"ended","endedReason":"customer-busy","cost":3,
+			"artifact":{"messages":[%s]},"messages":[%s],"call":%s}}`, typ, strings.Join(turns, ","), strings.Join(turns, ","), call)
+		st, answer := postRead(t, e, []byte(body), withSecret)
+		if st != http.StatusOK || strings.TrimSpace(answer) != want {
+			t.Errorf("%s: %d %s, want 200 %s", typ, st, answer, want)
+		}
+		var stored string
+		if err := e.DB.QueryRow(context.Background(), `select payload::text from call_events where type = $1`, typ).Scan(&stored); err != nil {
+			t.Fatalf("%s: not logged: %v", typ, err)
+		}
+		var got, expected any
+		_ = json.Unmarshal([]byte(stored), &got)
+		_ = json.Unmarshal(fmt.Appendf(nil, `{"type":%q,"call":{"id":"prov-m7"}}`, typ), &expected)
+		if fmt.Sprint(got) != fmt.Sprint(expected) {
+			t.Errorf("%s: stored %.200s, want its type and call id only", typ, stored)
+		}
+	}
+	if after := row(); after != before {
+		t.Errorf("the call changed:\n%s\n%s", before, after)
 	}
 }
