@@ -19,11 +19,12 @@ import (
 	"github.com/autolynx/autolynx/lib/vapisim"
 )
 
-// TestB3LostReportIsCompletedFromVapi: Vapi's end-of-call reports are all
-// lost (the "ended" status-updates arrive). Within two minutes of each
-// call's end its cost, transcript and recording must equal Vapi's truth,
-// fetched with GET /call/{id}.
-func TestB3LostReportIsCompletedFromVapi(t *testing.T) {
+// TestM8LostEndOfCallReportIsRecovered (security review M8; audit B3,
+// formerly TestB3LostReportIsCompletedFromVapi): Vapi's end-of-call
+// reports are all lost (the "ended" status-updates arrive). Within two
+// minutes of each call's end its cost, transcript and recording must
+// equal Vapi's truth, fetched with GET /call/{id}.
+func TestM8LostEndOfCallReportIsRecovered(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t, apitest.Options{Sim: vapisim.Config{Seed: 33, Mix: vapisim.Mix{Answered: 1},
 		Faults: vapisim.Faults{ReportDrops: 1}}})
