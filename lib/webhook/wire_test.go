@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -322,5 +323,61 @@ func TestM7UnhandledMessagesStoredByNameOnly(t *testing.T) {
 	}
 	if after := row(); after != before {
 		t.Errorf("the call changed:\n%s\n%s", before, after)
+	}
+}
+
+// TestB7WronglyTypedNeededFieldIsVisible: echoed configuration is read
+// leniently, but a value we need (status, endedReason, cost) of the wrong
+// type must not vanish without a trace: the message is kept in the event
+// log, a warning names the field (and carries nothing about the person),
+// and that field changes nothing on the call.
+func TestB7WronglyTypedNeededFieldIsVisible(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{})
+	callID := seedCall(t, e, "prov-b7s")
+	call := fmt.Sprintf(`{"id":"prov-b7s","customer":{"number":"+14155550123","name":"Ada Person"},
+		"assistantOverrides":{"metadata":{"autolynxCallId":%q}}}`, callID)
+	for _, tc := range []struct{ field, body string }{
+		{"status", `{"message":{"type":"status-update","status":{"value":"in-progress"},"call":` + call + `}}`},
+		{"cost", `{"message":{"type":"end-of-call-report","endedReason":"customer-ended-call","cost":"0.50",
+			"artifact":{"transcript":"AI: Hello Ada Person"},"call":` + call + `}}`},
+		{"endedReason", `{"message":{"type":"end-of-call-report","endedReason":42,"cost":0.5,"call":` + call + `}}`},
+	} {
+		field, body := tc.field, tc.body
+		before := events(t, e)
+		if st, answer := postRead(t, e, []byte(body), withSecret); st != http.StatusOK {
+			t.Fatalf("%s: %d %s", field, st, answer)
+		}
+		if events(t, e) != before+1 {
+			t.Errorf("%s: message not kept in the event log", field)
+		}
+		if !slices.ContainsFunc(strings.Split(e.LogBuf.String(), "\n"), func(line string) bool {
+			return strings.Contains(line, "WARN") && strings.Contains(line, `"fields":["`+field+`"]`)
+		}) {
+			t.Errorf("%s: no warning names the field", field)
+		}
+		var status, reason string
+		var cost *float64
+		_ = e.DB.QueryRow(context.Background(), `select status, coalesce(ended_reason, ''), cost::float8 from calls where id = $1`, callID).
+			Scan(&status, &reason, &cost)
+		switch field {
+		case "status":
+			if status != "QUEUED" {
+				t.Errorf("status: call moved to %s", status)
+			}
+		case "cost":
+			if cost != nil {
+				t.Errorf("cost: stored %v", *cost)
+			}
+		case "endedReason":
+			if reason != "customer-ended-call" {
+				t.Errorf("endedReason: stored %q", reason)
+			}
+		}
+	}
+	for _, leak := range []string{"4155550123", "Ada Person"} {
+		if strings.Contains(e.LogBuf.String(), leak) {
+			t.Errorf("logs contain %q", leak)
+		}
 	}
 }
