@@ -35,8 +35,9 @@ func FromCall(c *vapi.Call) Observation {
 		o.StartedAt = &c.StartedAt
 	}
 	if c.Status == "ended" {
-		cost := c.Cost
-		o.Cost, o.Costs = &cost, c.Costs
+		// No cost is not a cost of 0: Vapi may not have priced the call
+		// yet, and the sweep must ask again.
+		o.Cost, o.Costs = c.Cost, c.Costs
 		if !c.EndedAt.IsZero() {
 			o.EndedAt = &c.EndedAt
 		}
