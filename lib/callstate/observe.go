@@ -26,9 +26,13 @@ type Observation struct {
 	Summary           string
 	SuccessEvaluation string
 	StructuredData    json.RawMessage
-	StartedAt         *time.Time
-	EndedAt           *time.Time
-	DurationSeconds   *float64
+	// OtherStructuredData is the deprecated analysis.structuredData when
+	// StructuredData holds artifact.structuredOutputs: not stored, only
+	// read for an opt-out.
+	OtherStructuredData json.RawMessage
+	StartedAt           *time.Time
+	EndedAt             *time.Time
+	DurationSeconds     *float64
 }
 
 // Result says what Apply did.

@@ -35,8 +35,9 @@ func FromCall(c *vapi.Call) Observation {
 		o.StartedAt = &c.StartedAt
 	}
 	if c.Status == "ended" {
-		cost := c.Cost
-		o.Cost, o.Costs = &cost, c.Costs
+		// No cost is not a cost of 0: Vapi may not have priced the call
+		// yet, and the sweep must ask again.
+		o.Cost, o.Costs = c.Cost, c.Costs
 		if !c.EndedAt.IsZero() {
 			o.EndedAt = &c.EndedAt
 		}
@@ -49,24 +50,33 @@ func FromCall(c *vapi.Call) Observation {
 		o.Transcript = Transcript(a.Transcript, turns)
 		outputs = a.StructuredOutputs
 	}
+	var data json.RawMessage
 	if a := c.Analysis; a != nil {
-		o.Summary, o.SuccessEvaluation, o.StructuredData = a.Summary, string(a.SuccessEvaluation), a.StructuredData
+		o.Summary, o.SuccessEvaluation, data = a.Summary, string(a.SuccessEvaluation), a.StructuredData
 	}
-	o.StructuredData = Structured(o.StructuredData, outputs)
+	o.StructuredData, o.OtherStructuredData = Structured(data, outputs)
 	return o
 }
 
-// Structured is what a call's analysis found: the deprecated
-// analysis.structuredData when there is one, else the current
-// artifact.structuredOutputs ({id: {name, result}}).
-func Structured(data, outputs json.RawMessage) json.RawMessage {
-	if len(data) > 0 && string(data) != "null" && string(data) != "{}" {
-		return data
+// Structured is what a call's analysis found. The current
+// artifact.structuredOutputs ({id: {name, result}}) is stored when there
+// are any, else the deprecated analysis.structuredData. Vapi may send
+// both, and an assistant may flag an opt-out in either, so the one not
+// stored is returned as other, to be looked at but not kept.
+func Structured(data, outputs json.RawMessage) (stored, other json.RawMessage) {
+	if !empty(outputs) {
+		if empty(data) {
+			return outputs, nil
+		}
+		return outputs, data
 	}
-	if len(outputs) > 0 && string(outputs) != "null" {
-		return outputs
-	}
-	return data
+	return data, nil
+}
+
+// empty reports whether a JSON value says nothing.
+func empty(v json.RawMessage) bool {
+	s := string(v)
+	return s == "" || s == "null" || s == "{}"
 }
 
 // MaxTranscriptBytes bounds a stored transcript (security review L12): an

@@ -29,7 +29,7 @@ func FollowCall(ctx context.Context, tx pgx.Tx, res callstate.Result, o callstat
 			return err
 		}
 	}
-	if optedOut(o.StructuredData) {
+	if optedOut(o) {
 		if err := SuppressOptOut(ctx, tx, res.CallID, now); err != nil {
 			return err
 		}
@@ -50,18 +50,24 @@ func FollowCall(ctx context.Context, tx pgx.Tx, res callstate.Result, o callstat
 // a redial, which must commit in one transaction with it; other news (a
 // call queued, ringing or in progress) is recorded in a single statement.
 func MayFollow(o callstate.Observation) bool {
-	return callstate.MayRedial(o) || o.Cost != nil || optedOut(o.StructuredData)
+	return callstate.MayRedial(o) || o.Cost != nil || optedOut(o)
 }
 
 // optOutKeys are the structured-data fields an assistant's analysis plan
 // sets when the person asked not to be called again.
 var optOutKeys = []string{"optOut", "opt_out", "doNotCall", "do_not_call", "dnc"}
 
-// optedOut reports whether the end-of-call analysis flags an opt-out:
-// in analysis.structuredData ({"optOut": true}) or in one of the
-// artifact's structuredOutputs ({id: {"name": "optOut", "result": true}},
-// or a result object carrying such a key).
-func optedOut(structured json.RawMessage) bool {
+// optedOut reports whether the end-of-call analysis flags an opt-out, in
+// the structured data stored or in the other one Vapi sent.
+func optedOut(o callstate.Observation) bool {
+	return flagged(o.StructuredData) || flagged(o.OtherStructuredData)
+}
+
+// flagged reports whether structured data flags an opt-out: as
+// analysis.structuredData ({"optOut": true}) or as one of the artifact's
+// structuredOutputs ({id: {"name": "optOut", "result": true}}, or a
+// result object carrying such a key).
+func flagged(structured json.RawMessage) bool {
 	if len(structured) == 0 {
 		return false
 	}

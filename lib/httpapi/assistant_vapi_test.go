@@ -41,10 +41,12 @@ const customerAssistant = `{
   "serverMessages": ["tool-calls", "end-of-call-report"]
 }`
 
-// A1: an imported assistant is renamed and edited at Vapi with only what
-// changed, so Vapi's read-only fields are never sent back and the
-// assistant keeps its own server and server messages.
-func TestA1ImportedAssistantRenamesAndEdits(t *testing.T) {
+// TestLowL11ImportedAssistantCanBeEdited (security review L11; audit A1,
+// formerly TestA1ImportedAssistantRenamesAndEdits): an imported assistant
+// is renamed and edited at Vapi with only what changed, so Vapi's
+// read-only fields (id, orgId, createdAt…, which Vapi refuses) are never
+// sent back and the assistant keeps its own server and server messages.
+func TestLowL11ImportedAssistantCanBeEdited(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t, apitest.Options{})
 	ctx := context.Background()

@@ -442,9 +442,10 @@ func respond(w http.ResponseWriter, r *http.Request, v any, err error) {
 func (d *Deps) Scheduler() *scheduler.Scheduler {
 	return &scheduler.Scheduler{
 		DB: d.DB, Vapi: d.Vapi, Now: d.Now, Log: d.Log,
-		WebhookURL:    d.Config.PublicURL + "/api/webhooks/vapi",
-		WebhookSecret: d.Config.WebhookSecret,
-		CredentialID:  d.Config.VapiServerCredentialID,
-		URLs:          d.urlPolicy(),
+		WebhookURL:            d.Config.PublicURL + "/api/webhooks/vapi",
+		WebhookSecret:         d.Config.WebhookSecret,
+		WebhookSecretPrevious: d.Config.WebhookSecretPrevious,
+		CredentialID:          d.Config.VapiServerCredentialID,
+		URLs:                  d.urlPolicy(),
 	}
 }

@@ -139,6 +139,10 @@ func VapiWebhook(d *Deps) http.Handler {
 		case len(out.Dropped) > 0:
 			logFrom(r).Warn("webhook values out of range: ignored", "type", out.Type, "fields", out.Dropped)
 		}
+		if len(out.Mistyped) > 0 {
+			// Field names only: the message is in the event log.
+			logFrom(r).Warn("webhook values of the wrong type: ignored", "type", out.Type, "fields", out.Mistyped)
+		}
 		if !out.Matched {
 			d.count(r, ops.WebhookUnmatched)
 			logFrom(r).Info("webhook for an unknown call", "type", out.Type)

@@ -85,8 +85,8 @@ func assertVapisTruth(t *testing.T, e *apitest.Env, campaigns ...string) {
 			if d := callstate.Disposition(o.reason); d != "answered" {
 				t.Errorf("contact %s…: %+v (%s), want a conversation", o.phone[:6], o, d)
 			}
-			if o.reason != want.EndedReason || o.cost == nil || *o.cost != want.Cost {
-				t.Errorf("contact %s…: reason %q cost %v, Vapi says %q %v", o.phone[:6], o.reason, o.cost, want.EndedReason, want.Cost)
+			if o.reason != want.EndedReason || o.cost == nil || want.Cost == nil || *o.cost != *want.Cost {
+				t.Errorf("contact %s…: reason %q cost %s, Vapi says %q %s", o.phone[:6], o.reason, show(o.cost), want.EndedReason, show(want.Cost))
 			}
 		}
 	}

@@ -41,13 +41,19 @@ where status in ('QUEUED', 'RINGING', 'IN_PROGRESS') and last_event_at < $1
   and ($2::uuid is null or campaign_id = $2)
 order by last_event_at limit $3`
 
-// incompleteCalls are final calls whose end-of-call report (the only
-// message that carries the cost) has not arrived ReportAfter after their
-// end. A status-update "ended" carries no endedAt, so the end is when we
-// heard of it.
+// lacking is what a final call still misses ReportAfter after its end: its
+// cost, which only the end-of-call report carries, or, for a call someone
+// or a machine answered, any artifact (no transcript and no recording; a
+// call nobody answered has none to wait for). Both the sweep and the
+// partial index calls_incomplete_idx use it, word for word.
+const lacking = `(cost is null or (transcript is null and recording_url is null and disposition in ('answered', 'voicemail')))`
+
+// incompleteCalls are final calls lacking their report's news ReportAfter
+// after their end. A status-update "ended" carries no endedAt, so the end
+// is when we heard of it.
 const incompleteCalls = `
 select id, campaign_id, provider_call_id, phone_number_id, coalesce(dial_requested_at, created_at), created_at from calls
-where cost is null and completed_from_vapi_at is null and provider_call_id is not null
+where ` + lacking + ` and completed_from_vapi_at is null and provider_call_id is not null
   and reconcile_failures < $5 and status in ('ENDED', 'FAILED', 'CANCELED', 'TIMEOUT')
   and coalesce(ended_at, last_event_at) < $1::timestamptz
   and coalesce(ended_at, last_event_at) > $1::timestamptz - $4::interval
@@ -194,8 +200,22 @@ func (s *Scheduler) settleSilent(ctx context.Context, c suspect) string {
 	return s.timeout(ctx, c, "timeout: no news for "+SilentAfter.String())
 }
 
+// markCompleted marks a call complete unless it still lacks something,
+// in which case it says what.
+const markCompleted = `
+with u as (
+  update calls set completed_from_vapi_at = $2, reconcile_failures = 0, reconcile_error = null
+  where id = $1 and (not ` + lacking + ` or $3) returning id
+)
+select case when exists (select from u) then ''
+  when cost is null then 'no cost' else 'no transcript or recording' end
+from calls where id = $1`
+
 // complete fills in a final call whose end-of-call report was lost from
-// Vapi's call object, once.
+// Vapi's call object. Vapi may still be pricing or processing the call:
+// until its answer carries what was missing, the call is fetched again
+// on later ticks, each fetch counting as a failed try, so it is given up
+// on (with an alert) after MaxReconcileTries.
 func (s *Scheduler) complete(ctx context.Context, c suspect) bool {
 	call, err := s.Vapi.GetCall(ctx, *c.ProviderID)
 	// A call Vapi does not know (one we timed out for that reason) has
@@ -208,9 +228,14 @@ func (s *Scheduler) complete(ctx context.Context, c suspect) bool {
 		s.failed(ctx, c, err)
 		return false
 	}
-	if _, err := s.DB.Exec(ctx, `update calls set completed_from_vapi_at = $2, reconcile_failures = 0, reconcile_error = null
-		where id = $1`, c.ID, s.Now()); err != nil {
+	var missing string
+	if err := s.DB.QueryRow(ctx, markCompleted, c.ID, s.Now(), !known).Scan(&missing); err != nil {
 		s.Log.Error("mark call completed", "call", c.ID, "err", err)
+		return false
+	}
+	if missing != "" {
+		s.failed(ctx, c, fmt.Errorf("Vapi's call has %s yet", missing))
+		return false
 	}
 	return known
 }
@@ -249,7 +274,7 @@ func (s *Scheduler) applyVapi(ctx context.Context, obs callstate.Observation, ca
 		s.Log.Warn("vapi call values out of range: ignored", "type", typ, "fields", dropped)
 	}
 	payload, _ := json.Marshal(call)
-	ev := callstate.Event{Source: "reconcile", Type: typ, Payload: webhook.Redact(payload, s.WebhookSecret)}
+	ev := callstate.Event{Source: "reconcile", Type: typ, Payload: webhook.Redact(payload, s.WebhookSecret, s.WebhookSecretPrevious)}
 	return db.InTx(ctx, s.DB, func(tx pgx.Tx) error {
 		res, err := callstate.Record(ctx, tx, obs, ev, now)
 		if err != nil {

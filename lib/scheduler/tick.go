@@ -48,6 +48,9 @@ type Scheduler struct {
 	Vapi          *vapi.Client
 	WebhookURL    string
 	WebhookSecret string
+	// WebhookSecretPrevious is the secret being rotated out, if any: calls
+	// placed before the rotation echo it back, so it is masked too.
+	WebhookSecretPrevious string
 	// CredentialID, when set, names the Vapi credential holding
 	// WebhookSecret; calls then reference it instead of carrying the secret.
 	CredentialID string

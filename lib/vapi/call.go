@@ -83,7 +83,7 @@ type Call struct {
 	Type               string              `json:"type,omitempty"`
 	Status             string              `json:"status,omitempty"`
 	EndedReason        string              `json:"endedReason,omitempty"`
-	Cost               float64             `json:"cost"`
+	Cost               *float64            `json:"cost,omitempty"`
 	Costs              json.RawMessage     `json:"costs,omitempty"`
 	CreatedAt          time.Time           `json:"createdAt,omitzero"`
 	UpdatedAt          time.Time           `json:"updatedAt,omitzero"`

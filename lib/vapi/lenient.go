@@ -14,27 +14,37 @@ import (
 // caller cannot do without). Nested types that decode leniently
 // themselves keep what they can of a member.
 func DecodeLenient[P any](b []byte, p *P, required ...string) error {
+	_, err := DecodeLenientDropped(b, p, required...)
+	return err
+}
+
+// DecodeLenientDropped is DecodeLenient, also naming the members it
+// dropped (sorted), for a caller that must tell when one it needs went.
+func DecodeLenientDropped[P any](b []byte, p *P, required ...string) ([]string, error) {
 	if err := json.Unmarshal(b, p); err == nil {
-		return nil
+		return nil, nil
 	}
 	var members map[string]json.RawMessage
 	if err := json.Unmarshal(b, &members); err != nil {
-		return err
+		return nil, err
 	}
+	var dropped []string
 	for k, v := range members {
 		one, _ := json.Marshal(map[string]json.RawMessage{k: v})
 		var probe P
 		if err := json.Unmarshal(one, &probe); err != nil {
 			if slices.Contains(required, k) {
-				return fmt.Errorf("decode %s: %w", k, err)
+				return nil, fmt.Errorf("decode %s: %w", k, err)
 			}
 			delete(members, k)
+			dropped = append(dropped, k)
 		}
 	}
+	slices.Sort(dropped)
 	clean, _ := json.Marshal(members)
 	var zero P
 	*p = zero
-	return json.Unmarshal(clean, p)
+	return dropped, json.Unmarshal(clean, p)
 }
 
 // The types Vapi echoes decode leniently; only a call's id is required.

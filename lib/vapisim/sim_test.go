@@ -183,7 +183,7 @@ func TestLifecyclePerOutcome(t *testing.T) {
 				t.Errorf("endedReason = %q, want one of %v on ended and report", last.EndedReason, tc.reasons)
 			}
 			got, err := e.client.GetCall(context.Background(), call.ID)
-			if err != nil || got.Status != "ended" || got.EndedReason != last.EndedReason || got.Cost != last.Cost {
+			if err != nil || got.Status != "ended" || got.EndedReason != last.EndedReason || got.Cost == nil || *got.Cost != last.Cost {
 				t.Errorf("GET after end = %+v, %v", got, err)
 			}
 			if tc.mix.Answered == 1 {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -34,7 +35,13 @@ type message struct {
 	Artifact        *artifact       `json:"artifact"`
 	Analysis        *vapi.Analysis  `json:"analysis"`
 	RecordingURL    string          `json:"recordingUrl"`
+	// mistyped names the needed members dropped for their type.
+	mistyped []string
 }
+
+// needed are the message members whose loss changes what we record of
+// a call: dropped for a wrong type, they are reported, not just skipped.
+var needed = []string{"status", "endedReason", "cost"}
 
 type artifact struct {
 	Transcript        string            `json:"transcript"`
@@ -50,10 +57,17 @@ type (
 )
 
 // UnmarshalJSON decodes a message leniently (vapi.DecodeLenient): a value
-// of an odd type is dropped, and says nothing, rather than costing the
-// outcome. Only the type is required.
+// of an odd type is dropped rather than costing the rest of the news.
+// Only the type is required; a needed member dropped is noted in
+// mistyped, so that it is not lost without a word.
 func (m *message) UnmarshalJSON(b []byte) error {
-	return vapi.DecodeLenient(b, (*plainMessage)(m), "type")
+	dropped, err := vapi.DecodeLenientDropped(b, (*plainMessage)(m), "type")
+	for _, k := range dropped {
+		if slices.Contains(needed, k) {
+			m.mistyped = append(m.mistyped, k)
+		}
+	}
+	return err
 }
 
 // UnmarshalJSON decodes an artifact leniently.
@@ -71,6 +85,9 @@ type Outcome struct {
 	Ignored bool
 	// Dropped names the values no real call can have, which were ignored.
 	Dropped []string
+	// Mistyped names the needed members (status, endedReason, cost) whose
+	// value had the wrong type: ignored, the rest of the message applied.
+	Mistyped []string
 }
 
 // Receiver stores Vapi's messages.
@@ -104,10 +121,15 @@ func (rc *Receiver) Receive(ctx context.Context, body []byte) (Outcome, error) {
 	ev := callstate.Event{Source: "webhook", Type: m.Type, Payload: Redact(body, rc.Secrets...)}
 	if !handled(m.Type) {
 		// A type we do not act on (an imported assistant's own
-		// subscriptions) is logged by name only: conversation-update
-		// alone would store the whole conversation at every turn.
+		// subscriptions) is logged by name only, and changes nothing:
+		// conversation-update alone would store the whole conversation,
+		// and rewrite the call, at every turn (security review M7).
 		ev.Payload, _ = json.Marshal(map[string]any{"type": m.Type, "call": map[string]string{"id": obs.ProviderCallID}})
+		found, err := callstate.LogOnly(ctx, rc.DB, obs.ProviderCallID, ev, now)
+		out.Matched = found
+		return out, err
 	}
+	out.Mistyped = m.mistyped
 	if !campaign.MayFollow(obs) {
 		// Nothing can follow: one statement, one round trip.
 		res, err := callstate.Record(ctx, rc.DB, obs, ev, now)
@@ -194,11 +216,11 @@ func observe(m *message) callstate.Observation {
 			o.Transcript = callstate.Transcript(a.Transcript, a.Messages)
 			outputs = a.StructuredOutputs
 		}
+		var data json.RawMessage
 		if a := m.Analysis; a != nil {
-			o.Summary, o.SuccessEvaluation = a.Summary, string(a.SuccessEvaluation)
-			o.StructuredData = a.StructuredData
+			o.Summary, o.SuccessEvaluation, data = a.Summary, string(a.SuccessEvaluation), a.StructuredData
 		}
-		o.StructuredData = callstate.Structured(o.StructuredData, outputs)
+		o.StructuredData, o.OtherStructuredData = callstate.Structured(data, outputs)
 	}
 	return o
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -135,21 +137,32 @@ func TestB7EchoedConfigNeverFailsAMessage(t *testing.T) {
 
 // TestB5OptOutFromStructuredOutputs: an assistant built the current way
 // reports through artifact.structuredOutputs, not the deprecated
-// analysis.structuredData; a person who opted out there is not redialed.
+// analysis.structuredData; a person who opted out there is not redialed,
+// even when the deprecated field is sent too (as Vapi may, and the
+// simulator does) without the opt-out. The current field is the one
+// stored.
 func TestB5OptOutFromStructuredOutputs(t *testing.T) {
 	t.Parallel()
-	for name, outputs := range map[string]string{
-		"named output":  `{"0a1b":{"name":"optOut","result":true}}`,
-		"object result": `{"0a1b":{"name":"callOutcome","result":{"interested":false,"doNotCall":true}}}`,
+	for name, tc := range map[string]struct{ outputs, data string }{
+		"named output":  {outputs: `{"0a1b":{"name":"optOut","result":true}}`},
+		"object result": {outputs: `{"0a1b":{"name":"callOutcome","result":{"interested":false,"doNotCall":true}}}`},
+		"both, opt-out only in outputs": {
+			outputs: `{"0a1b":{"name":"optOut","result":true}}`,
+			data:    `{"interested":false}`,
+		},
 	} {
 		e := apitest.New(t, apitest.Options{})
 		callID := seedCall(t, e, "prov-b5")
 		if _, err := e.DB.Exec(context.Background(), `update campaigns set auto_dnc_on_opt_out = true`); err != nil {
 			t.Fatal(err)
 		}
+		analysis := `{}`
+		if tc.data != "" {
+			analysis = `{"structuredData":` + tc.data + `}`
+		}
 		body := fmt.Sprintf(`{"message":{"type":"end-of-call-report","endedReason":"customer-ended-call",
 			"artifact":{"structuredOutputs":%s,"recording":{"mono":{"combinedUrl":"https://storage.vapi.test/m.wav"}}},
-			"analysis":{},"call":{"id":"prov-b5","assistantOverrides":{"metadata":{"autolynxCallId":%q}}}}}`, outputs, callID)
+			"analysis":%s,"call":{"id":"prov-b5","assistantOverrides":{"metadata":{"autolynxCallId":%q}}}}}`, tc.outputs, analysis, callID)
 		if st, answer := postRead(t, e, []byte(body), withSecret); st != 200 {
 			t.Fatalf("%s: webhook %d %s", name, st, answer)
 		}
@@ -160,6 +173,11 @@ func TestB5OptOutFromStructuredOutputs(t *testing.T) {
 		}
 		if f := final(t, e, callID); f.Recording != "https://storage.vapi.test/m.wav" {
 			t.Errorf("%s: recording %q", name, f.Recording)
+		}
+		var stored bool
+		_ = e.DB.QueryRow(context.Background(), `select structured_data = $2::jsonb from calls where id = $1`, callID, tc.outputs).Scan(&stored)
+		if !stored {
+			t.Errorf("%s: structured data stored is not artifact.structuredOutputs", name)
 		}
 	}
 }
@@ -255,6 +273,111 @@ func TestM1WebhookValuesAreValidated(t *testing.T) {
 		}
 		if status, cost, _ := read(victim); status != "QUEUED" || cost != nil {
 			t.Errorf("%s: changed the call: %s %v", name, status, cost)
+		}
+	}
+}
+
+// TestM7UnhandledMessagesStoredByNameOnly (security review M7): an
+// imported assistant's own subscriptions reach us. A type we do not act
+// on, like conversation-update with the whole conversation so far, is
+// logged as its type and call id only, changes nothing on the call, and
+// is answered as its type requires: {"ok": true} when it expects no
+// answer, the documented error field for a tool call.
+func TestM7UnhandledMessagesStoredByNameOnly(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{})
+	callID := seedCall(t, e, "prov-m7")
+	row := func() string {
+		var s string
+		if err := e.DB.QueryRow(context.Background(), `select to_jsonb(c)::text from calls c where id = $1`, callID).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	before := row()
+	turns := make([]string, 2000)
+	for i := range turns {
+		turns[i] = `{"role":"user","message":"I said something at turn ` + fmt.Sprint(i) + `"}`
+	}
+	call := fmt.Sprintf(`{"id":"prov-m7","assistantOverrides":{"metadata":{"autolynxCallId":%q}}}`, callID)
+	for typ, want := range map[string]string{
+		"conversation-update": `{"ok":true}`,
+		"tool-calls":          `{"error":` + fmt.Sprintf("%q", webhook.Declined("tool-calls")) + `}`,
+	} {
+		body := fmt.Sprintf(`{"message":{"type":%q,"status":"ended","endedReason":"customer-busy","cost":3,
+			"artifact":{"messages":[%s]},"messages":[%s],"call":%s}}`, typ, strings.Join(turns, ","), strings.Join(turns, ","), call)
+		st, answer := postRead(t, e, []byte(body), withSecret)
+		if st != http.StatusOK || strings.TrimSpace(answer) != want {
+			t.Errorf("%s: %d %s, want 200 %s", typ, st, answer, want)
+		}
+		var stored string
+		if err := e.DB.QueryRow(context.Background(), `select payload::text from call_events where type = $1`, typ).Scan(&stored); err != nil {
+			t.Fatalf("%s: not logged: %v", typ, err)
+		}
+		var got, expected any
+		_ = json.Unmarshal([]byte(stored), &got)
+		_ = json.Unmarshal(fmt.Appendf(nil, `{"type":%q,"call":{"id":"prov-m7"}}`, typ), &expected)
+		if fmt.Sprint(got) != fmt.Sprint(expected) {
+			t.Errorf("%s: stored %.200s, want its type and call id only", typ, stored)
+		}
+	}
+	if after := row(); after != before {
+		t.Errorf("the call changed:\n%s\n%s", before, after)
+	}
+}
+
+// TestB7WronglyTypedNeededFieldIsVisible: echoed configuration is read
+// leniently, but a value we need (status, endedReason, cost) of the wrong
+// type must not vanish without a trace: the message is kept in the event
+// log, a warning names the field (and carries nothing about the person),
+// and that field changes nothing on the call.
+func TestB7WronglyTypedNeededFieldIsVisible(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{})
+	callID := seedCall(t, e, "prov-b7s")
+	call := fmt.Sprintf(`{"id":"prov-b7s","customer":{"number":"+14155550123","name":"Ada Person"},
+		"assistantOverrides":{"metadata":{"autolynxCallId":%q}}}`, callID)
+	for _, tc := range []struct{ field, body string }{
+		{"status", `{"message":{"type":"status-update","status":{"value":"in-progress"},"call":` + call + `}}`},
+		{"cost", `{"message":{"type":"end-of-call-report","endedReason":"customer-ended-call","cost":"0.50",
+			"artifact":{"transcript":"AI: Hello Ada Person"},"call":` + call + `}}`},
+		{"endedReason", `{"message":{"type":"end-of-call-report","endedReason":42,"cost":0.5,"call":` + call + `}}`},
+	} {
+		field, body := tc.field, tc.body
+		before := events(t, e)
+		if st, answer := postRead(t, e, []byte(body), withSecret); st != http.StatusOK {
+			t.Fatalf("%s: %d %s", field, st, answer)
+		}
+		if events(t, e) != before+1 {
+			t.Errorf("%s: message not kept in the event log", field)
+		}
+		if !slices.ContainsFunc(strings.Split(e.LogBuf.String(), "\n"), func(line string) bool {
+			return strings.Contains(line, "WARN") && strings.Contains(line, `"fields":["`+field+`"]`)
+		}) {
+			t.Errorf("%s: no warning names the field", field)
+		}
+		var status, reason string
+		var cost *float64
+		_ = e.DB.QueryRow(context.Background(), `select status, coalesce(ended_reason, ''), cost::float8 from calls where id = $1`, callID).
+			Scan(&status, &reason, &cost)
+		switch field {
+		case "status":
+			if status != "QUEUED" {
+				t.Errorf("status: call moved to %s", status)
+			}
+		case "cost":
+			if cost != nil {
+				t.Errorf("cost: stored %v", *cost)
+			}
+		case "endedReason":
+			if reason != "customer-ended-call" {
+				t.Errorf("endedReason: stored %q", reason)
+			}
+		}
+	}
+	for _, leak := range []string{"4155550123", "Ada Person"} {
+		if strings.Contains(e.LogBuf.String(), leak) {
+			t.Errorf("logs contain %q", leak)
 		}
 	}
 }
