@@ -4,10 +4,10 @@ import (
 	"net/http"
 
 	"github.com/autolynx/autolynx/lib/app"
-	"github.com/autolynx/autolynx/lib/httpapi"
 )
 
-// Admin serves /api/admin/{resource}[/{id}] (rewritten to ?resource=&id=), admins only.
+// Admin serves the routes of httpapi.Routes whose Function is "admin"
+// (/api/admin and the paths vercel.json rewrites to it).
 func Admin(w http.ResponseWriter, r *http.Request) {
-	app.Serve(w, r, "admin", httpapi.Admin)
+	app.Serve(w, r, "admin")
 }

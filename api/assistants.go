@@ -4,10 +4,10 @@ import (
 	"net/http"
 
 	"github.com/autolynx/autolynx/lib/app"
-	"github.com/autolynx/autolynx/lib/httpapi"
 )
 
-// Assistants serves /api/assistants and /api/assistants/{id} (rewritten to ?id=).
+// Assistants serves the routes of httpapi.Routes whose Function is "assistants"
+// (/api/assistants and the paths vercel.json rewrites to it).
 func Assistants(w http.ResponseWriter, r *http.Request) {
-	app.Serve(w, r, "assistants", httpapi.Assistants)
+	app.Serve(w, r, "assistants")
 }

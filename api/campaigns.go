@@ -4,10 +4,10 @@ import (
 	"net/http"
 
 	"github.com/autolynx/autolynx/lib/app"
-	"github.com/autolynx/autolynx/lib/httpapi"
 )
 
-// Campaigns serves /api/campaigns and /api/campaigns/{id}/{action} (rewritten to ?id=&action=).
+// Campaigns serves the routes of httpapi.Routes whose Function is "campaigns"
+// (/api/campaigns and the paths vercel.json rewrites to it).
 func Campaigns(w http.ResponseWriter, r *http.Request) {
-	app.Serve(w, r, "campaigns", httpapi.Campaigns)
+	app.Serve(w, r, "campaigns")
 }

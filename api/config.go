@@ -4,10 +4,10 @@ import (
 	"net/http"
 
 	"github.com/autolynx/autolynx/lib/app"
-	"github.com/autolynx/autolynx/lib/httpapi"
 )
 
-// Config serves GET /api/config, what the browser needs to sign in.
+// Config serves the routes of httpapi.Routes whose Function is "config"
+// (/api/config and the paths vercel.json rewrites to it).
 func Config(w http.ResponseWriter, r *http.Request) {
-	app.Serve(w, r, "config", httpapi.PublicConfig)
+	app.Serve(w, r, "config")
 }

@@ -4,11 +4,10 @@ import (
 	"net/http"
 
 	"github.com/autolynx/autolynx/lib/app"
-	"github.com/autolynx/autolynx/lib/httpapi"
 )
 
-// DNC serves /api/dnc and /api/dnc/{phone} (rewritten to ?phone=), the
-// do-not-call list.
+// DNC serves the routes of httpapi.Routes whose Function is "dnc"
+// (/api/dnc and the paths vercel.json rewrites to it).
 func DNC(w http.ResponseWriter, r *http.Request) {
-	app.Serve(w, r, "dnc", httpapi.DNC)
+	app.Serve(w, r, "dnc")
 }

@@ -6,10 +6,10 @@ import (
 	"net/http"
 
 	"github.com/autolynx/autolynx/lib/app"
-	"github.com/autolynx/autolynx/lib/httpapi"
 )
 
-// Health serves GET /api/health.
+// Health serves the routes of httpapi.Routes whose Function is "health"
+// (/api/health and the paths vercel.json rewrites to it).
 func Health(w http.ResponseWriter, r *http.Request) {
-	app.Serve(w, r, "health", httpapi.Health)
+	app.Serve(w, r, "health")
 }

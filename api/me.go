@@ -4,10 +4,10 @@ import (
 	"net/http"
 
 	"github.com/autolynx/autolynx/lib/app"
-	"github.com/autolynx/autolynx/lib/httpapi"
 )
 
-// Me serves GET /api/me.
+// Me serves the routes of httpapi.Routes whose Function is "me"
+// (/api/me and the paths vercel.json rewrites to it).
 func Me(w http.ResponseWriter, r *http.Request) {
-	app.Serve(w, r, "me", httpapi.Me)
+	app.Serve(w, r, "me")
 }

@@ -5,10 +5,10 @@ import (
 	"net/http"
 
 	"github.com/autolynx/autolynx/lib/app"
-	"github.com/autolynx/autolynx/lib/httpapi"
 )
 
-// Tick serves GET|POST /api/scheduler/tick, the cron's entry point.
+// Tick serves the routes of httpapi.Routes whose Function is "scheduler/tick"
+// (/api/scheduler/tick and the paths vercel.json rewrites to it).
 func Tick(w http.ResponseWriter, r *http.Request) {
-	app.Serve(w, r, "tick", httpapi.Tick)
+	app.Serve(w, r, "scheduler/tick")
 }

@@ -5,10 +5,10 @@ import (
 	"net/http"
 
 	"github.com/autolynx/autolynx/lib/app"
-	"github.com/autolynx/autolynx/lib/httpapi"
 )
 
-// Vapi serves POST /api/webhooks/vapi, Vapi's server messages.
+// Vapi serves the routes of httpapi.Routes whose Function is "webhooks/vapi"
+// (/api/webhooks/vapi and the paths vercel.json rewrites to it).
 func Vapi(w http.ResponseWriter, r *http.Request) {
-	app.Serve(w, r, "webhook", httpapi.VapiWebhook)
+	app.Serve(w, r, "webhooks/vapi")
 }

@@ -27,9 +27,10 @@ import (
 )
 
 var (
-	mu      sync.Mutex
-	deps    *httpapi.Deps
-	depsErr error
+	mu       sync.Mutex
+	deps     *httpapi.Deps
+	depsErr  error
+	handlers = map[string]http.Handler{}
 )
 
 // Use installs deps for every later Serve (local runner and tests).
@@ -37,18 +38,27 @@ func Use(d *httpapi.Deps) {
 	mu.Lock()
 	defer mu.Unlock()
 	deps, depsErr = d, nil
+	clear(handlers)
 }
 
-// current returns the installed deps, building them from the environment
-// on first use. A configuration error is kept: it will not heal until the
-// next deployment, and each request reports it.
-func current() (*httpapi.Deps, error) {
+// handler returns the function's handler, building it and the deps it
+// stands on once per warm instance. A configuration error is kept: it
+// will not heal until the next deployment, and each request reports it.
+func handler(name string) (http.Handler, error) {
 	mu.Lock()
 	defer mu.Unlock()
 	if deps == nil && depsErr == nil {
 		deps, depsErr = FromEnv(context.Background(), os.Getenv)
 	}
-	return deps, depsErr
+	if depsErr != nil {
+		return nil, depsErr
+	}
+	h, ok := handlers[name]
+	if !ok {
+		h = httpapi.Wrap(deps.Log, name, httpapi.Function(deps, name))
+		handlers[name] = h
+	}
+	return h, nil
 }
 
 // FromEnv builds production dependencies. Its error is logged here, in
@@ -101,14 +111,15 @@ func Build(cfg config.Config, pool *pgxpool.Pool, log *slog.Logger, now func() t
 	}, nil
 }
 
-// Serve answers r with the handler that build makes from the deps.
-func Serve(w http.ResponseWriter, r *http.Request, route string, build func(*httpapi.Deps) http.Handler) {
-	d, err := current()
+// Serve answers r as the api/ function name (its routes in
+// httpapi.Routes).
+func Serve(w http.ResponseWriter, r *http.Request, name string) {
+	h, err := handler(name)
 	if err != nil {
 		// The detail is in the log (FromEnv); callers, who may be anyone,
 		// learn only that the deployment needs its operator.
 		httpapi.WriteError(w, r, problem.Wrap(problem.Unavailable, err, "server misconfigured; see the function logs"))
 		return
 	}
-	httpapi.Wrap(d.Log, route, build(d)).ServeHTTP(w, r)
+	h.ServeHTTP(w, r)
 }

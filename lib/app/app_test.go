@@ -50,7 +50,7 @@ func me(t *testing.T, d *httpapi.Deps, token string) int {
 	req := httptest.NewRequest(http.MethodGet, "/api/me", nil)
 	req.Header.Set("Authorization", "Bearer "+token)
 	rec := httptest.NewRecorder()
-	httpapi.Me(d).ServeHTTP(rec, req)
+	httpapi.Function(d, "me").ServeHTTP(rec, req)
 	return rec.Code
 }
 
@@ -91,9 +91,9 @@ func TestH2EveryFunctionWorksOnSigningKeys(t *testing.T) {
 	dbURL := dbtest.URL(t)
 	s := authtest.Start(t, dbURL, authserver.Options{})
 	d := fromEnv(t, deployment(dbURL, s.URL))
-	for file, f := range devserver.Functions {
+	for file, h := range devserver.Built(d) {
 		rec := httptest.NewRecorder()
-		httpapi.Wrap(d.Log, file, f.Build(d)).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, devserver.FunctionPath(file), nil))
 		if rec.Code == http.StatusServiceUnavailable || rec.Code >= 500 {
 			t.Errorf("%s answers %d: %s", file, rec.Code, rec.Body)
 		}

@@ -6,6 +6,8 @@ package devserver
 
 import (
 	"net/http"
+	"path/filepath"
+	"strings"
 
 	"github.com/autolynx/autolynx/api"
 	"github.com/autolynx/autolynx/api/scheduler"
@@ -13,33 +15,33 @@ import (
 	"github.com/autolynx/autolynx/lib/httpapi"
 )
 
-// Function is one file under api/: the handler Vercel deploys, and the
-// lib constructor that handler serves (so tests can build it around their
-// own database). A test checks the table against the files on disk.
-type Function struct {
-	Handler http.HandlerFunc
-	Build   func(*httpapi.Deps) http.Handler
+// Functions is every Vercel function of the project: its file under api/
+// and the handler Vercel deploys from it. A test checks the table against
+// the files on disk, and that each file serves its own name's routes.
+var Functions = map[string]http.HandlerFunc{
+	"api/admin.go":          api.Admin,
+	"api/assistants.go":     api.Assistants,
+	"api/campaigns.go":      api.Campaigns,
+	"api/config.go":         api.Config,
+	"api/dnc.go":            api.DNC,
+	"api/health.go":         api.Health,
+	"api/me.go":             api.Me,
+	"api/scheduler/tick.go": scheduler.Tick,
+	"api/webhooks/vapi.go":  webhooks.Vapi,
 }
 
-// Functions is every Vercel function of the project, by file.
-var Functions = map[string]Function{
-	"api/admin.go":          {api.Admin, httpapi.Admin},
-	"api/assistants.go":     {api.Assistants, httpapi.Assistants},
-	"api/campaigns.go":      {api.Campaigns, httpapi.Campaigns},
-	"api/config.go":         {api.Config, httpapi.PublicConfig},
-	"api/dnc.go":            {api.DNC, httpapi.DNC},
-	"api/health.go":         {api.Health, httpapi.Health},
-	"api/me.go":             {api.Me, httpapi.Me},
-	"api/scheduler/tick.go": {scheduler.Tick, httpapi.Tick},
-	"api/webhooks/vapi.go":  {webhooks.Vapi, httpapi.VapiWebhook},
+// Name is a function file's name in httpapi.Routes: "api/scheduler/tick.go"
+// is "scheduler/tick".
+func Name(file string) string {
+	return strings.TrimSuffix(strings.TrimPrefix(filepath.ToSlash(file), "api/"), ".go")
 }
 
 // Deployed returns the handlers exactly as Vercel runs them (dependencies
 // from lib/app).
 func Deployed() map[string]http.Handler {
 	out := make(map[string]http.Handler, len(Functions))
-	for file, f := range Functions {
-		out[file] = f.Handler
+	for file, h := range Functions {
+		out[file] = h
 	}
 	return out
 }
@@ -48,8 +50,8 @@ func Deployed() map[string]http.Handler {
 // per-request wrapping lib/app applies (request id, access log).
 func Built(d *httpapi.Deps) map[string]http.Handler {
 	out := make(map[string]http.Handler, len(Functions))
-	for file, f := range Functions {
-		out[file] = httpapi.Wrap(d.Log, file, f.Build(d))
+	for file := range Functions {
+		out[file] = httpapi.Wrap(d.Log, Name(file), httpapi.Function(d, Name(file)))
 	}
 	return out
 }

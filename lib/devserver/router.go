@@ -16,7 +16,9 @@ import (
 // Router routes like Vercel does for this project: a function's own path
 // first, then a static file of public/, then the rewrites of vercel.json in
 // order (their destination query merged into the request's), else 404.
-// Rewritten requests keep the browser's path, as on Vercel.
+// A rewritten request reaches its function at the destination's path, the
+// public path kept only in the query the rewrite adds (httpapi.Routes):
+// the stricter of the two ways Vercel may hand it over.
 type Router struct {
 	vercel    *Vercel
 	functions map[string]http.Handler
@@ -73,7 +75,7 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			merged[k] = vs
 		}
 		r2 := r.Clone(r.Context())
-		r2.URL.RawQuery = merged.Encode()
+		r2.URL.Path, r2.URL.RawPath, r2.URL.RawQuery = fn, "", merged.Encode()
 		rt.functions[fn].ServeHTTP(w, r2)
 		return
 	}

@@ -12,6 +12,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/autolynx/autolynx/lib/httpapi"
 )
 
 func root(t *testing.T) string {
@@ -70,9 +72,10 @@ func TestFunctionsTableMatchesAPIFiles(t *testing.T) {
 }
 
 // Each api/ file must satisfy Vercel's builder (first exported func with
-// the handler signature, not package main) and serve the very lib
-// constructor the table says, so tests and deployment run the same code.
-func TestAPIFilesServeTheirConstructor(t *testing.T) {
+// the handler signature, not package main) and serve its own name's routes
+// (app.Serve with the name httpapi.Routes gives it), so tests and
+// deployment run the same code.
+func TestAPIFilesServeTheirRoutes(t *testing.T) {
 	t.Parallel()
 	for file, fn := range Functions {
 		fset := token.NewFileSet()
@@ -88,13 +91,25 @@ func TestAPIFilesServeTheirConstructor(t *testing.T) {
 			t.Errorf("%s: no exported func(http.ResponseWriter, *http.Request)", file)
 			continue
 		}
-		if got := runtime.FuncForPC(reflect.ValueOf(fn.Handler).Pointer()).Name(); !strings.HasSuffix(got, "."+handler.Name.Name) {
+		if got := runtime.FuncForPC(reflect.ValueOf(fn).Pointer()).Name(); !strings.HasSuffix(got, "."+handler.Name.Name) {
 			t.Errorf("%s: table handler %s, file's handler %s", file, got, handler.Name.Name)
 		}
-		build := runtime.FuncForPC(reflect.ValueOf(fn.Build).Pointer()).Name()
-		want := "httpapi." + build[strings.LastIndex(build, ".")+1:]
-		if !strings.Contains(selectors(handler.Body), want+" ") {
-			t.Errorf("%s: handler does not serve %s", file, want)
+		if want := `app.Serve w r "` + Name(file) + `"`; !strings.Contains(calls(handler.Body), want) {
+			t.Errorf("%s: handler does not call %s", file, want)
+		}
+		routes := 0
+		for _, rt := range httpapi.Routes {
+			if rt.Function == Name(file) {
+				routes++
+			}
+		}
+		if routes == 0 {
+			t.Errorf("%s serves no route of httpapi.Routes", file)
+		}
+	}
+	for _, rt := range httpapi.Routes {
+		if _, ok := Functions["api/"+rt.Function+".go"]; !ok {
+			t.Errorf("%s names function %q, which has no file", rt.Pattern(), rt.Function)
 		}
 	}
 }
@@ -113,12 +128,17 @@ func firstHandler(f *ast.File) *ast.FuncDecl {
 	return nil
 }
 
-// selectors lists the pkg.Name references in n.
-func selectors(n ast.Node) string {
+// calls lists the calls in n, one a line: the function and its arguments
+// as written.
+func calls(n ast.Node) string {
 	var b strings.Builder
 	ast.Inspect(n, func(n ast.Node) bool {
-		if x, ok := n.(*ast.SelectorExpr); ok {
-			b.WriteString(types.ExprString(x) + " ")
+		if c, ok := n.(*ast.CallExpr); ok {
+			b.WriteString(types.ExprString(c.Fun))
+			for _, a := range c.Args {
+				b.WriteString(" " + types.ExprString(a))
+			}
+			b.WriteString("\n")
 		}
 		return true
 	})
@@ -159,58 +179,35 @@ func TestVercelJSON(t *testing.T) {
 	}
 }
 
-// Every route of API.md reaches the function that serves it, with the
-// query the rewrite adds.
-func TestEveryAPIRouteResolves(t *testing.T) {
+// Every route of httpapi.Routes reaches, through vercel.json, the
+// function that serves it, with its public path in the rewrite's query.
+func TestEveryRouteResolves(t *testing.T) {
 	t.Parallel()
 	v, err := LoadVercel(filepath.Join(root(t), "vercel.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	rt := NewRouter(v, "", Deployed())
-	const id = "6f1c0a52-7c5e-4a8e-9d0b-2a3f4e5d6c7b"
-	cases := []struct {
-		path, fn string
-		query    map[string]string
-	}{
-		{"/api/health", "/api/health", nil},
-		{"/api/me", "/api/me", nil},
-		{"/api/config", "/api/config", nil},
-		{"/api/assistants", "/api/assistants", nil},
-		{"/api/assistants/import", "/api/assistants", map[string]string{"action": "import"}},
-		{"/api/assistants/" + id, "/api/assistants", map[string]string{"id": id}},
-		{"/api/campaigns", "/api/campaigns", nil},
-		{"/api/campaigns/" + id, "/api/campaigns", map[string]string{"id": id}},
-		{"/api/campaigns/" + id + "/summary", "/api/campaigns", map[string]string{"id": id, "action": "summary"}},
-		{"/api/campaigns/" + id + "/contacts", "/api/campaigns", map[string]string{"id": id, "action": "contacts"}},
-		{"/api/campaigns/" + id + "/start", "/api/campaigns", map[string]string{"id": id, "action": "start"}},
-		{"/api/campaigns/" + id + "/pause", "/api/campaigns", map[string]string{"action": "pause"}},
-		{"/api/campaigns/" + id + "/resume", "/api/campaigns", map[string]string{"action": "resume"}},
-		{"/api/campaigns/" + id + "/stop", "/api/campaigns", map[string]string{"action": "stop"}},
-		{"/api/campaigns/" + id + "/export.csv", "/api/campaigns", map[string]string{"action": "export.csv"}},
-		{"/api/campaigns/" + id + "/calls/" + id, "/api/campaigns", map[string]string{"action": "calls", "callId": id}},
-		{"/api/campaigns/" + id + "/calls/" + id + "/recording", "/api/campaigns", map[string]string{"id": id, "action": "recording", "callId": id}},
-		{"/api/scheduler/tick", "/api/scheduler/tick", nil},
-		{"/api/webhooks/vapi", "/api/webhooks/vapi", nil},
-		{"/api/admin/users", "/api/admin", map[string]string{"resource": "users"}},
-		{"/api/admin/users/" + id, "/api/admin", map[string]string{"resource": "users", "id": id}},
-		{"/api/admin/config", "/api/admin", map[string]string{"resource": "config"}},
-		{"/api/dnc", "/api/dnc", nil},
-		{"/api/dnc/+14155550100", "/api/dnc", map[string]string{"phone": "+14155550100"}},
-	}
-	for _, c := range cases {
-		fn, q, ok := rt.Resolve(c.path)
-		if !ok || fn != c.fn {
-			t.Errorf("%s resolves to %q (ok %v), want %s", c.path, fn, ok, c.fn)
+	for _, route := range httpapi.Routes {
+		path := samplePath(route.Path)
+		fn, q, ok := rt.Resolve(path)
+		if want := httpapi.FunctionPath(route.Function); !ok || fn != want {
+			t.Errorf("%s resolves to %q (ok %v), want %s", path, fn, ok, want)
 			continue
 		}
-		for k, want := range c.query {
-			if got := q[k]; len(got) != 1 || got[0] != want {
-				t.Errorf("%s: query %s = %v, want %s", c.path, k, got, want)
+		if fn != path {
+			if got := q["path"]; len(got) != 1 || got[0] != path {
+				t.Errorf("%s: query path = %v", path, got)
 			}
 		}
 	}
 	if _, _, ok := rt.Resolve("/api/nothing/here/at/all"); ok {
 		t.Error("an unknown path resolved")
 	}
+}
+
+// samplePath fills a route's wildcards with values of their kind.
+func samplePath(pattern string) string {
+	return strings.NewReplacer("{id}", "6f1c0a52-7c5e-4a8e-9d0b-2a3f4e5d6c7b", "{callId}", "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+		"{action}", "start", "{phone}", "+14155550100").Replace(pattern)
 }

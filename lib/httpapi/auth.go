@@ -16,11 +16,6 @@ type access struct {
 	bucket ratelimit.Bucket
 }
 
-var (
-	anyUser   = access{role: user.Operator, bucket: ratelimit.General}
-	adminOnly = access{role: user.Admin, bucket: ratelimit.General}
-)
-
 // authorize verifies the bearer token, checks the allowlist and role, and
 // counts the request against the caller's rate limit.
 func (d *Deps) authorize(r *http.Request, need access) (*user.Profile, error) {
@@ -53,18 +48,9 @@ func (d *Deps) authorize(r *http.Request, need access) (*user.Profile, error) {
 	return p, nil
 }
 
-// Me answers GET /api/me.
-func Me(d *Deps) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet {
-			MethodNotAllowed(w, r, http.MethodGet)
-			return
-		}
-		p, err := d.authorize(r, anyUser)
-		if err != nil {
-			WriteError(w, r, err)
-			return
-		}
-		WriteJSON(w, http.StatusOK, map[string]any{"id": p.ID, "email": p.Email, "role": p.Role})
-	})
+// me answers GET /api/me.
+func (d *Deps) me(w http.ResponseWriter, r *http.Request) error {
+	p := caller(r)
+	WriteJSON(w, http.StatusOK, map[string]any{"id": p.ID, "email": p.Email, "role": p.Role})
+	return nil
 }

@@ -8,7 +8,7 @@ import (
 
 	"github.com/autolynx/autolynx/lib/apitest"
 	"github.com/autolynx/autolynx/lib/auth"
-	"github.com/autolynx/autolynx/lib/devserver"
+	"github.com/autolynx/autolynx/lib/httpapi"
 	"github.com/autolynx/autolynx/lib/ratelimit"
 )
 
@@ -17,57 +17,44 @@ type route struct {
 	admin        bool
 }
 
-// protectedRoutes is every route of API.md that needs a signed-in user.
+// protectedRoutes is every route of httpapi.Routes that needs a signed-in
+// user, with its wildcards filled.
 func protectedRoutes() []route {
 	id := apitest.NewID()
-	return []route{
-		{"GET", "/api/me", false},
-		{"GET", "/api/assistants", false},
-		{"POST", "/api/assistants", true},
-		{"POST", "/api/assistants/import", true},
-		{"GET", "/api/assistants/" + id, false},
-		{"PATCH", "/api/assistants/" + id, true},
-		{"DELETE", "/api/assistants/" + id, true},
-		{"GET", "/api/campaigns", false},
-		{"POST", "/api/campaigns", false},
-		{"GET", "/api/campaigns/" + id, false},
-		{"PATCH", "/api/campaigns/" + id, false},
-		{"GET", "/api/campaigns/" + id + "/summary", false},
-		{"GET", "/api/campaigns/" + id + "/contacts", false},
-		{"POST", "/api/campaigns/" + id + "/contacts", false},
-		{"POST", "/api/campaigns/" + id + "/start", false},
-		{"POST", "/api/campaigns/" + id + "/pause", false},
-		{"POST", "/api/campaigns/" + id + "/resume", false},
-		{"POST", "/api/campaigns/" + id + "/stop", false},
-		{"GET", "/api/campaigns/" + id + "/export.csv", false},
-		{"GET", "/api/campaigns/" + id + "/calls/" + id, false},
-		{"GET", "/api/campaigns/" + id + "/calls/" + id + "/recording", false},
-		{"GET", "/api/admin/users", true},
-		{"POST", "/api/admin/users", true},
-		{"PATCH", "/api/admin/users/" + id, true},
-		{"DELETE", "/api/admin/users/" + id, true},
-		{"GET", "/api/admin/config", true},
-		{"PATCH", "/api/admin/config", true},
-		{"GET", "/api/dnc", false},
-		{"POST", "/api/dnc", false},
-		{"DELETE", "/api/dnc/%2B14155550100", true},
+	fill := strings.NewReplacer("{id}", id, "{callId}", id, "{action}", "start", "{phone}", "%2B14155550100")
+	var out []route
+	for _, rt := range httpapi.Routes {
+		switch rt.Access {
+		case httpapi.Operator, httpapi.OperatorOrSignedLink, httpapi.Admin:
+			out = append(out, route{rt.Method, fill.Replace(rt.Path), rt.Access == httpapi.Admin})
+		}
 	}
+	return out
 }
 
-// public are the functions that authenticate otherwise (or not at all).
-var public = map[string]bool{"/api/health": true, "/api/config": true, "/api/scheduler/tick": true, "/api/webhooks/vapi": true}
-
-func TestEveryFunctionIsCoveredByTheMatrix(t *testing.T) {
+// Only these routes are reached without a user's token; a route marked
+// public by mistake fails here.
+func TestOnlyMachineAndPublicRoutesSkipSignIn(t *testing.T) {
 	t.Parallel()
-	covered := map[string]bool{}
-	for _, r := range protectedRoutes() {
-		covered["/"+strings.Join(strings.Split(r.path, "/")[1:3], "/")] = true
+	want := map[string]httpapi.Access{
+		"GET /api/health":          httpapi.Public,
+		"GET /api/config":          httpapi.Public,
+		"GET /api/scheduler/tick":  httpapi.CronSecret,
+		"POST /api/scheduler/tick": httpapi.CronSecret,
+		"POST /api/webhooks/vapi":  httpapi.WebhookSignature,
 	}
-	for file := range devserver.Functions {
-		p := devserver.FunctionPath(file)
-		if !public[p] && !covered[p] {
-			t.Errorf("function %s has no route in the auth matrix", p)
+	for _, rt := range httpapi.Routes {
+		switch rt.Access {
+		case httpapi.Operator, httpapi.OperatorOrSignedLink, httpapi.Admin:
+			continue
 		}
+		if a, ok := want[rt.Pattern()]; !ok || a != rt.Access {
+			t.Errorf("%s is reached without a user's token (%s)", rt.Pattern(), rt.Access)
+		}
+		delete(want, rt.Pattern())
+	}
+	for p := range want {
+		t.Errorf("%s is missing", p)
 	}
 }
 

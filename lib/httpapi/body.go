@@ -15,29 +15,35 @@ import (
 // enforces the same so a chunk that works locally works deployed.
 const MaxUpload = 4_500_000
 
-// limitedBody fails with a TooLarge problem once more than n bytes are read.
+// limitedBody fails with a TooLarge problem once more than limit bytes
+// are read; msg says what to do about it (a route's BodyLimit, which the
+// route's adapter applies to every request body).
 type limitedBody struct {
-	r io.Reader
-	n int64
+	r     io.ReadCloser
+	limit BodyLimit
+	read  int64
 }
 
+func (l *limitedBody) Close() error { return l.r.Close() }
+
 func (l *limitedBody) Read(p []byte) (int, error) {
-	if l.n < 0 {
-		return 0, tooLarge()
+	left := l.limit.Bytes - l.read
+	if left < 0 {
+		return 0, tooLarge(l.limit)
 	}
-	if int64(len(p)) > l.n+1 {
-		p = p[:l.n+1]
+	if int64(len(p)) > left+1 {
+		p = p[:left+1]
 	}
 	n, err := l.r.Read(p)
-	l.n -= int64(n)
-	if l.n < 0 {
-		return n, tooLarge()
+	l.read += int64(n)
+	if l.read > l.limit.Bytes {
+		return n, tooLarge(l.limit)
 	}
 	return n, err
 }
 
-func tooLarge() error {
-	return problem.New(problem.TooLarge, "upload too large: send the CSV in chunks under 4.5 MB", "limitBytes", MaxUpload)
+func tooLarge(l BodyLimit) error {
+	return problem.New(problem.TooLarge, l.Message, "limitBytes", l.Bytes)
 }
 
 // upload is a CSV sent as multipart (with form fields) or as a raw body.
@@ -53,14 +59,11 @@ const xlsxMediaType = "application/vnd.openxmlformats-officedocument.spreadsheet
 
 // readUpload reads the request's form fields and file. With stream set
 // (no fields matter: appending a chunk) the file is handed over unread and
-// parsed as it arrives; otherwise it is buffered, bounded by MaxUpload, so
-// fields sent after it are still read. With allowRaw a raw CSV or .xlsx
-// body is the file (the reader tells them apart by content).
+// parsed as it arrives; otherwise it is buffered (the route bounds the
+// body), so fields sent after it are still read. With allowRaw a raw CSV or
+// .xlsx body is the file (the reader tells them apart by content).
 func readUpload(r *http.Request, allowRaw, stream bool) (*upload, error) {
-	if r.ContentLength > MaxUpload {
-		return nil, tooLarge()
-	}
-	body := &limitedBody{r: r.Body, n: MaxUpload}
+	body := r.Body
 	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch {
 	case err == nil && mt == "multipart/form-data" && params["boundary"] != "":

@@ -2,9 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"math"
 	"net/http"
 	"strconv"
@@ -18,125 +15,88 @@ import (
 	"github.com/autolynx/autolynx/lib/db"
 	"github.com/autolynx/autolynx/lib/idempotency"
 	"github.com/autolynx/autolynx/lib/problem"
-	"github.com/autolynx/autolynx/lib/ratelimit"
 	"github.com/autolynx/autolynx/lib/scheduler"
 	"github.com/autolynx/autolynx/lib/settings"
 	"github.com/autolynx/autolynx/lib/user"
 )
 
-// Campaigns serves /api/campaigns and every /api/campaigns/{id}/{action}
-// (vercel.json rewrites them to ?id=&action=).
-func Campaigns(d *Deps) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		q := r.URL.Query()
-		idText, action := q.Get("id"), q.Get("action")
-		if action == "recording" && q.Has("sig") && r.Header.Get("Authorization") == "" {
-			d.signedRecording(w, r, idText)
-			return
-		}
-		need := anyUser
-		switch {
-		case r.Method == http.MethodPost && (idText == "" || action == "contacts"):
-			need.bucket = ratelimit.Upload
-		case action == "export.csv":
-			need.bucket = ratelimit.Export
-		}
-		caller, err := d.authorize(r, need)
-		if err != nil {
-			WriteError(w, r, err)
-			return
-		}
-		if idText == "" {
-			d.campaignsRoot(w, r, caller)
-			return
-		}
-		id, err := uuid.Parse(idText)
-		if err != nil {
-			WriteError(w, r, problem.New(problem.NotFound, "campaign not found"))
-			return
-		}
-		d.campaignAction(w, r, caller, id, action)
-	})
-}
-
-func (d *Deps) campaignsRoot(w http.ResponseWriter, r *http.Request, caller *user.Profile) {
-	switch r.Method {
-	case http.MethodGet:
-		list, err := campaign.List(r.Context(), d.DB, d.Now())
-		if list == nil {
-			list = []campaign.Campaign{}
-		}
-		respond(w, r, map[string]any{"campaigns": list}, err)
-	case http.MethodPost:
-		d.createCampaign(w, r, caller)
-	default:
-		MethodNotAllowed(w, r, http.MethodGet, http.MethodPost)
+func (d *Deps) listCampaigns(w http.ResponseWriter, r *http.Request) error {
+	list, err := campaign.List(r.Context(), d.DB, d.Now())
+	if list == nil {
+		list = []campaign.Campaign{}
 	}
+	return reply(w, r, map[string]any{"campaigns": list}, err)
 }
 
-func (d *Deps) campaignAction(w http.ResponseWriter, r *http.Request, caller *user.Profile, id uuid.UUID, action string) {
-	ctx := r.Context()
-	switch {
-	case r.Method == http.MethodPatch && action == "":
-		var body struct {
-			SpendLimit *float64 `json:"spendLimit"`
-		}
-		if err := DecodeJSON(w, r, &body); err != nil {
-			WriteError(w, r, err)
-			return
-		}
-		if err := campaign.SetSpendLimit(ctx, d.DB, id, body.SpendLimit); err != nil {
-			WriteError(w, r, err)
-			return
-		}
-		s, err := campaign.Get(ctx, d.DB, id, d.Now())
-		respond(w, r, s, err)
-	case r.Method == http.MethodGet && (action == "" || action == "summary"):
-		s, err := campaign.Get(ctx, d.DB, id, d.Now())
-		respond(w, r, s, err)
-	case r.Method == http.MethodGet && action == "contacts":
-		d.listContacts(w, r, id)
-	case r.Method == http.MethodPost && action == "contacts":
-		d.appendContacts(w, r, caller, id)
-	case r.Method == http.MethodGet && action == "calls":
-		callID, err := uuid.Parse(r.URL.Query().Get("callId"))
-		if err != nil {
-			WriteError(w, r, problem.New(problem.NotFound, "call not found"))
-			return
-		}
-		c, err := campaign.Call(ctx, d.DB, id, callID)
-		respond(w, r, c, err)
-	case r.Method == http.MethodGet && action == "export.csv":
-		d.export(w, r, id)
-	case r.Method == http.MethodGet && action == "recording":
-		d.recording(w, r, id)
-	case r.Method == http.MethodPost:
-		act, ok := campaign.ParseAction(action)
-		if !ok {
-			WriteError(w, r, problem.New(problem.NotFound, "no such campaign action"))
-			return
-		}
-		d.control(w, r, caller, id, act)
-	case action == "":
-		MethodNotAllowed(w, r, http.MethodGet, http.MethodPatch)
-	case action == "summary" || action == "contacts" || action == "export.csv" || action == "recording":
-		MethodNotAllowed(w, r, http.MethodGet)
-	default:
-		WriteError(w, r, problem.New(problem.NotFound, "no such campaign route"))
-	}
-}
-
-func (d *Deps) control(w http.ResponseWriter, r *http.Request, caller *user.Profile, id uuid.UUID, act campaign.Action) {
-	st, err := campaign.Control(r.Context(), d.DB, id, act, caller.ID)
+// pathID reads a UUID path value; anything else names no such thing.
+func pathID(r *http.Request, name, thing string) (uuid.UUID, error) {
+	id, err := uuid.Parse(r.PathValue(name))
 	if err != nil {
-		WriteError(w, r, err)
-		return
+		return uuid.Nil, problem.New(problem.NotFound, thing+" not found")
+	}
+	return id, nil
+}
+
+func (d *Deps) getCampaign(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id", "campaign")
+	if err != nil {
+		return err
+	}
+	s, err := campaign.Get(r.Context(), d.DB, id, d.Now())
+	return reply(w, r, s, err)
+}
+
+func (d *Deps) patchCampaign(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id", "campaign")
+	if err != nil {
+		return err
+	}
+	var body struct {
+		SpendLimit *float64 `json:"spendLimit"`
+	}
+	if err := DecodeJSON(r, &body); err != nil {
+		return err
+	}
+	if err := campaign.SetSpendLimit(r.Context(), d.DB, id, body.SpendLimit); err != nil {
+		return err
+	}
+	s, err := campaign.Get(r.Context(), d.DB, id, d.Now())
+	return reply(w, r, s, err)
+}
+
+func (d *Deps) getCall(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id", "campaign")
+	if err != nil {
+		return err
+	}
+	callID, err := pathID(r, "callId", "call")
+	if err != nil {
+		return err
+	}
+	c, err := campaign.Call(r.Context(), d.DB, id, callID)
+	return reply(w, r, c, err)
+}
+
+// control answers POST /api/campaigns/{id}/{start|pause|resume|stop}.
+func (d *Deps) control(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id", "campaign")
+	if err != nil {
+		return err
+	}
+	act, ok := campaign.ParseAction(r.PathValue("action"))
+	if !ok {
+		return problem.New(problem.NotFound, "no such campaign action")
+	}
+	st, err := campaign.Control(r.Context(), d.DB, id, act, caller(r).ID)
+	if err != nil {
+		return err
 	}
 	ans := map[string]any{"status": st}
 	if act == campaign.Start {
 		ans["estimatedStartTime"] = d.kickOff(r, id)
 	}
 	WriteJSON(w, http.StatusOK, ans)
+	return nil
 }
 
 // kickOff runs a tick for the campaign right away so the first calls leave
@@ -153,65 +113,61 @@ func (d *Deps) kickOff(r *http.Request, id uuid.UUID) string {
 	return d.Now().UTC().Format("2006-01-02T15:04:05Z")
 }
 
-func (d *Deps) appendContacts(w http.ResponseWriter, r *http.Request, caller *user.Profile, id uuid.UUID) {
+func (d *Deps) appendContacts(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	key, err := idempotency.FromRequest(r, caller.ID, "append:"+id.String())
+	id, err := pathID(r, "id", "campaign")
 	if err != nil {
-		WriteError(w, r, err)
-		return
+		return err
+	}
+	key, err := idempotency.FromRequest(r, caller(r).ID, "append:"+id.String())
+	if err != nil {
+		return err
 	}
 	up, err := readUpload(r, true, true)
 	if err != nil {
-		WriteError(w, r, err)
-		return
+		return err
 	}
 	defaults, err := settings.Get(ctx, d.DB, d.Config)
 	if err != nil {
-		WriteError(w, r, err)
-		return
+		return err
 	}
 	answer, err := idempotency.Run(ctx, d.DB, key, func(b db.Beginner) (any, error) {
 		rep, err := campaign.Append(ctx, b, id, up.csv, defaults.DefaultRegion)
 		return map[string]any{"importReport": rep}, err
 	})
-	writeAnswer(w, r, http.StatusOK, answer, err)
+	return writeAnswer(w, http.StatusOK, answer, err)
 }
 
-func (d *Deps) createCampaign(w http.ResponseWriter, r *http.Request, caller *user.Profile) {
-	key, err := idempotency.FromRequest(r, caller.ID, "create")
+func (d *Deps) createCampaign(w http.ResponseWriter, r *http.Request) error {
+	key, err := idempotency.FromRequest(r, caller(r).ID, "create")
 	if err != nil {
-		WriteError(w, r, err)
-		return
+		return err
 	}
 	up, err := readUpload(r, false, false)
 	if err != nil {
-		WriteError(w, r, err)
-		return
+		return err
 	}
 	defaults, err := settings.Get(r.Context(), d.DB, d.Config)
 	if err != nil {
-		WriteError(w, r, err)
-		return
+		return err
 	}
 	if dry, err := formBool(up.fields, "dryRun"); err != nil || dry {
-		d.previewImport(w, r, up, defaults, err)
-		return
+		return d.previewImport(w, r, up, defaults, err)
 	}
-	n, err := newCampaign(up.fields, caller, defaults)
+	n, err := newCampaign(up.fields, caller(r), defaults)
 	if err != nil {
-		WriteError(w, r, err)
-		return
+		return err
 	}
 	answer, err := idempotency.Run(r.Context(), d.DB, key, func(b db.Beginner) (any, error) {
 		id, rep, err := campaign.Create(r.Context(), b, n, up.csv)
 		return map[string]any{"campaignId": id, "importReport": rep}, err
 	})
-	writeAnswer(w, r, http.StatusCreated, answer, err)
+	return writeAnswer(w, http.StatusCreated, answer, err)
 }
 
 // previewImport answers a dry run of create: what the file would import,
 // computed by the importer's reader, with nothing stored.
-func (d *Deps) previewImport(w http.ResponseWriter, r *http.Request, up *upload, defaults settings.Settings, err error) {
+func (d *Deps) previewImport(w http.ResponseWriter, r *http.Request, up *upload, defaults settings.Settings, err error) error {
 	var mapping csvimport.Mapping
 	var rules campaign.Rules
 	if err == nil {
@@ -224,13 +180,12 @@ func (d *Deps) previewImport(w http.ResponseWriter, r *http.Request, up *upload,
 		err = rules.Validate(campaign.LegalWindow{Start: defaults.LegalWindowStart, End: defaults.LegalWindowEnd})
 	}
 	if err != nil {
-		WriteError(w, r, err)
-		return
+		return err
 	}
 	win := campaign.Window{Start: rules.WindowStart, End: rules.WindowEnd, Days: rules.Days}
 	opts := csvimport.Options{DefaultRegion: defaults.DefaultRegion, Mapping: mapping}
 	p, err := campaign.PreviewImport(r.Context(), d.DB, up.csv, opts, win, rules.FallbackTimezone, d.Now())
-	respond(w, r, map[string]any{"preview": p}, err)
+	return reply(w, r, map[string]any{"preview": p}, err)
 }
 
 // formMapping reads the optional column mapping field.
@@ -357,23 +312,24 @@ func splitList(v string) []string {
 	return out
 }
 
-func (d *Deps) listContacts(w http.ResponseWriter, r *http.Request, id uuid.UUID) {
+func (d *Deps) listContacts(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id", "campaign")
+	if err != nil {
+		return err
+	}
 	q := r.URL.Query()
 	f := campaign.ContactFilter{Page: 1, Limit: 50, Status: strings.ToUpper(q.Get("status")), Search: q.Get("search")}
 	if err := positiveInt(q.Get("page"), "page", 1<<30, &f.Page); err != nil {
-		WriteError(w, r, err)
-		return
+		return err
 	}
 	if err := positiveInt(q.Get("limit"), "limit", 500, &f.Limit); err != nil {
-		WriteError(w, r, err)
-		return
+		return err
 	}
 	if f.Status != "" && !campaign.ValidCallStatus[f.Status] {
-		WriteError(w, r, problem.New(problem.Invalid, "status must be a call status or NOT_CALLED", "field", "status"))
-		return
+		return problem.New(problem.Invalid, "status must be a call status or NOT_CALLED", "field", "status")
 	}
 	contacts, page, err := campaign.Contacts(r.Context(), d.DB, id, f)
-	respond(w, r, map[string]any{"contacts": contacts, "pagination": page}, err)
+	return reply(w, r, map[string]any{"contacts": contacts, "pagination": page}, err)
 }
 
 func positiveInt(v, field string, max int, dst *int) error {
@@ -388,16 +344,18 @@ func positiveInt(v, field string, max int, dst *int) error {
 	return nil
 }
 
-func (d *Deps) export(w http.ResponseWriter, r *http.Request, id uuid.UUID) {
+func (d *Deps) export(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id", "campaign")
+	if err != nil {
+		return err
+	}
 	cursor, ok := campaign.ParseCursor(r.URL.Query().Get("cursor"))
 	if !ok {
-		WriteError(w, r, problem.New(problem.Invalid, "invalid cursor", "field", "cursor"))
-		return
+		return problem.New(problem.Invalid, "invalid cursor", "field", "cursor")
 	}
 	page, err := campaign.Export(r.Context(), d.DB, id, cursor, campaign.MaxExportPage, d.recordingLinks())
 	if err != nil {
-		WriteError(w, r, err)
-		return
+		return err
 	}
 	if page.Next > 0 {
 		next := "/api/campaigns/" + id.String() + "/export.csv?cursor=" + strconv.Itoa(page.Next)
@@ -407,35 +365,7 @@ func (d *Deps) export(w http.ResponseWriter, r *http.Request, id uuid.UUID) {
 	w.Header().Set("Content-Disposition", `attachment; filename="campaign-`+id.String()+`.csv"`)
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write(page.CSV)
-}
-
-// respond writes v, or err in the error envelope. A GET answer carries an
-// ETag and an unchanged one is answered 304, so the dashboard can poll
-// every second for the price of a hash.
-func respond(w http.ResponseWriter, r *http.Request, v any, err error) {
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	if r.Method != http.MethodGet {
-		WriteJSON(w, http.StatusOK, v)
-		return
-	}
-	body, err := json.Marshal(v)
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	sum := sha256.Sum256(body)
-	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
-	w.Header().Set("ETag", etag)
-	w.Header().Set("Cache-Control", "no-store")
-	if r.Header.Get("If-None-Match") == etag {
-		w.WriteHeader(http.StatusNotModified)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	_, _ = w.Write(append(body, '\n'))
+	return nil
 }
 
 // Scheduler builds the tick runner from the deps.

@@ -6,61 +6,44 @@ import (
 
 	"github.com/autolynx/autolynx/lib/dnc"
 	"github.com/autolynx/autolynx/lib/problem"
-	"github.com/autolynx/autolynx/lib/ratelimit"
 	"github.com/autolynx/autolynx/lib/settings"
 )
 
-// DNC serves /api/dnc and /api/dnc/{phone}: every user may read and add
-// numbers (suppressing is always safe); removing one is for admins.
-func DNC(d *Deps) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		need := anyUser
-		if r.Method == http.MethodDelete {
-			need = adminOnly
-		} else if r.Method == http.MethodPost {
-			need.bucket = ratelimit.Upload
-		}
-		caller, err := d.authorize(r, need)
-		if err != nil {
-			WriteError(w, r, err)
-			return
-		}
-		defaults, err := settings.Get(r.Context(), d.DB, d.Config)
-		if err != nil {
-			WriteError(w, r, err)
-			return
-		}
-		switch r.Method {
-		case http.MethodGet:
-			limit := 100
-			if err := positiveInt(r.URL.Query().Get("limit"), "limit", 1000, &limit); err != nil {
-				WriteError(w, r, err)
-				return
-			}
-			entries, total, err := dnc.List(r.Context(), d.DB, r.URL.Query().Get("search"), limit)
-			respond(w, r, map[string]any{"entries": entries, "total": total}, err)
-		case http.MethodPost:
-			numbers, reason, err := dncNumbers(w, r)
-			if err != nil {
-				WriteError(w, r, err)
-				return
-			}
-			rep, err := dnc.Add(r.Context(), d.DB, numbers, reason, caller.ID, defaults.DefaultRegion)
-			created(w, r, rep, err)
-		case http.MethodDelete:
-			if err := dnc.Remove(r.Context(), d.DB, r.URL.Query().Get("phone"), defaults.DefaultRegion); err != nil {
-				WriteError(w, r, err)
-				return
-			}
-			w.WriteHeader(http.StatusNoContent)
-		default:
-			MethodNotAllowed(w, r, http.MethodGet, http.MethodPost, http.MethodDelete)
-		}
-	})
+// The do-not-call list: every user may read and add numbers (suppressing
+// is always safe); removing one is for admins.
+
+func (d *Deps) listDNC(w http.ResponseWriter, r *http.Request) error {
+	limit := 100
+	if err := positiveInt(r.URL.Query().Get("limit"), "limit", 1000, &limit); err != nil {
+		return err
+	}
+	entries, total, err := dnc.List(r.Context(), d.DB, r.URL.Query().Get("search"), limit)
+	return reply(w, r, map[string]any{"entries": entries, "total": total}, err)
+}
+
+func (d *Deps) addDNC(w http.ResponseWriter, r *http.Request) error {
+	defaults, err := settings.Get(r.Context(), d.DB, d.Config)
+	if err != nil {
+		return err
+	}
+	numbers, reason, err := dncNumbers(r)
+	if err != nil {
+		return err
+	}
+	rep, err := dnc.Add(r.Context(), d.DB, numbers, reason, caller(r).ID, defaults.DefaultRegion)
+	return created(w, rep, err)
+}
+
+func (d *Deps) removeDNC(w http.ResponseWriter, r *http.Request) error {
+	defaults, err := settings.Get(r.Context(), d.DB, d.Config)
+	if err != nil {
+		return err
+	}
+	return noContent(w, dnc.Remove(r.Context(), d.DB, r.PathValue("phone"), defaults.DefaultRegion))
 }
 
 // dncNumbers reads {"phone"} / {"phones": […]} JSON, or a CSV upload.
-func dncNumbers(w http.ResponseWriter, r *http.Request) ([]string, string, error) {
+func dncNumbers(r *http.Request) ([]string, string, error) {
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt != "application/json" {
 		up, err := readUpload(r, true, true)
@@ -75,7 +58,7 @@ func dncNumbers(w http.ResponseWriter, r *http.Request) ([]string, string, error
 		Phones []string `json:"phones" validate:"max=10000,dive,max=40"`
 		Reason string   `json:"reason" validate:"max=500"`
 	}
-	if err := DecodeJSON(w, r, &body); err != nil {
+	if err := DecodeJSON(r, &body); err != nil {
 		return nil, "", err
 	}
 	if body.Phone != "" {

@@ -8,7 +8,9 @@ import (
 	"github.com/autolynx/autolynx/lib/auth"
 	"github.com/autolynx/autolynx/lib/db"
 	"github.com/autolynx/autolynx/lib/ops"
+	"github.com/autolynx/autolynx/lib/ratelimit"
 	"github.com/autolynx/autolynx/lib/settings"
+	"github.com/autolynx/autolynx/lib/user"
 )
 
 type healthAnswer struct {
@@ -23,7 +25,7 @@ type healthAnswer struct {
 	Vapi     *ops.Vapi     `json:"vapi,omitempty"`
 }
 
-// Health answers GET /api/health: 200 when Postgres answers and the schema
+// health answers GET /api/health: 200 when Postgres answers and the schema
 // is current, 503 otherwise. Public: it reveals no data, and its probe is
 // reused for healthTTL, so anonymous checks cost no round trip each. An
 // admin's token or the cron secret also gets the names of pending
@@ -31,28 +33,23 @@ type healthAnswer struct {
 // reachability; a stale cron still answers 200 ("cron":
 // {"status":"stale"}) so load balancers do not take a working API out of
 // rotation for it: monitors alert on cron.status.
-func Health(d *Deps) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			MethodNotAllowed(w, r, http.MethodGet)
-			return
+func (d *Deps) health(w http.ResponseWriter, r *http.Request) error {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	ans, _ := d.healthProbe.get(d.Now(), healthTTL, func() (healthAnswer, error) { return d.probe(ctx), nil })
+	status := http.StatusOK
+	if ans.Status != "ok" {
+		status = http.StatusServiceUnavailable
+	}
+	if !d.privileged(r) {
+		ans.Pending = nil
+	} else if ans.Database == "ok" {
+		if s := d.liveness(ctx, r); s != nil {
+			ans.Cron, ans.Webhooks, ans.Vapi = &s.Cron, &s.Webhooks, &s.Vapi
 		}
-		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
-		defer cancel()
-		ans, _ := d.healthProbe.get(d.Now(), healthTTL, func() (healthAnswer, error) { return d.probe(ctx), nil })
-		status := http.StatusOK
-		if ans.Status != "ok" {
-			status = http.StatusServiceUnavailable
-		}
-		if !d.privileged(r) {
-			ans.Pending = nil
-		} else if ans.Database == "ok" {
-			if s := d.liveness(ctx, r); s != nil {
-				ans.Cron, ans.Webhooks, ans.Vapi = &s.Cron, &s.Webhooks, &s.Vapi
-			}
-		}
-		WriteJSON(w, status, ans)
-	})
+	}
+	WriteJSON(w, status, ans)
+	return nil
 }
 
 // probe checks that Postgres answers and the schema is current.
@@ -80,7 +77,7 @@ func (d *Deps) privileged(r *http.Request) bool {
 	if d.cronAuthorized(r) {
 		return true
 	}
-	_, err := d.authorize(r, adminOnly)
+	_, err := d.authorize(r, access{role: user.Admin, bucket: ratelimit.General})
 	return err == nil
 }
 

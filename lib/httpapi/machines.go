@@ -16,44 +16,33 @@ import (
 	"github.com/autolynx/autolynx/lib/webhook"
 )
 
-// Tick serves GET|POST /api/scheduler/tick for Vercel Cron (GET with
-// CRON_SECRET) and scripts (POST with CRON_SHARED_SECRET). The secret is
-// checked before anything touches the database.
-func Tick(d *Deps) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet && r.Method != http.MethodPost {
-			MethodNotAllowed(w, r, http.MethodGet, http.MethodPost)
-			return
+// tick answers GET|POST /api/scheduler/tick for Vercel Cron (GET with
+// CRON_SECRET) and scripts (POST with CRON_SHARED_SECRET); the route's
+// adapter checks the secret before anything touches the database.
+func (d *Deps) tick(w http.ResponseWriter, r *http.Request) error {
+	only, err := tickCampaign(r)
+	if err != nil {
+		return err
+	}
+	sum, err := d.Scheduler().Tick(r.Context(), only)
+	retained := 0
+	if only == uuid.Nil {
+		// The cron's full pass (not a one-campaign nudge) is the
+		// heartbeat, and carries the alert and retention upkeep.
+		var uerr error
+		retained, uerr = ops.AfterTick(r.Context(), d.DB, d.Now(), d.VapiTally, nil, d.Config.AlertWebhookURL)
+		if uerr != nil {
+			logFrom(r).Error("tick upkeep", "err", uerr.Error())
 		}
-		if !d.cronAuthorized(r) {
-			WriteError(w, r, problem.New(problem.Unauthorized, "bad or missing cron secret"))
-			return
-		}
-		only, err := tickCampaign(w, r)
-		if err != nil {
-			WriteError(w, r, err)
-			return
-		}
-		sum, err := d.Scheduler().Tick(r.Context(), only)
-		retained := 0
-		if only == uuid.Nil {
-			// The cron's full pass (not a one-campaign nudge) is the
-			// heartbeat, and carries the alert and retention upkeep.
-			var uerr error
-			retained, uerr = ops.AfterTick(r.Context(), d.DB, d.Now(), d.VapiTally, nil, d.Config.AlertWebhookURL)
-			if uerr != nil {
-				logFrom(r).Error("tick upkeep", "err", uerr.Error())
-			}
-		}
-		if err != nil {
-			WriteError(w, r, err)
-			return
-		}
-		logFrom(r).Info("tick", "launched", sum.Launched, "timedOut", sum.TimedOut,
-			"reconciled", sum.Reconciled, "completed", sum.Completed, "rateLimited", sum.RateLimited,
-			"retentionRows", retained)
-		WriteJSON(w, http.StatusOK, sum)
-	})
+	}
+	if err != nil {
+		return err
+	}
+	logFrom(r).Info("tick", "launched", sum.Launched, "timedOut", sum.TimedOut,
+		"reconciled", sum.Reconciled, "completed", sum.Completed, "rateLimited", sum.RateLimited,
+		"retentionRows", retained)
+	WriteJSON(w, http.StatusOK, sum)
+	return nil
 }
 
 // cronAuthorized compares the bearer token with every configured secret in
@@ -71,13 +60,13 @@ func (d *Deps) cronAuthorized(r *http.Request) bool {
 }
 
 // tickCampaign reads the optional campaignId from the query or a JSON body.
-func tickCampaign(w http.ResponseWriter, r *http.Request) (uuid.UUID, error) {
+func tickCampaign(r *http.Request) (uuid.UUID, error) {
 	v := r.URL.Query().Get("campaignId")
 	if v == "" && r.Method == http.MethodPost && r.ContentLength != 0 {
 		var body struct {
 			CampaignID string `json:"campaignId"`
 		}
-		if err := DecodeJSON(w, r, &body); err != nil {
+		if err := DecodeJSON(r, &body); err != nil {
 			return uuid.Nil, err
 		}
 		v = body.CampaignID
@@ -92,72 +81,62 @@ func tickCampaign(w http.ResponseWriter, r *http.Request) (uuid.UUID, error) {
 	return id, nil
 }
 
-// maxWebhookBody bounds a server message (end-of-call reports carry whole
-// transcripts; Vercel refuses bodies over 4.5 MB anyway).
-const maxWebhookBody = MaxUpload
-
-// VapiWebhook serves POST /api/webhooks/vapi. The raw bytes are
+// vapiWebhook answers POST /api/webhooks/vapi. The raw bytes are
 // authenticated before they are parsed; an unauthenticated request stores
 // nothing.
-func VapiWebhook(d *Deps) http.Handler {
-	rc := &webhook.Receiver{DB: d.DB, Now: d.Now, Secrets: []string{d.Config.WebhookSecret, d.Config.WebhookSecretPrevious},
+func (d *Deps) vapiWebhook(w http.ResponseWriter, r *http.Request) error {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return bodyError(err)
+	}
+	// Signature freshness is wall-clock time, like the sender's.
+	if err := webhook.Verify(r.Header, body, time.Now(), d.Config.WebhookSecret, d.Config.WebhookSecretPrevious); err != nil {
+		// Anyone can send these: counted in memory, written once a minute.
+		if err := d.refusals.Add(r.Context(), d.DB, ops.WebhookRefused, d.Now()); err != nil {
+			logFrom(r).Warn("count", "counter", ops.WebhookRefused, "err", err.Error())
+		}
+		return problem.New(problem.Unauthorized, "webhook signature missing or wrong")
+	}
+	out, err := d.receiver().Receive(r.Context(), body)
+	if errors.Is(err, webhook.ErrNotEnvelope) {
+		return problem.New(problem.Invalid, err.Error())
+	}
+	if err != nil {
+		return err
+	}
+	d.count(r, ops.WebhookAccepted)
+	switch {
+	case out.Ignored:
+		logFrom(r).Warn("webhook with a type or call id that is not plain text: logged, ignored")
+	case out.Result.Mismatch:
+		logFrom(r).Warn("webhook whose call ids disagree: logged, ignored", "type", out.Type)
+	case len(out.Dropped) > 0:
+		logFrom(r).Warn("webhook values out of range: ignored", "type", out.Type, "fields", out.Dropped)
+	}
+	if len(out.Mistyped) > 0 {
+		// Field names only: the message is in the event log.
+		logFrom(r).Warn("webhook values of the wrong type: ignored", "type", out.Type, "fields", out.Mistyped)
+	}
+	if !out.Matched {
+		d.count(r, ops.WebhookUnmatched)
+		logFrom(r).Info("webhook for an unknown call", "type", out.Type)
+	}
+	switch webhook.AnswerFor(out.Type) {
+	case webhook.ErrorField:
+		logFrom(r).Warn("declined a server message that expects an answer", "type", out.Type)
+		WriteJSON(w, http.StatusOK, map[string]string{"error": webhook.Declined(out.Type)})
+	case webhook.Refuse:
+		logFrom(r).Warn("refused a server message that expects an answer", "type", out.Type)
+		return problem.New(problem.Invalid, webhook.Declined(out.Type))
+	default:
+		WriteJSON(w, http.StatusOK, map[string]bool{"ok": true})
+	}
+	return nil
+}
+
+func (d *Deps) receiver() *webhook.Receiver {
+	return &webhook.Receiver{DB: d.DB, Now: d.Now, Secrets: []string{d.Config.WebhookSecret, d.Config.WebhookSecretPrevious},
 		URLs: d.urlPolicy()}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost {
-			MethodNotAllowed(w, r, http.MethodPost)
-			return
-		}
-		body, err := io.ReadAll(&limitedBody{r: r.Body, n: maxWebhookBody})
-		if err != nil {
-			WriteError(w, r, bodyError(err))
-			return
-		}
-		// Signature freshness is wall-clock time, like the sender's.
-		if err := webhook.Verify(r.Header, body, time.Now(), d.Config.WebhookSecret, d.Config.WebhookSecretPrevious); err != nil {
-			// Anyone can send these: counted in memory, written once a minute.
-			if err := d.refusals.Add(r.Context(), d.DB, ops.WebhookRefused, d.Now()); err != nil {
-				logFrom(r).Warn("count", "counter", ops.WebhookRefused, "err", err.Error())
-			}
-			WriteError(w, r, problem.New(problem.Unauthorized, "webhook signature missing or wrong"))
-			return
-		}
-		out, err := rc.Receive(r.Context(), body)
-		if errors.Is(err, webhook.ErrNotEnvelope) {
-			WriteError(w, r, problem.New(problem.Invalid, err.Error()))
-			return
-		}
-		if err != nil {
-			WriteError(w, r, err)
-			return
-		}
-		d.count(r, ops.WebhookAccepted)
-		switch {
-		case out.Ignored:
-			logFrom(r).Warn("webhook with a type or call id that is not plain text: logged, ignored")
-		case out.Result.Mismatch:
-			logFrom(r).Warn("webhook whose call ids disagree: logged, ignored", "type", out.Type)
-		case len(out.Dropped) > 0:
-			logFrom(r).Warn("webhook values out of range: ignored", "type", out.Type, "fields", out.Dropped)
-		}
-		if len(out.Mistyped) > 0 {
-			// Field names only: the message is in the event log.
-			logFrom(r).Warn("webhook values of the wrong type: ignored", "type", out.Type, "fields", out.Mistyped)
-		}
-		if !out.Matched {
-			d.count(r, ops.WebhookUnmatched)
-			logFrom(r).Info("webhook for an unknown call", "type", out.Type)
-		}
-		switch webhook.AnswerFor(out.Type) {
-		case webhook.ErrorField:
-			logFrom(r).Warn("declined a server message that expects an answer", "type", out.Type)
-			WriteJSON(w, http.StatusOK, map[string]string{"error": webhook.Declined(out.Type)})
-		case webhook.Refuse:
-			logFrom(r).Warn("refused a server message that expects an answer", "type", out.Type)
-			WriteError(w, r, problem.New(problem.Invalid, webhook.Declined(out.Type)))
-		default:
-			WriteJSON(w, http.StatusOK, map[string]bool{"ok": true})
-		}
-	})
 }
 
 // urlPolicy is which recording URLs are stored: https, and also the

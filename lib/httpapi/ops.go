@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/autolynx/autolynx/lib/ops"
 	"github.com/autolynx/autolynx/lib/problem"
 	"github.com/autolynx/autolynx/lib/settings"
@@ -23,32 +21,8 @@ type operationsAnswer struct {
 	Policy ops.Policy  `json:"policy"`
 }
 
-// adminOperations serves /api/admin/operations (Admin has authorized an
-// admin): GET ?window=hour|day is the operations page; PATCH sets the
-// policy (spendAlertUsd, spendAlertDailyUsd, retentionTranscriptDays,
-// retentionPiiDays: a number, or null for off); PATCH
-// /api/admin/operations/{campaignId} {"spendAlertUsd": n|null} sets a
-// campaign's spend alert.
-func (d *Deps) adminOperations(w http.ResponseWriter, r *http.Request, idText string) {
-	switch {
-	case r.Method == http.MethodGet && idText == "":
-		d.operationsPage(w, r)
-	case r.Method == http.MethodPatch && idText == "":
-		var changes map[string]json.RawMessage
-		if err := DecodeJSON(w, r, &changes); err != nil {
-			WriteError(w, r, err)
-			return
-		}
-		p, err := ops.UpdatePolicy(r.Context(), d.DB, changes)
-		respond(w, r, p, err)
-	case r.Method == http.MethodPatch:
-		d.campaignAlert(w, r, idText)
-	default:
-		MethodNotAllowed(w, r, http.MethodGet, http.MethodPatch)
-	}
-}
-
-func (d *Deps) operationsPage(w http.ResponseWriter, r *http.Request) {
+// operationsPage answers GET /api/admin/operations?window=hour|day.
+func (d *Deps) operationsPage(w http.ResponseWriter, r *http.Request) error {
 	ctx, now := r.Context(), d.Now()
 	window := r.URL.Query().Get("window")
 	if window == "" {
@@ -56,45 +30,52 @@ func (d *Deps) operationsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	rep, err := ops.Build(ctx, d.DB, now, window)
 	if err != nil {
-		WriteError(w, r, err)
-		return
+		return err
 	}
 	cfg, err := settings.Get(ctx, d.DB, d.Config)
 	if err != nil {
-		WriteError(w, r, err)
-		return
+		return err
 	}
 	ans := operationsAnswer{Report: rep}
 	if ans.Health, err = ops.Check(ctx, d.DB, now, time.Duration(cfg.DefaultCronCadence)*time.Second); err != nil {
-		WriteError(w, r, err)
-		return
+		return err
 	}
 	if ans.Alerts, err = ops.RecentAlerts(ctx, d.DB, recentAlerts); err != nil {
-		WriteError(w, r, err)
-		return
+		return err
 	}
 	ans.Policy, err = ops.GetPolicy(ctx, d.DB)
-	respond(w, r, ans, err)
+	return reply(w, r, ans, err)
 }
 
-func (d *Deps) campaignAlert(w http.ResponseWriter, r *http.Request, idText string) {
-	id, err := uuid.Parse(idText)
+// patchPolicy answers PATCH /api/admin/operations: spendAlertUsd,
+// spendAlertDailyUsd, retentionTranscriptDays, retentionPiiDays, each a
+// number or null for off.
+func (d *Deps) patchPolicy(w http.ResponseWriter, r *http.Request) error {
+	var changes map[string]json.RawMessage
+	if err := DecodeJSON(r, &changes); err != nil {
+		return err
+	}
+	p, err := ops.UpdatePolicy(r.Context(), d.DB, changes)
+	return reply(w, r, p, err)
+}
+
+// campaignAlert answers PATCH /api/admin/operations/{id}
+// {"spendAlertUsd": n|null}: a campaign's spend alert.
+func (d *Deps) campaignAlert(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id", "campaign")
 	if err != nil {
-		WriteError(w, r, problem.New(problem.NotFound, "campaign not found"))
-		return
+		return err
 	}
 	var body struct {
 		SpendAlertUSD json.RawMessage `json:"spendAlertUsd"`
 	}
-	if err := DecodeJSON(w, r, &body); err != nil {
-		WriteError(w, r, err)
-		return
+	if err := DecodeJSON(r, &body); err != nil {
+		return err
 	}
 	var usd *float64
 	if len(body.SpendAlertUSD) == 0 || json.Unmarshal(body.SpendAlertUSD, &usd) != nil {
-		WriteError(w, r, problem.New(problem.Invalid, "spendAlertUsd must be a number or null", "field", "spendAlertUsd"))
-		return
+		return problem.New(problem.Invalid, "spendAlertUsd must be a number or null", "field", "spendAlertUsd")
 	}
 	err = ops.SetCampaignAlert(r.Context(), d.DB, id, usd)
-	respond(w, r, map[string]any{"campaignId": id, "spendAlertUsd": usd}, err)
+	return reply(w, r, map[string]any{"campaignId": id, "spendAlertUsd": usd}, err)
 }

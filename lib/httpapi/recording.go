@@ -17,21 +17,16 @@ func (d *Deps) recordingLinks() recording.Links {
 	return recording.NewLinks(d.Config.PublicURL, d.Config.VapiAPIKey, d.Now)
 }
 
-// signedRecording serves a recording link from an export: its signature
+// checkSignedLink admits a recording link from an export: its signature
 // stands in for a sign-in, until it expires.
-func (d *Deps) signedRecording(w http.ResponseWriter, r *http.Request, idText string) {
-	if r.Method != http.MethodGet {
-		MethodNotAllowed(w, r, http.MethodGet)
-		return
-	}
+func (d *Deps) checkSignedLink(r *http.Request) error {
 	q := r.URL.Query()
-	campaignID, err := uuid.Parse(idText)
-	callID, err2 := uuid.Parse(q.Get("callId"))
+	_, err := uuid.Parse(r.PathValue("id"))
+	callID, err2 := uuid.Parse(r.PathValue("callId"))
 	if err != nil || err2 != nil || !d.recordingLinks().Valid(callID, q.Get("expires"), q.Get("sig")) {
-		WriteError(w, r, problem.New(problem.Unauthorized, "this recording link is invalid or has expired: export again, or sign in"))
-		return
+		return problem.New(problem.Unauthorized, "this recording link is invalid or has expired: export again, or sign in")
 	}
-	d.recording(w, r, campaignID)
+	return nil
 }
 
 // recording answers GET /api/campaigns/{id}/calls/{callId}/recording with
@@ -39,41 +34,40 @@ func (d *Deps) signedRecording(w http.ResponseWriter, r *http.Request, idText st
 // each time and never stored: a 302 to it, or {"url": …} to a request
 // that accepts JSON (the dashboard's player, which must send its token
 // and so cannot let an <audio> element follow the redirect itself).
-func (d *Deps) recording(w http.ResponseWriter, r *http.Request, campaignID uuid.UUID) {
-	q := r.URL.Query()
-	callID, err := uuid.Parse(q.Get("callId"))
+func (d *Deps) recording(w http.ResponseWriter, r *http.Request) error {
+	campaignID, err := pathID(r, "id", "campaign")
 	if err != nil {
-		WriteError(w, r, problem.New(problem.NotFound, "call not found"))
-		return
+		return err
+	}
+	callID, err := pathID(r, "callId", "call")
+	if err != nil {
+		return err
 	}
 	ch := vapi.Mono
-	switch q.Get("channel") {
+	switch r.URL.Query().Get("channel") {
 	case "", "mono":
 	case "stereo":
 		ch = vapi.Stereo
 	default:
-		WriteError(w, r, problem.New(problem.Invalid, "channel must be mono or stereo", "field", "channel"))
-		return
+		return problem.New(problem.Invalid, "channel must be mono or stereo", "field", "channel")
 	}
 	providerID, err := recording.ProviderCallID(r.Context(), d.DB, campaignID, callID)
 	if err != nil {
-		WriteError(w, r, err)
-		return
+		return err
 	}
 	u, err := d.Vapi.RecordingURL(r.Context(), providerID, ch)
 	switch {
 	case vapi.IsNotFound(err):
-		WriteError(w, r, problem.New(problem.NotFound, "Vapi has no "+string(ch)+" recording of this call"))
-		return
+		return problem.New(problem.NotFound, "Vapi has no "+string(ch)+" recording of this call")
 	case err != nil:
-		WriteError(w, r, problem.Wrap(problem.Upstream, err, "Vapi could not give the recording right now; try again"))
-		return
+		return problem.Wrap(problem.Upstream, err, "Vapi could not give the recording right now; try again")
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	if strings.Contains(r.Header.Get("Accept"), "application/json") {
 		WriteJSON(w, http.StatusOK, map[string]string{"url": u})
-		return
+		return nil
 	}
 	http.Redirect(w, r, u, http.StatusFound)
+	return nil
 }

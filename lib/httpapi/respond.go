@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -13,9 +15,6 @@ import (
 
 	"github.com/autolynx/autolynx/lib/problem"
 )
-
-// maxJSONBody bounds every JSON request body.
-const maxJSONBody = 1 << 20
 
 type envelope struct {
 	Error errorBody `json:"error"`
@@ -54,16 +53,62 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// writeAnswer writes an answer already encoded as JSON, or err.
-func writeAnswer(w http.ResponseWriter, r *http.Request, status int, answer json.RawMessage, err error) {
+// reply writes v, or hands err back to the route's adapter. A GET answer
+// carries an ETag and an unchanged one is answered 304, so the dashboard
+// can poll every second for the price of a hash.
+func reply(w http.ResponseWriter, r *http.Request, v any, err error) error {
 	if err != nil {
-		WriteError(w, r, err)
-		return
+		return err
+	}
+	if r.Method != http.MethodGet {
+		WriteJSON(w, http.StatusOK, v)
+		return nil
+	}
+	body, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(body)
+	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
+	w.Header().Set("ETag", etag)
+	w.Header().Set("Cache-Control", "no-store")
+	if r.Header.Get("If-None-Match") == etag {
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_, _ = w.Write(append(body, '\n'))
+	return nil
+}
+
+// created writes v with 201, or hands err back.
+func created(w http.ResponseWriter, v any, err error) error {
+	if err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusCreated, v)
+	return nil
+}
+
+// noContent answers 204, or hands err back.
+func noContent(w http.ResponseWriter, err error) error {
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// writeAnswer writes an answer already encoded as JSON, or hands err back.
+func writeAnswer(w http.ResponseWriter, status int, answer json.RawMessage, err error) error {
+	if err != nil {
+		return err
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_, _ = w.Write(append(answer, '\n'))
+	return nil
 }
 
 // WriteError answers err in the error envelope. Only *problem.Error
@@ -92,25 +137,26 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	WriteJSON(w, k.status, envelope{Error: errorBody{Code: k.code, Message: msg, Details: details}})
 }
 
-// DecodeJSON reads one JSON object from a bounded body, refusing unknown
-// fields, so a typo in a script is an error rather than a silent default.
-func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+// DecodeJSON reads one JSON object from the body (which the route bounds),
+// refusing unknown fields, so a typo in a script is an error rather than a
+// silent default.
+func DecodeJSON(r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || mt != "application/json" {
 			return problem.New(problem.UnsupportedMediaType, "expected Content-Type application/json")
 		}
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxJSONBody))
+	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		var tooBig *http.MaxBytesError
+		var tooBig *problem.Error
 		var wrongType *json.UnmarshalTypeError
 		switch {
 		case errors.As(err, &wrongType) && wrongType.Field != "":
 			return problem.New(problem.Invalid, wrongType.Field+" must be "+jsonKind(wrongType.Type), "field", wrongType.Field)
 		case errors.As(err, &tooBig):
-			return problem.New(problem.TooLarge, "request body too large", "limitBytes", maxJSONBody)
+			return tooBig
 		case errors.Is(err, io.EOF):
 			return problem.New(problem.Invalid, "request body is empty")
 		default:

@@ -116,16 +116,3 @@ func (l *Limiter) Allow(ctx context.Context, userID uuid.UUID, bucket Bucket) (D
 	}
 	return Decision{Allowed: true, Remaining: limit - count}, nil
 }
-
-const pruneWindows = `delete from public.rate_limits where window_start < $1`
-
-// Prune deletes the windows that started before before, for users who
-// stopped calling (each keeps at most two rows per bucket, so nothing
-// needs to run it on a schedule). It returns the rows deleted.
-func (l *Limiter) Prune(ctx context.Context, before time.Time) (int64, error) {
-	tag, err := l.db.Exec(ctx, pruneWindows, before)
-	if err != nil {
-		return 0, fmt.Errorf("prune rate windows: %w", err)
-	}
-	return tag.RowsAffected(), nil
-}

@@ -150,22 +150,6 @@ func TestConcurrentRequestsNeverExceedLimit(t *testing.T) {
 	}
 }
 
-func TestPrune(t *testing.T) {
-	t.Parallel()
-	b := setup(t)
-	ada, bob := uuid.New(), uuid.New()
-	b.allow(t, ada, ratelimit.General)
-	b.clock.Advance(2 * time.Hour)
-	b.allow(t, bob, ratelimit.General)
-	n, err := b.lim.Prune(context.Background(), b.clock.Now().Add(-time.Hour))
-	if err != nil || n != 1 {
-		t.Fatalf("Prune = %d, %v; want 1 row", n, err)
-	}
-	if d := b.allow(t, bob, ratelimit.General); d.Remaining != 98 {
-		t.Fatalf("current window lost: %+v", d)
-	}
-}
-
 // L6: two instances whose clocks straddle a minute boundary do not reset
 // each other's counts: opening a window keeps the one before it.
 func TestLowL6SkewedInstancesKeepCounts(t *testing.T) {

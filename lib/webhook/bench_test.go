@@ -75,7 +75,7 @@ func ingestFixture(b *testing.B, calls, spread int, keep ...int) (http.Handler, 
 			}
 		}
 	}
-	return httpapi.VapiWebhook(e.Deps), bodies, statements
+	return httpapi.Function(e.Deps, "webhooks/vapi"), bodies, statements
 }
 
 // statementCounter counts the statements (and so the round trips,

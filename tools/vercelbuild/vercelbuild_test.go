@@ -40,7 +40,7 @@ func TestBuilderPicksTheHandlersWeServe(t *testing.T) {
 			t.Errorf("%s: deployed but not served locally", f.File)
 			continue
 		}
-		name := runtime.FuncForPC(reflect.ValueOf(served.Handler).Pointer()).Name()
+		name := runtime.FuncForPC(reflect.ValueOf(served).Pointer()).Name()
 		if want := f.ImportPath + "." + f.Handler; name != want {
 			t.Errorf("%s: the builder serves %s, the runner %s", f.File, want, name)
 		}

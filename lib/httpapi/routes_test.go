@@ -1,0 +1,60 @@
+package httpapi_test
+
+import (
+	"encoding/json"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/autolynx/autolynx/lib/apitest"
+	"github.com/autolynx/autolynx/lib/httpapi"
+)
+
+// A function handed its own path routes by the public path its rewrite
+// kept in ?path=, and only to its own routes; unknown paths are 404 and
+// unknown methods 405 with Allow, in the error envelope.
+func TestFunctionRoutesByTheTable(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{})
+	serve := func(fn, method, target string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(method, target, nil)
+		req.Header.Set("Authorization", "Bearer "+e.Admin)
+		rec := httptest.NewRecorder()
+		httpapi.Function(e.Deps, fn).ServeHTTP(rec, req)
+		return rec
+	}
+	code := func(rec *httptest.ResponseRecorder) string {
+		var env struct {
+			Error struct{ Code string } `json:"error"`
+		}
+		_ = json.Unmarshal(rec.Body.Bytes(), &env)
+		return env.Error.Code
+	}
+	id := apitest.NewID()
+	cases := []struct {
+		fn, method, target string
+		status             int
+		code, allow        string
+	}{
+		{"campaigns", "GET", "/api/campaigns", 200, "", ""},
+		{"campaigns", "GET", "/api/campaigns?path=/api/campaigns/" + id + "/summary", 404, "NOT_FOUND", ""},
+		{"campaigns", "GET", "/api/campaigns/" + id + "/summary", 404, "NOT_FOUND", ""},
+		{"campaigns", "GET", "/api/campaigns?path=/api/me", 200, "", ""},
+		{"me", "GET", "/api/me?path=/api/me/../campaigns", 404, "NOT_FOUND", ""},
+		{"campaigns", "DELETE", "/api/campaigns", 405, "METHOD_NOT_ALLOWED", "GET, HEAD, POST"},
+		{"campaigns", "PUT", "/api/campaigns?path=/api/campaigns/" + id + "/summary", 405, "METHOD_NOT_ALLOWED", "GET, HEAD, POST"},
+		{"campaigns", "GET", "/api/campaigns/" + id + "/no/such/thing", 404, "NOT_FOUND", ""},
+		{"admin", "GET", "/api/admin/nothing", 404, "NOT_FOUND", ""},
+	}
+	for _, c := range cases {
+		rec := serve(c.fn, c.method, c.target)
+		if rec.Code != c.status || code(rec) != c.code {
+			t.Errorf("%s %s: %d %q, want %d %q (%s)", c.method, c.target, rec.Code, code(rec), c.status, c.code, rec.Body)
+		}
+		if got := rec.Header().Values("Allow"); c.allow != "" && len(got) == 0 {
+			t.Errorf("%s %s: no Allow header", c.method, c.target)
+		} else if c.allow != "" && strings.Join(got, ", ") != c.allow {
+			t.Errorf("%s %s: Allow %v, want %s", c.method, c.target, got, c.allow)
+		}
+	}
+}
