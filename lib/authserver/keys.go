@@ -29,11 +29,15 @@ func NewES256Key(id string) (Key, error) {
 		return Key{}, fmt.Errorf("generate ES256 key: %w", err)
 	}
 	b64 := base64.RawURLEncoding.EncodeToString
-	d := make([]byte, 32)
-	k.D.FillBytes(d)
-	x, y := make([]byte, 32), make([]byte, 32)
-	k.X.FillBytes(x)
-	k.Y.FillBytes(y)
+	d, err := k.Bytes()
+	if err != nil {
+		return Key{}, fmt.Errorf("encode ES256 key: %w", err)
+	}
+	pub, err := k.PublicKey.Bytes() // 0x04 || x || y
+	if err != nil {
+		return Key{}, fmt.Errorf("encode ES256 key: %w", err)
+	}
+	x, y := pub[1:33], pub[33:]
 	return Key{ID: id, jwk: map[string]any{
 		"kty": "EC", "crv": "P-256", "alg": "ES256", "kid": id,
 		"d": b64(d), "x": b64(x), "y": b64(y),

@@ -234,7 +234,7 @@ func (s *Scheduler) complete(ctx context.Context, c suspect) bool {
 		return false
 	}
 	if missing != "" {
-		s.failed(ctx, c, fmt.Errorf("Vapi's call has %s yet", missing))
+		s.failed(ctx, c, fmt.Errorf("the call Vapi gave back has %s yet", missing))
 		return false
 	}
 	return known
