@@ -14,6 +14,7 @@ import (
 	"github.com/autolynx/autolynx/lib/auth"
 	"github.com/autolynx/autolynx/lib/authserver"
 	"github.com/autolynx/autolynx/lib/config"
+	"github.com/autolynx/autolynx/lib/invite"
 	"github.com/autolynx/autolynx/lib/user"
 )
 
@@ -92,7 +93,7 @@ func startSupabaseAuth(ctx context.Context, dbURL string, p int, secrets localSe
 	cfg.SupabaseURL, cfg.SupabaseJWTSecret = srv.URL, srv.JWTSecret
 	cfg.SupabaseAnonKey, cfg.SupabaseServiceRoleKey = srv.AnonKey, srv.ServiceRoleKey
 	cfg.Local = false
-	return a, user.SupabaseInviter{URL: srv.URL, ServiceRoleKey: srv.ServiceRoleKey}, nil
+	return a, invite.Supabase{URL: srv.URL, ServiceRoleKey: srv.ServiceRoleKey}, nil
 }
 
 func (a *supabaseAuth) announce(p int) {

@@ -34,6 +34,7 @@ import (
 	"github.com/autolynx/autolynx/lib/db/dbtest"
 	"github.com/autolynx/autolynx/lib/devserver"
 	"github.com/autolynx/autolynx/lib/httpapi"
+	"github.com/autolynx/autolynx/lib/invite"
 	"github.com/autolynx/autolynx/lib/logging"
 	"github.com/autolynx/autolynx/lib/ops"
 	"github.com/autolynx/autolynx/lib/ratelimit"
@@ -124,7 +125,7 @@ func New(t testing.TB, opts Options) *Env {
 	if e.Auth != nil {
 		cfg.SupabaseURL, cfg.SupabaseJWTSecret, cfg.Local = e.Auth.URL, e.Auth.JWTSecret, false
 		cfg.SupabaseAnonKey, cfg.SupabaseServiceRoleKey = e.Auth.AnonKey, e.Auth.ServiceRoleKey
-		inviter = user.SupabaseInviter{URL: e.Auth.URL, ServiceRoleKey: e.Auth.ServiceRoleKey}
+		inviter = invite.Supabase{URL: e.Auth.URL, ServiceRoleKey: e.Auth.ServiceRoleKey}
 	}
 	log := logging.New(io.MultiWriter(e.LogBuf, testWriter{t}), slog.LevelInfo)
 	e.Deps, err = app.Build(cfg, e.DB, log, e.Clock.Now, inviter)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/autolynx/autolynx/lib/campaign"
+	"github.com/autolynx/autolynx/lib/importer"
 	"github.com/autolynx/autolynx/lib/scheduler"
 )
 
@@ -26,7 +27,7 @@ func (e *Env) CreateAssistant(name string) string {
 // Created is the answer to creating a campaign.
 type Created struct {
 	CampaignID   string          `json:"campaignId"`
-	ImportReport campaign.Report `json:"importReport"`
+	ImportReport importer.Report `json:"importReport"`
 }
 
 // CreateCampaign posts the create form with csv and fails the test

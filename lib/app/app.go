@@ -78,8 +78,9 @@ func FromEnv(ctx context.Context, getenv func(string) string) (_ *httpapi.Deps, 
 	if err != nil {
 		return nil, err
 	}
-	inviter := user.SupabaseInviter{URL: cfg.SupabaseURL, ServiceRoleKey: cfg.SupabaseServiceRoleKey}
-	return Build(cfg, pool, log, time.Now, inviter)
+	// No inviter: the admin function invites through Supabase Auth itself,
+	// so no other function links the client.
+	return Build(cfg, pool, log, time.Now, nil)
 }
 
 // Build assembles the deps around an open pool; the local runner uses it

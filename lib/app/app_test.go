@@ -16,7 +16,7 @@ import (
 	"github.com/autolynx/autolynx/lib/db/dbtest"
 	"github.com/autolynx/autolynx/lib/devserver"
 	"github.com/autolynx/autolynx/lib/httpapi"
-	"github.com/autolynx/autolynx/lib/user"
+	"github.com/autolynx/autolynx/lib/invite"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
@@ -77,7 +77,7 @@ func TestH2BuildsWithoutJWTSecret(t *testing.T) {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if _, err := app.Build(cfg, nil, log, time.Now, user.SupabaseInviter{}); err != nil {
+	if _, err := app.Build(cfg, nil, log, time.Now, invite.Supabase{}); err != nil {
 		t.Fatalf("Build without SUPABASE_JWT_SECRET: %v", err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/autolynx/autolynx/lib/campaign"
+	"github.com/autolynx/autolynx/lib/importer"
 )
 
 // heapPeak samples HeapInuse until stopped; stop returns the peak in MB.
@@ -49,7 +50,7 @@ func heapPeak() (stop func() float64) {
 	}
 }
 
-// BenchmarkImport measures campaign.Create on a 100,000-row CSV (about
+// BenchmarkImport measures importer.Create on a 100,000-row CSV (about
 // 5 MB, held in memory by the benchmark itself) into Postgres.
 func BenchmarkImport(b *testing.B) {
 	f := setup(b)
@@ -64,7 +65,7 @@ func benchCreate(b *testing.B, f fixture, csv string, n int) {
 	b.ReportAllocs()
 	stop := heapPeak()
 	for b.Loop() {
-		_, rep, err := campaign.Create(f.ctx, f.pool, f.newCampaign(), strings.NewReader(csv))
+		_, rep, err := importer.Create(f.ctx, f.pool, f.newCampaign(), strings.NewReader(csv))
 		if err != nil || rep.Accepted != n {
 			b.Fatalf("import: %v (%+v)", err, rep)
 		}
@@ -73,7 +74,7 @@ func benchCreate(b *testing.B, f fixture, csv string, n int) {
 	b.ReportMetric(stop(), "peak-heap-MB")
 }
 
-// BenchmarkImportChunk measures campaign.Create on the largest chunk a
+// BenchmarkImportChunk measures importer.Create on the largest chunk a
 // deployed function receives: a 4.5 MB CSV (Vercel's request limit).
 func BenchmarkImportChunk(b *testing.B) {
 	f := setup(b)

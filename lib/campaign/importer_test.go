@@ -10,6 +10,7 @@ import (
 
 	"github.com/autolynx/autolynx/lib/campaign"
 	"github.com/autolynx/autolynx/lib/csvimport"
+	"github.com/autolynx/autolynx/lib/importer"
 	"github.com/autolynx/autolynx/lib/problem"
 )
 
@@ -28,7 +29,7 @@ func TestCreateReportsEveryRow(t *testing.T) {
 		"Ian,Ink,+12122000005,Oslo\n" + // row 10
 		"Jo,Jam,abc,X\n" // row 11
 	id, rep := f.create(t, csv)
-	want := &campaign.Report{Accepted: 4, Duplicates: 1, Skipped: []csvimport.Skip{
+	want := &importer.Report{Accepted: 4, Duplicates: 1, Skipped: []csvimport.Skip{
 		{Row: 5, Reason: `invalid phone number: "12"`, Kind: "invalid phone number"},
 		{Row: 7, Reason: "phone is empty", Kind: "phone is empty"},
 		{Row: 8, Reason: "row has 5 columns, header has 4", Kind: "unreadable row"},
@@ -74,7 +75,7 @@ func TestCreateRefusals(t *testing.T) {
 	inactive := f.addAssistant(t, false)
 	tests := []struct {
 		name  string
-		edit  func(*campaign.NewCampaign)
+		edit  func(*importer.NewCampaign)
 		csv   string
 		field string
 	}{
@@ -82,12 +83,12 @@ func TestCreateRefusals(t *testing.T) {
 		{name: "only blank lines", csv: "\n\n\n"},
 		{name: "binary file", csv: "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"},
 		{name: "UTF-16 file", csv: "\xff\xfen\x00a\x00m\x00e\x00"},
-		{name: "unknown assistant", edit: func(n *campaign.NewCampaign) { n.AssistantID = uuid.New() }, field: "assistantId"},
-		{name: "inactive assistant", edit: func(n *campaign.NewCampaign) { n.AssistantID = inactive }, field: "assistantId"},
-		{name: "cap zero", edit: func(n *campaign.NewCampaign) { n.Cap = 0 }, field: "cap"},
-		{name: "cap too big", edit: func(n *campaign.NewCampaign) { n.Cap = 1001 }, field: "cap"},
-		{name: "unknown mode", edit: func(n *campaign.NewCampaign) { n.Mode = "fast" }, field: "mode"},
-		{name: "blank name", edit: func(n *campaign.NewCampaign) { n.Name = "  " }, field: "name"},
+		{name: "unknown assistant", edit: func(n *importer.NewCampaign) { n.AssistantID = uuid.New() }, field: "assistantId"},
+		{name: "inactive assistant", edit: func(n *importer.NewCampaign) { n.AssistantID = inactive }, field: "assistantId"},
+		{name: "cap zero", edit: func(n *importer.NewCampaign) { n.Cap = 0 }, field: "cap"},
+		{name: "cap too big", edit: func(n *importer.NewCampaign) { n.Cap = 1001 }, field: "cap"},
+		{name: "unknown mode", edit: func(n *importer.NewCampaign) { n.Mode = "fast" }, field: "mode"},
+		{name: "blank name", edit: func(n *importer.NewCampaign) { n.Name = "  " }, field: "name"},
 		{name: "broken quote", csv: header + "Ann,Acme,+12122000001,\"NYC\n"},
 	}
 	for _, tt := range tests {
@@ -100,7 +101,7 @@ func TestCreateRefusals(t *testing.T) {
 			if tt.edit != nil {
 				csv = header + rows(0, 3)
 			}
-			_, _, err := campaign.Create(f.ctx, f.pool, n, strings.NewReader(csv))
+			_, _, err := importer.Create(f.ctx, f.pool, n, strings.NewReader(csv))
 			pe := wantProblem(t, err, problem.Invalid)
 			if tt.field != "" && pe.Details["field"] != tt.field {
 				t.Errorf("details = %v, want field %s", pe.Details, tt.field)
@@ -118,7 +119,7 @@ func TestCreateRefusals(t *testing.T) {
 func TestCreateMissingHeadersLeavesNothing(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	_, _, err := campaign.Create(f.ctx, f.pool, f.newCampaign(), strings.NewReader("Name,Fax\nAnn,+12122000001\n"))
+	_, _, err := importer.Create(f.ctx, f.pool, f.newCampaign(), strings.NewReader("Name,Fax\nAnn,+12122000001\n"))
 	pe := wantProblem(t, err, problem.Invalid)
 	if got := pe.Details["missing"]; !reflect.DeepEqual(got, []string{"phone"}) {
 		t.Errorf("missing = %#v, want [phone]", got)
@@ -144,15 +145,15 @@ func TestAppendChunks(t *testing.T) {
 	tests := []struct {
 		name  string
 		chunk string
-		want  campaign.Report
+		want  importer.Report
 	}{
-		{"header repeated", header + rows(3, 2) + rows(0, 1), campaign.Report{Accepted: 2, Duplicates: 1}},
-		{"header omitted", rows(5, 2) + rows(3, 2), campaign.Report{Accepted: 2, Duplicates: 2}},
-		{"header reordered", "phone,city,name,business_name\n" + phoneOf(7) + ",Lyon,Zed,Zinc\n", campaign.Report{Accepted: 1}},
-		{"duplicates within the chunk", rows(8, 1) + rows(8, 1) + rows(1, 1), campaign.Report{Accepted: 1, Duplicates: 2}},
+		{"header repeated", header + rows(3, 2) + rows(0, 1), importer.Report{Accepted: 2, Duplicates: 1}},
+		{"header omitted", rows(5, 2) + rows(3, 2), importer.Report{Accepted: 2, Duplicates: 2}},
+		{"header reordered", "phone,city,name,business_name\n" + phoneOf(7) + ",Lyon,Zed,Zinc\n", importer.Report{Accepted: 1}},
+		{"duplicates within the chunk", rows(8, 1) + rows(8, 1) + rows(1, 1), importer.Report{Accepted: 1, Duplicates: 2}},
 	}
 	for _, tt := range tests { // sequential: chunks of one campaign build on each other
-		rep, err := campaign.Append(f.ctx, f.pool, id, strings.NewReader(tt.chunk), "US")
+		rep, err := importer.Append(f.ctx, f.pool, id, strings.NewReader(tt.chunk), "US")
 		if err != nil {
 			t.Fatalf("%s: %v", tt.name, err)
 		}
@@ -188,7 +189,7 @@ func TestAppendRefusedWhenFinished(t *testing.T) {
 	for _, st := range []campaign.Status{campaign.Stopped, campaign.Completed, campaign.Failed} {
 		id, _ := f.create(t, header+rows(0, 1))
 		f.setStatus(t, id, st, nil)
-		_, err := campaign.Append(f.ctx, f.pool, id, strings.NewReader(rows(1, 1)), "US")
+		_, err := importer.Append(f.ctx, f.pool, id, strings.NewReader(rows(1, 1)), "US")
 		pe := wantProblem(t, err, problem.Conflict)
 		if pe.Details["status"] != st {
 			t.Errorf("%s: details = %v, want status %s", st, pe.Details, st)
@@ -200,11 +201,11 @@ func TestAppendRefusedWhenFinished(t *testing.T) {
 	for _, st := range []campaign.Status{campaign.Created, campaign.Queued, campaign.Dialing, campaign.Running, campaign.Paused} {
 		id, _ := f.create(t, header+rows(0, 1))
 		f.setStatus(t, id, st, nil)
-		if _, err := campaign.Append(f.ctx, f.pool, id, strings.NewReader(rows(1, 1)), "US"); err != nil {
+		if _, err := importer.Append(f.ctx, f.pool, id, strings.NewReader(rows(1, 1)), "US"); err != nil {
 			t.Errorf("%s: append refused: %v", st, err)
 		}
 	}
-	_, err := campaign.Append(f.ctx, f.pool, uuid.New(), strings.NewReader(rows(1, 1)), "US")
+	_, err := importer.Append(f.ctx, f.pool, uuid.New(), strings.NewReader(rows(1, 1)), "US")
 	wantProblem(t, err, problem.NotFound)
 }
 
@@ -215,7 +216,7 @@ func TestAppendChunkIsAtomic(t *testing.T) {
 	f := setup(t)
 	id, _ := f.create(t, header+rows(0, 5))
 	chunk := header + rows(5, 2500) + fmt.Sprintf("Broken,Biz,%s,\"never closed\n", phoneOf(9999)) + rows(2505, 10)
-	_, err := campaign.Append(f.ctx, f.pool, id, strings.NewReader(chunk), "US")
+	_, err := importer.Append(f.ctx, f.pool, id, strings.NewReader(chunk), "US")
 	pe := wantProblem(t, err, problem.Invalid)
 	if pe.Details["row"] != 2502 {
 		t.Errorf("details = %v, want row 2502", pe.Details)
@@ -241,7 +242,7 @@ func TestCreateLargeChunk(t *testing.T) {
 	}
 	csv := header + rows(0, n) + rows(5, 1) + rows(15_000, 1) // rows n+2 and n+3 repeat earlier rows
 	id, rep := f.create(t, csv)
-	want := &campaign.Report{Accepted: n - 2, Duplicates: 2, Suppressed: 2, Skipped: []csvimport.Skip{
+	want := &importer.Report{Accepted: n - 2, Duplicates: 2, Suppressed: 2, Skipped: []csvimport.Skip{
 		{Row: 5, Reason: "on the do-not-call list"},
 		{Row: 22_002, Reason: "on the do-not-call list"},
 	}, SkippedTotal: 2, SkippedByReason: map[string]int{"on the do-not-call list": 2}}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/autolynx/autolynx/lib/campaign"
 	"github.com/autolynx/autolynx/lib/db/dbtest"
+	"github.com/autolynx/autolynx/lib/importer"
 	"github.com/autolynx/autolynx/lib/problem"
 )
 
@@ -41,17 +42,17 @@ func (f fixture) addAssistant(t testing.TB, active bool) uuid.UUID {
 	return id
 }
 
-func (f fixture) newCampaign() campaign.NewCampaign {
-	return campaign.NewCampaign{
+func (f fixture) newCampaign() importer.NewCampaign {
+	return importer.NewCampaign{
 		Name: "Spring list", AssistantID: f.assistant, PhoneNumberID: "test-phone-number",
 		Cap: 8, Mode: campaign.Continuous, Region: "US",
 	}
 }
 
 // create makes a campaign from csv and fails the test on error.
-func (f fixture) create(t testing.TB, csv string) (uuid.UUID, *campaign.Report) {
+func (f fixture) create(t testing.TB, csv string) (uuid.UUID, *importer.Report) {
 	t.Helper()
-	id, rep, err := campaign.Create(f.ctx, f.pool, f.newCampaign(), strings.NewReader(csv))
+	id, rep, err := importer.Create(f.ctx, f.pool, f.newCampaign(), strings.NewReader(csv))
 	if err != nil {
 		t.Fatalf("create campaign: %v", err)
 	}

@@ -70,7 +70,7 @@ func waitFor(ctx context.Context, q db.DBTX, id uuid.UUID, now time.Time) (*Wait
 	}
 	defer rows.Close()
 	wt := &Waiting{}
-	zc := zoneCache{}
+	zc := ZoneCache{}
 	var next time.Time
 	earlier := func(t time.Time) {
 		if !t.IsZero() && (next.IsZero() || t.Before(next)) {
@@ -86,7 +86,7 @@ func waitFor(ctx context.Context, q db.DBTX, id uuid.UUID, now time.Time) (*Wait
 		}
 		switch {
 		case ready == 0:
-		case w.Open(now, zc.locations(zones)):
+		case w.Open(now, zc.Locations(zones)):
 			wt.DueNow += ready
 			earlier(now)
 		default:

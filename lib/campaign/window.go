@@ -52,10 +52,10 @@ func (w Window) NextOpen(from time.Time, zones []string) time.Time {
 	return time.Time{}
 }
 
-// zoneCache loads each zone once; unknown zones are left out.
-type zoneCache map[string]*time.Location
+// ZoneCache loads each zone once; unknown zones are left out.
+type ZoneCache map[string]*time.Location
 
-func (z zoneCache) locations(names []string) []*time.Location {
+func (z ZoneCache) Locations(names []string) []*time.Location {
 	locs := make([]*time.Location, 0, len(names))
 	for _, n := range names {
 		loc, ok := z[n]

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/autolynx/autolynx/lib/invite"
 	"github.com/autolynx/autolynx/lib/settings"
 	"github.com/autolynx/autolynx/lib/user"
 )
@@ -52,7 +53,7 @@ func (d *Deps) invite(w http.ResponseWriter, r *http.Request) error {
 	if body.Role == "" {
 		body.Role = user.Operator
 	}
-	id, err := d.Inviter.Invite(r.Context(), body.Email)
+	id, err := d.inviter().Invite(r.Context(), body.Email)
 	if err != nil {
 		return err
 	}
@@ -98,4 +99,12 @@ func (d *Deps) publicConfig(w http.ResponseWriter, r *http.Request) error {
 		"version":         d.Config.Version,
 	})
 	return nil
+}
+
+// inviter is the deps' inviter, or by default Supabase Auth's admin API.
+func (d *Deps) inviter() user.Inviter {
+	if d.Inviter != nil {
+		return d.Inviter
+	}
+	return invite.Supabase{URL: d.Config.SupabaseURL, ServiceRoleKey: d.Config.SupabaseServiceRoleKey}
 }

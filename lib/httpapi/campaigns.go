@@ -14,6 +14,7 @@ import (
 	"github.com/autolynx/autolynx/lib/csvimport"
 	"github.com/autolynx/autolynx/lib/db"
 	"github.com/autolynx/autolynx/lib/idempotency"
+	"github.com/autolynx/autolynx/lib/importer"
 	"github.com/autolynx/autolynx/lib/problem"
 	"github.com/autolynx/autolynx/lib/scheduler"
 	"github.com/autolynx/autolynx/lib/settings"
@@ -132,7 +133,7 @@ func (d *Deps) appendContacts(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	answer, err := idempotency.Run(ctx, d.DB, key, func(b db.Beginner) (any, error) {
-		rep, err := campaign.Append(ctx, b, id, up.csv, defaults.DefaultRegion)
+		rep, err := importer.Append(ctx, b, id, up.csv, defaults.DefaultRegion)
 		return map[string]any{"importReport": rep}, err
 	})
 	return writeAnswer(w, http.StatusOK, answer, err)
@@ -159,7 +160,7 @@ func (d *Deps) createCampaign(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	answer, err := idempotency.Run(r.Context(), d.DB, key, func(b db.Beginner) (any, error) {
-		id, rep, err := campaign.Create(r.Context(), b, n, up.csv)
+		id, rep, err := importer.Create(r.Context(), b, n, up.csv)
 		return map[string]any{"campaignId": id, "importReport": rep}, err
 	})
 	return writeAnswer(w, http.StatusCreated, answer, err)
@@ -184,7 +185,7 @@ func (d *Deps) previewImport(w http.ResponseWriter, r *http.Request, up *upload,
 	}
 	win := campaign.Window{Start: rules.WindowStart, End: rules.WindowEnd, Days: rules.Days}
 	opts := csvimport.Options{DefaultRegion: defaults.DefaultRegion, Mapping: mapping}
-	p, err := campaign.PreviewImport(r.Context(), d.DB, up.csv, opts, win, rules.FallbackTimezone, d.Now())
+	p, err := importer.PreviewImport(r.Context(), d.DB, up.csv, opts, win, rules.FallbackTimezone, d.Now())
 	return reply(w, r, map[string]any{"preview": p}, err)
 }
 
@@ -198,8 +199,8 @@ func formMapping(f map[string]string) (csvimport.Mapping, error) {
 }
 
 // newCampaign reads the create form; absent options take the defaults.
-func newCampaign(f map[string]string, caller *user.Profile, defaults settings.Settings) (campaign.NewCampaign, error) {
-	n := campaign.NewCampaign{
+func newCampaign(f map[string]string, caller *user.Profile, defaults settings.Settings) (importer.NewCampaign, error) {
+	n := importer.NewCampaign{
 		Name:          f["name"],
 		PhoneNumberID: strings.TrimSpace(f["phoneNumberId"]),
 		Cap:           defaults.DefaultConcurrencyCap,

@@ -18,6 +18,7 @@ import (
 	"github.com/autolynx/autolynx/lib/auth"
 	"github.com/autolynx/autolynx/lib/campaign"
 	"github.com/autolynx/autolynx/lib/csvimport"
+	"github.com/autolynx/autolynx/lib/importer"
 	"github.com/autolynx/autolynx/lib/user"
 	"github.com/autolynx/autolynx/lib/vapisim"
 )
@@ -219,7 +220,7 @@ func TestCampaignCreateReport(t *testing.T) {
 		"Bob,Bolt,212-200-0002,LA,\"two\nlines\"\n" + // row 7
 		"Gus,Gum,+12122000003,Rome,x,extra\n" // row 8
 	c := e.create(t, tok, map[string]string{"cap": "3", "mode": "batch", "lineQuietGating": "true", "phoneNumberId": "other-line"}, csv)
-	want := campaign.Report{Accepted: 2, Duplicates: 1, Skipped: []csvimport.Skip{
+	want := importer.Report{Accepted: 2, Duplicates: 1, Skipped: []csvimport.Skip{
 		{Row: 4, Reason: `invalid phone number: "12"`},
 		{Row: 6, Reason: "phone is empty"},
 		{Row: 8, Reason: "row has 6 columns, header has 5"},
@@ -433,18 +434,18 @@ func TestCampaignAppendChunks(t *testing.T) {
 		name string
 		body func(string) (string, io.Reader)
 		csv  string
-		want campaign.Report
+		want importer.Report
 	}{
-		{"multipart with header", multipartChunk, csvHeader + csvRows(3, 2) + csvRows(0, 1), campaign.Report{Accepted: 2, Duplicates: 1}},
-		{"raw without header", rawChunk, csvRows(5, 2) + csvRows(4, 1) + "Bad,Row,999,Nowhere\n", campaign.Report{Accepted: 2, Duplicates: 1,
+		{"multipart with header", multipartChunk, csvHeader + csvRows(3, 2) + csvRows(0, 1), importer.Report{Accepted: 2, Duplicates: 1}},
+		{"raw without header", rawChunk, csvRows(5, 2) + csvRows(4, 1) + "Bad,Row,999,Nowhere\n", importer.Report{Accepted: 2, Duplicates: 1,
 			Skipped: []csvimport.Skip{{Row: 4, Reason: `invalid phone number: "999"`}}, SkippedTotal: 1, SkippedByReason: map[string]int{"invalid phone number": 1}}},
-		{"raw with header", rawChunk, csvHeader + csvRows(7, 1) + csvRows(7, 1), campaign.Report{Accepted: 1, Duplicates: 1}},
-		{"multipart without header", multipartChunk, csvRows(8, 2), campaign.Report{Accepted: 2}},
+		{"raw with header", rawChunk, csvHeader + csvRows(7, 1) + csvRows(7, 1), importer.Report{Accepted: 1, Duplicates: 1}},
+		{"multipart without header", multipartChunk, csvRows(8, 2), importer.Report{Accepted: 2}},
 	}
 	for _, tt := range tests { // sequential: each chunk builds on the previous ones
 		ct, body := tt.body(tt.csv)
 		r := e.send(t, http.MethodPost, path, tok, ct, body)
-		var got struct{ ImportReport campaign.Report }
+		var got struct{ ImportReport importer.Report }
 		if r.status != http.StatusOK || json.Unmarshal(r.body, &got) != nil {
 			t.Fatalf("%s: %d %s", tt.name, r.status, r.body)
 		}

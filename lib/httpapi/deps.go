@@ -26,8 +26,8 @@ type Deps struct {
 	Vapi    *vapi.Client
 	Auth    *auth.Verifier
 	Limiter *ratelimit.Limiter
-	// Inviter creates the auth user behind an allowlist entry: Supabase
-	// Auth's admin API in production, a local stand-in locally.
+	// Inviter creates the auth user behind an allowlist entry: nil for
+	// Supabase Auth's admin API (invite.Supabase), a local stand-in locally.
 	Inviter user.Inviter
 	// VapiTally counts this instance's requests to Vapi (ops.Transport
 	// wraps Vapi's HTTP client); the cron's tick flushes it.

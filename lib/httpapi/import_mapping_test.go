@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/autolynx/autolynx/lib/apitest"
-	"github.com/autolynx/autolynx/lib/campaign"
 	"github.com/autolynx/autolynx/lib/csvimport"
 	"github.com/autolynx/autolynx/lib/csvimport/xlsxtest"
+	"github.com/autolynx/autolynx/lib/importer"
 )
 
 // crmCSV is a CRM export: aliases, a joined name, a time zone column, bad
@@ -40,7 +40,7 @@ func TestCampaignPreviewDryRun(t *testing.T) {
 	e.Clock.Advance(time.Date(2026, 12, 2, 18, 0, 0, 0, time.UTC).Sub(e.Clock.Now()))
 	ct, body := apitest.Multipart(map[string]string{"dryRun": "true", "callingWindowStart": "09:00", "callingWindowEnd": "12:00"}, crmCSV)
 	r := e.send(t, http.MethodPost, "/api/campaigns", tok, ct, body)
-	var got struct{ Preview campaign.Preview }
+	var got struct{ Preview importer.Preview }
 	if r.status != http.StatusOK || json.Unmarshal(r.body, &got) != nil {
 		t.Fatalf("dry run: %d %s", r.status, r.body)
 	}
@@ -49,7 +49,7 @@ func TestCampaignPreviewDryRun(t *testing.T) {
 	if !reflect.DeepEqual(p.Mapping, wantMapping) || !reflect.DeepEqual(p.Variables, []string{"Lead Source"}) {
 		t.Errorf("mapping %v, variables %v", p.Mapping, p.Variables)
 	}
-	wantRows := []campaign.PreviewRow{
+	wantRows := []importer.PreviewRow{
 		{Row: 2, Name: "Ann Lee", BusinessName: "Acme", Phone: "+14155552671", TimeZones: []string{"America/Los_Angeles"}, ZoneSource: "column", Variables: map[string]string{"lead_source": "Web"}},
 		{Row: 3, Name: "Bob Ray", BusinessName: "Bobco", Phone: "+12125550123", TimeZones: []string{"America/New_York"}, ZoneSource: "number", Variables: map[string]string{"lead_source": "Fair"}},
 	}
@@ -134,11 +134,11 @@ func TestCampaignCreateFromXLSX(t *testing.T) {
 	})
 	ct, body := apitest.MultipartFile(e.form(nil), "contacts.xlsx", book)
 	r := e.send(t, http.MethodPost, "/api/campaigns", tok, ct, body)
-	var c struct{ ImportReport campaign.Report }
+	var c struct{ ImportReport importer.Report }
 	if r.status != http.StatusCreated || json.Unmarshal(r.body, &c) != nil {
 		t.Fatalf("create: %d %s", r.status, r.body)
 	}
-	want := campaign.Report{Accepted: 1, Skipped: []csvimport.Skip{
+	want := importer.Report{Accepted: 1, Skipped: []csvimport.Skip{
 		{Row: 4, Reason: `invalid phone number: "12"`},
 		{Row: 5, Reason: `invalid time zone "Nowhere/City": use an IANA zone name such as America/New_York`},
 	}, SkippedTotal: 2, SkippedByReason: map[string]int{"invalid phone number": 1, "invalid time zone": 1}}
@@ -182,13 +182,13 @@ func TestCampaignAppendXLSX(t *testing.T) {
 		Vars        map[string]string
 		Position    int
 	}
-	var wantReport campaign.Report
+	var wantReport importer.Report
 	var wantContacts []stored
 	for _, name := range []string{"csv", "xlsx in form", "xlsx raw body"} {
 		c := e.create(t, tok, map[string]string{"name": name}, first)
 		ct, body := uploads[name]()
 		r := e.send(t, http.MethodPost, "/api/campaigns/"+c.CampaignID+"/contacts", tok, ct, body)
-		var got struct{ ImportReport campaign.Report }
+		var got struct{ ImportReport importer.Report }
 		if r.status != http.StatusOK || json.Unmarshal(r.body, &got) != nil {
 			t.Errorf("%s: append: %d %s", name, r.status, r.body)
 			continue

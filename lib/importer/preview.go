@@ -1,9 +1,10 @@
-package campaign
+package importer
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/autolynx/autolynx/lib/campaign"
 	"io"
 	"slices"
 	"time"
@@ -58,7 +59,7 @@ const previewBatch = 1000
 
 // PreviewImport reads r (CSV or .xlsx) as Create would, with the calling
 // window w and fallback zone of the campaign to be, and reports it.
-func PreviewImport(ctx context.Context, q db.DBTX, r io.Reader, opts csvimport.Options, w Window, fallback string, now time.Time) (*Preview, error) {
+func PreviewImport(ctx context.Context, q db.DBTX, r io.Reader, opts csvimport.Options, w campaign.Window, fallback string, now time.Time) (*Preview, error) {
 	rd, err := csvimport.NewReader(r, opts)
 	if err != nil {
 		return nil, csvProblem(err)
@@ -67,7 +68,7 @@ func PreviewImport(ctx context.Context, q db.DBTX, r io.Reader, opts csvimport.O
 		Rows: []PreviewRow{}, SkippedByReason: map[string]int{}, Skipped: []csvimport.Skip{}, At: now.UTC()}
 	seen := map[string]bool{}
 	var batch []PreviewRow
-	zones := zoneCache{}
+	zones := campaign.ZoneCache{}
 	skip := func(s csvimport.Skip) {
 		p.SkippedByReason[s.Kind]++
 		if len(p.Skipped) < maxPreviewSkips {
@@ -89,7 +90,7 @@ func PreviewImport(ctx context.Context, q db.DBTX, r io.Reader, opts csvimport.O
 			if len(p.Rows) < previewRows {
 				p.Rows = append(p.Rows, c)
 			}
-			if w.Open(now, zones.locations(c.TimeZones)) {
+			if w.Open(now, zones.Locations(c.TimeZones)) {
 				p.CallableNow++
 			}
 		}

@@ -1,10 +1,11 @@
-package campaign
+package importer
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/autolynx/autolynx/lib/campaign"
 	"io"
 	"slices"
 	"strings"
@@ -201,7 +202,7 @@ func importCSV(ctx context.Context, tx pgx.Tx, id uuid.UUID, opts csvimport.Opti
 	// The campaign row is locked by this last statement only (lock order:
 	// control.go). A campaign stopped while the chunk was read takes none
 	// of it.
-	var st Status
+	var st campaign.Status
 	err = tx.QueryRow(ctx, `update campaigns set total_contacts = total_contacts + $2,
 		csv_columns = coalesce(csv_columns, $3), csv_mapping = coalesce(csv_mapping, $4::jsonb) where id = $1
 		returning status`, id, rep.Accepted, rd.Columns(), string(mapping)).Scan(&st)
@@ -288,21 +289,21 @@ type NewCampaign struct {
 	AssistantID     uuid.UUID
 	PhoneNumberID   string
 	Cap             int
-	Mode            Mode
+	Mode            campaign.Mode
 	LineQuietGating bool
 	CreatedBy       uuid.UUID
 	Region          string
 	// Mapping chooses columns the aliases leave open (csvimport.Mapping).
 	Mapping csvimport.Mapping
-	// Rules default to DefaultRules; Legal to 08:00–21:00.
-	Rules Rules
-	Legal LegalWindow
+	// Rules default to campaign.DefaultRules; Legal to 08:00–21:00.
+	Rules campaign.Rules
+	Legal campaign.LegalWindow
 }
 
 // withDefaults fills what the caller left out.
 func (n NewCampaign) withDefaults() NewCampaign {
 	if n.Rules.WindowStart == "" && n.Rules.WindowEnd == "" && n.Rules.MaxAttempts == 0 {
-		n.Rules = DefaultRules()
+		n.Rules = campaign.DefaultRules()
 	}
 	if len(n.Rules.PhoneNumberIDs) == 0 && n.PhoneNumberID != "" {
 		n.Rules.PhoneNumberIDs = []string{n.PhoneNumberID}
@@ -311,7 +312,7 @@ func (n NewCampaign) withDefaults() NewCampaign {
 		n.PhoneNumberID = n.Rules.PhoneNumberIDs[0]
 	}
 	if n.Legal.Start == "" {
-		n.Legal = LegalWindow{Start: "08:00", End: "21:00"}
+		n.Legal = campaign.LegalWindow{Start: "08:00", End: "21:00"}
 	}
 	return n
 }
@@ -322,7 +323,7 @@ func (n NewCampaign) validate() error {
 		return problem.New(problem.Invalid, "name is required (at most 200 characters)", "field", "name")
 	case n.Cap < 1 || n.Cap > 1000:
 		return problem.New(problem.Invalid, "cap must be an integer from 1 to 1000", "field", "cap")
-	case n.Mode != Continuous && n.Mode != Batch:
+	case n.Mode != campaign.Continuous && n.Mode != campaign.Batch:
 		return problem.New(problem.Invalid, "mode must be continuous or batch", "field", "mode")
 	case n.PhoneNumberID == "":
 		return problem.New(problem.Invalid, "phoneNumberId is required", "field", "phoneNumberId")
@@ -356,7 +357,7 @@ func Create(ctx context.Context, pool db.Beginner, n NewCampaign, csv io.Reader)
 			return fmt.Errorf("check time zone: %w", err)
 		}
 		if !known {
-			return invalid("timezone", "timezone must be an IANA zone such as America/Chicago")
+			return problem.New(problem.Invalid, "timezone must be an IANA zone such as America/Chicago", "field", "timezone")
 		}
 		err = tx.QueryRow(ctx, `
 			insert into campaigns (name, assistant_id, phone_number_id, cap, mode, line_quiet_gating, created_by,
@@ -381,7 +382,7 @@ func Create(ctx context.Context, pool db.Beginner, n NewCampaign, csv io.Reader)
 // campaign).
 const importLock = `select pg_advisory_xact_lock(7316011, hashtext($1::text))`
 
-func finalConflict(st Status) error {
+func finalConflict(st campaign.Status) error {
 	return problem.New(problem.Conflict, fmt.Sprintf("cannot add contacts to a campaign that is %s", st), "status", st)
 }
 
@@ -392,7 +393,7 @@ func Append(ctx context.Context, pool db.Beginner, id uuid.UUID, csv io.Reader, 
 		if _, err := tx.Exec(ctx, importLock, id); err != nil {
 			return fmt.Errorf("lock campaign import: %w", err)
 		}
-		var st Status
+		var st campaign.Status
 		opts := csvimport.Options{DefaultRegion: region}
 		err := tx.QueryRow(ctx, `select status, csv_columns, csv_mapping from campaigns where id = $1`, id).
 			Scan(&st, &opts.Columns, &opts.Mapping)

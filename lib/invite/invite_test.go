@@ -1,4 +1,4 @@
-package user
+package invite
 
 import (
 	"context"
@@ -102,7 +102,7 @@ func TestSupabaseInviteFindsExistingUserPastFirstPage(t *testing.T) {
 	srv := httptest.NewServer(f)
 	defer srv.Close()
 
-	got, err := SupabaseInviter{URL: srv.URL, ServiceRoleKey: f.key}.Invite(context.Background(), email)
+	got, err := Supabase{URL: srv.URL, ServiceRoleKey: f.key}.Invite(context.Background(), email)
 	if err != nil || got != want {
 		t.Fatalf("Invite = %v, %v; want %v", got, err, want)
 	}
@@ -126,7 +126,7 @@ func TestSupabaseInviteStopsPaging(t *testing.T) {
 	} {
 		f := &fakeAuth{t: t, key: "service-role-key", users: tc.users}
 		srv := httptest.NewServer(f)
-		_, err := SupabaseInviter{URL: srv.URL, ServiceRoleKey: f.key}.Invite(context.Background(), email)
+		_, err := Supabase{URL: srv.URL, ServiceRoleKey: f.key}.Invite(context.Background(), email)
 		srv.Close()
 		var pe *problem.Error
 		if !errors.As(err, &pe) || pe.Kind != problem.Conflict {
