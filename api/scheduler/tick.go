@@ -5,10 +5,11 @@ import (
 	"net/http"
 
 	"github.com/autolynx/autolynx/lib/app"
+	"github.com/autolynx/autolynx/lib/httpapi"
 )
 
-// Tick serves the routes of httpapi.Routes whose Function is "scheduler/tick"
-// (/api/scheduler/tick and the paths vercel.json rewrites to it).
+// Tick serves /api/scheduler/tick and the paths vercel.json rewrites to it: the
+// routes of httpapi.TickRoutes.
 func Tick(w http.ResponseWriter, r *http.Request) {
-	app.Serve(w, r, "scheduler/tick")
+	app.Serve(w, r, httpapi.TickRoutes)
 }

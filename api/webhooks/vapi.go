@@ -5,10 +5,11 @@ import (
 	"net/http"
 
 	"github.com/autolynx/autolynx/lib/app"
+	"github.com/autolynx/autolynx/lib/httpapi"
 )
 
-// Vapi serves the routes of httpapi.Routes whose Function is "webhooks/vapi"
-// (/api/webhooks/vapi and the paths vercel.json rewrites to it).
+// Vapi serves /api/webhooks/vapi and the paths vercel.json rewrites to it: the
+// routes of httpapi.WebhookRoutes.
 func Vapi(w http.ResponseWriter, r *http.Request) {
-	app.Serve(w, r, "webhooks/vapi")
+	app.Serve(w, r, httpapi.WebhookRoutes)
 }

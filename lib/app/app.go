@@ -44,7 +44,7 @@ func Use(d *httpapi.Deps) {
 // handler returns the function's handler, building it and the deps it
 // stands on once per warm instance. A configuration error is kept: it
 // will not heal until the next deployment, and each request reports it.
-func handler(name string) (http.Handler, error) {
+func handler(routes []httpapi.Route) (http.Handler, error) {
 	mu.Lock()
 	defer mu.Unlock()
 	if deps == nil && depsErr == nil {
@@ -53,9 +53,10 @@ func handler(name string) (http.Handler, error) {
 	if depsErr != nil {
 		return nil, depsErr
 	}
+	name := routes[0].Function
 	h, ok := handlers[name]
 	if !ok {
-		h = httpapi.Wrap(deps.Log, name, httpapi.Function(deps, name))
+		h = httpapi.Wrap(deps.Log, name, httpapi.Function(deps, routes))
 		handlers[name] = h
 	}
 	return h, nil
@@ -112,10 +113,9 @@ func Build(cfg config.Config, pool *pgxpool.Pool, log *slog.Logger, now func() t
 	}, nil
 }
 
-// Serve answers r as the api/ function name (its routes in
-// httpapi.Routes).
-func Serve(w http.ResponseWriter, r *http.Request, name string) {
-	h, err := handler(name)
+// Serve answers r as the api/ function whose table is routes.
+func Serve(w http.ResponseWriter, r *http.Request, routes []httpapi.Route) {
+	h, err := handler(routes)
 	if err != nil {
 		// The detail is in the log (FromEnv); callers, who may be anyone,
 		// learn only that the deployment needs its operator.

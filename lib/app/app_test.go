@@ -50,7 +50,7 @@ func me(t *testing.T, d *httpapi.Deps, token string) int {
 	req := httptest.NewRequest(http.MethodGet, "/api/me", nil)
 	req.Header.Set("Authorization", "Bearer "+token)
 	rec := httptest.NewRecorder()
-	httpapi.Function(d, "me").ServeHTTP(rec, req)
+	httpapi.Function(d, httpapi.MeRoutes).ServeHTTP(rec, req)
 	return rec.Code
 }
 

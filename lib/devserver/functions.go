@@ -5,43 +5,62 @@
 package devserver
 
 import (
+	"maps"
 	"net/http"
-	"path/filepath"
-	"strings"
+	"slices"
 
-	"github.com/autolynx/autolynx/api"
+	"github.com/autolynx/autolynx/api/admin"
+	"github.com/autolynx/autolynx/api/assistants"
+	"github.com/autolynx/autolynx/api/campaigns"
+	"github.com/autolynx/autolynx/api/config"
+	"github.com/autolynx/autolynx/api/dnc"
+	"github.com/autolynx/autolynx/api/health"
+	"github.com/autolynx/autolynx/api/me"
 	"github.com/autolynx/autolynx/api/scheduler"
 	"github.com/autolynx/autolynx/api/webhooks"
 	"github.com/autolynx/autolynx/lib/httpapi"
+	adminroutes "github.com/autolynx/autolynx/lib/httpapi/admin"
+	campaignroutes "github.com/autolynx/autolynx/lib/httpapi/campaigns"
+	dncroutes "github.com/autolynx/autolynx/lib/httpapi/dnc"
 )
 
-// Functions is every Vercel function of the project: its file under api/
-// and the handler Vercel deploys from it. A test checks the table against
-// the files on disk, and that each file serves its own name's routes.
-var Functions = map[string]http.HandlerFunc{
-	"api/admin.go":          api.Admin,
-	"api/assistants.go":     api.Assistants,
-	"api/campaigns.go":      api.Campaigns,
-	"api/config.go":         api.Config,
-	"api/dnc.go":            api.DNC,
-	"api/health.go":         api.Health,
-	"api/me.go":             api.Me,
-	"api/scheduler/tick.go": scheduler.Tick,
-	"api/webhooks/vapi.go":  webhooks.Vapi,
+// Function is one file under api/: the handler Vercel deploys from it and
+// the table of routes it serves.
+type Function struct {
+	Handler http.HandlerFunc
+	Routes  []httpapi.Route
 }
 
-// Name is a function file's name in httpapi.Routes: "api/scheduler/tick.go"
-// is "scheduler/tick".
-func Name(file string) string {
-	return strings.TrimSuffix(strings.TrimPrefix(filepath.ToSlash(file), "api/"), ".go")
+// Functions is every Vercel function of the project, by file. A test
+// checks the table against the files on disk, and that each file serves
+// its own table.
+var Functions = map[string]Function{
+	"api/admin/index.go":      {admin.Admin, adminroutes.Routes},
+	"api/assistants/index.go": {assistants.Assistants, httpapi.AssistantsRoutes},
+	"api/campaigns/index.go":  {campaigns.Campaigns, campaignroutes.Routes},
+	"api/config/index.go":     {config.Config, httpapi.ConfigRoutes},
+	"api/dnc/index.go":        {dnc.DNC, dncroutes.Routes},
+	"api/health/index.go":     {health.Health, httpapi.HealthRoutes},
+	"api/me/index.go":         {me.Me, httpapi.MeRoutes},
+	"api/scheduler/tick.go":   {scheduler.Tick, httpapi.TickRoutes},
+	"api/webhooks/vapi.go":    {webhooks.Vapi, httpapi.WebhookRoutes},
+}
+
+// Routes is every function's routes, in the order of their files.
+func Routes() []httpapi.Route {
+	var out []httpapi.Route
+	for _, file := range slices.Sorted(maps.Keys(Functions)) {
+		out = append(out, Functions[file].Routes...)
+	}
+	return out
 }
 
 // Deployed returns the handlers exactly as Vercel runs them (dependencies
 // from lib/app).
 func Deployed() map[string]http.Handler {
 	out := make(map[string]http.Handler, len(Functions))
-	for file, h := range Functions {
-		out[file] = h
+	for file, f := range Functions {
+		out[file] = f.Handler
 	}
 	return out
 }
@@ -50,8 +69,8 @@ func Deployed() map[string]http.Handler {
 // per-request wrapping lib/app applies (request id, access log).
 func Built(d *httpapi.Deps) map[string]http.Handler {
 	out := make(map[string]http.Handler, len(Functions))
-	for file := range Functions {
-		out[file] = httpapi.Wrap(d.Log, Name(file), httpapi.Function(d, Name(file)))
+	for file, f := range Functions {
+		out[file] = httpapi.Wrap(d.Log, f.Routes[0].Function, httpapi.Function(d, f.Routes))
 	}
 	return out
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -72,9 +73,10 @@ func TestFunctionsTableMatchesAPIFiles(t *testing.T) {
 }
 
 // Each api/ file must satisfy Vercel's builder (first exported func with
-// the handler signature, not package main) and serve its own name's routes
-// (app.Serve with the name httpapi.Routes gives it), so tests and
-// deployment run the same code.
+// the handler signature, not package main) and hand app.Serve a route
+// table, whose routes all name the function the file is; so tests and
+// deployment run the same code. (The local runner serves the deployed
+// handlers, so its tests route through each file's own table.)
 func TestAPIFilesServeTheirRoutes(t *testing.T) {
 	t.Parallel()
 	for file, fn := range Functions {
@@ -91,25 +93,19 @@ func TestAPIFilesServeTheirRoutes(t *testing.T) {
 			t.Errorf("%s: no exported func(http.ResponseWriter, *http.Request)", file)
 			continue
 		}
-		if got := runtime.FuncForPC(reflect.ValueOf(fn).Pointer()).Name(); !strings.HasSuffix(got, "."+handler.Name.Name) {
+		if got := runtime.FuncForPC(reflect.ValueOf(fn.Handler).Pointer()).Name(); !strings.HasSuffix(got, "."+handler.Name.Name) {
 			t.Errorf("%s: table handler %s, file's handler %s", file, got, handler.Name.Name)
 		}
-		if want := `app.Serve w r "` + Name(file) + `"`; !strings.Contains(calls(handler.Body), want) {
-			t.Errorf("%s: handler does not call %s", file, want)
+		if !regexp.MustCompile(`(?m)^app\.Serve w r \w+\.\w*Routes$`).MatchString(calls(handler.Body)) {
+			t.Errorf("%s: handler does not hand app.Serve a route table", file)
 		}
-		routes := 0
-		for _, rt := range httpapi.Routes {
-			if rt.Function == Name(file) {
-				routes++
+		if len(fn.Routes) == 0 {
+			t.Errorf("%s serves no route", file)
+		}
+		for _, rt := range fn.Routes {
+			if httpapi.FunctionPath(rt.Function) != FunctionPath(file) {
+				t.Errorf("%s: route %s names function %q", file, rt.Pattern(), rt.Function)
 			}
-		}
-		if routes == 0 {
-			t.Errorf("%s serves no route of httpapi.Routes", file)
-		}
-	}
-	for _, rt := range httpapi.Routes {
-		if _, ok := Functions["api/"+rt.Function+".go"]; !ok {
-			t.Errorf("%s names function %q, which has no file", rt.Pattern(), rt.Function)
 		}
 	}
 }
@@ -179,7 +175,7 @@ func TestVercelJSON(t *testing.T) {
 	}
 }
 
-// Every route of httpapi.Routes reaches, through vercel.json, the
+// Every route of every function reaches, through vercel.json, the
 // function that serves it, with its public path in the rewrite's query.
 func TestEveryRouteResolves(t *testing.T) {
 	t.Parallel()
@@ -188,7 +184,7 @@ func TestEveryRouteResolves(t *testing.T) {
 		t.Fatal(err)
 	}
 	rt := NewRouter(v, "", Deployed())
-	for _, route := range httpapi.Routes {
+	for _, route := range Routes() {
 		path := samplePath(route.Path)
 		fn, q, ok := rt.Resolve(path)
 		if want := httpapi.FunctionPath(route.Function); !ok || fn != want {

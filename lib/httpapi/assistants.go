@@ -19,7 +19,7 @@ func (d *Deps) directory() *assistant.Directory {
 // shown cuts an assistant to what the caller may read: admins read its
 // (scrubbed) config, operators an explicit list of display fields.
 func shown(r *http.Request, a *assistant.Assistant) {
-	if caller(r).Role != user.Admin {
+	if Caller(r).Role != user.Admin {
 		a.Config = assistant.OperatorView(a.Config)
 	}
 }
@@ -29,7 +29,7 @@ func (d *Deps) listAssistants(w http.ResponseWriter, r *http.Request) error {
 	for i := range list {
 		shown(r, &list[i])
 	}
-	return reply(w, r, map[string]any{"assistants": list}, err)
+	return Reply(w, r, map[string]any{"assistants": list}, err)
 }
 
 func (d *Deps) createAssistant(w http.ResponseWriter, r *http.Request) error {
@@ -41,7 +41,7 @@ func (d *Deps) createAssistant(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	a, err := d.directory().Create(r.Context(), body.Name, body.Config)
-	return created(w, a, err)
+	return Created(w, a, err)
 }
 
 func (d *Deps) importAssistant(w http.ResponseWriter, r *http.Request) error {
@@ -53,11 +53,11 @@ func (d *Deps) importAssistant(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	a, err := d.directory().Import(r.Context(), body.ProviderAssistantID, body.Name)
-	return created(w, a, err)
+	return Created(w, a, err)
 }
 
 func (d *Deps) getAssistant(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id", "assistant")
+	id, err := PathID(r, "id", "assistant")
 	if err != nil {
 		return err
 	}
@@ -65,11 +65,11 @@ func (d *Deps) getAssistant(w http.ResponseWriter, r *http.Request) error {
 	if err == nil {
 		shown(r, a)
 	}
-	return reply(w, r, a, err)
+	return Reply(w, r, a, err)
 }
 
 func (d *Deps) patchAssistant(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id", "assistant")
+	id, err := PathID(r, "id", "assistant")
 	if err != nil {
 		return err
 	}
@@ -82,13 +82,13 @@ func (d *Deps) patchAssistant(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	a, err := d.directory().Update(r.Context(), id, assistant.Change{Name: body.Name, Config: body.Config, Active: body.Active})
-	return reply(w, r, a, err)
+	return Reply(w, r, a, err)
 }
 
 func (d *Deps) deleteAssistant(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id", "assistant")
+	id, err := PathID(r, "id", "assistant")
 	if err != nil {
 		return err
 	}
-	return noContent(w, d.directory().Delete(r.Context(), id))
+	return NoContent(w, d.directory().Delete(r.Context(), id))
 }

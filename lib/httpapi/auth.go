@@ -50,7 +50,7 @@ func (d *Deps) authorize(r *http.Request, need access) (*user.Profile, error) {
 
 // me answers GET /api/me.
 func (d *Deps) me(w http.ResponseWriter, r *http.Request) error {
-	p := caller(r)
+	p := Caller(r)
 	WriteJSON(w, http.StatusOK, map[string]any{"id": p.ID, "email": p.Email, "role": p.Role})
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/autolynx/autolynx/lib/apitest"
 	"github.com/autolynx/autolynx/lib/auth"
+	"github.com/autolynx/autolynx/lib/devserver"
 	"github.com/autolynx/autolynx/lib/httpapi"
 	"github.com/autolynx/autolynx/lib/ratelimit"
 )
@@ -17,13 +18,13 @@ type route struct {
 	admin        bool
 }
 
-// protectedRoutes is every route of httpapi.Routes that needs a signed-in
+// protectedRoutes is every route of every function that needs a signed-in
 // user, with its wildcards filled.
 func protectedRoutes() []route {
 	id := apitest.NewID()
 	fill := strings.NewReplacer("{id}", id, "{callId}", id, "{action}", "start", "{phone}", "%2B14155550100")
 	var out []route
-	for _, rt := range httpapi.Routes {
+	for _, rt := range devserver.Routes() {
 		switch rt.Access {
 		case httpapi.Operator, httpapi.OperatorOrSignedLink, httpapi.Admin:
 			out = append(out, route{rt.Method, fill.Replace(rt.Path), rt.Access == httpapi.Admin})
@@ -43,7 +44,7 @@ func TestOnlyMachineAndPublicRoutesSkipSignIn(t *testing.T) {
 		"POST /api/scheduler/tick": httpapi.CronSecret,
 		"POST /api/webhooks/vapi":  httpapi.WebhookSignature,
 	}
-	for _, rt := range httpapi.Routes {
+	for _, rt := range devserver.Routes() {
 		switch rt.Access {
 		case httpapi.Operator, httpapi.OperatorOrSignedLink, httpapi.Admin:
 			continue

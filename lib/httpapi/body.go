@@ -46,10 +46,10 @@ func tooLarge(l BodyLimit) error {
 	return problem.New(problem.TooLarge, l.Message, "limitBytes", l.Bytes)
 }
 
-// upload is a CSV sent as multipart (with form fields) or as a raw body.
-type upload struct {
-	fields map[string]string
-	csv    io.Reader
+// Upload is a CSV (or .xlsx) sent as multipart (with form fields) or as a raw body.
+type Upload struct {
+	Fields map[string]string
+	File   io.Reader
 }
 
 const maxField = 64 << 10
@@ -57,23 +57,23 @@ const maxField = 64 << 10
 // xlsxMediaType is an .xlsx workbook's media type.
 const xlsxMediaType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-// readUpload reads the request's form fields and file. With stream set
+// ReadUpload reads the request's form fields and file. With stream set
 // (no fields matter: appending a chunk) the file is handed over unread and
 // parsed as it arrives; otherwise it is buffered (the route bounds the
 // body), so fields sent after it are still read. With allowRaw a raw CSV or
 // .xlsx body is the file (the reader tells them apart by content).
-func readUpload(r *http.Request, allowRaw, stream bool) (*upload, error) {
+func ReadUpload(r *http.Request, allowRaw, stream bool) (*Upload, error) {
 	body := r.Body
 	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch {
 	case err == nil && mt == "multipart/form-data" && params["boundary"] != "":
 	case allowRaw && err == nil && (mt == "text/csv" || mt == "text/plain" || mt == "application/csv" || mt == xlsxMediaType):
-		return &upload{fields: map[string]string{}, csv: body}, nil
+		return &Upload{Fields: map[string]string{}, File: body}, nil
 	default:
 		return nil, problem.New(problem.UnsupportedMediaType, "send multipart/form-data with a file field (or a text/csv or .xlsx body)")
 	}
 	mr := multipart.NewReader(body, params["boundary"])
-	up := &upload{fields: map[string]string{}}
+	up := &Upload{Fields: map[string]string{}}
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
@@ -83,10 +83,10 @@ func readUpload(r *http.Request, allowRaw, stream bool) (*upload, error) {
 			return nil, bodyError(err)
 		}
 		if part.FormName() == "file" {
-			if up.csv != nil {
+			if up.File != nil {
 				return nil, problem.New(problem.Invalid, "send one file per request", "field", "file")
 			}
-			up.csv = part
+			up.File = part
 			if stream {
 				return up, nil
 			}
@@ -94,7 +94,7 @@ func readUpload(r *http.Request, allowRaw, stream bool) (*upload, error) {
 			if _, err := buf.ReadFrom(part); err != nil {
 				return nil, bodyError(err)
 			}
-			up.csv = &buf
+			up.File = &buf
 			continue
 		}
 		v, err := io.ReadAll(io.LimitReader(part, maxField+1))
@@ -104,9 +104,9 @@ func readUpload(r *http.Request, allowRaw, stream bool) (*upload, error) {
 		if len(v) > maxField {
 			return nil, problem.Newf(problem.Invalid, "field %s is too long", part.FormName())
 		}
-		up.fields[part.FormName()] = string(v)
+		up.Fields[part.FormName()] = string(v)
 	}
-	if up.csv == nil {
+	if up.File == nil {
 		return nil, problem.New(problem.Invalid, "file is required: attach the CSV as the file field", "field", "file")
 	}
 	return up, nil

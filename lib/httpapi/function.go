@@ -12,19 +12,17 @@ import (
 // FunctionPath is the path Vercel deploys a function at: "/api/" + name.
 func FunctionPath(name string) string { return "/api/" + name }
 
-// Function is the handler of one api/ function: the routes of Routes that
-// name it, on an http.ServeMux, each behind the adapter (serve) that
-// enforces its access, rate limit and body limit and writes its error.
-// A path the function does not serve is a 404, a method it does not take
-// a 405 with Allow, both in the error envelope.
-func Function(d *Deps, name string) http.Handler {
+// Function is the handler of one api/ function, which serves routes (its
+// table; all name the function): an http.ServeMux of them, each behind
+// the adapter (serve) that enforces its access, rate limit and body limit
+// and writes its error. A path the function does not serve is a 404, a
+// method it does not take a 405 with Allow, both in the error envelope.
+func Function(d *Deps, routes []Route) http.Handler {
 	mux := http.NewServeMux()
-	for _, rt := range Routes {
-		if rt.Function == name {
-			mux.Handle(rt.Pattern(), d.serve(rt))
-		}
+	for _, rt := range routes {
+		mux.Handle(rt.Pattern(), d.serve(rt))
 	}
-	own := FunctionPath(name)
+	own := FunctionPath(routes[0].Function)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r = publicPath(r, own)
 		if _, pattern := mux.Handler(r); pattern == "" {
@@ -92,7 +90,7 @@ func (d *Deps) serve(rt Route) http.Handler {
 			return
 		}
 		r.Body = &limitedBody{r: r.Body, limit: rt.Body}
-		if err := rt.handle(d, w, r); err != nil {
+		if err := rt.Handle(d, w, r); err != nil {
 			WriteError(w, r, err)
 		}
 	})
@@ -127,8 +125,8 @@ func (d *Deps) admit(r *http.Request, rt Route) (*http.Request, error) {
 	return r.WithContext(context.WithValue(r.Context(), callerKey{}, p)), nil
 }
 
-// caller is the signed-in user admit let through.
-func caller(r *http.Request) *user.Profile {
+// Caller is the signed-in user admit let through.
+func Caller(r *http.Request) *user.Profile {
 	p, _ := r.Context().Value(callerKey{}).(*user.Profile)
 	return p
 }

@@ -86,12 +86,12 @@ func (d *Deps) privileged(r *http.Request) bool {
 func (d *Deps) liveness(ctx context.Context, r *http.Request) *ops.Status {
 	cfg, err := settings.Get(ctx, d.DB, d.Config)
 	if err != nil {
-		logFrom(r).Warn("health: read settings", "err", err.Error())
+		Log(r).Warn("health: read settings", "err", err.Error())
 		return nil
 	}
 	s, err := ops.Check(ctx, d.DB, d.Now(), time.Duration(cfg.DefaultCronCadence)*time.Second)
 	if err != nil {
-		logFrom(r).Warn("health: check liveness", "err", err.Error())
+		Log(r).Warn("health: check liveness", "err", err.Error())
 		return nil
 	}
 	return &s

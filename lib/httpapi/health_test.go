@@ -42,7 +42,7 @@ func TestHealthWhenTheDatabaseIsDown(t *testing.T) {
 	}
 	defer pool.Close()
 	rec := httptest.NewRecorder()
-	httpapi.Function(&httpapi.Deps{DB: pool, Now: time.Now}, "health").ServeHTTP(rec, httptest.NewRequest("GET", "/api/health", nil))
+	httpapi.Function(&httpapi.Deps{DB: pool, Now: time.Now}, httpapi.HealthRoutes).ServeHTTP(rec, httptest.NewRequest("GET", "/api/health", nil))
 	var h map[string]any
 	_ = json.Unmarshal(rec.Body.Bytes(), &h)
 	if rec.Code != http.StatusServiceUnavailable || h["database"] != "unreachable" {

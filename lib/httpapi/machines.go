@@ -32,13 +32,13 @@ func (d *Deps) tick(w http.ResponseWriter, r *http.Request) error {
 		var uerr error
 		retained, uerr = ops.AfterTick(r.Context(), d.DB, d.Now(), d.VapiTally, nil, d.Config.AlertWebhookURL)
 		if uerr != nil {
-			logFrom(r).Error("tick upkeep", "err", uerr.Error())
+			Log(r).Error("tick upkeep", "err", uerr.Error())
 		}
 	}
 	if err != nil {
 		return err
 	}
-	logFrom(r).Info("tick", "launched", sum.Launched, "timedOut", sum.TimedOut,
+	Log(r).Info("tick", "launched", sum.Launched, "timedOut", sum.TimedOut,
 		"reconciled", sum.Reconciled, "completed", sum.Completed, "rateLimited", sum.RateLimited,
 		"retentionRows", retained)
 	WriteJSON(w, http.StatusOK, sum)
@@ -93,7 +93,7 @@ func (d *Deps) vapiWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err := webhook.Verify(r.Header, body, time.Now(), d.Config.WebhookSecret, d.Config.WebhookSecretPrevious); err != nil {
 		// Anyone can send these: counted in memory, written once a minute.
 		if err := d.refusals.Add(r.Context(), d.DB, ops.WebhookRefused, d.Now()); err != nil {
-			logFrom(r).Warn("count", "counter", ops.WebhookRefused, "err", err.Error())
+			Log(r).Warn("count", "counter", ops.WebhookRefused, "err", err.Error())
 		}
 		return problem.New(problem.Unauthorized, "webhook signature missing or wrong")
 	}
@@ -107,26 +107,26 @@ func (d *Deps) vapiWebhook(w http.ResponseWriter, r *http.Request) error {
 	d.count(r, ops.WebhookAccepted)
 	switch {
 	case out.Ignored:
-		logFrom(r).Warn("webhook with a type or call id that is not plain text: logged, ignored")
+		Log(r).Warn("webhook with a type or call id that is not plain text: logged, ignored")
 	case out.Result.Mismatch:
-		logFrom(r).Warn("webhook whose call ids disagree: logged, ignored", "type", out.Type)
+		Log(r).Warn("webhook whose call ids disagree: logged, ignored", "type", out.Type)
 	case len(out.Dropped) > 0:
-		logFrom(r).Warn("webhook values out of range: ignored", "type", out.Type, "fields", out.Dropped)
+		Log(r).Warn("webhook values out of range: ignored", "type", out.Type, "fields", out.Dropped)
 	}
 	if len(out.Mistyped) > 0 {
 		// Field names only: the message is in the event log.
-		logFrom(r).Warn("webhook values of the wrong type: ignored", "type", out.Type, "fields", out.Mistyped)
+		Log(r).Warn("webhook values of the wrong type: ignored", "type", out.Type, "fields", out.Mistyped)
 	}
 	if !out.Matched {
 		d.count(r, ops.WebhookUnmatched)
-		logFrom(r).Info("webhook for an unknown call", "type", out.Type)
+		Log(r).Info("webhook for an unknown call", "type", out.Type)
 	}
 	switch webhook.AnswerFor(out.Type) {
 	case webhook.ErrorField:
-		logFrom(r).Warn("declined a server message that expects an answer", "type", out.Type)
+		Log(r).Warn("declined a server message that expects an answer", "type", out.Type)
 		WriteJSON(w, http.StatusOK, map[string]string{"error": webhook.Declined(out.Type)})
 	case webhook.Refuse:
-		logFrom(r).Warn("refused a server message that expects an answer", "type", out.Type)
+		Log(r).Warn("refused a server message that expects an answer", "type", out.Type)
 		return problem.New(problem.Invalid, webhook.Declined(out.Type))
 	default:
 		WriteJSON(w, http.StatusOK, map[string]bool{"ok": true})
@@ -149,6 +149,6 @@ func (d *Deps) urlPolicy() callstate.URLPolicy {
 // request: a lost count is logged.
 func (d *Deps) count(r *http.Request, name string) {
 	if err := d.webhookCounts.Add(r.Context(), d.DB, name, d.Now()); err != nil {
-		logFrom(r).Warn("count", "counter", name, "err", err.Error())
+		Log(r).Warn("count", "counter", name, "err", err.Error())
 	}
 }

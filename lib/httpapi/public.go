@@ -47,3 +47,7 @@ func (c *cached[T]) forget() {
 	defer c.mu.Unlock()
 	c.ok = false
 }
+
+// ForgetPublicSettings drops this instance's copy of the settings that
+// GET /api/config serves, after an admin changed them here.
+func (d *Deps) ForgetPublicSettings() { d.publicSetting.forget() }

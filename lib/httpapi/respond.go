@@ -53,10 +53,10 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// reply writes v, or hands err back to the route's adapter. A GET answer
+// Reply writes v, or hands err back to the route's adapter. A GET answer
 // carries an ETag and an unchanged one is answered 304, so the dashboard
 // can poll every second for the price of a hash.
-func reply(w http.ResponseWriter, r *http.Request, v any, err error) error {
+func Reply(w http.ResponseWriter, r *http.Request, v any, err error) error {
 	if err != nil {
 		return err
 	}
@@ -81,8 +81,8 @@ func reply(w http.ResponseWriter, r *http.Request, v any, err error) error {
 	return nil
 }
 
-// created writes v with 201, or hands err back.
-func created(w http.ResponseWriter, v any, err error) error {
+// Created writes v with 201, or hands err back.
+func Created(w http.ResponseWriter, v any, err error) error {
 	if err != nil {
 		return err
 	}
@@ -90,8 +90,8 @@ func created(w http.ResponseWriter, v any, err error) error {
 	return nil
 }
 
-// noContent answers 204, or hands err back.
-func noContent(w http.ResponseWriter, err error) error {
+// NoContent answers 204, or hands err back.
+func NoContent(w http.ResponseWriter, err error) error {
 	if err != nil {
 		return err
 	}
@@ -99,8 +99,8 @@ func noContent(w http.ResponseWriter, err error) error {
 	return nil
 }
 
-// writeAnswer writes an answer already encoded as JSON, or hands err back.
-func writeAnswer(w http.ResponseWriter, status int, answer json.RawMessage, err error) error {
+// WriteAnswer writes an answer already encoded as JSON, or hands err back.
+func WriteAnswer(w http.ResponseWriter, status int, answer json.RawMessage, err error) error {
 	if err != nil {
 		return err
 	}
@@ -121,7 +121,7 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	k := kinds[pe.Kind]
 	if pe.Kind == problem.Internal || pe.Kind == problem.Upstream || pe.Kind == problem.Unavailable {
-		logFrom(r).Error("request failed", "kind", k.code, "err", err.Error())
+		Log(r).Error("request failed", "kind", k.code, "err", err.Error())
 	}
 	msg := pe.Message
 	if pe.Kind == problem.Internal {
@@ -211,7 +211,7 @@ func RetryAfter(d time.Duration) int {
 	return s
 }
 
-func logFrom(r *http.Request) *slog.Logger {
+func Log(r *http.Request) *slog.Logger {
 	if l, ok := r.Context().Value(loggerKey{}).(*slog.Logger); ok {
 		return l
 	}

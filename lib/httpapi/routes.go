@@ -9,56 +9,45 @@ import (
 
 //go:generate go run ../../tools/genroutes -root ../..
 
-// Routes is every public route of the API, declared once: from it come
-// each function's dispatch (Function), vercel.json's rewrites and the
-// route list of docs/api.md (both written by `go generate ./lib/httpapi`),
-// the local runner's routing (which reads vercel.json) and the auth matrix
-// test. Adding a route is one line here plus its handler (then run go
-// generate).
+// Every public route is declared once, in the table of the api/ function
+// that serves it: the tables below for the functions whose handlers live
+// here, and `Routes` of lib/httpapi/campaigns, dnc and admin for the three
+// whose handlers import what others must not link (phone-number metadata,
+// which loads when its package starts; supabase-go). Each api/ file hands
+// its table to app.Serve, so a function links its own handlers only.
+// From the tables (all of them: devserver.Routes) come vercel.json's
+// rewrites and the route list of docs/api.md (`go generate
+// ./lib/httpapi`), the local runner's routing and the auth matrix test.
+// Adding a route is one line in its table plus its handler, then go
+// generate.
 //
 // Paths are http.ServeMux patterns; a handler reads r.PathValue("id").
-var Routes = []Route{
-	{"GET", "/api/health", "health", Public, "", jsonBody, (*Deps).health},
-	{"GET", "/api/config", "config", Public, "", jsonBody, (*Deps).publicConfig},
-	{"GET", "/api/me", "me", Operator, ratelimit.General, jsonBody, (*Deps).me},
-
-	{"GET", "/api/campaigns", "campaigns", Operator, ratelimit.General, jsonBody, (*Deps).listCampaigns},
-	{"POST", "/api/campaigns", "campaigns", Operator, ratelimit.Upload, uploadBody, (*Deps).createCampaign},
-	{"GET", "/api/campaigns/{id}", "campaigns", Operator, ratelimit.General, jsonBody, (*Deps).getCampaign},
-	{"PATCH", "/api/campaigns/{id}", "campaigns", Operator, ratelimit.General, jsonBody, (*Deps).patchCampaign},
-	{"GET", "/api/campaigns/{id}/summary", "campaigns", Operator, ratelimit.General, jsonBody, (*Deps).getCampaign},
-	{"GET", "/api/campaigns/{id}/contacts", "campaigns", Operator, ratelimit.General, jsonBody, (*Deps).listContacts},
-	{"POST", "/api/campaigns/{id}/contacts", "campaigns", Operator, ratelimit.Upload, uploadBody, (*Deps).appendContacts},
-	{"GET", "/api/campaigns/{id}/calls/{callId}", "campaigns", Operator, ratelimit.General, jsonBody, (*Deps).getCall},
-	{"GET", "/api/campaigns/{id}/calls/{callId}/recording", "campaigns", OperatorOrSignedLink, ratelimit.General, jsonBody, (*Deps).recording},
-	{"GET", "/api/campaigns/{id}/export.csv", "campaigns", Operator, ratelimit.Export, jsonBody, (*Deps).export},
-	{"POST", "/api/campaigns/{id}/{action}", "campaigns", Operator, ratelimit.General, jsonBody, (*Deps).control},
-
-	{"GET", "/api/assistants", "assistants", Operator, ratelimit.General, jsonBody, (*Deps).listAssistants},
-	{"POST", "/api/assistants", "assistants", Admin, ratelimit.General, jsonBody, (*Deps).createAssistant},
-	{"POST", "/api/assistants/import", "assistants", Admin, ratelimit.General, jsonBody, (*Deps).importAssistant},
-	{"GET", "/api/assistants/{id}", "assistants", Operator, ratelimit.General, jsonBody, (*Deps).getAssistant},
-	{"PATCH", "/api/assistants/{id}", "assistants", Admin, ratelimit.General, jsonBody, (*Deps).patchAssistant},
-	{"DELETE", "/api/assistants/{id}", "assistants", Admin, ratelimit.General, jsonBody, (*Deps).deleteAssistant},
-
-	{"GET", "/api/dnc", "dnc", Operator, ratelimit.General, jsonBody, (*Deps).listDNC},
-	{"POST", "/api/dnc", "dnc", Operator, ratelimit.Upload, uploadBody, (*Deps).addDNC},
-	{"DELETE", "/api/dnc/{phone}", "dnc", Admin, ratelimit.General, jsonBody, (*Deps).removeDNC},
-
-	{"GET", "/api/admin/users", "admin", Admin, ratelimit.General, jsonBody, (*Deps).listUsers},
-	{"POST", "/api/admin/users", "admin", Admin, ratelimit.General, jsonBody, (*Deps).invite},
-	{"PATCH", "/api/admin/users/{id}", "admin", Admin, ratelimit.General, jsonBody, (*Deps).patchUser},
-	{"DELETE", "/api/admin/users/{id}", "admin", Admin, ratelimit.General, jsonBody, (*Deps).revokeUser},
-	{"GET", "/api/admin/config", "admin", Admin, ratelimit.General, jsonBody, (*Deps).getSettings},
-	{"PATCH", "/api/admin/config", "admin", Admin, ratelimit.General, jsonBody, (*Deps).patchSettings},
-	{"GET", "/api/admin/operations", "admin", Admin, ratelimit.General, jsonBody, (*Deps).operationsPage},
-	{"PATCH", "/api/admin/operations", "admin", Admin, ratelimit.General, jsonBody, (*Deps).patchPolicy},
-	{"PATCH", "/api/admin/operations/{id}", "admin", Admin, ratelimit.General, jsonBody, (*Deps).campaignAlert},
-
-	{"GET", "/api/scheduler/tick", "scheduler/tick", CronSecret, "", jsonBody, (*Deps).tick},
-	{"POST", "/api/scheduler/tick", "scheduler/tick", CronSecret, "", jsonBody, (*Deps).tick},
-	{"POST", "/api/webhooks/vapi", "webhooks/vapi", WebhookSignature, "", messageBody, (*Deps).vapiWebhook},
-}
+var (
+	HealthRoutes = []Route{
+		{"GET", "/api/health", "health", Public, "", JSONBody, (*Deps).health},
+	}
+	ConfigRoutes = []Route{
+		{"GET", "/api/config", "config", Public, "", JSONBody, (*Deps).publicConfig},
+	}
+	MeRoutes = []Route{
+		{"GET", "/api/me", "me", Operator, ratelimit.General, JSONBody, (*Deps).me},
+	}
+	AssistantsRoutes = []Route{
+		{"GET", "/api/assistants", "assistants", Operator, ratelimit.General, JSONBody, (*Deps).listAssistants},
+		{"POST", "/api/assistants", "assistants", Admin, ratelimit.General, JSONBody, (*Deps).createAssistant},
+		{"POST", "/api/assistants/import", "assistants", Admin, ratelimit.General, JSONBody, (*Deps).importAssistant},
+		{"GET", "/api/assistants/{id}", "assistants", Operator, ratelimit.General, JSONBody, (*Deps).getAssistant},
+		{"PATCH", "/api/assistants/{id}", "assistants", Admin, ratelimit.General, JSONBody, (*Deps).patchAssistant},
+		{"DELETE", "/api/assistants/{id}", "assistants", Admin, ratelimit.General, JSONBody, (*Deps).deleteAssistant},
+	}
+	TickRoutes = []Route{
+		{"GET", "/api/scheduler/tick", "scheduler/tick", CronSecret, "", JSONBody, (*Deps).tick},
+		{"POST", "/api/scheduler/tick", "scheduler/tick", CronSecret, "", JSONBody, (*Deps).tick},
+	}
+	WebhookRoutes = []Route{
+		{"POST", "/api/webhooks/vapi", "webhooks/vapi", WebhookSignature, "", MessageBody, (*Deps).vapiWebhook},
+	}
+)
 
 // Route is one method and public path, the function that serves it and
 // what it demands of a request.
@@ -73,8 +62,12 @@ type Route struct {
 	// routes only).
 	Bucket ratelimit.Bucket
 	Body   BodyLimit
-	handle func(*Deps, http.ResponseWriter, *http.Request) error
+	Handle Handler
 }
+
+// Handler serves one route; an error it returns is answered in the error
+// envelope by the route's adapter.
+type Handler func(*Deps, http.ResponseWriter, *http.Request) error
 
 // Pattern is the route as an http.ServeMux pattern.
 func (rt Route) Pattern() string { return rt.Method + " " + rt.Path }
@@ -113,9 +106,9 @@ type BodyLimit struct {
 }
 
 var (
-	jsonBody    = BodyLimit{1 << 20, "request body too large"}
-	uploadBody  = BodyLimit{MaxUpload, "upload too large: send the CSV in chunks under 4.5 MB"}
-	messageBody = BodyLimit{MaxUpload, "request body too large"}
+	JSONBody    = BodyLimit{1 << 20, "request body too large"}
+	UploadBody  = BodyLimit{MaxUpload, "upload too large: send the CSV in chunks under 4.5 MB"}
+	MessageBody = BodyLimit{MaxUpload, "request body too large"}
 )
 
 // Rewrite is one of vercel.json's rewrites.
@@ -124,13 +117,13 @@ type Rewrite struct {
 	Destination string `json:"destination"`
 }
 
-// Rewrites are vercel.json's rewrites, made from Routes: every public path
+// Rewrites are vercel.json's rewrites, made from routes: every public path
 // other than a function's own goes to that function, with the path kept
 // in the query (?path=…) for Function to route by.
-func Rewrites() []Rewrite {
+func Rewrites(routes []Route) []Rewrite {
 	var out []Rewrite
 	seen := map[string]bool{}
-	for _, rt := range Routes {
+	for _, rt := range routes {
 		if seen[rt.Path] || rt.Path == FunctionPath(rt.Function) {
 			continue
 		}

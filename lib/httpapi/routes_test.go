@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/autolynx/autolynx/lib/apitest"
+	"github.com/autolynx/autolynx/lib/devserver"
 	"github.com/autolynx/autolynx/lib/httpapi"
 )
 
@@ -20,7 +21,7 @@ func TestFunctionRoutesByTheTable(t *testing.T) {
 		req := httptest.NewRequest(method, target, nil)
 		req.Header.Set("Authorization", "Bearer "+e.Admin)
 		rec := httptest.NewRecorder()
-		httpapi.Function(e.Deps, fn).ServeHTTP(rec, req)
+		httpapi.Function(e.Deps, devserver.Functions[fn].Routes).ServeHTTP(rec, req)
 		return rec
 	}
 	code := func(rec *httptest.ResponseRecorder) string {
@@ -36,15 +37,15 @@ func TestFunctionRoutesByTheTable(t *testing.T) {
 		status             int
 		code, allow        string
 	}{
-		{"campaigns", "GET", "/api/campaigns", 200, "", ""},
-		{"campaigns", "GET", "/api/campaigns?path=/api/campaigns/" + id + "/summary", 404, "NOT_FOUND", ""},
-		{"campaigns", "GET", "/api/campaigns/" + id + "/summary", 404, "NOT_FOUND", ""},
-		{"campaigns", "GET", "/api/campaigns?path=/api/me", 200, "", ""},
-		{"me", "GET", "/api/me?path=/api/me/../campaigns", 404, "NOT_FOUND", ""},
-		{"campaigns", "DELETE", "/api/campaigns", 405, "METHOD_NOT_ALLOWED", "GET, HEAD, POST"},
-		{"campaigns", "PUT", "/api/campaigns?path=/api/campaigns/" + id + "/summary", 405, "METHOD_NOT_ALLOWED", "GET, HEAD, POST"},
-		{"campaigns", "GET", "/api/campaigns/" + id + "/no/such/thing", 404, "NOT_FOUND", ""},
-		{"admin", "GET", "/api/admin/nothing", 404, "NOT_FOUND", ""},
+		{"api/campaigns/index.go", "GET", "/api/campaigns", 200, "", ""},
+		{"api/campaigns/index.go", "GET", "/api/campaigns?path=/api/campaigns/" + id + "/summary", 404, "NOT_FOUND", ""},
+		{"api/campaigns/index.go", "GET", "/api/campaigns/" + id + "/summary", 404, "NOT_FOUND", ""},
+		{"api/campaigns/index.go", "GET", "/api/campaigns?path=/api/me", 200, "", ""},
+		{"api/me/index.go", "GET", "/api/me?path=/api/me/../campaigns", 404, "NOT_FOUND", ""},
+		{"api/campaigns/index.go", "DELETE", "/api/campaigns", 405, "METHOD_NOT_ALLOWED", "GET, HEAD, POST"},
+		{"api/campaigns/index.go", "PUT", "/api/campaigns?path=/api/campaigns/" + id + "/summary", 405, "METHOD_NOT_ALLOWED", "GET, HEAD, POST"},
+		{"api/campaigns/index.go", "GET", "/api/campaigns/" + id + "/no/such/thing", 404, "NOT_FOUND", ""},
+		{"api/admin/index.go", "GET", "/api/admin/nothing", 404, "NOT_FOUND", ""},
 	}
 	for _, c := range cases {
 		rec := serve(c.fn, c.method, c.target)

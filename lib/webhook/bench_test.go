@@ -75,7 +75,7 @@ func ingestFixture(b *testing.B, calls, spread int, keep ...int) (http.Handler, 
 			}
 		}
 	}
-	return httpapi.Function(e.Deps, "webhooks/vapi"), bodies, statements
+	return httpapi.Function(e.Deps, httpapi.WebhookRoutes), bodies, statements
 }
 
 // statementCounter counts the statements (and so the round trips,

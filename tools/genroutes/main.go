@@ -1,5 +1,6 @@
-// Command genroutes writes what is made from httpapi.Routes: vercel.json's
-// rewrites and the route list of docs/api.md. Run it with `go generate
+// Command genroutes writes what is made from the functions' route tables
+// (devserver.Routes): vercel.json's rewrites and the route list of
+// docs/api.md. Run it with `go generate
 // ./lib/httpapi`; a test fails while the committed files differ.
 package main
 
@@ -14,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/autolynx/autolynx/lib/devserver"
 	"github.com/autolynx/autolynx/lib/httpapi"
 )
 
@@ -57,7 +59,7 @@ func vercelJSON(old []byte) ([]byte, error) {
 		return nil, err
 	}
 	end := start + int(dec.InputOffset())
-	rewrites, err := json.MarshalIndent(httpapi.Rewrites(), "  ", "  ")
+	rewrites, err := json.MarshalIndent(httpapi.Rewrites(devserver.Routes()), "  ", "  ")
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +67,7 @@ func vercelJSON(old []byte) ([]byte, error) {
 }
 
 const (
-	beginRoutes = "<!-- routes: generated from httpapi.Routes by go generate ./lib/httpapi -->\n"
+	beginRoutes = "<!-- routes: generated from the route tables by go generate ./lib/httpapi -->\n"
 	endRoutes   = "<!-- end of routes -->\n"
 )
 
@@ -79,7 +81,7 @@ func apiDoc(old []byte) ([]byte, error) {
 	var b strings.Builder
 	b.WriteString("| Method | Path | Function | Who may call | Rate limit | Body limit |\n")
 	b.WriteString("|---|---|---|---|---|---|\n")
-	for _, rt := range httpapi.Routes {
+	for _, rt := range devserver.Routes() {
 		bucket := string(rt.Bucket)
 		if bucket == "" {
 			bucket = "—"

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// The committed vercel.json and docs/api.md are what httpapi.Routes makes:
+// The committed vercel.json and docs/api.md are what the route tables make:
 // a route added without `go generate ./lib/httpapi` fails here.
 func TestGeneratedFilesAreCurrent(t *testing.T) {
 	for path, make := range map[string]func([]byte) ([]byte, error){
@@ -22,7 +22,7 @@ func TestGeneratedFilesAreCurrent(t *testing.T) {
 			t.Fatalf("%s: %v", path, err)
 		}
 		if string(want) != string(old) {
-			t.Errorf("%s is not what httpapi.Routes makes: run go generate ./lib/httpapi", path)
+			t.Errorf("%s is not what the route tables make: run go generate ./lib/httpapi", path)
 		}
 	}
 }

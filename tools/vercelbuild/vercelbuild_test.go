@@ -40,7 +40,7 @@ func TestBuilderPicksTheHandlersWeServe(t *testing.T) {
 			t.Errorf("%s: deployed but not served locally", f.File)
 			continue
 		}
-		name := runtime.FuncForPC(reflect.ValueOf(served).Pointer()).Name()
+		name := runtime.FuncForPC(reflect.ValueOf(served.Handler).Pointer()).Name()
 		if want := f.ImportPath + "." + f.Handler; name != want {
 			t.Errorf("%s: the builder serves %s, the runner %s", f.File, want, name)
 		}
@@ -57,7 +57,7 @@ func TestBuiltFunctionAnswers(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, f := range fns {
-		if f.File != "api/health.go" {
+		if f.File != "api/health/index.go" {
 			continue
 		}
 		bin, err := f.Build(context.Background(), root, t.TempDir())
@@ -76,7 +76,7 @@ func TestBuiltFunctionAnswers(t *testing.T) {
 		}
 		return
 	}
-	t.Fatal("api/health.go not found")
+	t.Fatal("api/health/index.go not found")
 }
 
 // coldStart starts bin and times process start to its first answer at
@@ -158,5 +158,52 @@ func BenchmarkColdStart(b *testing.B) {
 			b.ReportMetric(float64(mean)/float64(floor), "x-ceiling")
 			b.ReportMetric(float64(st.Size())/(1<<20), "binary-MB")
 		})
+	}
+}
+
+// sizeBudget is the most each function's binary may weigh, as Vercel
+// builds it (-s -w). The four that anyone or Vapi calls most (and whose
+// cold starts matter most) link neither the contact import with its
+// phone-number metadata nor supabase-go; the rest carry what their routes
+// need. A change that pulls a heavy package into a lean function fails
+// here.
+var sizeBudget = map[string]int64{
+	"api/health/index.go":     12 << 20,
+	"api/me/index.go":         12 << 20,
+	"api/config/index.go":     12 << 20,
+	"api/webhooks/vapi.go":    12 << 20,
+	"api/assistants/index.go": 12 << 20,
+	"api/scheduler/tick.go":   12 << 20,
+	"api/admin/index.go":      16 << 20,
+	"api/campaigns/index.go":  20 << 20,
+	"api/dnc/index.go":        20 << 20,
+}
+
+func TestFunctionSizeBudgets(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds every function")
+	}
+	fns, err := vercelbuild.Find(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fns {
+		budget, ok := sizeBudget[f.File]
+		if !ok {
+			t.Errorf("%s has no size budget", f.File)
+			continue
+		}
+		bin, err := f.Build(context.Background(), root, t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		fi, err := os.Stat(bin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: %.1f MB (budget %.0f MB)", f.File, float64(fi.Size())/(1<<20), float64(budget)/(1<<20))
+		if fi.Size() > budget {
+			t.Errorf("%s is %.1f MB, over its budget of %.0f MB", f.File, float64(fi.Size())/(1<<20), float64(budget)/(1<<20))
+		}
 	}
 }

@@ -1,10 +1,11 @@
-package httpapi
+package admin
 
 import (
 	"encoding/json"
 	"net/http"
 	"time"
 
+	"github.com/autolynx/autolynx/lib/httpapi"
 	"github.com/autolynx/autolynx/lib/ops"
 	"github.com/autolynx/autolynx/lib/problem"
 	"github.com/autolynx/autolynx/lib/settings"
@@ -22,7 +23,7 @@ type operationsAnswer struct {
 }
 
 // operationsPage answers GET /api/admin/operations?window=hour|day.
-func (d *Deps) operationsPage(w http.ResponseWriter, r *http.Request) error {
+func operationsPage(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) error {
 	ctx, now := r.Context(), d.Now()
 	window := r.URL.Query().Get("window")
 	if window == "" {
@@ -44,32 +45,32 @@ func (d *Deps) operationsPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ans.Policy, err = ops.GetPolicy(ctx, d.DB)
-	return reply(w, r, ans, err)
+	return httpapi.Reply(w, r, ans, err)
 }
 
 // patchPolicy answers PATCH /api/admin/operations: spendAlertUsd,
 // spendAlertDailyUsd, retentionTranscriptDays, retentionPiiDays, each a
 // number or null for off.
-func (d *Deps) patchPolicy(w http.ResponseWriter, r *http.Request) error {
+func patchPolicy(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) error {
 	var changes map[string]json.RawMessage
-	if err := DecodeJSON(r, &changes); err != nil {
+	if err := httpapi.DecodeJSON(r, &changes); err != nil {
 		return err
 	}
 	p, err := ops.UpdatePolicy(r.Context(), d.DB, changes)
-	return reply(w, r, p, err)
+	return httpapi.Reply(w, r, p, err)
 }
 
 // campaignAlert answers PATCH /api/admin/operations/{id}
 // {"spendAlertUsd": n|null}: a campaign's spend alert.
-func (d *Deps) campaignAlert(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id", "campaign")
+func campaignAlert(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) error {
+	id, err := httpapi.PathID(r, "id", "campaign")
 	if err != nil {
 		return err
 	}
 	var body struct {
 		SpendAlertUSD json.RawMessage `json:"spendAlertUsd"`
 	}
-	if err := DecodeJSON(r, &body); err != nil {
+	if err := httpapi.DecodeJSON(r, &body); err != nil {
 		return err
 	}
 	var usd *float64
@@ -77,5 +78,5 @@ func (d *Deps) campaignAlert(w http.ResponseWriter, r *http.Request) error {
 		return problem.New(problem.Invalid, "spendAlertUsd must be a number or null", "field", "spendAlertUsd")
 	}
 	err = ops.SetCampaignAlert(r.Context(), d.DB, id, usd)
-	return reply(w, r, map[string]any{"campaignId": id, "spendAlertUsd": usd}, err)
+	return httpapi.Reply(w, r, map[string]any{"campaignId": id, "spendAlertUsd": usd}, err)
 }

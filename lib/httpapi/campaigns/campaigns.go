@@ -1,4 +1,7 @@
-package httpapi
+// Package campaigns serves /api/campaigns: create (with the contact
+// import), read, control, export and recordings. It links the importer,
+// and with it phone-number metadata, which only this function and dnc do.
+package campaigns
 
 import (
 	"context"
@@ -13,74 +16,93 @@ import (
 	"github.com/autolynx/autolynx/lib/campaign"
 	"github.com/autolynx/autolynx/lib/csvimport"
 	"github.com/autolynx/autolynx/lib/db"
+	"github.com/autolynx/autolynx/lib/httpapi"
 	"github.com/autolynx/autolynx/lib/idempotency"
 	"github.com/autolynx/autolynx/lib/importer"
 	"github.com/autolynx/autolynx/lib/problem"
-	"github.com/autolynx/autolynx/lib/scheduler"
+	"github.com/autolynx/autolynx/lib/ratelimit"
+	"github.com/autolynx/autolynx/lib/recording"
 	"github.com/autolynx/autolynx/lib/settings"
 	"github.com/autolynx/autolynx/lib/user"
+	"github.com/autolynx/autolynx/lib/vapi"
 )
 
-func (d *Deps) listCampaigns(w http.ResponseWriter, r *http.Request) error {
+// Routes are the campaigns function's routes (api/campaigns/index.go).
+var Routes = []httpapi.Route{
+	route("GET", "/api/campaigns", httpapi.Operator, ratelimit.General, listCampaigns),
+	route("POST", "/api/campaigns", httpapi.Operator, ratelimit.Upload, createCampaign),
+	route("GET", "/api/campaigns/{id}", httpapi.Operator, ratelimit.General, getCampaign),
+	route("PATCH", "/api/campaigns/{id}", httpapi.Operator, ratelimit.General, patchCampaign),
+	route("GET", "/api/campaigns/{id}/summary", httpapi.Operator, ratelimit.General, getCampaign),
+	route("GET", "/api/campaigns/{id}/contacts", httpapi.Operator, ratelimit.General, listContacts),
+	route("POST", "/api/campaigns/{id}/contacts", httpapi.Operator, ratelimit.Upload, appendContacts),
+	route("GET", "/api/campaigns/{id}/calls/{callId}", httpapi.Operator, ratelimit.General, getCall),
+	route("GET", "/api/campaigns/{id}/calls/{callId}/recording", httpapi.OperatorOrSignedLink, ratelimit.General, getRecording),
+	route("GET", "/api/campaigns/{id}/export.csv", httpapi.Operator, ratelimit.Export, export),
+	route("POST", "/api/campaigns/{id}/{action}", httpapi.Operator, ratelimit.General, control),
+}
+
+// route is a campaigns route; uploads (the upload bucket) may send up to
+// Vercel's 4.5 MB, everything else a JSON body.
+func route(method, path string, access httpapi.Access, bucket ratelimit.Bucket, h httpapi.Handler) httpapi.Route {
+	body := httpapi.JSONBody
+	if bucket == ratelimit.Upload {
+		body = httpapi.UploadBody
+	}
+	return httpapi.Route{Method: method, Path: path, Function: "campaigns", Access: access, Bucket: bucket, Body: body, Handle: h}
+}
+
+func listCampaigns(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) error {
 	list, err := campaign.List(r.Context(), d.DB, d.Now())
 	if list == nil {
 		list = []campaign.Campaign{}
 	}
-	return reply(w, r, map[string]any{"campaigns": list}, err)
+	return httpapi.Reply(w, r, map[string]any{"campaigns": list}, err)
 }
 
-// pathID reads a UUID path value; anything else names no such thing.
-func pathID(r *http.Request, name, thing string) (uuid.UUID, error) {
-	id, err := uuid.Parse(r.PathValue(name))
-	if err != nil {
-		return uuid.Nil, problem.New(problem.NotFound, thing+" not found")
-	}
-	return id, nil
-}
-
-func (d *Deps) getCampaign(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id", "campaign")
+func getCampaign(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) error {
+	id, err := httpapi.PathID(r, "id", "campaign")
 	if err != nil {
 		return err
 	}
 	s, err := campaign.Get(r.Context(), d.DB, id, d.Now())
-	return reply(w, r, s, err)
+	return httpapi.Reply(w, r, s, err)
 }
 
-func (d *Deps) patchCampaign(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id", "campaign")
+func patchCampaign(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) error {
+	id, err := httpapi.PathID(r, "id", "campaign")
 	if err != nil {
 		return err
 	}
 	var body struct {
 		SpendLimit *float64 `json:"spendLimit"`
 	}
-	if err := DecodeJSON(r, &body); err != nil {
+	if err := httpapi.DecodeJSON(r, &body); err != nil {
 		return err
 	}
 	if err := campaign.SetSpendLimit(r.Context(), d.DB, id, body.SpendLimit); err != nil {
 		return err
 	}
 	s, err := campaign.Get(r.Context(), d.DB, id, d.Now())
-	return reply(w, r, s, err)
+	return httpapi.Reply(w, r, s, err)
 }
 
-func (d *Deps) getCall(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id", "campaign")
+func getCall(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) error {
+	id, err := httpapi.PathID(r, "id", "campaign")
 	if err != nil {
 		return err
 	}
-	callID, err := pathID(r, "callId", "call")
+	callID, err := httpapi.PathID(r, "callId", "call")
 	if err != nil {
 		return err
 	}
 	c, err := campaign.Call(r.Context(), d.DB, id, callID)
-	return reply(w, r, c, err)
+	return httpapi.Reply(w, r, c, err)
 }
 
 // control answers POST /api/campaigns/{id}/{start|pause|resume|stop}.
-func (d *Deps) control(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id", "campaign")
+func control(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) error {
+	id, err := httpapi.PathID(r, "id", "campaign")
 	if err != nil {
 		return err
 	}
@@ -88,43 +110,43 @@ func (d *Deps) control(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return problem.New(problem.NotFound, "no such campaign action")
 	}
-	st, err := campaign.Control(r.Context(), d.DB, id, act, caller(r).ID)
+	st, err := campaign.Control(r.Context(), d.DB, id, act, httpapi.Caller(r).ID)
 	if err != nil {
 		return err
 	}
 	ans := map[string]any{"status": st}
 	if act == campaign.Start {
-		ans["estimatedStartTime"] = d.kickOff(r, id)
+		ans["estimatedStartTime"] = kickOff(d, r, id)
 	}
-	WriteJSON(w, http.StatusOK, ans)
+	httpapi.WriteJSON(w, http.StatusOK, ans)
 	return nil
 }
 
 // kickOff runs a tick for the campaign right away so the first calls leave
 // within seconds; the cron would otherwise take up to a cadence. A failure
 // here is harmless: the next tick does the same work.
-func (d *Deps) kickOff(r *http.Request, id uuid.UUID) string {
+func kickOff(d *httpapi.Deps, r *http.Request, id uuid.UUID) string {
 	next := d.Now().Add(d.Config.CronCadence).UTC()
 	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
 	defer cancel()
 	if _, err := d.Scheduler().Tick(ctx, id); err != nil {
-		logFrom(r).Warn("tick after start failed; the cron will launch", "err", err.Error())
+		httpapi.Log(r).Warn("tick after start failed; the cron will launch", "err", err.Error())
 		return next.Format("2006-01-02T15:04:05Z")
 	}
 	return d.Now().UTC().Format("2006-01-02T15:04:05Z")
 }
 
-func (d *Deps) appendContacts(w http.ResponseWriter, r *http.Request) error {
+func appendContacts(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	id, err := pathID(r, "id", "campaign")
+	id, err := httpapi.PathID(r, "id", "campaign")
 	if err != nil {
 		return err
 	}
-	key, err := idempotency.FromRequest(r, caller(r).ID, "append:"+id.String())
+	key, err := idempotency.FromRequest(r, httpapi.Caller(r).ID, "append:"+id.String())
 	if err != nil {
 		return err
 	}
-	up, err := readUpload(r, true, true)
+	up, err := httpapi.ReadUpload(r, true, true)
 	if err != nil {
 		return err
 	}
@@ -133,18 +155,18 @@ func (d *Deps) appendContacts(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	answer, err := idempotency.Run(ctx, d.DB, key, func(b db.Beginner) (any, error) {
-		rep, err := importer.Append(ctx, b, id, up.csv, defaults.DefaultRegion)
+		rep, err := importer.Append(ctx, b, id, up.File, defaults.DefaultRegion)
 		return map[string]any{"importReport": rep}, err
 	})
-	return writeAnswer(w, http.StatusOK, answer, err)
+	return httpapi.WriteAnswer(w, http.StatusOK, answer, err)
 }
 
-func (d *Deps) createCampaign(w http.ResponseWriter, r *http.Request) error {
-	key, err := idempotency.FromRequest(r, caller(r).ID, "create")
+func createCampaign(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) error {
+	key, err := idempotency.FromRequest(r, httpapi.Caller(r).ID, "create")
 	if err != nil {
 		return err
 	}
-	up, err := readUpload(r, false, false)
+	up, err := httpapi.ReadUpload(r, false, false)
 	if err != nil {
 		return err
 	}
@@ -152,30 +174,30 @@ func (d *Deps) createCampaign(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if dry, err := formBool(up.fields, "dryRun"); err != nil || dry {
-		return d.previewImport(w, r, up, defaults, err)
+	if dry, err := formBool(up.Fields, "dryRun"); err != nil || dry {
+		return previewImport(d, w, r, up, defaults, err)
 	}
-	n, err := newCampaign(up.fields, caller(r), defaults)
+	n, err := newCampaign(up.Fields, httpapi.Caller(r), defaults)
 	if err != nil {
 		return err
 	}
 	answer, err := idempotency.Run(r.Context(), d.DB, key, func(b db.Beginner) (any, error) {
-		id, rep, err := importer.Create(r.Context(), b, n, up.csv)
+		id, rep, err := importer.Create(r.Context(), b, n, up.File)
 		return map[string]any{"campaignId": id, "importReport": rep}, err
 	})
-	return writeAnswer(w, http.StatusCreated, answer, err)
+	return httpapi.WriteAnswer(w, http.StatusCreated, answer, err)
 }
 
 // previewImport answers a dry run of create: what the file would import,
 // computed by the importer's reader, with nothing stored.
-func (d *Deps) previewImport(w http.ResponseWriter, r *http.Request, up *upload, defaults settings.Settings, err error) error {
+func previewImport(d *httpapi.Deps, w http.ResponseWriter, r *http.Request, up *httpapi.Upload, defaults settings.Settings, err error) error {
 	var mapping csvimport.Mapping
 	var rules campaign.Rules
 	if err == nil {
-		mapping, err = formMapping(up.fields)
+		mapping, err = formMapping(up.Fields)
 	}
 	if err == nil {
-		rules, err = formRules(up.fields, defaults.VapiPhoneNumberID, defaults)
+		rules, err = formRules(up.Fields, defaults.VapiPhoneNumberID, defaults)
 	}
 	if err == nil {
 		err = rules.Validate(campaign.LegalWindow{Start: defaults.LegalWindowStart, End: defaults.LegalWindowEnd})
@@ -185,8 +207,8 @@ func (d *Deps) previewImport(w http.ResponseWriter, r *http.Request, up *upload,
 	}
 	win := campaign.Window{Start: rules.WindowStart, End: rules.WindowEnd, Days: rules.Days}
 	opts := csvimport.Options{DefaultRegion: defaults.DefaultRegion, Mapping: mapping}
-	p, err := importer.PreviewImport(r.Context(), d.DB, up.csv, opts, win, rules.FallbackTimezone, d.Now())
-	return reply(w, r, map[string]any{"preview": p}, err)
+	p, err := importer.PreviewImport(r.Context(), d.DB, up.File, opts, win, rules.FallbackTimezone, d.Now())
+	return httpapi.Reply(w, r, map[string]any{"preview": p}, err)
 }
 
 // formMapping reads the optional column mapping field.
@@ -313,40 +335,28 @@ func splitList(v string) []string {
 	return out
 }
 
-func (d *Deps) listContacts(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id", "campaign")
+func listContacts(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) error {
+	id, err := httpapi.PathID(r, "id", "campaign")
 	if err != nil {
 		return err
 	}
 	q := r.URL.Query()
 	f := campaign.ContactFilter{Page: 1, Limit: 50, Status: strings.ToUpper(q.Get("status")), Search: q.Get("search")}
-	if err := positiveInt(q.Get("page"), "page", 1<<30, &f.Page); err != nil {
+	if err := httpapi.PositiveInt(q.Get("page"), "page", 1<<30, &f.Page); err != nil {
 		return err
 	}
-	if err := positiveInt(q.Get("limit"), "limit", 500, &f.Limit); err != nil {
+	if err := httpapi.PositiveInt(q.Get("limit"), "limit", 500, &f.Limit); err != nil {
 		return err
 	}
 	if f.Status != "" && !campaign.ValidCallStatus[f.Status] {
 		return problem.New(problem.Invalid, "status must be a call status or NOT_CALLED", "field", "status")
 	}
 	contacts, page, err := campaign.Contacts(r.Context(), d.DB, id, f)
-	return reply(w, r, map[string]any{"contacts": contacts, "pagination": page}, err)
+	return httpapi.Reply(w, r, map[string]any{"contacts": contacts, "pagination": page}, err)
 }
 
-func positiveInt(v, field string, max int, dst *int) error {
-	if v == "" {
-		return nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 || n > max {
-		return problem.New(problem.Invalid, field+" must be an integer from 1 to "+strconv.Itoa(max), "field", field)
-	}
-	*dst = n
-	return nil
-}
-
-func (d *Deps) export(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id", "campaign")
+func export(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) error {
+	id, err := httpapi.PathID(r, "id", "campaign")
 	if err != nil {
 		return err
 	}
@@ -354,7 +364,7 @@ func (d *Deps) export(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return problem.New(problem.Invalid, "invalid cursor", "field", "cursor")
 	}
-	page, err := campaign.Export(r.Context(), d.DB, id, cursor, campaign.MaxExportPage, d.recordingLinks())
+	page, err := campaign.Export(r.Context(), d.DB, id, cursor, campaign.MaxExportPage, d.RecordingLinks())
 	if err != nil {
 		return err
 	}
@@ -369,14 +379,45 @@ func (d *Deps) export(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// Scheduler builds the tick runner from the deps.
-func (d *Deps) Scheduler() *scheduler.Scheduler {
-	return &scheduler.Scheduler{
-		DB: d.DB, Vapi: d.Vapi, Now: d.Now, Log: d.Log,
-		WebhookURL:            d.Config.PublicURL + "/api/webhooks/vapi",
-		WebhookSecret:         d.Config.WebhookSecret,
-		WebhookSecretPrevious: d.Config.WebhookSecretPrevious,
-		CredentialID:          d.Config.VapiServerCredentialID,
-		URLs:                  d.urlPolicy(),
+// getRecording answers GET /api/campaigns/{id}/calls/{callId}/recording with
+// the short-lived URL Vapi gives for the call's recording, asked afresh
+// each time and never stored: a 302 to it, or {"url": …} to a request
+// that accepts JSON (the dashboard's player, which must send its token
+// and so cannot let an <audio> element follow the redirect itself).
+func getRecording(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) error {
+	campaignID, err := httpapi.PathID(r, "id", "campaign")
+	if err != nil {
+		return err
 	}
+	callID, err := httpapi.PathID(r, "callId", "call")
+	if err != nil {
+		return err
+	}
+	ch := vapi.Mono
+	switch r.URL.Query().Get("channel") {
+	case "", "mono":
+	case "stereo":
+		ch = vapi.Stereo
+	default:
+		return problem.New(problem.Invalid, "channel must be mono or stereo", "field", "channel")
+	}
+	providerID, err := recording.ProviderCallID(r.Context(), d.DB, campaignID, callID)
+	if err != nil {
+		return err
+	}
+	u, err := d.Vapi.RecordingURL(r.Context(), providerID, ch)
+	switch {
+	case vapi.IsNotFound(err):
+		return problem.New(problem.NotFound, "Vapi has no "+string(ch)+" recording of this call")
+	case err != nil:
+		return problem.Wrap(problem.Upstream, err, "Vapi could not give the recording right now; try again")
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	if strings.Contains(r.Header.Get("Accept"), "application/json") {
+		httpapi.WriteJSON(w, http.StatusOK, map[string]string{"url": u})
+		return nil
+	}
+	http.Redirect(w, r, u, http.StatusFound)
+	return nil
 }

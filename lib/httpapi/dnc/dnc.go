@@ -1,0 +1,81 @@
+// Package dnc serves /api/dnc, the do-not-call list: every user may read
+// and add numbers (suppressing is always safe); removing one is for
+// admins. Numbers are parsed with phone-number metadata, which only this
+// function and campaigns link.
+package dnc
+
+import (
+	"mime"
+	"net/http"
+
+	"github.com/autolynx/autolynx/lib/dnc"
+	"github.com/autolynx/autolynx/lib/httpapi"
+	"github.com/autolynx/autolynx/lib/problem"
+	"github.com/autolynx/autolynx/lib/ratelimit"
+	"github.com/autolynx/autolynx/lib/settings"
+)
+
+// Routes are the do-not-call function's routes (api/dnc/index.go).
+var Routes = []httpapi.Route{
+	{Method: "GET", Path: "/api/dnc", Function: "dnc", Access: httpapi.Operator, Bucket: ratelimit.General, Body: httpapi.JSONBody, Handle: listDNC},
+	{Method: "POST", Path: "/api/dnc", Function: "dnc", Access: httpapi.Operator, Bucket: ratelimit.Upload, Body: httpapi.UploadBody, Handle: addDNC},
+	{Method: "DELETE", Path: "/api/dnc/{phone}", Function: "dnc", Access: httpapi.Admin, Bucket: ratelimit.General, Body: httpapi.JSONBody, Handle: removeDNC},
+}
+
+func listDNC(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) error {
+	limit := 100
+	if err := httpapi.PositiveInt(r.URL.Query().Get("limit"), "limit", 1000, &limit); err != nil {
+		return err
+	}
+	entries, total, err := dnc.List(r.Context(), d.DB, r.URL.Query().Get("search"), limit)
+	return httpapi.Reply(w, r, map[string]any{"entries": entries, "total": total}, err)
+}
+
+func addDNC(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) error {
+	defaults, err := settings.Get(r.Context(), d.DB, d.Config)
+	if err != nil {
+		return err
+	}
+	numbers, reason, err := dncNumbers(r)
+	if err != nil {
+		return err
+	}
+	rep, err := dnc.Add(r.Context(), d.DB, numbers, reason, httpapi.Caller(r).ID, defaults.DefaultRegion)
+	return httpapi.Created(w, rep, err)
+}
+
+func removeDNC(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) error {
+	defaults, err := settings.Get(r.Context(), d.DB, d.Config)
+	if err != nil {
+		return err
+	}
+	return httpapi.NoContent(w, dnc.Remove(r.Context(), d.DB, r.PathValue("phone"), defaults.DefaultRegion))
+}
+
+// dncNumbers reads {"phone"} / {"phones": […]} JSON, or a CSV upload.
+func dncNumbers(r *http.Request) ([]string, string, error) {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "application/json" {
+		up, err := httpapi.ReadUpload(r, true, true)
+		if err != nil {
+			return nil, "", err
+		}
+		numbers, err := dnc.ReadNumbers(up.File)
+		return numbers, up.Fields["reason"], err
+	}
+	var body struct {
+		Phone  string   `json:"phone" validate:"max=40"`
+		Phones []string `json:"phones" validate:"max=10000,dive,max=40"`
+		Reason string   `json:"reason" validate:"max=500"`
+	}
+	if err := httpapi.DecodeJSON(r, &body); err != nil {
+		return nil, "", err
+	}
+	if body.Phone != "" {
+		body.Phones = append(body.Phones, body.Phone)
+	}
+	if len(body.Phones) == 0 {
+		return nil, "", problem.New(problem.Invalid, "phone or phones is required", "field", "phone")
+	}
+	return body.Phones, body.Reason, nil
+}
