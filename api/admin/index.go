@@ -5,11 +5,11 @@ import (
 	"net/http"
 
 	"github.com/autolynx/autolynx/lib/app"
-	adminroutes "github.com/autolynx/autolynx/lib/httpapi/admin"
+	routes "github.com/autolynx/autolynx/lib/httpapi/admin"
 )
 
 // Admin serves /api/admin and the paths vercel.json rewrites to it: the
-// routes of adminroutes.Routes.
+// routes of lib/httpapi/admin.
 func Admin(w http.ResponseWriter, r *http.Request) {
-	app.Serve(w, r, adminroutes.Routes)
+	app.Serve(w, r, routes.Routes)
 }

@@ -5,11 +5,11 @@ import (
 	"net/http"
 
 	"github.com/autolynx/autolynx/lib/app"
-	"github.com/autolynx/autolynx/lib/httpapi"
+	routes "github.com/autolynx/autolynx/lib/httpapi/assistants"
 )
 
 // Assistants serves /api/assistants and the paths vercel.json rewrites to it: the
-// routes of httpapi.AssistantsRoutes.
+// routes of lib/httpapi/assistants.
 func Assistants(w http.ResponseWriter, r *http.Request) {
-	app.Serve(w, r, httpapi.AssistantsRoutes)
+	app.Serve(w, r, routes.Routes)
 }

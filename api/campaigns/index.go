@@ -5,11 +5,11 @@ import (
 	"net/http"
 
 	"github.com/autolynx/autolynx/lib/app"
-	campaignroutes "github.com/autolynx/autolynx/lib/httpapi/campaigns"
+	routes "github.com/autolynx/autolynx/lib/httpapi/campaigns"
 )
 
 // Campaigns serves /api/campaigns and the paths vercel.json rewrites to it: the
-// routes of campaignroutes.Routes.
+// routes of lib/httpapi/campaigns.
 func Campaigns(w http.ResponseWriter, r *http.Request) {
-	app.Serve(w, r, campaignroutes.Routes)
+	app.Serve(w, r, routes.Routes)
 }

@@ -5,11 +5,11 @@ import (
 	"net/http"
 
 	"github.com/autolynx/autolynx/lib/app"
-	"github.com/autolynx/autolynx/lib/httpapi"
+	routes "github.com/autolynx/autolynx/lib/httpapi/config"
 )
 
 // Config serves /api/config and the paths vercel.json rewrites to it: the
-// routes of httpapi.ConfigRoutes.
+// routes of lib/httpapi/config.
 func Config(w http.ResponseWriter, r *http.Request) {
-	app.Serve(w, r, httpapi.ConfigRoutes)
+	app.Serve(w, r, routes.Routes)
 }

@@ -5,11 +5,11 @@ import (
 	"net/http"
 
 	"github.com/autolynx/autolynx/lib/app"
-	dncroutes "github.com/autolynx/autolynx/lib/httpapi/dnc"
+	routes "github.com/autolynx/autolynx/lib/httpapi/dnc"
 )
 
 // DNC serves /api/dnc and the paths vercel.json rewrites to it: the
-// routes of dncroutes.Routes.
+// routes of lib/httpapi/dnc.
 func DNC(w http.ResponseWriter, r *http.Request) {
-	app.Serve(w, r, dncroutes.Routes)
+	app.Serve(w, r, routes.Routes)
 }

@@ -1,15 +1,15 @@
-// Package health is the Vercel function at /api/health: health.
+// Package health is the Vercel function at /api/health.
 package health
 
 import (
 	"net/http"
 
 	"github.com/autolynx/autolynx/lib/app"
-	"github.com/autolynx/autolynx/lib/httpapi"
+	routes "github.com/autolynx/autolynx/lib/httpapi/health"
 )
 
 // Health serves /api/health and the paths vercel.json rewrites to it: the
-// routes of httpapi.HealthRoutes.
+// routes of lib/httpapi/health.
 func Health(w http.ResponseWriter, r *http.Request) {
-	app.Serve(w, r, httpapi.HealthRoutes)
+	app.Serve(w, r, routes.Routes)
 }

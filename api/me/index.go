@@ -5,11 +5,11 @@ import (
 	"net/http"
 
 	"github.com/autolynx/autolynx/lib/app"
-	"github.com/autolynx/autolynx/lib/httpapi"
+	routes "github.com/autolynx/autolynx/lib/httpapi/me"
 )
 
 // Me serves /api/me and the paths vercel.json rewrites to it: the
-// routes of httpapi.MeRoutes.
+// routes of lib/httpapi/me.
 func Me(w http.ResponseWriter, r *http.Request) {
-	app.Serve(w, r, httpapi.MeRoutes)
+	app.Serve(w, r, routes.Routes)
 }

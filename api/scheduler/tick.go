@@ -5,11 +5,11 @@ import (
 	"net/http"
 
 	"github.com/autolynx/autolynx/lib/app"
-	"github.com/autolynx/autolynx/lib/httpapi"
+	routes "github.com/autolynx/autolynx/lib/httpapi/tick"
 )
 
 // Tick serves /api/scheduler/tick and the paths vercel.json rewrites to it: the
-// routes of httpapi.TickRoutes.
+// routes of lib/httpapi/tick.
 func Tick(w http.ResponseWriter, r *http.Request) {
-	app.Serve(w, r, httpapi.TickRoutes)
+	app.Serve(w, r, routes.Routes)
 }

@@ -5,11 +5,11 @@ import (
 	"net/http"
 
 	"github.com/autolynx/autolynx/lib/app"
-	"github.com/autolynx/autolynx/lib/httpapi"
+	routes "github.com/autolynx/autolynx/lib/httpapi/webhooks"
 )
 
 // Vapi serves /api/webhooks/vapi and the paths vercel.json rewrites to it: the
-// routes of httpapi.WebhookRoutes.
+// routes of lib/httpapi/webhooks.
 func Vapi(w http.ResponseWriter, r *http.Request) {
-	app.Serve(w, r, httpapi.WebhookRoutes)
+	app.Serve(w, r, routes.Routes)
 }

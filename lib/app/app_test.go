@@ -16,6 +16,7 @@ import (
 	"github.com/autolynx/autolynx/lib/db/dbtest"
 	"github.com/autolynx/autolynx/lib/devserver"
 	"github.com/autolynx/autolynx/lib/httpapi"
+	meroutes "github.com/autolynx/autolynx/lib/httpapi/me"
 	"github.com/autolynx/autolynx/lib/invite"
 )
 
@@ -50,7 +51,7 @@ func me(t *testing.T, d *httpapi.Deps, token string) int {
 	req := httptest.NewRequest(http.MethodGet, "/api/me", nil)
 	req.Header.Set("Authorization", "Bearer "+token)
 	rec := httptest.NewRecorder()
-	httpapi.Function(d, httpapi.MeRoutes).ServeHTTP(rec, req)
+	httpapi.Function(d, meroutes.Routes).ServeHTTP(rec, req)
 	return rec.Code
 }
 

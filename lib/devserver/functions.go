@@ -20,8 +20,14 @@ import (
 	"github.com/autolynx/autolynx/api/webhooks"
 	"github.com/autolynx/autolynx/lib/httpapi"
 	adminroutes "github.com/autolynx/autolynx/lib/httpapi/admin"
+	assistantroutes "github.com/autolynx/autolynx/lib/httpapi/assistants"
 	campaignroutes "github.com/autolynx/autolynx/lib/httpapi/campaigns"
+	configroutes "github.com/autolynx/autolynx/lib/httpapi/config"
 	dncroutes "github.com/autolynx/autolynx/lib/httpapi/dnc"
+	healthroutes "github.com/autolynx/autolynx/lib/httpapi/health"
+	meroutes "github.com/autolynx/autolynx/lib/httpapi/me"
+	tickroutes "github.com/autolynx/autolynx/lib/httpapi/tick"
+	webhookroutes "github.com/autolynx/autolynx/lib/httpapi/webhooks"
 )
 
 // Function is one file under api/: the handler Vercel deploys from it and
@@ -36,14 +42,14 @@ type Function struct {
 // its own table.
 var Functions = map[string]Function{
 	"api/admin/index.go":      {admin.Admin, adminroutes.Routes},
-	"api/assistants/index.go": {assistants.Assistants, httpapi.AssistantsRoutes},
+	"api/assistants/index.go": {assistants.Assistants, assistantroutes.Routes},
 	"api/campaigns/index.go":  {campaigns.Campaigns, campaignroutes.Routes},
-	"api/config/index.go":     {config.Config, httpapi.ConfigRoutes},
+	"api/config/index.go":     {config.Config, configroutes.Routes},
 	"api/dnc/index.go":        {dnc.DNC, dncroutes.Routes},
-	"api/health/index.go":     {health.Health, httpapi.HealthRoutes},
-	"api/me/index.go":         {me.Me, httpapi.MeRoutes},
-	"api/scheduler/tick.go":   {scheduler.Tick, httpapi.TickRoutes},
-	"api/webhooks/vapi.go":    {webhooks.Vapi, httpapi.WebhookRoutes},
+	"api/health/index.go":     {health.Health, healthroutes.Routes},
+	"api/me/index.go":         {me.Me, meroutes.Routes},
+	"api/scheduler/tick.go":   {scheduler.Tick, tickroutes.Routes},
+	"api/webhooks/vapi.go":    {webhooks.Vapi, webhookroutes.Routes},
 }
 
 // Routes is every function's routes, in the order of their files.

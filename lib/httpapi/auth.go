@@ -10,15 +10,10 @@ import (
 	"github.com/autolynx/autolynx/lib/user"
 )
 
-// access is what a route demands of its caller.
-type access struct {
-	role   user.Role
-	bucket ratelimit.Bucket
-}
-
-// authorize verifies the bearer token, checks the allowlist and role, and
-// counts the request against the caller's rate limit.
-func (d *Deps) authorize(r *http.Request, need access) (*user.Profile, error) {
+// Authorize verifies the bearer token, checks the allowlist and that the
+// caller has role (an admin has every role), and counts the request
+// against the caller's rate limit in bucket.
+func (d *Deps) Authorize(r *http.Request, role user.Role, bucket ratelimit.Bucket) (*user.Profile, error) {
 	token, ok := auth.BearerToken(r)
 	if !ok {
 		return nil, problem.New(problem.Unauthorized, "sign in: missing bearer token")
@@ -34,23 +29,16 @@ func (d *Deps) authorize(r *http.Request, need access) (*user.Profile, error) {
 	if err != nil {
 		return nil, err
 	}
-	if need.role == user.Admin && p.Role != user.Admin {
+	if role == user.Admin && p.Role != user.Admin {
 		return nil, problem.New(problem.Forbidden, "admins only")
 	}
-	dec, err := d.Limiter.Allow(r.Context(), p.ID, need.bucket)
+	dec, err := d.Limiter.Allow(r.Context(), p.ID, bucket)
 	if err != nil {
 		return nil, err
 	}
 	if !dec.Allowed {
 		return nil, problem.New(problem.RateLimited, "too many requests; slow down",
-			"retryAfterSeconds", RetryAfter(dec.RetryAfter), "bucket", string(need.bucket))
+			"retryAfterSeconds", RetryAfter(dec.RetryAfter), "bucket", string(bucket))
 	}
 	return p, nil
-}
-
-// me answers GET /api/me.
-func (d *Deps) me(w http.ResponseWriter, r *http.Request) error {
-	p := Caller(r)
-	WriteJSON(w, http.StatusOK, map[string]any{"id": p.ID, "email": p.Email, "role": p.Role})
-	return nil
 }

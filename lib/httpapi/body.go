@@ -80,7 +80,7 @@ func ReadUpload(r *http.Request, allowRaw, stream bool) (*Upload, error) {
 			break
 		}
 		if err != nil {
-			return nil, bodyError(err)
+			return nil, BodyError(err)
 		}
 		if part.FormName() == "file" {
 			if up.File != nil {
@@ -92,14 +92,14 @@ func ReadUpload(r *http.Request, allowRaw, stream bool) (*Upload, error) {
 			}
 			var buf bytes.Buffer
 			if _, err := buf.ReadFrom(part); err != nil {
-				return nil, bodyError(err)
+				return nil, BodyError(err)
 			}
 			up.File = &buf
 			continue
 		}
 		v, err := io.ReadAll(io.LimitReader(part, maxField+1))
 		if err != nil {
-			return nil, bodyError(err)
+			return nil, BodyError(err)
 		}
 		if len(v) > maxField {
 			return nil, problem.Newf(problem.Invalid, "field %s is too long", part.FormName())
@@ -112,10 +112,12 @@ func ReadUpload(r *http.Request, allowRaw, stream bool) (*Upload, error) {
 	return up, nil
 }
 
-func bodyError(err error) error {
+// BodyError is a failed read of a request body: the route's limit (413)
+// as it is, anything else the client's malformed body.
+func BodyError(err error) error {
 	var pe *problem.Error
 	if errors.As(err, &pe) {
 		return pe
 	}
-	return problem.Wrap(problem.Invalid, err, "malformed multipart body")
+	return problem.Wrap(problem.Invalid, err, "malformed request body")
 }

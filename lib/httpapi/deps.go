@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -10,7 +11,6 @@ import (
 	"github.com/autolynx/autolynx/lib/config"
 	"github.com/autolynx/autolynx/lib/ops"
 	"github.com/autolynx/autolynx/lib/ratelimit"
-	"github.com/autolynx/autolynx/lib/settings"
 	"github.com/autolynx/autolynx/lib/user"
 	"github.com/autolynx/autolynx/lib/vapi"
 )
@@ -33,10 +33,6 @@ type Deps struct {
 	// wraps Vapi's HTTP client); the cron's tick flushes it.
 	VapiTally *ops.Tally
 
-	// Per-instance memory for the requests anyone can send (public.go):
-	// the zero values are ready.
-	refusals      ops.Batch
-	webhookCounts ops.Coalescer // accepted and unmatched: written at once, one write at a time
-	healthProbe   cached[healthAnswer]
-	publicSetting cached[settings.Settings]
+	memoMu sync.Mutex
+	memo   map[any]any // Memo
 }

@@ -105,7 +105,7 @@ func (d *Deps) admit(r *http.Request, rt Route) (*http.Request, error) {
 	case Public, WebhookSignature:
 		return r, nil
 	case CronSecret:
-		if !d.cronAuthorized(r) {
+		if !d.CronAuthorized(r) {
 			return r, problem.New(problem.Unauthorized, "bad or missing cron secret")
 		}
 		return r, nil
@@ -118,7 +118,7 @@ func (d *Deps) admit(r *http.Request, rt Route) (*http.Request, error) {
 	if rt.Access == Admin {
 		role = user.Admin
 	}
-	p, err := d.authorize(r, access{role: role, bucket: rt.Bucket})
+	p, err := d.Authorize(r, role, rt.Bucket)
 	if err != nil {
 		return r, err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/autolynx/autolynx/lib/apitest"
 	"github.com/autolynx/autolynx/lib/db"
 	"github.com/autolynx/autolynx/lib/httpapi"
+	healthroutes "github.com/autolynx/autolynx/lib/httpapi/health"
 )
 
 func TestHealthOK(t *testing.T) {
@@ -42,7 +43,7 @@ func TestHealthWhenTheDatabaseIsDown(t *testing.T) {
 	}
 	defer pool.Close()
 	rec := httptest.NewRecorder()
-	httpapi.Function(&httpapi.Deps{DB: pool, Now: time.Now}, httpapi.HealthRoutes).ServeHTTP(rec, httptest.NewRequest("GET", "/api/health", nil))
+	httpapi.Function(&httpapi.Deps{DB: pool, Now: time.Now}, healthroutes.Routes).ServeHTTP(rec, httptest.NewRequest("GET", "/api/health", nil))
 	var h map[string]any
 	_ = json.Unmarshal(rec.Body.Bytes(), &h)
 	if rec.Code != http.StatusServiceUnavailable || h["database"] != "unreachable" {

@@ -7,7 +7,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/autolynx/autolynx/lib/problem"
-	"github.com/autolynx/autolynx/lib/scheduler"
 )
 
 // PathID reads a UUID path value; anything else names no such thing.
@@ -28,16 +27,4 @@ func PositiveInt(v, field string, max int, dst *int) error {
 	}
 	*dst = n
 	return nil
-}
-
-// Scheduler builds the tick runner from the deps.
-func (d *Deps) Scheduler() *scheduler.Scheduler {
-	return &scheduler.Scheduler{
-		DB: d.DB, Vapi: d.Vapi, Now: d.Now, Log: d.Log,
-		WebhookURL:            d.Config.PublicURL + "/api/webhooks/vapi",
-		WebhookSecret:         d.Config.WebhookSecret,
-		WebhookSecretPrevious: d.Config.WebhookSecretPrevious,
-		CredentialID:          d.Config.VapiServerCredentialID,
-		URLs:                  d.urlPolicy(),
-	}
 }

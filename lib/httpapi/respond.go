@@ -5,11 +5,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
-	"mime"
 	"net/http"
-	"reflect"
 	"strconv"
 	"time"
 
@@ -135,63 +132,6 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 		details = map[string]any{}
 	}
 	WriteJSON(w, k.status, envelope{Error: errorBody{Code: k.code, Message: msg, Details: details}})
-}
-
-// DecodeJSON reads one JSON object from the body (which the route bounds),
-// refusing unknown fields, so a typo in a script is an error rather than a
-// silent default.
-func DecodeJSON(r *http.Request, v any) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || mt != "application/json" {
-			return problem.New(problem.UnsupportedMediaType, "expected Content-Type application/json")
-		}
-	}
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var tooBig *problem.Error
-		var wrongType *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &wrongType) && wrongType.Field != "":
-			return problem.New(problem.Invalid, wrongType.Field+" must be "+jsonKind(wrongType.Type), "field", wrongType.Field)
-		case errors.As(err, &tooBig):
-			return tooBig
-		case errors.Is(err, io.EOF):
-			return problem.New(problem.Invalid, "request body is empty")
-		default:
-			return problem.Wrap(problem.Invalid, err, "invalid JSON body: "+err.Error())
-		}
-	}
-	if dec.More() {
-		return problem.New(problem.Invalid, "request body must hold one JSON object")
-	}
-	if reflect.ValueOf(v).Elem().Kind() == reflect.Struct {
-		return checkBody(v)
-	}
-	return nil
-}
-
-// jsonKind names what a Go type accepts from JSON, for error messages.
-func jsonKind(t reflect.Type) string {
-	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
-		if t.Kind() == reflect.Slice {
-			return "a list, each item " + jsonKind(t.Elem())
-		}
-		t = t.Elem()
-	}
-	switch t.Kind() {
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return "an integer in range"
-	case reflect.Float32, reflect.Float64:
-		return "a number"
-	case reflect.Bool:
-		return "true or false"
-	case reflect.String:
-		return "a string"
-	}
-	return "of another type"
 }
 
 // MethodNotAllowed answers 405 with the allowed methods.

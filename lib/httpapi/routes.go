@@ -9,45 +9,17 @@ import (
 
 //go:generate go run ../../tools/genroutes -root ../..
 
-// Every public route is declared once, in the table of the api/ function
-// that serves it: the tables below for the functions whose handlers live
-// here, and `Routes` of lib/httpapi/campaigns, dnc and admin for the three
-// whose handlers import what others must not link (phone-number metadata,
-// which loads when its package starts; supabase-go). Each api/ file hands
-// its table to app.Serve, so a function links its own handlers only.
-// From the tables (all of them: devserver.Routes) come vercel.json's
-// rewrites and the route list of docs/api.md (`go generate
-// ./lib/httpapi`), the local runner's routing and the auth matrix test.
-// Adding a route is one line in its table plus its handler, then go
-// generate.
-//
-// Paths are http.ServeMux patterns; a handler reads r.PathValue("id").
-var (
-	HealthRoutes = []Route{
-		{"GET", "/api/health", "health", Public, "", JSONBody, (*Deps).health},
-	}
-	ConfigRoutes = []Route{
-		{"GET", "/api/config", "config", Public, "", JSONBody, (*Deps).publicConfig},
-	}
-	MeRoutes = []Route{
-		{"GET", "/api/me", "me", Operator, ratelimit.General, JSONBody, (*Deps).me},
-	}
-	AssistantsRoutes = []Route{
-		{"GET", "/api/assistants", "assistants", Operator, ratelimit.General, JSONBody, (*Deps).listAssistants},
-		{"POST", "/api/assistants", "assistants", Admin, ratelimit.General, JSONBody, (*Deps).createAssistant},
-		{"POST", "/api/assistants/import", "assistants", Admin, ratelimit.General, JSONBody, (*Deps).importAssistant},
-		{"GET", "/api/assistants/{id}", "assistants", Operator, ratelimit.General, JSONBody, (*Deps).getAssistant},
-		{"PATCH", "/api/assistants/{id}", "assistants", Admin, ratelimit.General, JSONBody, (*Deps).patchAssistant},
-		{"DELETE", "/api/assistants/{id}", "assistants", Admin, ratelimit.General, JSONBody, (*Deps).deleteAssistant},
-	}
-	TickRoutes = []Route{
-		{"GET", "/api/scheduler/tick", "scheduler/tick", CronSecret, "", JSONBody, (*Deps).tick},
-		{"POST", "/api/scheduler/tick", "scheduler/tick", CronSecret, "", JSONBody, (*Deps).tick},
-	}
-	WebhookRoutes = []Route{
-		{"POST", "/api/webhooks/vapi", "webhooks/vapi", WebhookSignature, "", MessageBody, (*Deps).vapiWebhook},
-	}
-)
+// Every public route is declared once, in the table (Routes) of the
+// package under lib/httpapi that serves its api/ function: health, config,
+// me, assistants, campaigns, dnc, admin, tick and webhooks. Each api/ file
+// hands its table to app.Serve, so a function links its own handlers and
+// their imports only (phone-number metadata and supabase-go stay out of
+// the functions that do not need them). From all the tables
+// (devserver.Routes) come vercel.json's rewrites and the route list of
+// docs/api.md (`go generate ./lib/httpapi`), the local runner's routing and
+// the auth matrix test. Adding a route is one line in its table plus its
+// handler, then go generate. Paths are http.ServeMux patterns; a handler
+// reads r.PathValue("id").
 
 // Route is one method and public path, the function that serves it and
 // what it demands of a request.

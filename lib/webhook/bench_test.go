@@ -16,6 +16,7 @@ import (
 
 	"github.com/autolynx/autolynx/lib/apitest"
 	"github.com/autolynx/autolynx/lib/httpapi"
+	webhookroutes "github.com/autolynx/autolynx/lib/httpapi/webhooks"
 )
 
 // ingestFixture makes one campaign with a queued call per contact and
@@ -75,7 +76,7 @@ func ingestFixture(b *testing.B, calls, spread int, keep ...int) (http.Handler, 
 			}
 		}
 	}
-	return httpapi.Function(e.Deps, httpapi.WebhookRoutes), bodies, statements
+	return httpapi.Function(e.Deps, webhookroutes.Routes), bodies, statements
 }
 
 // statementCounter counts the statements (and so the round trips,

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/autolynx/autolynx/lib/httpapi"
+	"github.com/autolynx/autolynx/lib/httpapi/config"
+	"github.com/autolynx/autolynx/lib/httpapi/jsonbody"
 	"github.com/autolynx/autolynx/lib/invite"
 	"github.com/autolynx/autolynx/lib/ratelimit"
 	"github.com/autolynx/autolynx/lib/settings"
@@ -46,7 +48,7 @@ func patchUser(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) error {
 		Role        *user.Role `json:"role" validate:"omitnil,oneof=admin operator"`
 		Allowlisted *bool      `json:"allowlisted"`
 	}
-	if err := httpapi.DecodeJSON(r, &body); err != nil {
+	if err := jsonbody.Decode(r, &body); err != nil {
 		return err
 	}
 	p, err := user.Update(r.Context(), d.DB, httpapi.Caller(r).ID, id, user.Change{Role: body.Role, Allowlisted: body.Allowlisted})
@@ -69,7 +71,7 @@ func inviteUser(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) error {
 		Email string    `json:"email" validate:"required,email,max=254"`
 		Role  user.Role `json:"role" validate:"omitempty,oneof=admin operator"`
 	}
-	if err := httpapi.DecodeJSON(r, &body); err != nil {
+	if err := jsonbody.Decode(r, &body); err != nil {
 		return err
 	}
 	body.Email = strings.TrimSpace(strings.ToLower(body.Email))
@@ -91,11 +93,11 @@ func getSettings(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) error 
 
 func patchSettings(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) error {
 	var p settings.Patch
-	if err := httpapi.DecodeJSON(r, &p); err != nil {
+	if err := jsonbody.Decode(r, &p); err != nil {
 		return err
 	}
 	s, err := settings.Update(r.Context(), d.DB, d.Config, p)
-	d.ForgetPublicSettings()
+	config.Forget(d)
 	return httpapi.Reply(w, r, s, err)
 }
 

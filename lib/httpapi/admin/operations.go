@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/autolynx/autolynx/lib/httpapi"
+	"github.com/autolynx/autolynx/lib/httpapi/jsonbody"
 	"github.com/autolynx/autolynx/lib/ops"
 	"github.com/autolynx/autolynx/lib/problem"
 	"github.com/autolynx/autolynx/lib/settings"
@@ -53,7 +54,7 @@ func operationsPage(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) err
 // number or null for off.
 func patchPolicy(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) error {
 	var changes map[string]json.RawMessage
-	if err := httpapi.DecodeJSON(r, &changes); err != nil {
+	if err := jsonbody.Decode(r, &changes); err != nil {
 		return err
 	}
 	p, err := ops.UpdatePolicy(r.Context(), d.DB, changes)
@@ -70,7 +71,7 @@ func campaignAlert(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) erro
 	var body struct {
 		SpendAlertUSD json.RawMessage `json:"spendAlertUsd"`
 	}
-	if err := httpapi.DecodeJSON(r, &body); err != nil {
+	if err := jsonbody.Decode(r, &body); err != nil {
 		return err
 	}
 	var usd *float64

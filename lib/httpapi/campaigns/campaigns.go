@@ -17,6 +17,8 @@ import (
 	"github.com/autolynx/autolynx/lib/csvimport"
 	"github.com/autolynx/autolynx/lib/db"
 	"github.com/autolynx/autolynx/lib/httpapi"
+	"github.com/autolynx/autolynx/lib/httpapi/jsonbody"
+	"github.com/autolynx/autolynx/lib/httpapi/tick"
 	"github.com/autolynx/autolynx/lib/idempotency"
 	"github.com/autolynx/autolynx/lib/importer"
 	"github.com/autolynx/autolynx/lib/problem"
@@ -77,7 +79,7 @@ func patchCampaign(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) erro
 	var body struct {
 		SpendLimit *float64 `json:"spendLimit"`
 	}
-	if err := httpapi.DecodeJSON(r, &body); err != nil {
+	if err := jsonbody.Decode(r, &body); err != nil {
 		return err
 	}
 	if err := campaign.SetSpendLimit(r.Context(), d.DB, id, body.SpendLimit); err != nil {
@@ -129,7 +131,7 @@ func kickOff(d *httpapi.Deps, r *http.Request, id uuid.UUID) string {
 	next := d.Now().Add(d.Config.CronCadence).UTC()
 	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
 	defer cancel()
-	if _, err := d.Scheduler().Tick(ctx, id); err != nil {
+	if _, err := tick.Scheduler(d).Tick(ctx, id); err != nil {
 		httpapi.Log(r).Warn("tick after start failed; the cron will launch", "err", err.Error())
 		return next.Format("2006-01-02T15:04:05Z")
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/autolynx/autolynx/lib/dnc"
 	"github.com/autolynx/autolynx/lib/httpapi"
+	"github.com/autolynx/autolynx/lib/httpapi/jsonbody"
 	"github.com/autolynx/autolynx/lib/problem"
 	"github.com/autolynx/autolynx/lib/ratelimit"
 	"github.com/autolynx/autolynx/lib/settings"
@@ -68,7 +69,7 @@ func dncNumbers(r *http.Request) ([]string, string, error) {
 		Phones []string `json:"phones" validate:"max=10000,dive,max=40"`
 		Reason string   `json:"reason" validate:"max=500"`
 	}
-	if err := httpapi.DecodeJSON(r, &body); err != nil {
+	if err := jsonbody.Decode(r, &body); err != nil {
 		return nil, "", err
 	}
 	if body.Phone != "" {

@@ -1,4 +1,5 @@
-package httpapi
+// Package health serves GET /api/health.
+package health
 
 import (
 	"context"
@@ -7,11 +8,24 @@ import (
 
 	"github.com/autolynx/autolynx/lib/auth"
 	"github.com/autolynx/autolynx/lib/db"
+	"github.com/autolynx/autolynx/lib/httpapi"
 	"github.com/autolynx/autolynx/lib/ops"
 	"github.com/autolynx/autolynx/lib/ratelimit"
 	"github.com/autolynx/autolynx/lib/settings"
 	"github.com/autolynx/autolynx/lib/user"
 )
+
+// Routes are the health function's routes (api/health/index.go).
+var Routes = []httpapi.Route{
+	{Method: "GET", Path: "/api/health", Function: "health", Access: httpapi.Public, Body: httpapi.JSONBody, Handle: health},
+}
+
+// healthTTL is how long a probe's verdict is reused, so anonymous checks
+// cost no round trip each.
+const healthTTL = 5 * time.Second
+
+// probeCache is this instance's last probe.
+type probeCache struct{ httpapi.Cached[healthAnswer] }
 
 type healthAnswer struct {
 	Status     string   `json:"status"`
@@ -33,27 +47,27 @@ type healthAnswer struct {
 // reachability; a stale cron still answers 200 ("cron":
 // {"status":"stale"}) so load balancers do not take a working API out of
 // rotation for it: monitors alert on cron.status.
-func (d *Deps) health(w http.ResponseWriter, r *http.Request) error {
+func health(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 	defer cancel()
-	ans, _ := d.healthProbe.get(d.Now(), healthTTL, func() (healthAnswer, error) { return d.probe(ctx), nil })
+	ans, _ := httpapi.Memo[probeCache](d).Get(d.Now(), healthTTL, func() (healthAnswer, error) { return probe(ctx, d), nil })
 	status := http.StatusOK
 	if ans.Status != "ok" {
 		status = http.StatusServiceUnavailable
 	}
-	if !d.privileged(r) {
+	if !privileged(d, r) {
 		ans.Pending = nil
 	} else if ans.Database == "ok" {
-		if s := d.liveness(ctx, r); s != nil {
+		if s := liveness(ctx, d, r); s != nil {
 			ans.Cron, ans.Webhooks, ans.Vapi = &s.Cron, &s.Webhooks, &s.Vapi
 		}
 	}
-	WriteJSON(w, status, ans)
+	httpapi.WriteJSON(w, status, ans)
 	return nil
 }
 
 // probe checks that Postgres answers and the schema is current.
-func (d *Deps) probe(ctx context.Context) healthAnswer {
+func probe(ctx context.Context, d *httpapi.Deps) healthAnswer {
 	ans := healthAnswer{Status: "ok", Database: "ok", Migrations: "current", Version: d.Config.Version}
 	pending, err := db.PendingMigrations(ctx, d.DB)
 	switch {
@@ -70,28 +84,28 @@ func (d *Deps) probe(ctx context.Context) healthAnswer {
 // privileged reports whether the caller may see liveness: the cron
 // secret, or an admin's token. Anyone else gets the public answer, not an
 // error.
-func (d *Deps) privileged(r *http.Request) bool {
+func privileged(d *httpapi.Deps, r *http.Request) bool {
 	if _, ok := auth.BearerToken(r); !ok {
 		return false
 	}
-	if d.cronAuthorized(r) {
+	if d.CronAuthorized(r) {
 		return true
 	}
-	_, err := d.authorize(r, access{role: user.Admin, bucket: ratelimit.General})
+	_, err := d.Authorize(r, user.Admin, ratelimit.General)
 	return err == nil
 }
 
 // liveness judges cron, webhooks and Vapi against the configured cadence;
 // nil (omitted) when it cannot be read.
-func (d *Deps) liveness(ctx context.Context, r *http.Request) *ops.Status {
+func liveness(ctx context.Context, d *httpapi.Deps, r *http.Request) *ops.Status {
 	cfg, err := settings.Get(ctx, d.DB, d.Config)
 	if err != nil {
-		Log(r).Warn("health: read settings", "err", err.Error())
+		httpapi.Log(r).Warn("health: read settings", "err", err.Error())
 		return nil
 	}
 	s, err := ops.Check(ctx, d.DB, d.Now(), time.Duration(cfg.DefaultCronCadence)*time.Second)
 	if err != nil {
-		Log(r).Warn("health: check liveness", "err", err.Error())
+		httpapi.Log(r).Warn("health: check liveness", "err", err.Error())
 		return nil
 	}
 	return &s
