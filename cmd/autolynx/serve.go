@@ -112,14 +112,15 @@ func serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	app.Use(deps)
 	vercel, err := devserver.LoadVercel(filepath.Join(*root, "vercel.json"))
 	if err != nil {
 		return err
 	}
 	// Timeouts bound a stalled client (an upload holds a transaction);
 	// they are far above a 4.5 MB upload's or a tick's needs.
-	rt := devserver.NewRouter(vercel, filepath.Join(*root, "public"), devserver.Deployed())
+	// The functions are built around these deps as the tests build them;
+	// deployed, each api/ file builds the same from its environment.
+	rt := devserver.NewRouter(vercel, filepath.Join(*root, "public"), devserver.Built(deps))
 	if sim != nil {
 		rt.AllowLocal("media-src", sim.URL())
 	}

@@ -1,6 +1,8 @@
 // Package app assembles the handlers' dependencies once per warm serverless
-// instance from the environment, and lets the local runner install its own.
-// The functions under api/ call Serve and nothing else.
+// instance from the environment (FromEnv), and each function's handler
+// once around them. The functions under api/ call Serve and nothing else;
+// the local runner and the tests build the same deps with Build and serve
+// devserver.Built around them.
 package app
 
 import (
@@ -32,14 +34,6 @@ var (
 	depsErr  error
 	handlers = map[string]http.Handler{}
 )
-
-// Use installs deps for every later Serve (local runner and tests).
-func Use(d *httpapi.Deps) {
-	mu.Lock()
-	defer mu.Unlock()
-	deps, depsErr = d, nil
-	clear(handlers)
-}
 
 // handler returns the function's handler, building it and the deps it
 // stands on once per warm instance. A configuration error is kept: it

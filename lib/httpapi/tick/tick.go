@@ -10,7 +10,6 @@ import (
 	"github.com/autolynx/autolynx/lib/callstate"
 	"github.com/autolynx/autolynx/lib/httpapi"
 	"github.com/autolynx/autolynx/lib/httpapi/jsonbody"
-	"github.com/autolynx/autolynx/lib/ops"
 	"github.com/autolynx/autolynx/lib/problem"
 	"github.com/autolynx/autolynx/lib/scheduler"
 )
@@ -29,23 +28,12 @@ func tick(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sum, err := Scheduler(d).Tick(r.Context(), only)
-	retained := 0
-	if only == uuid.Nil {
-		// The cron's full pass (not a one-campaign nudge) is the
-		// heartbeat, and carries the alert and retention upkeep.
-		var uerr error
-		retained, uerr = ops.AfterTick(r.Context(), d.DB, d.Now(), d.VapiTally, nil, d.Config.AlertWebhookURL)
-		if uerr != nil {
-			httpapi.Log(r).Error("tick upkeep", "err", uerr.Error())
-		}
-	}
+	s := Scheduler(d)
+	s.Log = httpapi.Log(r) // the pass's lines carry the request's id
+	sum, err := s.Cron(r.Context(), only, d.VapiTally, d.Config.AlertWebhookURL)
 	if err != nil {
 		return err
 	}
-	httpapi.Log(r).Info("tick", "launched", sum.Launched, "timedOut", sum.TimedOut,
-		"reconciled", sum.Reconciled, "completed", sum.Completed, "rateLimited", sum.RateLimited,
-		"retentionRows", retained)
 	httpapi.WriteJSON(w, http.StatusOK, sum)
 	return nil
 }

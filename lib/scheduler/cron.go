@@ -1,0 +1,33 @@
+package scheduler
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+
+	"github.com/autolynx/autolynx/lib/ops"
+)
+
+// Cron runs one pass of the cron: a tick, of the campaign only when it is
+// set (a nudge, as Start sends) or else of every campaign. The full pass
+// is also the heartbeat and carries the upkeep (ops.AfterTick: Vapi
+// counters, spend alerts, retention); its failure is logged, not
+// returned, so it never hides the tick's own answer.
+func (s *Scheduler) Cron(ctx context.Context, only uuid.UUID, tally *ops.Tally, alertURL string) (*Summary, error) {
+	sum, err := s.Tick(ctx, only)
+	retained := 0
+	if only == uuid.Nil {
+		var uerr error
+		retained, uerr = ops.AfterTick(ctx, s.DB, s.Now(), tally, nil, alertURL)
+		if uerr != nil {
+			s.Log.Error("tick upkeep", "err", uerr.Error())
+		}
+	}
+	if err != nil {
+		return sum, err
+	}
+	s.Log.Info("tick", "launched", sum.Launched, "timedOut", sum.TimedOut,
+		"reconciled", sum.Reconciled, "completed", sum.Completed, "rateLimited", sum.RateLimited,
+		"retentionRows", retained)
+	return sum, nil
+}
