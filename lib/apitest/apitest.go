@@ -214,9 +214,19 @@ func Root(t testing.TB) string {
 // Do sends a request to the backend.
 func (e *Env) Do(method, path, token, contentType string, body io.Reader) *http.Response {
 	e.t.Helper()
+	resp, err := e.roundTrip(method, path, token, contentType, body)
+	if err != nil {
+		e.t.Fatalf("apitest: %s %s: %v", method, path, err)
+	}
+	return resp
+}
+
+// roundTrip sends one request with an optional bearer token, content type
+// and further headers (name, value pairs); it is safe from any goroutine.
+func (e *Env) roundTrip(method, path, token, contentType string, body io.Reader, headers ...string) (*http.Response, error) {
 	req, err := http.NewRequest(method, e.Server.URL+path, body)
 	if err != nil {
-		e.t.Fatal(err)
+		return nil, err
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
@@ -224,11 +234,10 @@ func (e *Env) Do(method, path, token, contentType string, body io.Reader) *http.
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatalf("apitest: %s %s: %v", method, path, err)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
 	}
-	return resp
+	return http.DefaultClient.Do(req)
 }
 
 // JSON sends in as a JSON body (nil: none), decodes the answer into out

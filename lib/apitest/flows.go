@@ -2,9 +2,8 @@ package apitest
 
 import (
 	"encoding/json"
-	"fmt"
-	"io"
 	"net/http"
+	"testing"
 	"time"
 
 	"github.com/autolynx/autolynx/lib/campaign"
@@ -30,31 +29,27 @@ type Created struct {
 	ImportReport importer.Report `json:"importReport"`
 }
 
-// CreateCampaign posts the create form with csv and fails the test
-// unless it answers 201.
+// CreateCampaign posts the create form with csv as the Operator and
+// fails the test unless it answers 201.
 func (e *Env) CreateCampaign(fields map[string]string, csv string) Created {
 	e.t.Helper()
-	ct, body := Multipart(fields, csv)
-	resp := e.Do(http.MethodPost, "/api/campaigns", e.Operator, ct, body)
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusCreated {
-		e.t.Fatalf("apitest: create campaign: %d %s", resp.StatusCode, raw)
-	}
-	var c Created
-	if err := json.Unmarshal(raw, &c); err != nil {
-		e.t.Fatal(err)
-	}
-	return c
+	return e.CreateCampaignAs(e.t, e.Operator, fields, csv)
 }
 
-// Contacts makes a CSV of n contacts with distinct valid US numbers.
-func Contacts(n int) string {
-	s := "name,business_name,phone,city\n"
-	for i := range n {
-		s += fmt.Sprintf("Person %d,Business %d,+1415555%04d,Springfield\n", i, i, i)
+// CreateCampaignAs is CreateCampaign as the holder of token, failing t
+// (a subtest's, say) unless it answers 201.
+func (e *Env) CreateCampaignAs(t testing.TB, token string, fields map[string]string, csv string) Created {
+	t.Helper()
+	ct, body := Multipart(fields, csv)
+	r := e.Send(t, http.MethodPost, "/api/campaigns", token, ct, body)
+	if r.Status != http.StatusCreated {
+		t.Fatalf("apitest: create campaign: %d %s", r.Status, r.Body)
 	}
-	return s
+	var c Created
+	if err := json.Unmarshal(r.Body, &c); err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // Control posts a start/pause/resume/stop and returns the status code.

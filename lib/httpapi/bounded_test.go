@@ -24,9 +24,9 @@ type boundedReport struct {
 // counts by reason.
 func TestM3ImportReportBounded(t *testing.T) {
 	e := newCampEnv(t, apitest.Options{})
-	tok := e.operator(t)
+	tok := e.NewOperator(t)
 	var b strings.Builder
-	b.WriteString(csvHeader + csvRows(0, 3))
+	b.WriteString(apitest.CSVHeader + apitest.Rows(0, 3))
 	const empty, invalid = 400_000, 200_000
 	for i := range empty + invalid {
 		if i%3 == 2 {
@@ -39,15 +39,15 @@ func TestM3ImportReportBounded(t *testing.T) {
 		t.Fatalf("test file is %d bytes, over the upload limit", b.Len())
 	}
 	ct, body := apitest.Multipart(e.form(nil), b.String())
-	r := e.send(t, http.MethodPost, "/api/campaigns", tok, ct, body)
-	if r.status != http.StatusCreated {
-		t.Fatalf("create: %d %.300s", r.status, r.body)
+	r := e.Send(t, http.MethodPost, "/api/campaigns", tok, ct, body)
+	if r.Status != http.StatusCreated {
+		t.Fatalf("create: %d %.300s", r.Status, r.Body)
 	}
-	if len(r.body) > 100_000 {
-		t.Errorf("answer is %d bytes for a %d-byte upload", len(r.body), b.Len())
+	if len(r.Body) > 100_000 {
+		t.Errorf("answer is %d bytes for a %d-byte upload", len(r.Body), b.Len())
 	}
 	var got struct{ ImportReport boundedReport }
-	if err := json.Unmarshal(r.body, &got); err != nil {
+	if err := json.Unmarshal(r.Body, &got); err != nil {
 		t.Fatal(err)
 	}
 	rep := got.ImportReport
@@ -67,55 +67,55 @@ func TestM3ImportReportBounded(t *testing.T) {
 // both arrive at once; a key is the caller's own and names one request.
 func TestM3IdempotentCreateAndAppend(t *testing.T) {
 	e := newCampEnv(t, apitest.Options{})
-	tok := e.operator(t)
-	create := func(token, key string) campReply {
-		ct, body := apitest.Multipart(e.form(nil), csvHeader+csvRows(0, 5))
-		return e.send(t, http.MethodPost, "/api/campaigns", token, ct, body, "Idempotency-Key", key)
+	tok := e.NewOperator(t)
+	create := func(token, key string) apitest.Reply {
+		ct, body := apitest.Multipart(e.form(nil), apitest.CSVHeader+apitest.Rows(0, 5))
+		return e.Send(t, http.MethodPost, "/api/campaigns", token, ct, body, "Idempotency-Key", key)
 	}
 	var wg sync.WaitGroup
-	answers := make([]campReply, 3)
+	answers := make([]apitest.Reply, 3)
 	for i := range answers {
 		wg.Go(func() { answers[i] = create(tok, "create-1") })
 	}
 	wg.Wait()
 	for i, a := range answers {
-		if a.status != http.StatusCreated || string(a.body) != string(answers[0].body) {
-			t.Fatalf("answer %d: %d %s, want the first answer %s", i, a.status, a.body, answers[0].body)
+		if a.Status != http.StatusCreated || string(a.Body) != string(answers[0].Body) {
+			t.Fatalf("answer %d: %d %s, want the first answer %s", i, a.Status, a.Body, answers[0].Body)
 		}
 	}
-	if n := e.count(t, `select count(*) from campaigns`); n != 1 {
+	if n := e.Count(t, `select count(*) from campaigns`); n != 1 {
 		t.Fatalf("%d campaigns after three sends of one create", n)
 	}
 	var c struct{ CampaignID string }
-	_ = json.Unmarshal(answers[0].body, &c)
+	_ = json.Unmarshal(answers[0].Body, &c)
 	path := "/api/campaigns/" + c.CampaignID + "/contacts"
-	chunk := func(key string, from int) campReply {
-		return e.send(t, http.MethodPost, path, tok, "text/csv", strings.NewReader(csvRows(from, 4)), "Idempotency-Key", key)
+	chunk := func(key string, from int) apitest.Reply {
+		return e.Send(t, http.MethodPost, path, tok, "text/csv", strings.NewReader(apitest.Rows(from, 4)), "Idempotency-Key", key)
 	}
 	first := chunk("chunk-2", 5)
-	if again := chunk("chunk-2", 5); first.status != http.StatusOK || again.status != http.StatusOK || string(again.body) != string(first.body) {
-		t.Fatalf("chunk sent twice: %d %s then %d %s", first.status, first.body, again.status, again.body)
+	if again := chunk("chunk-2", 5); first.Status != http.StatusOK || again.Status != http.StatusOK || string(again.Body) != string(first.Body) {
+		t.Fatalf("chunk sent twice: %d %s then %d %s", first.Status, first.Body, again.Status, again.Body)
 	}
-	if n := e.count(t, `select total_contacts from campaigns where id = $1`, c.CampaignID); n != 9 {
+	if n := e.Count(t, `select total_contacts from campaigns where id = $1`, c.CampaignID); n != 9 {
 		t.Errorf("campaign counts %d contacts, want 9", n)
 	}
 	// The same key on another request is a client bug, not a replay.
-	wantError(t, chunk("create-1", 20), http.StatusConflict, "CONFLICT")
+	apitest.WantError(t, chunk("create-1", 20), http.StatusConflict, "CONFLICT")
 	// Keys are per user: another operator's key of the same text is theirs.
-	if r := create(e.Admin, "create-1"); r.status != http.StatusCreated || string(r.body) == string(answers[0].body) {
-		t.Errorf("another user's key: %d %s", r.status, r.body)
+	if r := create(e.Admin, "create-1"); r.Status != http.StatusCreated || string(r.Body) == string(answers[0].Body) {
+		t.Errorf("another user's key: %d %s", r.Status, r.Body)
 	}
 	// Without a key every create is a new campaign, as before.
 	for range 2 {
-		ct, body := apitest.Multipart(e.form(nil), csvHeader+csvRows(0, 1))
-		if r := e.send(t, http.MethodPost, "/api/campaigns", tok, ct, body); r.status != http.StatusCreated {
-			t.Fatalf("create without key: %d %s", r.status, r.body)
+		ct, body := apitest.Multipart(e.form(nil), apitest.CSVHeader+apitest.Rows(0, 1))
+		if r := e.Send(t, http.MethodPost, "/api/campaigns", tok, ct, body); r.Status != http.StatusCreated {
+			t.Fatalf("create without key: %d %s", r.Status, r.Body)
 		}
 	}
-	if n := e.count(t, `select count(*) from campaigns`); n != 4 {
+	if n := e.Count(t, `select count(*) from campaigns`); n != 4 {
 		t.Errorf("%d campaigns, want 4", n)
 	}
-	wantError(t, create(tok, strings.Repeat("k", 300)), http.StatusBadRequest, "VALIDATION_ERROR")
+	apitest.WantError(t, create(tok, strings.Repeat("k", 300)), http.StatusBadRequest, "VALIDATION_ERROR")
 }
 
 // L12: a contact's size is bounded (names 200 characters, extra columns
@@ -123,16 +123,16 @@ func TestM3IdempotentCreateAndAppend(t *testing.T) {
 // contacts as large as may be stays far inside the 4.5 MB answer limit.
 func TestLowL12ContactSizeBounded(t *testing.T) {
 	e := newCampEnv(t, apitest.Options{})
-	tok := e.operator(t)
+	tok := e.NewOperator(t)
 	notes := strings.Repeat("é", 1000) // 2,000 bytes
 	var b strings.Builder
 	b.WriteString("name,business_name,phone,notes,more\n")
 	long := strings.Repeat("n", 200)
 	for i := range 500 {
-		fmt.Fprintf(&b, "%s,%s,%s,%s,x\n", long, long, phoneAt(i), notes[:1990])
+		fmt.Fprintf(&b, "%s,%s,%s,%s,x\n", long, long, apitest.Phone(i), notes[:1990])
 	}
-	b.WriteString(long + "n,Acme," + phoneAt(600) + ",,\n")                                // row 502: name too long
-	b.WriteString("Bob,Bolt," + phoneAt(601) + "," + notes + ",more" + notes[:100] + "\n") // row 503: 2 KB of extra columns
+	b.WriteString(long + "n,Acme," + apitest.Phone(600) + ",,\n")                                // row 502: name too long
+	b.WriteString("Bob,Bolt," + apitest.Phone(601) + "," + notes + ",more" + notes[:100] + "\n") // row 503: 2 KB of extra columns
 	c := e.create(t, tok, nil, b.String())
 	rep := c.ImportReport
 	if rep.Accepted != 500 || rep.SkippedTotal != 2 || rep.Skipped[0].Row != 502 || rep.Skipped[1].Row != 503 {
@@ -141,8 +141,8 @@ func TestLowL12ContactSizeBounded(t *testing.T) {
 	if !strings.Contains(rep.Skipped[0].Reason, "200 characters") || !strings.Contains(rep.Skipped[1].Reason, "2 KB") {
 		t.Errorf("reasons %+v", rep.Skipped)
 	}
-	r := e.send(t, http.MethodGet, "/api/campaigns/"+c.CampaignID+"/contacts?limit=500", tok, "", nil)
-	if r.status != http.StatusOK || len(r.body) > 1_500_000 {
-		t.Errorf("a page of 500 of the largest contacts: %d, %d bytes", r.status, len(r.body))
+	r := e.Send(t, http.MethodGet, "/api/campaigns/"+c.CampaignID+"/contacts?limit=500", tok, "", nil)
+	if r.Status != http.StatusOK || len(r.Body) > 1_500_000 {
+		t.Errorf("a page of 500 of the largest contacts: %d, %d bytes", r.Status, len(r.Body))
 	}
 }

@@ -34,15 +34,15 @@ const crmCSV = "First Name,Last Name,Company,Mobile Phone,Time Zone,Lead Source\
 func TestCampaignPreviewDryRun(t *testing.T) {
 	t.Parallel()
 	e := newCampEnv(t, apitest.Options{})
-	tok := e.operator(t)
-	e.sql(t, `insert into dnc (phone) values ('+16175550142')`)
+	tok := e.NewOperator(t)
+	e.Exec(t, `insert into dnc (phone) values ('+16175550142')`)
 	// 18:00 UTC on a Wednesday: 10:00 in Los Angeles, 13:00 in New York.
 	e.Clock.Advance(time.Date(2026, 12, 2, 18, 0, 0, 0, time.UTC).Sub(e.Clock.Now()))
 	ct, body := apitest.Multipart(map[string]string{"dryRun": "true", "callingWindowStart": "09:00", "callingWindowEnd": "12:00"}, crmCSV)
-	r := e.send(t, http.MethodPost, "/api/campaigns", tok, ct, body)
+	r := e.Send(t, http.MethodPost, "/api/campaigns", tok, ct, body)
 	var got struct{ Preview importer.Preview }
-	if r.status != http.StatusOK || json.Unmarshal(r.body, &got) != nil {
-		t.Fatalf("dry run: %d %s", r.status, r.body)
+	if r.Status != http.StatusOK || json.Unmarshal(r.Body, &got) != nil {
+		t.Fatalf("dry run: %d %s", r.Status, r.Body)
 	}
 	p := got.Preview
 	wantMapping := csvimport.Mapping{"name": {"First Name", "Last Name"}, "business_name": {"Company"}, "phone": {"Mobile Phone"}, "timezone": {"Time Zone"}}
@@ -66,7 +66,7 @@ func TestCampaignPreviewDryRun(t *testing.T) {
 	if p.CallableNow != 1 { // Los Angeles is at 10:00, New York already past noon
 		t.Errorf("callableNow = %d, want 1", p.CallableNow)
 	}
-	if n := e.count(t, `select count(*) from campaigns`) + e.count(t, `select count(*) from contacts`); n != 0 {
+	if n := e.Count(t, `select count(*) from campaigns`) + e.Count(t, `select count(*) from contacts`); n != 0 {
 		t.Errorf("a dry run stored %d rows", n)
 	}
 }
@@ -78,19 +78,19 @@ func TestCampaignPreviewDryRun(t *testing.T) {
 func TestCampaignImportMappingAndZones(t *testing.T) {
 	t.Parallel()
 	e := newCampEnv(t, apitest.Options{})
-	tok := e.operator(t)
+	tok := e.NewOperator(t)
 	file := "Name,Phone,Mobile,Company,TZ\nAnn Lee,2125550100,(415) 555-2671,Acme,America/Phoenix\n"
 	ct, body := apitest.Multipart(e.form(nil), file)
-	got := wantError(t, e.send(t, http.MethodPost, "/api/campaigns", tok, ct, body), http.StatusBadRequest, "VALIDATION_ERROR")
+	got := apitest.WantError(t, e.Send(t, http.MethodPost, "/api/campaigns", tok, ct, body), http.StatusBadRequest, "VALIDATION_ERROR")
 	if d := got.Error.Details; d["field"] != "mapping" || !reflect.DeepEqual(d["ambiguous"], map[string]any{"phone": []any{"Phone", "Mobile"}}) {
 		t.Fatalf("details = %v", d)
 	}
 	c := e.create(t, tok, map[string]string{"mapping": `{"phone":"Mobile"}`}, file)
 	// A toll-free number tells no zone: its column gives it.
 	chunk := "Name,Phone,Mobile,Company,TZ\nBob Ray,2125550101,212-555-0123,Bobco,\nCy Hill,2125550102,(800) 555-0199,Hill Co,America/Denver\n"
-	r := e.send(t, http.MethodPost, "/api/campaigns/"+c.CampaignID+"/contacts", tok, "text/csv", strings.NewReader(chunk))
-	if r.status != http.StatusOK {
-		t.Fatalf("append: %d %s", r.status, r.body)
+	r := e.Send(t, http.MethodPost, "/api/campaigns/"+c.CampaignID+"/contacts", tok, "text/csv", strings.NewReader(chunk))
+	if r.Status != http.StatusOK {
+		t.Fatalf("append: %d %s", r.Status, r.Body)
 	}
 	rows, err := e.DB.Query(t.Context(), `select name, phone, timezones, variables->>'phone' from contacts where campaign_id = $1 order by position`, c.CampaignID)
 	if err != nil {
@@ -124,7 +124,7 @@ func TestCampaignImportMappingAndZones(t *testing.T) {
 func TestCampaignCreateFromXLSX(t *testing.T) {
 	t.Parallel()
 	e := newCampEnv(t, apitest.Options{})
-	tok := e.operator(t)
+	tok := e.NewOperator(t)
 	book := xlsxtest.Build([][]any{
 		{"First Name", "Last Name", "Company", "Mobile Phone", "Time Zone"},
 		{"Ann", "Lee", "Acme", 4155552671, "America/Chicago"},
@@ -133,10 +133,10 @@ func TestCampaignCreateFromXLSX(t *testing.T) {
 		{"Cy", "Hill", "Hill Farm", "+1 212 555 0123", "Nowhere/City"},
 	})
 	ct, body := apitest.MultipartFile(e.form(nil), "contacts.xlsx", book)
-	r := e.send(t, http.MethodPost, "/api/campaigns", tok, ct, body)
+	r := e.Send(t, http.MethodPost, "/api/campaigns", tok, ct, body)
 	var c struct{ ImportReport importer.Report }
-	if r.status != http.StatusCreated || json.Unmarshal(r.body, &c) != nil {
-		t.Fatalf("create: %d %s", r.status, r.body)
+	if r.Status != http.StatusCreated || json.Unmarshal(r.Body, &c) != nil {
+		t.Fatalf("create: %d %s", r.Status, r.Body)
 	}
 	want := importer.Report{Accepted: 1, Skipped: []csvimport.Skip{
 		{Row: 4, Reason: `invalid phone number: "12"`},
@@ -145,7 +145,7 @@ func TestCampaignCreateFromXLSX(t *testing.T) {
 	if !reflect.DeepEqual(c.ImportReport, want) {
 		t.Errorf("report = %+v\nwant %+v", c.ImportReport, want)
 	}
-	if n := e.count(t, `select count(*) from contacts where name = 'Ann Lee' and phone = '+14155552671' and timezones = '{America/Chicago}'`); n != 1 {
+	if n := e.Count(t, `select count(*) from contacts where name = 'Ann Lee' and phone = '+14155552671' and timezones = '{America/Chicago}'`); n != 1 {
 		t.Errorf("the workbook's contact was not stored as read")
 	}
 }
@@ -156,7 +156,7 @@ func TestCampaignCreateFromXLSX(t *testing.T) {
 func TestCampaignAppendXLSX(t *testing.T) {
 	t.Parallel()
 	e := newCampEnv(t, apitest.Options{})
-	tok := e.operator(t)
+	tok := e.NewOperator(t)
 	const first = "First Name,Last Name,Mobile Phone,Time Zone,Lead Source\nZed,Cole,(415) 555-0100,,Web\n"
 	book := xlsxtest.Build([][]any{
 		{"First Name", "Last Name", "Mobile Phone", "Time Zone", "Lead Source"},
@@ -187,10 +187,10 @@ func TestCampaignAppendXLSX(t *testing.T) {
 	for _, name := range []string{"csv", "xlsx in form", "xlsx raw body"} {
 		c := e.create(t, tok, map[string]string{"name": name}, first)
 		ct, body := uploads[name]()
-		r := e.send(t, http.MethodPost, "/api/campaigns/"+c.CampaignID+"/contacts", tok, ct, body)
+		r := e.Send(t, http.MethodPost, "/api/campaigns/"+c.CampaignID+"/contacts", tok, ct, body)
 		var got struct{ ImportReport importer.Report }
-		if r.status != http.StatusOK || json.Unmarshal(r.body, &got) != nil {
-			t.Errorf("%s: append: %d %s", name, r.status, r.body)
+		if r.Status != http.StatusOK || json.Unmarshal(r.Body, &got) != nil {
+			t.Errorf("%s: append: %d %s", name, r.Status, r.Body)
 			continue
 		}
 		rows, err := e.DB.Query(t.Context(), `select name, phone, timezones, variables, position from contacts where campaign_id = $1 order by position`, c.CampaignID)

@@ -13,7 +13,7 @@ import (
 
 // answer is a request made in the background.
 type answer struct {
-	campReply
+	apitest.Reply
 	err     error
 	elapsed time.Duration
 }
@@ -23,8 +23,8 @@ func (e *campEnv) background(wg *sync.WaitGroup, method, path, token, contentTyp
 	out := make(chan answer, 1)
 	wg.Go(func() {
 		start := time.Now()
-		r, err := e.do(method, path, token, contentType, body)
-		out <- answer{campReply: r, err: err, elapsed: time.Since(start)}
+		r, err := e.Request(method, path, token, contentType, body)
+		out <- answer{Reply: r, err: err, elapsed: time.Since(start)}
 	})
 	return out
 }
@@ -47,9 +47,9 @@ func await(t *testing.T, what string, ch <-chan answer, d time.Duration) answer 
 // twoRunning makes two running campaigns of one contact each.
 func twoRunning(t *testing.T, e *campEnv, tok string) (x, y string) {
 	t.Helper()
-	x = e.create(t, tok, nil, csvHeader+csvRows(0, 1)).CampaignID
-	y = e.create(t, tok, nil, csvHeader+csvRows(0, 1)).CampaignID
-	e.sql(t, `update campaigns set status = 'RUNNING' where id in ($1, $2)`, x, y)
+	x = e.create(t, tok, nil, apitest.CSVHeader+apitest.Rows(0, 1)).CampaignID
+	y = e.create(t, tok, nil, apitest.CSVHeader+apitest.Rows(0, 1)).CampaignID
+	e.Exec(t, `update campaigns set status = 'RUNNING' where id in ($1, $2)`, x, y)
 	return x, y
 }
 
@@ -57,7 +57,7 @@ func twoRunning(t *testing.T, e *campEnv, tok string) (x, y string) {
 func (e *campEnv) waitUntil(t *testing.T, what, query string, args ...any) {
 	t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if e.count(t, query, args...) > 0 {
+		if e.Count(t, query, args...) > 0 {
 			return
 		}
 	}
@@ -69,14 +69,14 @@ func (e *campEnv) waitUntil(t *testing.T, what, query string, args ...any) {
 // the import is still under way; the import then completes whole.
 func TestM5AppendBlocksNoControl(t *testing.T) {
 	e := newCampEnv(t, apitest.Options{})
-	tok := e.operator(t)
+	tok := e.NewOperator(t)
 	x, y := twoRunning(t, e, tok)
 	var wg sync.WaitGroup
 	pr, pw := io.Pipe()
 	t.Cleanup(func() { pw.CloseWithError(io.ErrClosedPipe); wg.Wait() })
 	appended := e.background(&wg, http.MethodPost, "/api/campaigns/"+x+"/contacts", tok, "text/csv", pr)
 	const rows, head = 80_000, 2_000
-	if _, err := io.WriteString(pw, csvHeader+csvRows(1, head)); err != nil {
+	if _, err := io.WriteString(pw, apitest.CSVHeader+apitest.Rows(1, head)); err != nil {
 		t.Fatal(err)
 	}
 	// The import's transaction waits for the rest of the body between
@@ -91,26 +91,26 @@ func TestM5AppendBlocksNoControl(t *testing.T) {
 	pauseY := e.background(&wg, http.MethodPost, "/api/campaigns/"+y+"/pause", tok, "", nil)
 	tick := e.background(&wg, http.MethodPost, "/api/scheduler/tick", apitest.CronSecret, "", nil)
 
-	if a := await(t, "pause of another campaign", pauseY, time.Second); a.status != http.StatusOK {
-		t.Errorf("pause Y: %d %s", a.status, a.body)
+	if a := await(t, "pause of another campaign", pauseY, time.Second); a.Status != http.StatusOK {
+		t.Errorf("pause Y: %d %s", a.Status, a.Body)
 	}
-	if a := await(t, "pause of the importing campaign", pauseX, 10*time.Second); a.status != http.StatusOK {
-		t.Errorf("pause X: %d %s", a.status, a.body)
+	if a := await(t, "pause of the importing campaign", pauseX, 10*time.Second); a.Status != http.StatusOK {
+		t.Errorf("pause X: %d %s", a.Status, a.Body)
 	}
-	if a := await(t, "tick", tick, 20*time.Second); a.status != http.StatusOK {
-		t.Errorf("tick: %d %s", a.status, a.body)
+	if a := await(t, "tick", tick, 20*time.Second); a.Status != http.StatusOK {
+		t.Errorf("tick: %d %s", a.Status, a.Body)
 	}
 
-	if _, err := io.WriteString(pw, csvRows(1+head, rows-head)); err != nil {
+	if _, err := io.WriteString(pw, apitest.Rows(1+head, rows-head)); err != nil {
 		t.Fatal(err)
 	}
 	pw.Close()
 	a := await(t, "append", appended, time.Minute)
 	var got struct{ ImportReport struct{ Accepted int } }
-	if a.status != http.StatusOK || json.Unmarshal(a.body, &got) != nil || got.ImportReport.Accepted != rows {
-		t.Fatalf("append: %d %.300s", a.status, a.body)
+	if a.Status != http.StatusOK || json.Unmarshal(a.Body, &got) != nil || got.ImportReport.Accepted != rows {
+		t.Fatalf("append: %d %.300s", a.Status, a.Body)
 	}
-	if n := e.count(t, `select total_contacts from campaigns where id = $1 and status = 'PAUSED'`, x); n != rows+1 {
+	if n := e.Count(t, `select total_contacts from campaigns where id = $1 and status = 'PAUSED'`, x); n != rows+1 {
 		t.Errorf("paused X counts %d contacts, want %d", n, rows+1)
 	}
 }
@@ -120,7 +120,7 @@ func TestM5AppendBlocksNoControl(t *testing.T) {
 // it holds no lock that another campaign's control needs.
 func TestM5ControlBusyRetry(t *testing.T) {
 	e := newCampEnv(t, apitest.Options{})
-	tok := e.operator(t)
+	tok := e.NewOperator(t)
 	x, y := twoRunning(t, e, tok)
 	tx, err := e.DB.Begin(t.Context())
 	if err != nil {
@@ -134,15 +134,15 @@ func TestM5ControlBusyRetry(t *testing.T) {
 	pauseX := e.background(&wg, http.MethodPost, "/api/campaigns/"+x+"/stop", tok, "", nil)
 	e.waitUntil(t, "the stop waiting for the campaign",
 		`select count(*) from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`)
-	if a := await(t, "pause of another campaign", e.background(&wg, http.MethodPost, "/api/campaigns/"+y+"/pause", tok, "", nil), time.Second); a.status != http.StatusOK {
-		t.Errorf("pause Y: %d %s", a.status, a.body)
+	if a := await(t, "pause of another campaign", e.background(&wg, http.MethodPost, "/api/campaigns/"+y+"/pause", tok, "", nil), time.Second); a.Status != http.StatusOK {
+		t.Errorf("pause Y: %d %s", a.Status, a.Body)
 	}
 	a := await(t, "stop of the locked campaign", pauseX, 10*time.Second)
-	busy := wantError(t, a.campReply, http.StatusServiceUnavailable, "UNAVAILABLE")
-	if a.header.Get("Retry-After") == "" || busy.Error.Details["retryable"] != true {
-		t.Errorf("busy answer: %v %s", a.header, a.body)
+	busy := apitest.WantError(t, a.Reply, http.StatusServiceUnavailable, "UNAVAILABLE")
+	if a.Header.Get("Retry-After") == "" || busy.Error.Details["retryable"] != true {
+		t.Errorf("busy answer: %v %s", a.Header, a.Body)
 	}
-	if st := e.count(t, `select count(*) from campaigns where id = $1 and status = 'RUNNING'`, x); st != 1 {
+	if st := e.Count(t, `select count(*) from campaigns where id = $1 and status = 'RUNNING'`, x); st != 1 {
 		t.Errorf("the refused stop changed the campaign")
 	}
 }

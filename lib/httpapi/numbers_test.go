@@ -21,7 +21,7 @@ var badIntegers = []string{"NaN", "Inf", "1.5", "2.0e0", "1e3", "999999999999999
 // campaign detail page keeps working.
 func TestM2NumbersAreNumbers(t *testing.T) {
 	e := newCampEnv(t, apitest.Options{})
-	tok := e.operator(t)
+	tok := e.NewOperator(t)
 	t.Run("create form", func(t *testing.T) {
 		for _, field := range []string{"spendLimit", "cap", "maxAttempts", "retryDelayMinutes"} {
 			values := badNumbers
@@ -29,15 +29,15 @@ func TestM2NumbersAreNumbers(t *testing.T) {
 				values = badIntegers[:len(badIntegers)-1]
 			}
 			for _, v := range values {
-				ct, body := apitest.Multipart(e.form(map[string]string{field: v}), csvHeader+csvRows(0, 2))
-				refused(t, e.send(t, http.MethodPost, "/api/campaigns", tok, ct, body), field+"="+v, field)
+				ct, body := apitest.Multipart(e.form(map[string]string{field: v}), apitest.CSVHeader+apitest.Rows(0, 2))
+				refused(t, e.Send(t, http.MethodPost, "/api/campaigns", tok, ct, body), field+"="+v, field)
 			}
 		}
-		if n := e.count(t, `select count(*) from campaigns`); n != 0 {
+		if n := e.Count(t, `select count(*) from campaigns`); n != 0 {
 			t.Errorf("%d campaigns stored from refused forms", n)
 		}
 	})
-	c := e.create(t, tok, map[string]string{"spendLimit": "25.50"}, csvHeader+csvRows(0, 2))
+	c := e.create(t, tok, map[string]string{"spendLimit": "25.50"}, apitest.CSVHeader+apitest.Rows(0, 2))
 	path := "/api/campaigns/" + c.CampaignID
 	jsonCases := []struct {
 		path, field string
@@ -58,33 +58,33 @@ func TestM2NumbersAreNumbers(t *testing.T) {
 	for _, jc := range jsonCases {
 		for _, v := range jc.values {
 			body := `{"` + jc.field + `": ` + v + `}`
-			r := e.send(t, http.MethodPatch, jc.path, jc.token, "application/json", strings.NewReader(body))
+			r := e.Send(t, http.MethodPatch, jc.path, jc.token, "application/json", strings.NewReader(body))
 			refused(t, r, "PATCH "+jc.path+" "+body, jc.field)
 		}
 	}
 	for _, q := range []string{"page=1.5", "page=NaN", "limit=Inf", "limit=1e2", "page=0"} {
 		field, _, _ := strings.Cut(q, "=")
-		refused(t, e.send(t, http.MethodGet, path+"/contacts?"+q, tok, "", nil), q, field)
+		refused(t, e.Send(t, http.MethodGet, path+"/contacts?"+q, tok, "", nil), q, field)
 	}
 	for _, q := range []string{path + "/export.csv?cursor=NaN", path + "/export.csv?cursor=1.5", "/api/dnc?limit=1e2", "/api/dnc?limit=Inf"} {
 		field := q[strings.LastIndex(q, "?")+1 : strings.LastIndex(q, "=")]
-		refused(t, e.send(t, http.MethodGet, q, tok, "", nil), q, field)
+		refused(t, e.Send(t, http.MethodGet, q, tok, "", nil), q, field)
 	}
 	var detail map[string]any
-	e.get(t, tok, path, &detail)
+	e.GetJSON(t, tok, path, &detail)
 	var ops map[string]any
-	e.get(t, e.Admin, "/api/admin/operations", &ops)
+	e.GetJSON(t, e.Admin, "/api/admin/operations", &ops)
 	if p := ops["policy"].(map[string]any); p["spendAlertUsd"] != nil || p["retentionTranscriptDays"] != nil {
 		t.Errorf("refused values were stored: %v", p)
 	}
 }
 
 // refused reports unless r is a 400 VALIDATION_ERROR naming field.
-func refused(t *testing.T, r campReply, what, field string) {
+func refused(t *testing.T, r apitest.Reply, what, field string) {
 	t.Helper()
-	var e apiError
-	if r.status != http.StatusBadRequest || json.Unmarshal(r.body, &e) != nil || e.Error.Code != "VALIDATION_ERROR" || e.Error.Details["field"] != field {
-		t.Errorf("%s: answer %d %s, want 400 VALIDATION_ERROR naming %s", what, r.status, r.body, field)
+	var e apitest.APIError
+	if r.Status != http.StatusBadRequest || json.Unmarshal(r.Body, &e) != nil || e.Error.Code != "VALIDATION_ERROR" || e.Error.Details["field"] != field {
+		t.Errorf("%s: answer %d %s, want 400 VALIDATION_ERROR naming %s", what, r.Status, r.Body, field)
 	}
 }
 
@@ -92,15 +92,15 @@ func refused(t *testing.T, r campReply, what, field string) {
 // the operations page and the tick's retention can read it back.
 func TestLowL4RetentionWholeDays(t *testing.T) {
 	e := newCampEnv(t, apitest.Options{})
-	r := e.send(t, http.MethodPatch, "/api/admin/operations", e.Admin, "application/json",
+	r := e.Send(t, http.MethodPatch, "/api/admin/operations", e.Admin, "application/json",
 		strings.NewReader(`{"retentionTranscriptDays": 30.0, "retentionPiiDays": 1.8e2}`))
-	if r.status != http.StatusOK {
-		t.Fatalf("PATCH 30.0: %d %s", r.status, r.body)
+	if r.Status != http.StatusOK {
+		t.Fatalf("PATCH 30.0: %d %s", r.Status, r.Body)
 	}
 	var ops struct {
 		Policy struct{ RetentionTranscriptDays, RetentionPiiDays *int }
 	}
-	e.get(t, e.Admin, "/api/admin/operations", &ops)
+	e.GetJSON(t, e.Admin, "/api/admin/operations", &ops)
 	if p := ops.Policy; p.RetentionTranscriptDays == nil || *p.RetentionTranscriptDays != 30 || p.RetentionPiiDays == nil || *p.RetentionPiiDays != 180 {
 		t.Errorf("policy read back: %+v", p)
 	}
@@ -114,10 +114,10 @@ func TestLowL4RetentionWholeDays(t *testing.T) {
 // every claim of the campaign fail; it is refused at create.
 func TestLowL3TimezonePostgresKnows(t *testing.T) {
 	e := newCampEnv(t, apitest.Options{})
-	tok := e.operator(t)
+	tok := e.NewOperator(t)
 	for _, zone := range []string{"Local", "Mars/Olympus"} {
-		ct, body := apitest.Multipart(e.form(map[string]string{"timezone": zone}), csvHeader+csvRows(0, 1))
-		refused(t, e.send(t, http.MethodPost, "/api/campaigns", tok, ct, body), "timezone="+zone, "timezone")
+		ct, body := apitest.Multipart(e.form(map[string]string{"timezone": zone}), apitest.CSVHeader+apitest.Rows(0, 1))
+		refused(t, e.Send(t, http.MethodPost, "/api/campaigns", tok, ct, body), "timezone="+zone, "timezone")
 	}
-	e.create(t, tok, map[string]string{"timezone": "America/Chicago"}, csvHeader+csvRows(0, 1))
+	e.create(t, tok, map[string]string{"timezone": "America/Chicago"}, apitest.CSVHeader+apitest.Rows(0, 1))
 }

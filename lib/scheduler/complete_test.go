@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -85,23 +84,23 @@ func fakeVapi(t *testing.T, body string, gets *atomic.Int32) *vapi.Client {
 }
 
 // liveCall seeds one IN_PROGRESS call with provider id prov, silent for
-// an hour.
-func liveCall(t *testing.T, e *apitest.Env, prov string) (campaignID, callID string) {
+// an hour, in a RUNNING campaign of its own.
+func (f fixture) liveCall(t *testing.T, prov string) (campaignID, callID uuid.UUID) {
 	t.Helper()
-	c := e.CreateCampaign(map[string]string{"name": "h3", "assistantId": e.CreateAssistant("H3")}, apitest.Contacts(1))
-	err := e.DB.QueryRow(context.Background(), `
+	campaignID = f.campaign(t, apitest.Contacts(1))
+	err := f.pool.QueryRow(f.ctx, `
 		with k as (select id from contacts where campaign_id = $1),
 		c as (insert into calls (campaign_id, contact_id, status, phone_number_id, provider_call_id, last_event_at)
 		      select $1, k.id, 'IN_PROGRESS', 'test-phone-number', $2, $3::timestamptz - interval '1 hour' from k returning id, contact_id),
 		u as (update contacts set last_call_id = c.id, attempts = 1 from c where contacts.id = c.contact_id)
-		select id from c`, c.CampaignID, prov, e.Clock.Now()).Scan(&callID)
+		select id from c`, campaignID, prov, f.clock.Now()).Scan(&callID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.DB.Exec(context.Background(), `update campaigns set status = 'RUNNING' where id = $1`, c.CampaignID); err != nil {
+	if _, err := f.pool.Exec(f.ctx, `update campaigns set status = 'RUNNING' where id = $1`, campaignID); err != nil {
 		t.Fatal(err)
 	}
-	return c.CampaignID, callID
+	return campaignID, callID
 }
 
 // TestH3ReconciliationStoresAnyJSONAndGivesUp: Vapi's answer for a silent
@@ -111,19 +110,16 @@ func liveCall(t *testing.T, e *apitest.Env, prov string) (campaignID, callID str
 // a bounded number of tries, stops holding a slot, and admins see it.
 func TestH3ReconciliationStoresAnyJSONAndGivesUp(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t, apitest.Options{})
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	f := setup(t, vapisim.Config{})
 	var gets atomic.Int32
 	odd := `{"id":"prov-odd","status":"ended","endedReason":"customer-ended-call","cost":0.25,
 		"endedAt":"2026-11-25T18:59:00Z","analysis":{"summary":"cut \ud83d","successEvaluation":"true\u0000"},
 		"artifact":{"transcript":"AI: Hi \ud83d` + "\xff\xfe" + ` there\u0000","messages":[{"role":"user","message":"\udc00 \u0000"}]}}`
-	campaignID, callID := liveCall(t, e, "prov-odd")
-	s := &scheduler.Scheduler{DB: e.DB, Vapi: fakeVapi(t, odd, &gets), WebhookURL: "https://x.test", WebhookSecret: "s", Now: e.Clock.Now, Log: log}
-	if _, err := s.Tick(context.Background(), uuid.MustParse(campaignID)); err != nil {
-		t.Fatal(err)
-	}
+	campaignID, callID := f.liveCall(t, "prov-odd")
+	f.sched.Vapi = fakeVapi(t, odd, &gets)
+	f.tick(t, campaignID)
 	var status, transcript, summary string
-	if err := e.DB.QueryRow(context.Background(), `select status, coalesce(transcript->>'text', ''), coalesce(summary, '')
+	if err := f.pool.QueryRow(f.ctx, `select status, coalesce(transcript->>'text', ''), coalesce(summary, '')
 		from calls where id = $1`, callID).Scan(&status, &transcript, &summary); err != nil {
 		t.Fatal(err)
 	}
@@ -133,17 +129,15 @@ func TestH3ReconciliationStoresAnyJSONAndGivesUp(t *testing.T) {
 
 	// Vapi keeps failing for another call: after MaxReconcileTries the
 	// call is TIMEOUT with the error, and an alert says so.
-	campaignID, callID = liveCall(t, e, "prov-failing")
+	campaignID, callID = f.liveCall(t, "prov-failing")
 	gets.Store(0)
-	s.Vapi = fakeVapi(t, "", &gets)
+	f.sched.Vapi = fakeVapi(t, "", &gets)
 	for range scheduler.MaxReconcileTries + 2 {
-		e.Clock.Advance(scheduler.SilentAfter + time.Minute)
-		if _, err := s.Tick(context.Background(), uuid.MustParse(campaignID)); err != nil {
-			t.Fatal(err)
-		}
+		f.clock.Advance(scheduler.SilentAfter + time.Minute)
+		f.tick(t, campaignID)
 	}
 	var reason, recErr string
-	if err := e.DB.QueryRow(context.Background(), `select status, coalesce(ended_reason, ''), coalesce(reconcile_error, '')
+	if err := f.pool.QueryRow(f.ctx, `select status, coalesce(ended_reason, ''), coalesce(reconcile_error, '')
 		from calls where id = $1`, callID).Scan(&status, &reason, &recErr); err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +148,7 @@ func TestH3ReconciliationStoresAnyJSONAndGivesUp(t *testing.T) {
 		t.Errorf("asked Vapi %d times", n)
 	}
 	var alerts int
-	_ = e.DB.QueryRow(context.Background(), `select count(*) from alerts where kind = 'reconcile-failed' and campaign_id = $1`, campaignID).Scan(&alerts)
+	_ = f.pool.QueryRow(f.ctx, `select count(*) from alerts where kind = 'reconcile-failed' and campaign_id = $1`, campaignID).Scan(&alerts)
 	if alerts != 1 {
 		t.Errorf("%d alerts, want 1", alerts)
 	}
@@ -211,20 +205,18 @@ const reportWait = 61 * time.Second
 // neither secret in it.
 func TestB8BothWebhookSecretsMaskedInStoredCall(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t, apitest.Options{})
+	f := setup(t, vapisim.Config{})
 	const current, previous = "current-secret-b8", "previous-secret-b8"
 	answer := `{"id":"prov-b8","status":"ended","endedReason":"customer-ended-call","cost":0.1,
 		"assistantOverrides":{"server":{"url":"https://x.test","headers":{"X-Vapi-Secret":"` + previous + `"}},
 		  "variableValues":{"note":"` + current + `"}}}`
 	var gets atomic.Int32
-	campaignID, callID := liveCall(t, e, "prov-b8")
-	s := &scheduler.Scheduler{DB: e.DB, Vapi: fakeVapi(t, answer, &gets), WebhookURL: "https://x.test",
-		WebhookSecret: current, WebhookSecretPrevious: previous, Now: e.Clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	if _, err := s.Tick(context.Background(), uuid.MustParse(campaignID)); err != nil {
-		t.Fatal(err)
-	}
+	campaignID, callID := f.liveCall(t, "prov-b8")
+	f.sched.Vapi = fakeVapi(t, answer, &gets)
+	f.sched.WebhookSecret, f.sched.WebhookSecretPrevious = current, previous
+	f.tick(t, campaignID)
 	var stored, leaked int
-	_ = e.DB.QueryRow(context.Background(), `select count(*), count(*) filter (where payload::text like '%' || $2 || '%'
+	_ = f.pool.QueryRow(f.ctx, `select count(*), count(*) filter (where payload::text like '%' || $2 || '%'
 		or payload::text like '%' || $3 || '%') from call_events where call_id = $1 and source = 'reconcile'`,
 		callID, current, previous).Scan(&stored, &leaked)
 	if stored == 0 || leaked != 0 {
@@ -245,21 +237,21 @@ func seqVapi(t *testing.T, gets *atomic.Int32, bodies ...string) *vapi.Client {
 
 // endedCall seeds one answered call with provider id prov that ended two
 // minutes ago, with cost (nil: none) and no transcript or recording.
-func endedCall(t *testing.T, e *apitest.Env, prov string, cost *float64) (campaignID, callID string) {
+func (f fixture) endedCall(t *testing.T, prov string, cost *float64) (campaignID, callID uuid.UUID) {
 	t.Helper()
-	c := e.CreateCampaign(map[string]string{"name": "sweep", "assistantId": e.CreateAssistant("Sweep")}, apitest.Contacts(1))
-	err := e.DB.QueryRow(context.Background(), `
+	campaignID = f.campaign(t, apitest.Contacts(1))
+	err := f.pool.QueryRow(f.ctx, `
 		with k as (select id from contacts where campaign_id = $1),
 		c as (insert into calls (campaign_id, contact_id, status, ended_reason, disposition, phone_number_id, provider_call_id,
 		        cost, ended_at, last_event_at)
 		      select $1, k.id, 'ENDED', 'customer-ended-call', 'answered', 'test-phone-number', $2, $4,
 		        $3::timestamptz - interval '2 minutes', $3::timestamptz - interval '2 minutes' from k returning id, contact_id),
 		u as (update contacts set last_call_id = c.id, attempts = 1 from c where contacts.id = c.contact_id)
-		select id from c`, c.CampaignID, prov, e.Clock.Now(), cost).Scan(&callID)
+		select id from c`, campaignID, prov, f.clock.Now(), cost).Scan(&callID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c.CampaignID, callID
+	return campaignID, callID
 }
 
 // TestB3SweepRetriesUntilVapiHasWhatWasMissing: a final call without its
@@ -277,7 +269,6 @@ func TestB3SweepRetriesUntilVapiHasWhatWasMissing(t *testing.T) {
 		noCost    = `{"id":%q,"status":"ended","endedReason":"customer-ended-call",` + artifact + `}`
 		completed = `{"id":%q,"status":"ended","endedReason":"customer-ended-call","cost":0.3,` + artifact + `}`
 	)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	paid := 0.2
 	for name, tc := range map[string]struct {
 		cost    *float64
@@ -288,25 +279,22 @@ func TestB3SweepRetriesUntilVapiHasWhatWasMissing(t *testing.T) {
 		"artifact missing, first answer without artifact": {&paid, []string{withCost, completed}, 2},
 		"cost missing, Vapi never has it":                 {nil, []string{bare}, scheduler.MaxReconcileTries},
 	} {
-		e := apitest.New(t, apitest.Options{})
+		f := setup(t, vapisim.Config{})
 		prov := "prov-sweep"
 		for i, a := range tc.answers {
 			tc.answers[i] = fmt.Sprintf(a, prov)
 		}
 		var gets atomic.Int32
-		campaignID, callID := endedCall(t, e, prov, tc.cost)
-		s := &scheduler.Scheduler{DB: e.DB, Vapi: seqVapi(t, &gets, tc.answers...), WebhookURL: "https://x.test",
-			WebhookSecret: "s", Now: e.Clock.Now, Log: log}
+		campaignID, callID := f.endedCall(t, prov, tc.cost)
+		f.sched.Vapi = seqVapi(t, &gets, tc.answers...)
 		for range scheduler.MaxReconcileTries + 3 {
-			if _, err := s.Tick(context.Background(), uuid.MustParse(campaignID)); err != nil {
-				t.Fatal(err)
-			}
-			e.Clock.Advance(reportWait)
+			f.tick(t, campaignID)
+			f.clock.Advance(reportWait)
 		}
 		var cost *float64
 		var transcript, recording string
 		var marked bool
-		if err := e.DB.QueryRow(context.Background(), `select cost::float8, coalesce(transcript->>'text', ''),
+		if err := f.pool.QueryRow(f.ctx, `select cost::float8, coalesce(transcript->>'text', ''),
 			coalesce(recording_url, ''), completed_from_vapi_at is not null from calls where id = $1`, callID).
 			Scan(&cost, &transcript, &recording, &marked); err != nil {
 			t.Fatal(err)

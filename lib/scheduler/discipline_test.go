@@ -9,6 +9,7 @@ import (
 
 	"github.com/autolynx/autolynx/lib/apitest"
 	"github.com/autolynx/autolynx/lib/campaign"
+	"github.com/autolynx/autolynx/lib/db/dbtest"
 	"github.com/autolynx/autolynx/lib/vapisim"
 )
 
@@ -88,7 +89,7 @@ func TestCallingHoursInEachContactsZone(t *testing.T) {
 // spanning several zones is dialed only when all of them are inside.
 func TestCallingWindowDSTAndMultiZone(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t, apitest.Options{})
+	pool := dbtest.Pool(t) // the window is SQL and Go: no backend needed
 	w := campaign.Window{Start: "09:00", End: "17:00", Days: []int{1, 2, 3, 4, 5, 6, 7}}
 	ny, _ := time.LoadLocation("America/New_York")
 	la, _ := time.LoadLocation("America/Los_Angeles")
@@ -107,7 +108,7 @@ func TestCallingWindowDSTAndMultiZone(t *testing.T) {
 	}
 	for _, c := range cases {
 		var inSQL bool
-		err := e.DB.QueryRow(context.Background(),
+		err := pool.QueryRow(context.Background(),
 			`select public.in_calling_window($1::text[], 'UTC', $2, '09:00', '17:00', '{1,2,3,4,5,6,7}')`, c.zones, c.at).Scan(&inSQL)
 		if err != nil {
 			t.Fatal(err)

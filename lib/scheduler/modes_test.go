@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/autolynx/autolynx/lib/apitest"
+	"github.com/autolynx/autolynx/lib/campaign"
 	"github.com/autolynx/autolynx/lib/vapisim"
 )
 
@@ -121,19 +122,22 @@ func TestTruthfulStartAndUnhealableFailure(t *testing.T) {
 	}
 }
 
+// TestStartedOnlyAfterVapiAccepts: a started campaign stays QUEUED, with
+// no start time, while Vapi refuses its calls, and is DIALING or RUNNING
+// from the tick whose call Vapi accepted.
 func TestStartedOnlyAfterVapiAccepts(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t, apitest.Options{Sim: vapisim.Config{Seed: 9}})
-	asst := e.CreateAssistant("Truth")
-	c := e.CreateCampaign(map[string]string{"name": "rate limited", "assistantId": asst}, apitest.Contacts(3))
-	e.Sim.SetFaults(vapisim.Faults{RateLimited: 1})
-	e.Control(c.CampaignID, "start")
-	if s := e.Summary(c.CampaignID); s.Status != "QUEUED" || s.StartedAt != nil || s.Metrics.ActiveCalls != 0 {
+	f := setup(t, vapisim.Config{Seed: 9})
+	id := f.campaign(t, apitest.Contacts(3))
+	f.sim.SetFaults(vapisim.Faults{RateLimited: 1})
+	f.control(t, id, campaign.Start)
+	f.tick(t, id) // what starting through the API runs at once
+	if s := f.summary(t, id); s.Status != "QUEUED" || s.StartedAt != nil || s.Metrics.ActiveCalls != 0 {
 		t.Fatalf("while Vapi refuses: %s startedAt %v active %d", s.Status, s.StartedAt, s.Metrics.ActiveCalls)
 	}
-	e.Sim.SetFaults(vapisim.Faults{})
-	e.Tick(c.CampaignID)
-	if s := e.Summary(c.CampaignID); (s.Status != "DIALING" && s.Status != "RUNNING") || s.StartedAt == nil {
+	f.sim.SetFaults(vapisim.Faults{})
+	f.tick(t, id)
+	if s := f.summary(t, id); (s.Status != "DIALING" && s.Status != "RUNNING") || s.StartedAt == nil {
 		t.Fatalf("after Vapi accepts: %s startedAt %v", s.Status, s.StartedAt)
 	}
 }

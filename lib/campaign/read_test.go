@@ -1,0 +1,246 @@
+package campaign_test
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/autolynx/autolynx/lib/campaign"
+	"github.com/autolynx/autolynx/lib/importer"
+)
+
+// The read model: campaign.List, Get and Contacts over calls written
+// straight to the database. The HTTP contract of the same reads (fields,
+// query parsing, limits, ETags) is tested in lib/httpapi.
+
+// call is a call row standing for what the tick and the webhook record;
+// empty fields are null.
+type call struct {
+	status, endedReason, disposition, recordingURL string
+	cost                                           float64
+}
+
+// addCall records c as the latest attempt of the campaign's contact with
+// phone (a 42.5-second call that ended now).
+func (f fixture) addCall(t testing.TB, id uuid.UUID, phone string, c call) {
+	t.Helper()
+	null := func(s string) *string {
+		if s == "" {
+			return nil
+		}
+		return &s
+	}
+	var cost *float64
+	if c.cost != 0 {
+		cost = &c.cost
+	}
+	_, err := f.pool.Exec(f.ctx, `
+		with k as (select id, campaign_id, attempts from contacts where campaign_id = $1 and phone = $2),
+		c as (insert into calls (campaign_id, contact_id, attempt, status, phone_number_id, ended_reason,
+		        disposition, cost, recording_url, duration_seconds, started_at, ended_at)
+		      select k.campaign_id, k.id, k.attempts + 1, $3, 'test-phone-number', $4, $5, $6, $7,
+		        42.5, now() - interval '1 minute', now()
+		      from k returning id, contact_id)
+		update contacts set last_call_id = c.id, attempts = attempts + 1 from c where contacts.id = c.contact_id`,
+		id, phone, c.status, null(c.endedReason), null(c.disposition), cost, null(c.recordingURL))
+	if err != nil {
+		t.Fatalf("add call: %v", err)
+	}
+}
+
+// contacts reads one page of contacts and fails the test on error.
+func (f fixture) contacts(t testing.TB, id uuid.UUID, filter campaign.ContactFilter) ([]campaign.Contact, campaign.Pagination) {
+	t.Helper()
+	cs, p, err := campaign.Contacts(f.ctx, f.pool, id, filter)
+	if err != nil {
+		t.Fatalf("contacts %+v: %v", filter, err)
+	}
+	return cs, p
+}
+
+func TestListNewestFirstWithCounters(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	var ids []uuid.UUID
+	for i := range 3 {
+		n := f.newCampaign()
+		n.Name = fmt.Sprintf("List %d", i)
+		id, _, err := importer.Create(f.ctx, f.pool, n, strings.NewReader(header+rows(0, 5+i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	last := ids[2]
+	f.addCall(t, last, phoneOf(0), call{status: "ENDED", endedReason: "customer-ended-call", disposition: "answered", cost: 0.25})
+	f.addCall(t, last, phoneOf(1), call{status: "ENDED", endedReason: "voicemail", disposition: "voicemail", cost: 0.1})
+	f.addCall(t, last, phoneOf(2), call{status: "FAILED", endedReason: "twilio-failed-to-connect-call", disposition: "failed"})
+	f.addCall(t, last, phoneOf(3), call{status: "IN_PROGRESS"})
+	list, err := campaign.List(f.ctx, f.pool, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 3 {
+		t.Fatalf("%d campaigns listed, want 3", len(list))
+	}
+	for i, c := range list {
+		if c.ID != ids[2-i] || c.Name != fmt.Sprintf("List %d", 2-i) || c.TotalContacts != 7-i || c.Status != campaign.Created {
+			t.Errorf("campaign %d = %+v, want newest first", i, c)
+		}
+	}
+	got := list[0]
+	if got.CompletedCalls != 3 || got.SuccessfulCalls != 1 || got.ActiveCalls != 1 || got.TotalCost != 0.35 {
+		t.Errorf("counters = completed %d, successful %d, active %d, cost %v; want 3, 1, 1, 0.35",
+			got.CompletedCalls, got.SuccessfulCalls, got.ActiveCalls, got.TotalCost)
+	}
+}
+
+func TestGetMetrics(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	id, _ := f.create(t, header+rows(0, 6))
+	f.addCall(t, id, phoneOf(0), call{status: "ENDED", endedReason: "customer-ended-call", disposition: "answered", cost: 0.5})
+	f.addCall(t, id, phoneOf(1), call{status: "ENDED", endedReason: "customer-ended-call", disposition: "answered", cost: 0.25})
+	f.addCall(t, id, phoneOf(2), call{status: "FAILED", endedReason: "twilio-failed-to-connect-call", disposition: "failed"})
+	f.addCall(t, id, phoneOf(3), call{status: "RINGING"})
+	s, err := campaign.Get(f.ctx, f.pool, id, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := campaign.Metrics{TotalContacts: 6, DialedContacts: 4, CompletedCalls: 3, ActiveCalls: 1, SuccessfulCalls: 2,
+		FailedCalls: 1, TotalCost: 0.75,
+		ByStatus:      map[string]int{"ENDED": 2, "FAILED": 1, "RINGING": 1, "NOT_CALLED": 2},
+		ByEndedReason: map[string]int{"customer-ended-call": 2, "twilio-failed-to-connect-call": 1},
+		ByDisposition: map[string]int{"answered": 2, "failed": 1}}
+	if !reflect.DeepEqual(s.Metrics, want) {
+		t.Errorf("metrics = %+v\nwant      %+v", s.Metrics, want)
+	}
+	if s.PhoneLine.ActiveCalls != 1 || s.StartedAt != nil || s.CompletedAt != nil || s.ID != id {
+		t.Errorf("summary = %+v", s)
+	}
+}
+
+func TestContactsPages(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	id, _ := f.create(t, header+rows(0, 120))
+	seen := 0
+	for page, size := range map[int]int{1: 50, 2: 50, 3: 20} {
+		cs, p := f.contacts(t, id, campaign.ContactFilter{Page: page, Limit: 50})
+		if p != (campaign.Pagination{Page: page, Limit: 50, Total: 120, Pages: 3}) || len(cs) != size {
+			t.Errorf("page %d: %+v with %d contacts", page, p, len(cs))
+			continue
+		}
+		for i, k := range cs {
+			if n := (page-1)*50 + i; k.Phone != phoneOf(n) {
+				t.Errorf("page %d row %d is %s, want contact %d", page, i, k.Phone, n)
+			}
+		}
+		seen += len(cs)
+	}
+	if seen != 120 {
+		t.Errorf("pages hold %d contacts, want 120", seen)
+	}
+}
+
+// TestContactsPastLastPage asks for a page after the last: it is empty,
+// but the pagination must still describe the list.
+func TestContactsPastLastPage(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	id, _ := f.create(t, header+rows(0, 12))
+	cs, p := f.contacts(t, id, campaign.ContactFilter{Page: 4, Limit: 5})
+	if len(cs) != 0 || p != (campaign.Pagination{Page: 4, Limit: 5, Total: 12, Pages: 3}) {
+		t.Errorf("page past the end: %+v with %d contacts, want total 12, pages 3", p, len(cs))
+	}
+}
+
+func TestContactsStatusFilter(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	id, _ := f.create(t, header+rows(0, 8))
+	f.addCall(t, id, phoneOf(1), call{status: "ENDED", endedReason: "customer-ended-call", disposition: "answered",
+		cost: 0.3, recordingURL: "https://rec.example/1.wav"})
+	f.addCall(t, id, phoneOf(4), call{status: "ENDED", endedReason: "voicemail", disposition: "voicemail"})
+	f.addCall(t, id, phoneOf(5), call{status: "FAILED", endedReason: "twilio-failed-to-connect-call"})
+	// A retry: the contact's latest attempt decides its status.
+	f.addCall(t, id, phoneOf(5), call{status: "IN_PROGRESS"})
+	tests := map[string][]int{
+		"ENDED":       {1, 4},
+		"IN_PROGRESS": {5},
+		"FAILED":      nil,
+		"NOT_CALLED":  {0, 2, 3, 6, 7},
+		"":            {0, 1, 2, 3, 4, 5, 6, 7},
+	}
+	byStatus := func(status string) ([]campaign.Contact, campaign.Pagination) {
+		return f.contacts(t, id, campaign.ContactFilter{Page: 1, Limit: 50, Status: status})
+	}
+	for status, want := range tests {
+		cs, p := byStatus(status)
+		if got := contactIndexes(cs); !reflect.DeepEqual(got, want) || p.Total != len(want) {
+			t.Errorf("status=%s: contacts %v (total %d), want %v", status, got, p.Total, want)
+		}
+	}
+	cs, _ := byStatus("ENDED")
+	c := cs[0].Call
+	if c == nil || c.Status != "ENDED" || *c.EndedReason != "customer-ended-call" || *c.Cost != 0.3 ||
+		*c.RecordingURL != "/api/campaigns/"+id.String()+"/calls/"+c.ID.String()+"/recording" || *c.Duration != 42.5 || c.Attempt != 1 ||
+		c.StartedAt == nil || c.EndedAt == nil {
+		t.Errorf("call = %+v", c)
+	}
+	cs, _ = byStatus("IN_PROGRESS")
+	if k := cs[0]; k.Call.Attempt != 2 || k.Attempts != 2 {
+		t.Errorf("retried contact: attempts %d, call attempt %d; want 2", k.Attempts, k.Call.Attempt)
+	}
+}
+
+// contactIndexes maps contacts made by rows back to their index.
+func contactIndexes(cs []campaign.Contact) []int {
+	var out []int
+	for _, c := range cs {
+		var i int
+		if _, err := fmt.Sscanf(c.Name, "Person %d", &i); err == nil {
+			out = append(out, i)
+		} else {
+			out = append(out, -1)
+		}
+	}
+	return out
+}
+
+func TestContactsSearch(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	id, _ := f.create(t, header+
+		"Alice Martin,Acme Plumbing,+12122000001,NYC\n"+
+		"Bob Stone,Stone & Sons,+12122000002,NYC\n"+
+		"Carla Diaz,100% Organic,+13105550003,LA\n"+
+		"Dan_Acme,Bakery,+13105550004,LA\n")
+	tests := map[string][]string{
+		"acme":           {"Alice Martin", "Dan_Acme"}, // business name, then name, case-insensitive
+		"MARTIN":         {"Alice Martin"},
+		"stone":          {"Bob Stone"},
+		"(212) 200-0002": {"Bob Stone"}, // phone digits, as typed
+		"310555":         {"Carla Diaz", "Dan_Acme"},
+		"+1 212":         {"Alice Martin", "Bob Stone"},
+		"100%":           {"Carla Diaz"}, // % is literal
+		"b_b":            nil,            // _ is literal (as a wildcard it would match "bob")
+		"nobody":         nil,
+		"Bakery 2":       nil, // digits in a name search do not match phones
+		"Stone 0003":     nil,
+	}
+	for q, want := range tests {
+		cs, p := f.contacts(t, id, campaign.ContactFilter{Page: 1, Limit: 50, Search: q})
+		var got []string
+		for _, c := range cs {
+			got = append(got, c.Name)
+		}
+		if !reflect.DeepEqual(got, want) || p.Total != len(want) {
+			t.Errorf("search %q = %v (total %d), want %v", q, got, p.Total, want)
+		}
+	}
+}
