@@ -50,9 +50,9 @@ func withEvent(update string) string {
 
 // Lock order, everywhere a campaign is changed:
 //
-//  1. a chunk import's own lock (importLock), imports only;
+//  1. a chunk import's own lock (db.ImportLock), imports only;
 //  2. the campaign row (for no key update);
-//  3. the scheduler's account lock (7316010, lib/scheduler's accountLock).
+//  3. the account lock (db.AccountLock), which the scheduler's claims take.
 //
 // A claim takes only the account lock (its inserts take key-share locks on
 // the campaign row, which never wait for 2). A transition takes 2 then 3:
@@ -62,7 +62,6 @@ func withEvent(update string) string {
 // chunk to be parsed.
 const (
 	lockCampaignRow = `select 1 from campaigns where id = $1 for no key update`
-	lockAccount     = `select pg_advisory_xact_lock(7316010)`
 	// controlLockTimeout bounds every lock wait of a transition: past it
 	// the client is told to retry rather than left hanging.
 	controlLockTimeout = `set local lock_timeout = '2s'`
@@ -105,7 +104,7 @@ func Control(ctx context.Context, pool db.Beginner, id uuid.UUID, action Action,
 		if _, err := tx.Exec(ctx, lockCampaignRow, id); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, lockAccount); err != nil {
+		if _, err := tx.Exec(ctx, db.XactLock, db.AccountLock); err != nil {
 			return err
 		}
 		err := tx.QueryRow(ctx, withEvent(sql), id, "campaign."+string(action), by.String()).Scan(&st)

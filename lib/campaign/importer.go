@@ -375,12 +375,6 @@ func Create(ctx context.Context, pool db.Beginner, n NewCampaign, csv io.Reader)
 	return id, rep, err
 }
 
-// importLock serializes the chunks of one campaign (so deduplication
-// across chunks is exact) without locking its row: pause, stop and the
-// tick never wait for a chunk being read. Two-key form: (namespace,
-// campaign).
-const importLock = `select pg_advisory_xact_lock(7316011, hashtext($1::text))`
-
 func finalConflict(st Status) error {
 	return problem.New(problem.Conflict, fmt.Sprintf("cannot add contacts to a campaign that is %s", st), "status", st)
 }
@@ -389,7 +383,10 @@ func finalConflict(st Status) error {
 func Append(ctx context.Context, pool db.Beginner, id uuid.UUID, csv io.Reader, region string) (*Report, error) {
 	var rep *Report
 	err := db.InTx(ctx, pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, importLock, id); err != nil {
+		// The chunks of one campaign take turns (so deduplication across
+		// chunks is exact) without locking its row: pause, stop and the
+		// tick never wait for a chunk being read.
+		if _, err := tx.Exec(ctx, db.XactLockIn, db.ImportLock, id); err != nil {
 			return fmt.Errorf("lock campaign import: %w", err)
 		}
 		var st Status

@@ -12,12 +12,6 @@ import (
 	"github.com/autolynx/autolynx/lib/db"
 )
 
-// accountLock serializes every claim of the account: the cap check and the
-// insert of PENDING rows must be one atomic step across concurrent ticks.
-// Campaign transitions take it too (lib/campaign's transitions use the
-// same number).
-const accountLock = 7316010
-
 // target is a campaign the tick may launch calls for.
 type target struct {
 	ID              uuid.UUID
@@ -147,7 +141,7 @@ type roomRead struct {
 func readRoom(ctx context.Context, tx pgx.Tx, t target, now time.Time) (roomRead, error) {
 	var r roomRead
 	b := &pgx.Batch{}
-	b.Queue(`select pg_advisory_xact_lock($1)`, accountLock)
+	b.Queue(db.XactLock, db.AccountLock)
 	b.Queue(`select status in ('QUEUED', 'DIALING', 'RUNNING') from campaigns where id = $1`, t.ID).
 		QueryRow(func(row pgx.Row) error { return wrap("check campaign status", row.Scan(&r.active)) })
 	b.Queue(liveCounts, t.ID).
