@@ -1,7 +1,6 @@
 package webhook
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -65,7 +64,7 @@ func (rc *Receiver) Receive(ctx context.Context, body []byte) (Outcome, error) {
 	if !callstate.PlainID(m.Type) || !callstate.PlainID(obs.ProviderCallID) {
 		obs, out.Ignored = callstate.Observation{}, true
 	}
-	ev := callstate.Event{Source: "webhook", Type: m.Type, Payload: Redact(body, rc.Secrets...)}
+	ev := callstate.Event{Source: "webhook", Type: m.Type, Payload: callstate.Redact(body, rc.Secrets...)}
 	if !handled(m.Type) {
 		// A type we do not act on (an imported assistant's own
 		// subscriptions) is logged by name only, and changes nothing:
@@ -175,16 +174,6 @@ func observe(m *vapi.Message) callstate.Observation {
 		o.StructuredData, o.OtherStructuredData = callstate.Structured(data, outputs)
 	}
 	return o
-}
-
-// Redact masks each secret wherever it appears in a payload to be stored.
-func Redact(payload []byte, secrets ...string) []byte {
-	for _, s := range secrets {
-		if s != "" {
-			payload = bytes.ReplaceAll(payload, []byte(s), []byte("[redacted]"))
-		}
-	}
-	return payload
 }
 
 func firstNonEmpty(vs ...string) string {
