@@ -8,7 +8,11 @@
 // replay of the event log goes through the same functions.
 package callstate
 
-import "github.com/autolynx/autolynx/lib/db"
+import (
+	"slices"
+
+	"github.com/autolynx/autolynx/lib/db"
+)
 
 // Call statuses.
 const (
@@ -58,6 +62,9 @@ var rank = func() map[string]int {
 	}
 	return r
 }()
+
+// Statuses lists every call status, live ones first.
+func Statuses() []string { return append(slices.Clip(live), final...) }
 
 // Terminal reports whether s is a final status.
 func Terminal(s string) bool { r, ok := rank[s]; return ok && r == len(live) }

@@ -32,11 +32,11 @@ var transitions = map[Action]string{
 	Start: `update campaigns set status = 'QUEUED', status_reason = null
 		where id = $1 and status = 'CREATED' returning id, status`,
 	Pause: `update campaigns set paused_from = status, status = 'PAUSED'
-		where id = $1 and status in ('QUEUED', 'DIALING', 'RUNNING') returning id, status`,
+		where id = $1 and status in ` + ActiveSQL + ` returning id, status`,
 	Resume: `update campaigns set status = coalesce(paused_from, 'QUEUED'), paused_from = null, status_reason = null
 		where id = $1 and status = 'PAUSED' returning id, status`,
 	Stop: `update campaigns set status = 'STOPPED', paused_from = null
-		where id = $1 and status not in ('STOPPED', 'COMPLETED', 'FAILED') returning id, status`,
+		where id = $1 and status not in ` + FinalSQL + ` returning id, status`,
 }
 
 // withEvent makes a transition and its event-log row one statement, so
@@ -152,7 +152,7 @@ func SetSpendLimit(ctx context.Context, q db.DBTX, id uuid.UUID, limit *float64)
 		}
 	}
 	tag, err := q.Exec(ctx, `update campaigns set spend_limit_usd = $2
-		where id = $1 and status not in ('STOPPED', 'COMPLETED', 'FAILED')`, id, limit)
+		where id = $1 and status not in `+FinalSQL+``, id, limit)
 	if err != nil {
 		return fmt.Errorf("set spend limit: %w", err)
 	}

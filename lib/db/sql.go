@@ -8,7 +8,7 @@ import "strings"
 // word for word, and the planner can use the index. The words are
 // constants of the code (statuses), never user input; a quote in one is
 // doubled all the same.
-func InList(words ...string) string {
+func InList[S ~string](words ...S) string {
 	var b strings.Builder
 	b.WriteByte('(')
 	for i, w := range words {
@@ -16,7 +16,7 @@ func InList(words ...string) string {
 			b.WriteString(", ")
 		}
 		b.WriteByte('\'')
-		b.WriteString(strings.ReplaceAll(w, "'", "''"))
+		b.WriteString(strings.ReplaceAll(string(w), "'", "''"))
 		b.WriteByte('\'')
 	}
 	b.WriteByte(')')

@@ -50,7 +50,7 @@ func MarkCall(ctx context.Context, pool *pgxpool.Pool, id uuid.UUID, status, rea
 // RUNNING) and returns their ids. Calls in flight finish; nothing new is
 // dialed until each is resumed.
 func PauseAll(ctx context.Context, q *pgxpool.Pool) ([]uuid.UUID, error) {
-	rows, err := q.Query(ctx, `select id from campaigns where status in ('QUEUED', 'DIALING', 'RUNNING') order by created_at`)
+	rows, err := q.Query(ctx, `select id from campaigns where status in `+campaign.ActiveSQL+` order by created_at`)
 	if err != nil {
 		return nil, fmt.Errorf("list active campaigns: %w", err)
 	}

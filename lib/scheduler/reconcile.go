@@ -34,9 +34,9 @@ select id, campaign_id, provider_call_id, phone_number_id, dial_requested_at, cr
 where status = 'PENDING' and dial_requested_at < $1 and ($2::uuid is null or campaign_id = $2)
 order by dial_requested_at limit $3`
 
-const silentCalls = `
+var silentCalls = `
 select id, campaign_id, provider_call_id, phone_number_id, coalesce(dial_requested_at, created_at), created_at from calls
-where status in ('QUEUED', 'RINGING', 'IN_PROGRESS') and last_event_at < $1
+where status in ` + callstate.LaunchedSQL + ` and last_event_at < $1
   and ($2::uuid is null or campaign_id = $2)
 order by last_event_at limit $3`
 
@@ -50,10 +50,10 @@ const lacking = `(cost is null or (transcript is null and recording_url is null 
 // incompleteCalls are final calls lacking their report's news ReportAfter
 // after their end. A status-update "ended" carries no endedAt, so the end
 // is when we heard of it.
-const incompleteCalls = `
+var incompleteCalls = `
 select id, campaign_id, provider_call_id, phone_number_id, coalesce(dial_requested_at, created_at), created_at from calls
 where ` + lacking + ` and completed_from_vapi_at is null and provider_call_id is not null
-  and reconcile_failures < $5 and status in ('ENDED', 'FAILED', 'CANCELED', 'TIMEOUT')
+  and reconcile_failures < $5 and status in ` + callstate.FinalSQL + `
   and coalesce(ended_at, last_event_at) < $1::timestamptz
   and coalesce(ended_at, last_event_at) > $1::timestamptz - $4::interval
   and ($2::uuid is null or campaign_id = $2)
