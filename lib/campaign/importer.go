@@ -17,6 +17,7 @@ import (
 	"github.com/autolynx/autolynx/lib/db"
 	"github.com/autolynx/autolynx/lib/phone"
 	"github.com/autolynx/autolynx/lib/problem"
+	"github.com/autolynx/autolynx/lib/settings"
 )
 
 // Report is the outcome of importing one CSV chunk. Its size is bounded
@@ -294,7 +295,7 @@ type NewCampaign struct {
 	Region          string
 	// Mapping chooses columns the aliases leave open (csvimport.Mapping).
 	Mapping csvimport.Mapping
-	// Rules default to DefaultRules; Legal to 08:00–21:00.
+	// Rules default to DefaultRules; Legal to the settings' default.
 	Rules Rules
 	Legal LegalWindow
 }
@@ -311,7 +312,7 @@ func (n NewCampaign) withDefaults() NewCampaign {
 		n.PhoneNumberID = n.Rules.PhoneNumberIDs[0]
 	}
 	if n.Legal.Start == "" {
-		n.Legal = LegalWindow{Start: "08:00", End: "21:00"}
+		n.Legal = LegalWindow{Start: settings.DefaultLegalWindowStart, End: settings.DefaultLegalWindowEnd}
 	}
 	return n
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/autolynx/autolynx/lib/callstate"
 	"github.com/autolynx/autolynx/lib/campaign"
+	"github.com/autolynx/autolynx/lib/settings"
 	"github.com/autolynx/autolynx/lib/vapi"
 )
 
@@ -167,11 +168,10 @@ type limits struct {
 	legalStart, legalEnd string
 }
 
-const readLimits = `
-select
-  coalesce((select (value #>> '{}')::int from system_config where key = 'account_concurrency_cap'), 10),
-  coalesce((select value #>> '{}' from system_config where key = 'legal_window_start'), '08:00'),
-  coalesce((select value #>> '{}' from system_config where key = 'legal_window_end'), '21:00')`
+var readLimits = `
+select ` + settings.AccountCapSQL + `,
+  coalesce(` + settings.Value(settings.KeyLegalWindowStart, "text") + `, '` + settings.DefaultLegalWindowStart + `'),
+  coalesce(` + settings.Value(settings.KeyLegalWindowEnd, "text") + `, '` + settings.DefaultLegalWindowEnd + `')`
 
 func (s *Scheduler) limits(ctx context.Context) (limits, error) {
 	var l limits
