@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/autolynx/autolynx/lib/campaign/status"
 	"github.com/autolynx/autolynx/lib/db"
 	"github.com/autolynx/autolynx/lib/problem"
 	"github.com/autolynx/autolynx/lib/vapi"
@@ -275,7 +276,7 @@ func (d *Directory) Delete(ctx context.Context, id uuid.UUID) error {
 		update assistants set deleted_at = now(), active = false
 		where id = $1 and deleted_at is null
 		  and not exists (select 1 from campaigns where assistant_id = $1
-		                  and status not in ('STOPPED', 'COMPLETED', 'FAILED'))`, id)
+		                  and status not in `+status.FinalSQL+`)`, id)
 	if err != nil {
 		return fmt.Errorf("delete assistant: %w", err)
 	}

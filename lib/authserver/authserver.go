@@ -30,6 +30,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/autolynx/autolynx/lib/db"
 )
 
 // Options configure a Server.
@@ -165,7 +167,7 @@ func prepareDatabase(ctx context.Context, admin string) (string, error) {
 	shared := *u
 	shared.Path = "/postgres"
 	if err := execSQL(ctx, shared.String(), `
-		select pg_advisory_xact_lock(7316010);
+		select pg_advisory_xact_lock(`+strconv.FormatInt(db.AuthRoleLock, 10)+`);
 		do $$ begin
 		  if not exists (select 1 from pg_roles where rolname = 'supabase_auth_admin') then
 		    create role supabase_auth_admin login superuser;

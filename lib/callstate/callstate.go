@@ -2,8 +2,17 @@
 // may move: it maps Vapi's statuses and ended reasons to ours and applies
 // an observation (a webhook, or Vapi's answer to a lookup) to the call row
 // monotonically, so duplicated, late or reordered news can never move a
-// call backwards or lose an outcome.
+// call backwards or lose an outcome. It is also the only code that writes
+// a call's status: Launched records Vapi's answer to a launch, End is how
+// AutoLynx ends a call itself (timeouts, refusals, a manual mark), and a
+// replay of the event log goes through the same functions.
 package callstate
+
+import (
+	"slices"
+
+	"github.com/autolynx/autolynx/lib/db"
+)
 
 // Call statuses.
 const (
@@ -17,10 +26,48 @@ const (
 	Timeout    = "TIMEOUT"
 )
 
-var rank = map[string]int{Pending: 0, Queued: 1, Ringing: 2, InProgress: 3, Ended: 4, Failed: 4, Canceled: 4, Timeout: 4}
+// The two sets of call statuses, each written here only: the ranks, the
+// predicates below and the SQL lists are all made from them.
+var (
+	// live are the statuses of a call that occupies a line, in the order
+	// a call moves through them.
+	live = []string{Pending, Queued, Ringing, InProgress}
+	// final are the statuses nothing moves a call out of (but for
+	// TIMEOUT yielding to the real outcome; see Allowed).
+	final = []string{Ended, Failed, Canceled, Timeout}
+)
+
+// SQL lists of the sets, for `status in ` + LiveSQL. A query's text says
+// what the partial indexes' predicates say (calls_live_idx is
+// `status in ` + LiveSQL), so keep building queries from these.
+var (
+	// LiveSQL is ('PENDING', 'QUEUED', 'RINGING', 'IN_PROGRESS').
+	LiveSQL = db.InList(live...)
+	// LaunchedSQL is the live statuses of a call Vapi has taken: all but
+	// PENDING.
+	LaunchedSQL = db.InList(live[1:]...)
+	// FinalSQL is ('ENDED', 'FAILED', 'CANCELED', 'TIMEOUT').
+	FinalSQL = db.InList(final...)
+)
+
+// rank orders the statuses: the live ones as a call moves, every final
+// one after them, all equal.
+var rank = func() map[string]int {
+	r := map[string]int{}
+	for i, s := range live {
+		r[s] = i
+	}
+	for _, s := range final {
+		r[s] = len(live)
+	}
+	return r
+}()
+
+// Statuses lists every call status, live ones first.
+func Statuses() []string { return append(slices.Clip(live), final...) }
 
 // Terminal reports whether s is a final status.
-func Terminal(s string) bool { return rank[s] == 4 }
+func Terminal(s string) bool { r, ok := rank[s]; return ok && r == len(live) }
 
 // Live reports whether a call in s occupies a line.
 func Live(s string) bool { _, ok := rank[s]; return ok && !Terminal(s) }

@@ -1,6 +1,7 @@
 package callstate
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"time"
@@ -10,9 +11,21 @@ import (
 
 // Event is how a piece of news is kept in the append-only call_events log.
 type Event struct {
-	Source  string // webhook, tick, reconcile
+	Source  string // webhook, tick, reconcile, api
 	Type    string // the message type or what the tick did
 	Payload []byte // JSON; nil for none
+}
+
+// Redact masks each secret wherever it appears in a payload to be stored:
+// a call echoes its assistantOverrides.server.headers, which carry the
+// webhook secret.
+func Redact(payload []byte, secrets ...string) []byte {
+	for _, s := range secrets {
+		if s != "" {
+			payload = bytes.ReplaceAll(payload, []byte(s), []byte("[redacted]"))
+		}
+	}
+	return payload
 }
 
 // Record applies o to its call through q (as Apply) and logs ev in the

@@ -20,14 +20,14 @@ import (
 // it is marked refused, the contact is due again at once (a paused
 // campaign dials it after Resume), and refused attempts are not counted
 // against maxAttempts.
-const scheduleRetry = `
+var scheduleRetry = `
 with mark as (
   update calls set refused = $3 where id = $1 and refused is distinct from $3
 )
 update contacts k set next_attempt_at =
   case when $3 and k.suppressed_at is null
        then $2::timestamptz
-       when $4 and l.status in ('ENDED', 'FAILED', 'CANCELED', 'TIMEOUT')
+       when $4 and l.status in ` + FinalSQL + `
         and l.disposition = any(c.retry_dispositions)
         and k.attempts - (select count(*) from calls r where r.contact_id = k.id and r.refused and r.id <> l.id)
             < c.max_attempts

@@ -4,28 +4,31 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/autolynx/autolynx/lib/campaign/status"
 )
 
-// Status is a campaign's state (see PRODUCT.md "State machines").
-type Status string
+// Status is a campaign's state (see PRODUCT.md "State machines"); its
+// sets (Final, Active) are written in lib/campaign/status.
+type Status = status.Status
 
 // Campaign statuses.
 const (
-	Created   Status = "CREATED"
-	Queued    Status = "QUEUED"
-	Dialing   Status = "DIALING"
-	Running   Status = "RUNNING"
-	Paused    Status = "PAUSED"
-	Stopped   Status = "STOPPED"
-	Completed Status = "COMPLETED"
-	Failed    Status = "FAILED"
+	Created   = status.Created
+	Queued    = status.Queued
+	Dialing   = status.Dialing
+	Running   = status.Running
+	Paused    = status.Paused
+	Stopped   = status.Stopped
+	Completed = status.Completed
+	Failed    = status.Failed
 )
 
-// Final reports whether nothing more can happen to a campaign in s.
-func (s Status) Final() bool { return s == Stopped || s == Completed || s == Failed }
-
-// dials reports a status in which the tick dials the campaign's contacts.
-func (s Status) dials() bool { return s == Queued || s == Dialing || s == Running }
+// SQL lists of the campaign status sets, for `status in ` + ActiveSQL.
+var (
+	ActiveSQL = status.ActiveSQL
+	FinalSQL  = status.FinalSQL
+)
 
 // Mode is how the cap is applied.
 type Mode string

@@ -32,11 +32,11 @@ var transitions = map[Action]string{
 	Start: `update campaigns set status = 'QUEUED', status_reason = null
 		where id = $1 and status = 'CREATED' returning id, status`,
 	Pause: `update campaigns set paused_from = status, status = 'PAUSED'
-		where id = $1 and status in ('QUEUED', 'DIALING', 'RUNNING') returning id, status`,
+		where id = $1 and status in ` + ActiveSQL + ` returning id, status`,
 	Resume: `update campaigns set status = coalesce(paused_from, 'QUEUED'), paused_from = null, status_reason = null
 		where id = $1 and status = 'PAUSED' returning id, status`,
 	Stop: `update campaigns set status = 'STOPPED', paused_from = null
-		where id = $1 and status not in ('STOPPED', 'COMPLETED', 'FAILED') returning id, status`,
+		where id = $1 and status not in ` + FinalSQL + ` returning id, status`,
 }
 
 // withEvent makes a transition and its event-log row one statement, so
@@ -50,9 +50,9 @@ func withEvent(update string) string {
 
 // Lock order, everywhere a campaign is changed:
 //
-//  1. a chunk import's own lock (importLock), imports only;
+//  1. a chunk import's own lock (db.ImportLock), imports only;
 //  2. the campaign row (for no key update);
-//  3. the scheduler's account lock (7316010, lib/scheduler's accountLock).
+//  3. the account lock (db.AccountLock), which the scheduler's claims take.
 //
 // A claim takes only the account lock (its inserts take key-share locks on
 // the campaign row, which never wait for 2). A transition takes 2 then 3:
@@ -62,7 +62,6 @@ func withEvent(update string) string {
 // chunk to be parsed.
 const (
 	lockCampaignRow = `select 1 from campaigns where id = $1 for no key update`
-	lockAccount     = `select pg_advisory_xact_lock(7316010)`
 	// controlLockTimeout bounds every lock wait of a transition: past it
 	// the client is told to retry rather than left hanging.
 	controlLockTimeout = `set local lock_timeout = '2s'`
@@ -105,7 +104,7 @@ func Control(ctx context.Context, pool db.Beginner, id uuid.UUID, action Action,
 		if _, err := tx.Exec(ctx, lockCampaignRow, id); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, lockAccount); err != nil {
+		if _, err := tx.Exec(ctx, db.XactLock, db.AccountLock); err != nil {
 			return err
 		}
 		err := tx.QueryRow(ctx, withEvent(sql), id, "campaign."+string(action), by.String()).Scan(&st)
@@ -153,7 +152,7 @@ func SetSpendLimit(ctx context.Context, q db.DBTX, id uuid.UUID, limit *float64)
 		}
 	}
 	tag, err := q.Exec(ctx, `update campaigns set spend_limit_usd = $2
-		where id = $1 and status not in ('STOPPED', 'COMPLETED', 'FAILED')`, id, limit)
+		where id = $1 and status not in `+FinalSQL+``, id, limit)
 	if err != nil {
 		return fmt.Errorf("set spend limit: %w", err)
 	}

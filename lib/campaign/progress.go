@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/autolynx/autolynx/lib/callstate"
 	"github.com/autolynx/autolynx/lib/db"
 	"github.com/autolynx/autolynx/lib/ops"
 )
@@ -14,12 +15,12 @@ import (
 // completeIfDone finishes campaigns with no call live, no contact left to
 // dial and no retry pending (contacts on the do-not-call list are done). One statement, one snapshot: a claim committing concurrently is
 // seen either as an undialed contact or as a live call, never as neither.
-const completeIfDone = `
+var completeIfDone = `
 update campaigns c set status = 'COMPLETED', completed_at = $2, paused_from = null
-where c.status in ('QUEUED', 'DIALING', 'RUNNING')
+where c.status in ` + ActiveSQL + `
   and ($1::uuid is null or c.id = $1)
   and not exists (select 1 from calls l where l.campaign_id = c.id
-                  and l.status in ('PENDING', 'QUEUED', 'RINGING', 'IN_PROGRESS'))
+                  and l.status in ` + callstate.LiveSQL + `)
   and not exists (select 1 from contacts k where k.campaign_id = c.id and k.suppressed_at is null
                   and (k.last_call_id is null or k.next_attempt_at is not null)
                   and not exists (select 1 from dnc d where d.phone = k.phone))
@@ -69,7 +70,7 @@ func MarkStarted(ctx context.Context, q db.DBTX, id uuid.UUID, now time.Time) er
 func Fail(ctx context.Context, q db.DBTX, id uuid.UUID, reason string, now time.Time) error {
 	_, err := q.Exec(ctx, `
 		update campaigns set status = 'FAILED', status_reason = $2, completed_at = $3, paused_from = null
-		where id = $1 and status not in ('STOPPED', 'COMPLETED', 'FAILED')`, id, reason, now)
+		where id = $1 and status not in `+FinalSQL+``, id, reason, now)
 	if err != nil {
 		return fmt.Errorf("fail campaign: %w", err)
 	}
@@ -84,7 +85,7 @@ func EnforceSpendLimit(ctx context.Context, q db.DBTX, id uuid.UUID) (bool, erro
 		update campaigns c set paused_from = c.status, status = 'PAUSED',
 		  status_reason = format('spend limit reached: $%s of $%s', s.spent, c.spend_limit_usd)
 		from (select coalesce(sum(cost), 0)::numeric(12, 2) as spent from calls where campaign_id = $1) s
-		where c.id = $1 and c.spend_limit_usd is not null and c.status in ('QUEUED', 'DIALING', 'RUNNING')
+		where c.id = $1 and c.spend_limit_usd is not null and c.status in `+ActiveSQL+`
 		  and s.spent >= c.spend_limit_usd`, id)
 	if err != nil {
 		return false, fmt.Errorf("check spend limit: %w", err)
@@ -108,7 +109,7 @@ func PauseForVapi(ctx context.Context, q db.DBTX, id, callID uuid.UUID, why stri
 	}
 	tag, err := q.Exec(ctx, `
 		update campaigns set paused_from = status, status = 'PAUSED', status_reason = $2
-		where id = $1 and status in ('QUEUED', 'DIALING', 'RUNNING')
+		where id = $1 and status in `+ActiveSQL+`
 		  and ($3::uuid is null or not exists (
 		    select 1 from call_events r where r.campaign_id = $1 and r.type = 'campaign.resume'
 		      and r.id > coalesce((select max(c.id) from call_events c where c.call_id = $3 and c.type = 'call.claimed'),

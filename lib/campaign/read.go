@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/autolynx/autolynx/lib/callstate"
 	"github.com/autolynx/autolynx/lib/db"
 	"github.com/autolynx/autolynx/lib/problem"
 	"github.com/autolynx/autolynx/lib/recording"
@@ -25,15 +26,15 @@ import (
 // contacts or calls: a contact's bucket is its latest call's status,
 // ended reason and disposition (NOT_CALLED while it has none); cost
 // deltas carry an empty status.
-const listCampaigns = `
+var listCampaigns = `
 select c.id, c.name, c.status, c.status_reason, c.mode, c.cap, c.total_contacts,
   coalesce(m.completed, 0), coalesce(m.successful, 0), coalesce(m.live, 0),
   coalesce(m.cost, 0), c.created_at, c.started_at, c.completed_at
 from campaigns c
 left join lateral (
-  select (sum(n) filter (where status in ('ENDED', 'FAILED', 'CANCELED', 'TIMEOUT')))::bigint as completed,
+  select (sum(n) filter (where status in ` + callstate.FinalSQL + `))::bigint as completed,
          (sum(n) filter (where status = 'ENDED' and disposition = 'answered'))::bigint as successful,
-         (sum(n) filter (where status in ('PENDING', 'QUEUED', 'RINGING', 'IN_PROGRESS')))::bigint as live,
+         (sum(n) filter (where status in ` + callstate.LiveSQL + `))::bigint as live,
          sum(cost)::float8 as cost
   from campaign_tallies t where t.campaign_id = c.id
 ) m on true
@@ -58,7 +59,7 @@ func List(ctx context.Context, q db.DBTX, now time.Time) ([]Campaign, error) {
 		return nil, fmt.Errorf("list campaigns: %w", err)
 	}
 	for i := range out {
-		if c := &out[i]; c.Status.dials() && c.ActiveCalls == 0 {
+		if c := &out[i]; c.Status.Active() && c.ActiveCalls == 0 {
 			if c.Waiting, err = waitFor(ctx, q, c.ID, now); err != nil {
 				return nil, err
 			}
@@ -121,13 +122,13 @@ type Metrics struct {
 	ByDisposition   map[string]int `json:"byDisposition"`
 }
 
-const getCampaign = `
+var getCampaign = `
 select c.id, c.name, c.status, c.status_reason, c.mode, c.cap, c.line_quiet_gating,
   a.id, a.name, c.phone_number_id, c.created_at, c.started_at, c.completed_at,
   (select count(*) from calls l where l.campaign_id = c.id
-     and l.status in ('PENDING', 'QUEUED', 'RINGING', 'IN_PROGRESS')),
+     and l.status in ` + callstate.LiveSQL + `),
   (select count(*) from calls l where l.phone_number_id = c.phone_number_id
-     and l.status in ('PENDING', 'QUEUED', 'RINGING', 'IN_PROGRESS')),
+     and l.status in ` + callstate.LiveSQL + `),
   (select coalesce(sum(cost), 0)::float8 from campaign_tallies t where t.campaign_id = c.id),
   (select count(*) from contacts k where k.campaign_id = c.id and k.next_attempt_at is not null),
   (select count(*) from contacts k where k.campaign_id = c.id and k.suppressed_at is not null),
@@ -160,7 +161,7 @@ func Get(ctx context.Context, q db.DBTX, id uuid.UUID, now time.Time) (*Summary,
 	if err := countOutcomes(ctx, q, id, m); err != nil {
 		return nil, err
 	}
-	if s.Status.dials() {
+	if s.Status.Active() {
 		wt, err := waitFor(ctx, q, id, now)
 		if err != nil {
 			return nil, err
@@ -200,9 +201,9 @@ func countOutcomes(ctx context.Context, q db.DBTX, id uuid.UUID, m *Metrics) err
 			continue
 		}
 		m.DialedContacts += n
-		if terminal(status) {
+		if callstate.Terminal(status) {
 			m.CompletedCalls += n
-			if status == "ENDED" && disposition == "answered" {
+			if status == callstate.Ended && disposition == "answered" {
 				m.SuccessfulCalls += n
 			} else {
 				m.FailedCalls += n
@@ -210,14 +211,6 @@ func countOutcomes(ctx context.Context, q db.DBTX, id uuid.UUID, m *Metrics) err
 		}
 	}
 	return rows.Err()
-}
-
-func terminal(status string) bool {
-	switch status {
-	case "ENDED", "FAILED", "CANCELED", "TIMEOUT":
-		return true
-	}
-	return false
 }
 
 // ContactFilter selects a page of contacts.
@@ -272,11 +265,15 @@ type Pagination struct {
 	Pages int `json:"pages"`
 }
 
-// ValidCallStatus lists what the contacts status filter accepts.
-var ValidCallStatus = map[string]bool{
-	"NOT_CALLED": true, "PENDING": true, "QUEUED": true, "RINGING": true, "IN_PROGRESS": true,
-	"ENDED": true, "FAILED": true, "CANCELED": true, "TIMEOUT": true,
-}
+// ValidCallStatus lists what the contacts status filter accepts: every
+// call status, and NOT_CALLED.
+var ValidCallStatus = func() map[string]bool {
+	v := map[string]bool{"NOT_CALLED": true}
+	for _, s := range callstate.Statuses() {
+		v[s] = true
+	}
+	return v
+}()
 
 // contactFilter is the contacts page's WHERE: the latest call's status
 // (or NOT_CALLED) and a substring of contact_search_text, which a trigram

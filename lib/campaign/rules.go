@@ -8,6 +8,7 @@ import (
 
 	"github.com/autolynx/autolynx/lib/amount"
 	"github.com/autolynx/autolynx/lib/problem"
+	"github.com/autolynx/autolynx/lib/settings"
 )
 
 // Rules are a campaign's calling discipline: when contacts may be called
@@ -31,7 +32,8 @@ type Rules struct {
 // no-answer, busy and voicemail.
 func DefaultRules() Rules {
 	return Rules{
-		WindowStart: "09:00", WindowEnd: "17:00", Days: []int{1, 2, 3, 4, 5},
+		WindowStart: settings.DefaultCampaignWindowStart, WindowEnd: settings.DefaultCampaignWindowEnd,
+		Days:             settings.DefaultCampaignDays(),
 		FallbackTimezone: "America/New_York", MaxAttempts: 3, RetryDelayMinutes: 240,
 		RetryOn: []string{"no-answer", "busy", "voicemail"},
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/autolynx/autolynx/lib/db"
+	"github.com/autolynx/autolynx/lib/settings"
 )
 
 // Waiting explains a live campaign with no call in flight that is not
@@ -34,9 +35,9 @@ type Waiting struct {
 
 // dialWindow is the window the tick applies to a campaign: its own, inside
 // the account's legal bound.
-const dialWindow = `
-select to_char(greatest(c.window_start, coalesce((select (value #>> '{}')::time from system_config where key = 'legal_window_start'), '08:00')), 'HH24:MI'),
-  to_char(least(c.window_end, coalesce((select (value #>> '{}')::time from system_config where key = 'legal_window_end'), '21:00')), 'HH24:MI'),
+var dialWindow = `
+select to_char(greatest(c.window_start, ` + settings.LegalStartSQL + `), 'HH24:MI'),
+  to_char(least(c.window_end, ` + settings.LegalEndSQL + `), 'HH24:MI'),
   c.window_days::int[]
 from campaigns c where c.id = $1`
 

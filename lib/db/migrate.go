@@ -69,7 +69,7 @@ create table if not exists supabase_migrations.schema_migrations (
 func MigrateLocal(ctx context.Context, pool *pgxpool.Pool) (applied int, err error) {
 	// Serialize concurrent migrators (several test binaries, two runners).
 	return applied, InTx(ctx, pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `select pg_advisory_xact_lock(7316001)`); err != nil {
+		if _, err := tx.Exec(ctx, XactLock, MigrateLock); err != nil {
 			return fmt.Errorf("lock migrations: %w", err)
 		}
 		if _, err := tx.Exec(ctx, localShim); err != nil {

@@ -5,11 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/autolynx/autolynx/lib/campaign"
 	"io"
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/autolynx/autolynx/lib/campaign"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -18,6 +19,7 @@ import (
 	"github.com/autolynx/autolynx/lib/db"
 	"github.com/autolynx/autolynx/lib/phone"
 	"github.com/autolynx/autolynx/lib/problem"
+	"github.com/autolynx/autolynx/lib/settings"
 )
 
 // Report is the outcome of importing one CSV chunk. Its size is bounded
@@ -295,7 +297,8 @@ type NewCampaign struct {
 	Region          string
 	// Mapping chooses columns the aliases leave open (csvimport.Mapping).
 	Mapping csvimport.Mapping
-	// Rules default to campaign.DefaultRules; Legal to 08:00–21:00.
+	// Rules default to campaign.DefaultRules; Legal to the settings'
+	// default.
 	Rules campaign.Rules
 	Legal campaign.LegalWindow
 }
@@ -312,7 +315,7 @@ func (n NewCampaign) withDefaults() NewCampaign {
 		n.PhoneNumberID = n.Rules.PhoneNumberIDs[0]
 	}
 	if n.Legal.Start == "" {
-		n.Legal = campaign.LegalWindow{Start: "08:00", End: "21:00"}
+		n.Legal = campaign.LegalWindow{Start: settings.DefaultLegalWindowStart, End: settings.DefaultLegalWindowEnd}
 	}
 	return n
 }
@@ -376,12 +379,6 @@ func Create(ctx context.Context, pool db.Beginner, n NewCampaign, csv io.Reader)
 	return id, rep, err
 }
 
-// importLock serializes the chunks of one campaign (so deduplication
-// across chunks is exact) without locking its row: pause, stop and the
-// tick never wait for a chunk being read. Two-key form: (namespace,
-// campaign).
-const importLock = `select pg_advisory_xact_lock(7316011, hashtext($1::text))`
-
 func finalConflict(st campaign.Status) error {
 	return problem.New(problem.Conflict, fmt.Sprintf("cannot add contacts to a campaign that is %s", st), "status", st)
 }
@@ -390,7 +387,10 @@ func finalConflict(st campaign.Status) error {
 func Append(ctx context.Context, pool db.Beginner, id uuid.UUID, csv io.Reader, region string) (*Report, error) {
 	var rep *Report
 	err := db.InTx(ctx, pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, importLock, id); err != nil {
+		// The chunks of one campaign take turns (so deduplication across
+		// chunks is exact) without locking its row: pause, stop and the
+		// tick never wait for a chunk being read.
+		if _, err := tx.Exec(ctx, db.XactLockIn, db.ImportLock, id); err != nil {
 			return fmt.Errorf("lock campaign import: %w", err)
 		}
 		var st campaign.Status

@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/autolynx/autolynx/lib/db"
+	"github.com/autolynx/autolynx/lib/settings"
 )
 
 // Alert budgets: a post that does not answer within postTimeout is
@@ -47,10 +48,10 @@ type Alert struct {
 // recordCrossings inserts one alert per threshold crossed; the unique key
 // (kind, scope, period, threshold) makes every crossing one row however
 // many checks run at once. A raised threshold is a new crossing.
-const recordCrossings = `
+var recordCrossings = `
 with p as (
-  select (select (value #>> '{}')::numeric from system_config where key = 'spend_alert_daily_usd') as day_t,
-         (select (value #>> '{}')::numeric from system_config where key = 'spend_alert_usd') as month_t
+  select ` + settings.Value(settings.KeySpendAlertDailyUSD, "numeric") + ` as day_t,
+         ` + settings.Value(settings.KeySpendAlertUSD, "numeric") + ` as month_t
 ),
 s as (
   select coalesce(sum(cost) filter (where ended_at >= $1), 0) as day_amt, coalesce(sum(cost), 0) as month_amt

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/autolynx/autolynx/lib/callstate"
 	"github.com/autolynx/autolynx/lib/db"
 )
 
@@ -77,14 +78,14 @@ type Vapi struct {
 // liveness reads everything Check judges in one round trip. Waiting calls
 // are QUEUED or RINGING without news: a call in progress is legitimately
 // silent until it ends.
-const liveness = `
+var liveness = `
 select
   (select beat_at from ops_heartbeats where name = 'tick'),
   (select vapi from ops_heartbeats where name = 'tick'),
   (select vapi_at from ops_heartbeats where name = 'tick'),
   (select max(last_at) from ops_counters where name = $1 and bucket_start >= $2),
-  (select count(*) from calls where status in ('QUEUED', 'RINGING', 'IN_PROGRESS')),
-  (select count(*) from calls where status in ('QUEUED', 'RINGING') and last_event_at < $3)`
+  (select count(*) from calls where status in ` + callstate.LaunchedSQL + `),
+  (select count(*) from calls where status in ` + db.InList(callstate.Queued, callstate.Ringing) + ` and last_event_at < $3)`
 
 // Check judges the system's liveness at now for a cron running every
 // cadence.

@@ -14,6 +14,7 @@ import (
 	"github.com/autolynx/autolynx/lib/amount"
 	"github.com/autolynx/autolynx/lib/db"
 	"github.com/autolynx/autolynx/lib/problem"
+	"github.com/autolynx/autolynx/lib/settings"
 )
 
 // Policy is the account's alert thresholds and retention horizons, kept in
@@ -33,10 +34,10 @@ type Policy struct {
 
 // policyKeys maps the API's field names to system_config keys.
 var policyKeys = map[string]string{
-	"spendAlertUsd":           "spend_alert_usd",
-	"spendAlertDailyUsd":      "spend_alert_daily_usd",
-	"retentionTranscriptDays": "retention_transcript_days",
-	"retentionPiiDays":        "retention_pii_days",
+	"spendAlertUsd":           settings.KeySpendAlertUSD,
+	"spendAlertDailyUsd":      settings.KeySpendAlertDailyUSD,
+	"retentionTranscriptDays": settings.KeyRetentionTranscript,
+	"retentionPiiDays":        settings.KeyRetentionPII,
 }
 
 // maxDays bounds a retention horizon (a century).
@@ -46,10 +47,10 @@ const maxDays = 36500
 func GetPolicy(ctx context.Context, q db.DBTX) (Policy, error) {
 	var p Policy
 	err := q.QueryRow(ctx, `
-		select (select (value #>> '{}')::float8 from system_config where key = 'spend_alert_usd'),
-		       (select (value #>> '{}')::float8 from system_config where key = 'spend_alert_daily_usd'),
-		       (select (value #>> '{}')::int from system_config where key = 'retention_transcript_days'),
-		       (select (value #>> '{}')::int from system_config where key = 'retention_pii_days')`).Scan(
+		select `+settings.Value(settings.KeySpendAlertUSD, "float8")+`,
+		       `+settings.Value(settings.KeySpendAlertDailyUSD, "float8")+`,
+		       `+settings.Value(settings.KeyRetentionTranscript, "int")+`,
+		       `+settings.Value(settings.KeyRetentionPII, "int")).Scan(
 		&p.SpendAlertUSD, &p.SpendAlertDailyUSD, &p.RetentionTranscriptDays, &p.RetentionPIIDays)
 	if err != nil {
 		return p, fmt.Errorf("read operations policy: %w", err)

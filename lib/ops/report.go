@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/autolynx/autolynx/lib/callstate"
 	"github.com/autolynx/autolynx/lib/db"
 	"github.com/autolynx/autolynx/lib/problem"
 )
@@ -86,8 +87,8 @@ select count(*) filter (where type in ('call.launched', 'call.adopted')),
        count(*) filter (where type = 'call.adopted' or (type = 'call.released' and payload ->> 'reason' like '%ambiguous%'))
 from call_events where received_at >= $1 and source in ('tick', 'reconcile')`
 
-const outcomeCounts = `
-select count(*) filter (where ended_at >= $1::timestamptz and status in ('ENDED', 'FAILED', 'CANCELED')),
+var outcomeCounts = `
+select count(*) filter (where ended_at >= $1::timestamptz and status in ` + db.InList(callstate.Ended, callstate.Failed, callstate.Canceled) + `),
        count(*) filter (where ended_at >= $1::timestamptz and status = 'TIMEOUT'),
        coalesce(sum(cost) filter (where ended_at >= $2::timestamptz), 0)::float8,
        coalesce(sum(cost) filter (where ended_at >= $3::timestamptz), 0)::float8

@@ -9,6 +9,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/autolynx/autolynx/lib/callstate"
+	"github.com/autolynx/autolynx/lib/campaign/status"
 	"github.com/autolynx/autolynx/lib/db"
 )
 
@@ -24,15 +26,15 @@ const (
 // finishedBefore selects finished campaigns with nothing live whose end
 // is before $1. A STOPPED campaign keeps completed_at empty: its end is
 // the stop, found from the newest end of its event log.
-const finishedBefore = `
+var finishedBefore = `
 select c.id from campaigns c
-where c.status in ('COMPLETED', 'FAILED', 'STOPPED') and %s is null
+where c.status in ` + status.FinalSQL + ` and %s is null
   and coalesce(c.completed_at,
         (select e.received_at from call_events e where e.campaign_id = c.id and e.type = 'campaign.stop'
          order by e.id desc limit 1),
         c.created_at) < $1
   and not exists (select 1 from calls l where l.campaign_id = c.id
-                  and l.status in ('PENDING', 'QUEUED', 'RINGING', 'IN_PROGRESS'))
+                  and l.status in ` + callstate.LiveSQL + `)
 order by c.created_at
 limit $2`
 

@@ -156,12 +156,13 @@ func replay(ctx context.Context, scratch *pgxpool.Pool, e event, urls callstate.
 			return false, nil
 		}
 		return err == nil, err
-	case e.Type == "call.timeout" || e.Type == "call.rejected" || e.Type == EventMarked:
+	case e.Type == callstate.EventTimeout || e.Type == callstate.EventRejected || e.Type == callstate.EventMarked:
 		var p struct{ Reason string }
 		_ = json.Unmarshal([]byte(e.Payload), &p)
-		_, _, err := markCall(ctx, scratch, e.CallID, deref(e.Status), p.Reason, e.Source, e.Type, at)
+		ev := callstate.Event{Source: e.Source, Type: e.Type}
+		_, _, err := callstate.End(ctx, scratch, e.CallID, deref(e.Status), p.Reason, ev, at)
 		return err == nil, err
-	case e.Type == "call.launched":
+	case e.Type == callstate.EventLaunched:
 		obs := callstate.Observation{CallID: e.CallID, ProviderCallID: deref(e.ProviderCallID), Status: deref(e.Status)}
 		return true, apply(ctx, scratch, obs, at)
 	case e.Source == "reconcile":

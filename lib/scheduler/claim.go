@@ -9,14 +9,10 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/autolynx/autolynx/lib/callstate"
+	"github.com/autolynx/autolynx/lib/campaign"
 	"github.com/autolynx/autolynx/lib/db"
 )
-
-// accountLock serializes every claim of the account: the cap check and the
-// insert of PENDING rows must be one atomic step across concurrent ticks.
-// Campaign transitions take it too (lib/campaign's transitions use the
-// same number).
-const accountLock = 7316010
 
 // target is a campaign the tick may launch calls for.
 type target struct {
@@ -50,24 +46,24 @@ type claimed struct {
 
 // lineLoad is a caller number's live calls (all campaigns) and the calls
 // this campaign placed on it, for rotation.
-const lineLoad = `
+var lineLoad = `
 select n, (select count(*) from calls l where l.phone_number_id = n
-             and l.status in ('PENDING', 'QUEUED', 'RINGING', 'IN_PROGRESS')),
+             and l.status in ` + callstate.LiveSQL + `),
           (select count(*) from calls l where l.phone_number_id = n and l.campaign_id = $1)
 from unnest($2::text[]) as n`
 
-const liveCounts = `
+var liveCounts = `
 select count(*), count(*) filter (where campaign_id = $1)
-from calls where status in ('PENDING', 'QUEUED', 'RINGING', 'IN_PROGRESS')`
+from calls where status in ` + callstate.LiveSQL
 
 // currentBatch is the lowest strict batch that still has a contact not
 // finished: undialed, or with a live latest call.
-const currentBatch = `
+var currentBatch = `
 select least(
   (select min(k.position) from contacts k where k.campaign_id = $1 and k.last_call_id is null
      and k.suppressed_at is null and not exists (select 1 from dnc d where d.phone = k.phone)),
   (select min(k.position) from calls l join contacts k on k.id = l.contact_id
-     where l.campaign_id = $1 and l.status in ('PENDING', 'QUEUED', 'RINGING', 'IN_PROGRESS')))`
+     where l.campaign_id = $1 and l.status in ` + callstate.LiveSQL + `))`
 
 // suppress marks the campaign's contacts whose number joined the
 // do-not-call list since import: never dialed again, not waited for.
@@ -147,8 +143,8 @@ type roomRead struct {
 func readRoom(ctx context.Context, tx pgx.Tx, t target, now time.Time) (roomRead, error) {
 	var r roomRead
 	b := &pgx.Batch{}
-	b.Queue(`select pg_advisory_xact_lock($1)`, accountLock)
-	b.Queue(`select status in ('QUEUED', 'DIALING', 'RUNNING') from campaigns where id = $1`, t.ID).
+	b.Queue(db.XactLock, db.AccountLock)
+	b.Queue(`select status in `+campaign.ActiveSQL+` from campaigns where id = $1`, t.ID).
 		QueryRow(func(row pgx.Row) error { return wrap("check campaign status", row.Scan(&r.active)) })
 	b.Queue(liveCounts, t.ID).
 		QueryRow(func(row pgx.Row) error { return wrap("count live calls", row.Scan(&r.liveAccount, &r.liveCampaign)) })
@@ -162,7 +158,7 @@ func readRoom(ctx context.Context, tx pgx.Tx, t target, now time.Time) (roomRead
 		return wrap("load caller numbers", err)
 	})
 	r.maxPosition = int(^uint32(0) >> 1) // continuous mode: any position
-	if t.Mode == "batch" {
+	if t.Mode == string(campaign.Batch) {
 		b.Queue(currentBatch, t.ID).QueryRow(func(row pgx.Row) error {
 			var lowest *int
 			if err := row.Scan(&lowest); err != nil {

@@ -3,7 +3,6 @@ package scheduler
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/autolynx/autolynx/lib/assistant"
 	"github.com/autolynx/autolynx/lib/callstate"
@@ -110,28 +109,12 @@ func (s *Scheduler) dial(ctx context.Context, t target, c claimed, count func(fu
 	}
 }
 
-// recordLaunch stores Vapi's id and status in one statement (the launch
-// is the tick's hot path). A webhook may have been faster and moved the
-// call on already; Vapi's answer to POST /call is never newer than any
-// webhook, so it only ever replaces PENDING.
+// recordLaunch stores Vapi's answer to POST /call and marks the
+// campaign started on its first call.
 func (s *Scheduler) recordLaunch(ctx context.Context, t target, c claimed, call *vapi.Call) error {
 	now := s.Now()
-	status := callstate.FromVapi(call.Status, call.EndedReason)
-	if status == "" {
-		status = callstate.Queued
-	}
-	_, err := s.DB.Exec(ctx, `
-		with u as (
-		  update calls set provider_call_id = coalesce(provider_call_id, $2),
-		    status = case when status = 'PENDING' then $3 else status end,
-		    last_event_at = $4, updated_at = $4
-		  where id = $1 returning id, campaign_id
-		)
-		insert into call_events (call_id, campaign_id, provider_call_id, source, type, status, received_at)
-		select id, campaign_id, $2, 'tick', 'call.launched', $3, $4 from u`,
-		c.CallID, call.ID, status, now)
-	if err != nil {
-		return fmt.Errorf("store provider id: %w", err)
+	if err := callstate.Launched(ctx, s.DB, c.CallID, call, now); err != nil {
+		return err
 	}
 	if t.Started {
 		return nil
@@ -141,16 +124,8 @@ func (s *Scheduler) recordLaunch(ctx context.Context, t target, c claimed, call 
 
 // failAttempt ends an attempt Vapi refused for this contact alone.
 func (s *Scheduler) failAttempt(ctx context.Context, c claimed, reason string) error {
-	now := s.Now()
-	_, err := s.DB.Exec(ctx, `
-		with u as (
-		  update calls set status = 'FAILED', ended_reason = $2, disposition = 'failed',
-		    ended_at = $3, last_event_at = $3, updated_at = $3
-		  where id = $1 and status = 'PENDING' returning id, campaign_id
-		)
-		insert into call_events (call_id, campaign_id, source, type, status, payload, received_at)
-		select id, campaign_id, 'tick', 'call.rejected', 'FAILED', jsonb_build_object('reason', $2::text), $3 from u`,
-		c.CallID, "rejected: "+reason, now)
+	ev := callstate.Event{Source: "tick", Type: callstate.EventRejected}
+	_, _, err := callstate.End(ctx, s.DB, c.CallID, callstate.Failed, "rejected: "+reason, ev, s.Now())
 	return err
 }
 

@@ -14,7 +14,6 @@ import (
 	"github.com/autolynx/autolynx/lib/db"
 	"github.com/autolynx/autolynx/lib/ops"
 	"github.com/autolynx/autolynx/lib/vapi"
-	"github.com/autolynx/autolynx/lib/webhook"
 )
 
 // MaxCallAge bounds how long Vapi can keep a call live (its maximum
@@ -35,9 +34,9 @@ select id, campaign_id, provider_call_id, phone_number_id, dial_requested_at, cr
 where status = 'PENDING' and dial_requested_at < $1 and ($2::uuid is null or campaign_id = $2)
 order by dial_requested_at limit $3`
 
-const silentCalls = `
+var silentCalls = `
 select id, campaign_id, provider_call_id, phone_number_id, coalesce(dial_requested_at, created_at), created_at from calls
-where status in ('QUEUED', 'RINGING', 'IN_PROGRESS') and last_event_at < $1
+where status in ` + callstate.LaunchedSQL + ` and last_event_at < $1
   and ($2::uuid is null or campaign_id = $2)
 order by last_event_at limit $3`
 
@@ -51,10 +50,10 @@ const lacking = `(cost is null or (transcript is null and recording_url is null 
 // incompleteCalls are final calls lacking their report's news ReportAfter
 // after their end. A status-update "ended" carries no endedAt, so the end
 // is when we heard of it.
-const incompleteCalls = `
+var incompleteCalls = `
 select id, campaign_id, provider_call_id, phone_number_id, coalesce(dial_requested_at, created_at), created_at from calls
 where ` + lacking + ` and completed_from_vapi_at is null and provider_call_id is not null
-  and reconcile_failures < $5 and status in ('ENDED', 'FAILED', 'CANCELED', 'TIMEOUT')
+  and reconcile_failures < $5 and status in ` + callstate.FinalSQL + `
   and coalesce(ended_at, last_event_at) < $1::timestamptz
   and coalesce(ended_at, last_event_at) > $1::timestamptz - $4::interval
   and ($2::uuid is null or campaign_id = $2)
@@ -274,7 +273,7 @@ func (s *Scheduler) applyVapi(ctx context.Context, obs callstate.Observation, ca
 		s.Log.Warn("vapi call values out of range: ignored", "type", typ, "fields", dropped)
 	}
 	payload, _ := json.Marshal(call)
-	ev := callstate.Event{Source: "reconcile", Type: typ, Payload: webhook.Redact(payload, s.WebhookSecret, s.WebhookSecretPrevious)}
+	ev := callstate.Event{Source: "reconcile", Type: typ, Payload: callstate.Redact(payload, s.WebhookSecret, s.WebhookSecretPrevious)}
 	return db.InTx(ctx, s.DB, func(tx pgx.Tx) error {
 		res, err := callstate.Record(ctx, tx, obs, ev, now)
 		if err != nil {
@@ -290,16 +289,9 @@ func (s *Scheduler) timeout(ctx context.Context, c suspect, reason string) strin
 	now := s.Now()
 	timedOut := false
 	err := db.InTx(ctx, s.DB, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `
-			with u as (
-			  update calls set status = 'TIMEOUT', ended_reason = coalesce(ended_reason, $2), disposition = 'timeout',
-			    ended_at = coalesce(ended_at, $3), last_event_at = $3, updated_at = $3
-			  where id = $1 and status in ('QUEUED', 'RINGING', 'IN_PROGRESS') returning id, campaign_id
-			)
-			insert into call_events (call_id, campaign_id, source, type, status, payload, received_at)
-			select id, campaign_id, 'tick', 'call.timeout', 'TIMEOUT', jsonb_build_object('reason', $2::text), $3 from u`,
-			c.ID, reason, now)
-		if err != nil || tag.RowsAffected() == 0 {
+		ev := callstate.Event{Source: "tick", Type: callstate.EventTimeout}
+		_, ended, err := callstate.End(ctx, tx, c.ID, callstate.Timeout, reason, ev, now)
+		if err != nil || !ended {
 			return err
 		}
 		timedOut = true

@@ -12,6 +12,7 @@ import (
 
 	"github.com/autolynx/autolynx/lib/callstate"
 	"github.com/autolynx/autolynx/lib/campaign"
+	"github.com/autolynx/autolynx/lib/settings"
 	"github.com/autolynx/autolynx/lib/vapi"
 )
 
@@ -135,13 +136,13 @@ func (s *Scheduler) Tick(ctx context.Context, only uuid.UUID) (*Summary, error) 
 
 // activeTargets lists the campaigns to launch for, with their calling
 // window narrowed to the account's legal bound ($3, $4).
-const activeTargets = `
+var activeTargets = `
 select c.id, c.cap, c.mode, c.line_quiet_gating, a.provider_assistant_id, c.phone_number_ids,
   greatest(c.window_start, $3::time)::text, least(c.window_end, $4::time)::text,
   c.window_days, c.fallback_timezone, c.spend_limit_usd is not null,
   c.started_at is not null and c.status <> 'QUEUED'
 from campaigns c join assistants a on a.id = c.assistant_id
-where c.status in ('QUEUED', 'DIALING', 'RUNNING') and ($1::uuid is null or c.id = $1)
+where c.status in ` + campaign.ActiveSQL + ` and ($1::uuid is null or c.id = $1)
 order by c.started_at nulls first, c.created_at
 limit $2`
 
@@ -167,11 +168,10 @@ type limits struct {
 	legalStart, legalEnd string
 }
 
-const readLimits = `
-select
-  coalesce((select (value #>> '{}')::int from system_config where key = 'account_concurrency_cap'), 10),
-  coalesce((select value #>> '{}' from system_config where key = 'legal_window_start'), '08:00'),
-  coalesce((select value #>> '{}' from system_config where key = 'legal_window_end'), '21:00')`
+var readLimits = `
+select ` + settings.AccountCapSQL + `,
+  coalesce(` + settings.Value(settings.KeyLegalWindowStart, "text") + `, '` + settings.DefaultLegalWindowStart + `'),
+  coalesce(` + settings.Value(settings.KeyLegalWindowEnd, "text") + `, '` + settings.DefaultLegalWindowEnd + `')`
 
 func (s *Scheduler) limits(ctx context.Context) (limits, error) {
 	var l limits
@@ -183,9 +183,9 @@ func (s *Scheduler) limits(ctx context.Context) (limits, error) {
 
 // describeCampaigns reads the status and live calls of the tick's
 // campaigns in one statement, however many there are.
-const describeCampaigns = `
+var describeCampaigns = `
 select c.id, c.status, (select count(*) from calls l where l.campaign_id = c.id
-  and l.status in ('PENDING', 'QUEUED', 'RINGING', 'IN_PROGRESS'))
+  and l.status in ` + callstate.LiveSQL + `)
 from unnest($1::text[]) as u(id) join campaigns c on c.id = u.id::uuid`
 
 // describe fills each campaign's status and live calls, and promotes
@@ -221,11 +221,11 @@ func (s *Scheduler) describe(ctx context.Context, sum *Summary) error {
 	}
 	for i := range sum.Campaigns {
 		c := &sum.Campaigns[i]
-		if c.Status == "DIALING" && c.Active > 0 && c.Launched == 0 {
+		if c.Status == string(campaign.Dialing) && c.Active > 0 && c.Launched == 0 {
 			if err := campaign.MarkRunning(ctx, s.DB, c.ID); err != nil {
 				return err
 			}
-			c.Status = "RUNNING"
+			c.Status = string(campaign.Running)
 		}
 	}
 	return nil

@@ -52,15 +52,15 @@ var region = regexp.MustCompile(`^[A-Z]{2}$`)
 func Get(ctx context.Context, q db.DBTX, env config.Config) (Settings, error) {
 	s := Settings{
 		DefaultConcurrencyCap: env.DefaultCap,
-		AccountConcurrencyCap: 10,
+		AccountConcurrencyCap: DefaultAccountCap,
 		DefaultCronCadence:    int(env.CronCadence.Seconds()),
 		VapiPhoneNumberID:     env.VapiPhoneNumberID,
 		DefaultRegion:         env.DefaultRegion,
-		LegalWindowStart:      "08:00",
-		LegalWindowEnd:        "21:00",
-		DefaultWindowStart:    "09:00",
-		DefaultWindowEnd:      "17:00",
-		DefaultCallingDays:    []int{1, 2, 3, 4, 5},
+		LegalWindowStart:      DefaultLegalWindowStart,
+		LegalWindowEnd:        DefaultLegalWindowEnd,
+		DefaultWindowStart:    DefaultCampaignWindowStart,
+		DefaultWindowEnd:      DefaultCampaignWindowEnd,
+		DefaultCallingDays:    DefaultCampaignDays(),
 	}
 	stored := map[string]json.RawMessage{}
 	rows, err := q.Query(ctx, `select key, value::text from system_config`)
@@ -89,12 +89,12 @@ func Get(ctx context.Context, q db.DBTX, env config.Config) (Settings, error) {
 func (s *Settings) fields() map[string]any {
 	return map[string]any{
 		"default_concurrency_cap": &s.DefaultConcurrencyCap,
-		"account_concurrency_cap": &s.AccountConcurrencyCap,
+		KeyAccountCap:             &s.AccountConcurrencyCap,
 		"default_cron_cadence":    &s.DefaultCronCadence,
 		"vapi_phone_number_id":    &s.VapiPhoneNumberID,
 		"default_region":          &s.DefaultRegion,
-		"legal_window_start":      &s.LegalWindowStart,
-		"legal_window_end":        &s.LegalWindowEnd,
+		KeyLegalWindowStart:       &s.LegalWindowStart,
+		KeyLegalWindowEnd:         &s.LegalWindowEnd,
 		"default_window_start":    &s.DefaultWindowStart,
 		"default_window_end":      &s.DefaultWindowEnd,
 		"default_calling_days":    &s.DefaultCallingDays,

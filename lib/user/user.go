@@ -151,7 +151,7 @@ func Update(ctx context.Context, pool db.Beginner, actor, id uuid.UUID, c Change
 	var out *Profile
 	err := db.InTx(ctx, pool, func(tx pgx.Tx) error {
 		// Admin edits are rare: serialize them so the last-admin check holds.
-		if _, err := tx.Exec(ctx, `select pg_advisory_xact_lock(7316003)`); err != nil {
+		if _, err := tx.Exec(ctx, db.XactLock, db.UsersLock); err != nil {
 			return fmt.Errorf("lock users: %w", err)
 		}
 		cur, err := scanProfile(tx.QueryRow(ctx, `select `+profileColumns+` from user_profiles where id = $1`, id))

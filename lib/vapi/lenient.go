@@ -83,8 +83,11 @@ func (a *Artifact) UnmarshalJSON(b []byte) error { return DecodeLenient(b, (*pla
 func (a *Analysis) UnmarshalJSON(b []byte) error { return DecodeLenient(b, (*plainAnalysis)(a)) }
 
 // UnmarshalJSON decodes a Message leniently; its type must be a string.
+// The members dropped are noted in Dropped.
 func (m *Message) UnmarshalJSON(b []byte) error {
-	return DecodeLenient(b, (*plainMessage)(m), "type")
+	dropped, err := DecodeLenientDropped(b, (*plainMessage)(m), "type")
+	m.Dropped = dropped
+	return err
 }
 
 // UnmarshalJSON decodes SubscriptionLimits leniently.

@@ -24,7 +24,10 @@ type ServerMessage struct {
 
 // Message is one server message: the fields of status-update and
 // end-of-call-report that AutoLynx reads. Other types decode into Type,
-// Timestamp and Call only.
+// Timestamp and Call only. The webhook receiver decodes into it, and the
+// simulator's messages are checked against it, so the two cannot
+// disagree about the schema. Absent numbers and times stay nil: no cost
+// is not a cost of 0.
 type Message struct {
 	Type string `json:"type"`
 	// Timestamp is in epoch milliseconds.
@@ -36,13 +39,19 @@ type Message struct {
 	// EndedReason is set on status-update "ended" and end-of-call-report.
 	EndedReason string `json:"endedReason,omitempty"`
 	// The rest is end-of-call-report only.
-	Cost            float64         `json:"cost,omitempty"`
+	Cost            *float64        `json:"cost,omitempty"`
 	Costs           json.RawMessage `json:"costs,omitempty"`
-	StartedAt       time.Time       `json:"startedAt,omitzero"`
-	EndedAt         time.Time       `json:"endedAt,omitzero"`
-	DurationSeconds float64         `json:"durationSeconds,omitempty"`
+	StartedAt       *time.Time      `json:"startedAt,omitempty"`
+	EndedAt         *time.Time      `json:"endedAt,omitempty"`
+	DurationSeconds *float64        `json:"durationSeconds,omitempty"`
 	Artifact        *Artifact       `json:"artifact,omitempty"`
 	Analysis        *Analysis       `json:"analysis,omitempty"`
+	// RecordingURL is the report's deprecated top-level recording, used
+	// when the artifact has none.
+	RecordingURL string `json:"recordingUrl,omitempty"`
+	// Dropped names the members that were dropped while decoding for
+	// their type (see DecodeLenient), sorted; not part of the wire format.
+	Dropped []string `json:"-"`
 }
 
 // Time converts Timestamp to a time.

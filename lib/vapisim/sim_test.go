@@ -183,13 +183,13 @@ func TestLifecyclePerOutcome(t *testing.T) {
 				t.Errorf("endedReason = %q, want one of %v on ended and report", last.EndedReason, tc.reasons)
 			}
 			got, err := e.client.GetCall(context.Background(), call.ID)
-			if err != nil || got.Status != "ended" || got.EndedReason != last.EndedReason || got.Cost == nil || *got.Cost != last.Cost {
+			if err != nil || got.Status != "ended" || got.EndedReason != last.EndedReason || got.Cost == nil || last.Cost == nil || *got.Cost != *last.Cost {
 				t.Errorf("GET after end = %+v, %v", got, err)
 			}
 			if tc.mix.Answered == 1 {
 				checkAnsweredReport(t, last)
-			} else if tc.mix.Voicemail == 0 && tc.mix.Broken == 0 && last.Cost != 0 {
-				t.Errorf("an unanswered call cost %v", last.Cost)
+			} else if tc.mix.Voicemail == 0 && tc.mix.Broken == 0 && last.Cost != nil && *last.Cost != 0 {
+				t.Errorf("an unanswered call cost %v", *last.Cost)
 			}
 		})
 	}
@@ -234,12 +234,16 @@ func checkAnsweredReport(t *testing.T, r vapi.Message) {
 	for _, c := range costs {
 		sum += c.Cost
 	}
-	perMinute := r.Cost / (r.DurationSeconds / 60)
-	if r.Cost <= 0 || round(sum, 4) != r.Cost || perMinute < 0.045 || perMinute > 0.155 {
-		t.Errorf("cost %v, parts sum %v, $%.3f/min", r.Cost, sum, perMinute)
+	if r.Cost == nil || r.DurationSeconds == nil || r.StartedAt == nil || r.EndedAt == nil {
+		t.Fatalf("report without cost, duration or times: %+v", r)
 	}
-	if r.DurationSeconds < 30 || r.StartedAt.IsZero() || r.EndedAt.Before(r.StartedAt) {
-		t.Errorf("duration %v, started %v, ended %v", r.DurationSeconds, r.StartedAt, r.EndedAt)
+	cost, duration := *r.Cost, *r.DurationSeconds
+	perMinute := cost / (duration / 60)
+	if cost <= 0 || round(sum, 4) != cost || perMinute < 0.045 || perMinute > 0.155 {
+		t.Errorf("cost %v, parts sum %v, $%.3f/min", cost, sum, perMinute)
+	}
+	if duration < 30 || r.StartedAt.IsZero() || r.EndedAt.Before(*r.StartedAt) {
+		t.Errorf("duration %v, started %v, ended %v", duration, r.StartedAt, r.EndedAt)
 	}
 	a := r.Artifact
 	var msgs []map[string]any

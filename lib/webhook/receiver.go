@@ -1,7 +1,6 @@
 package webhook
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -20,60 +19,9 @@ import (
 // ErrNotEnvelope means the body is not a Vapi server message.
 var ErrNotEnvelope = errors.New(`body is not a Vapi server message: want {"message": {"type": …}}`)
 
-// message is the part of Vapi's ServerMessage we read. end-of-call-report
-// carries the outcome at the top level; status-update carries status.
-type message struct {
-	Type            string          `json:"type"`
-	Status          string          `json:"status"`
-	EndedReason     string          `json:"endedReason"`
-	Call            *vapi.Call      `json:"call"`
-	Cost            *float64        `json:"cost"`
-	Costs           json.RawMessage `json:"costs"`
-	StartedAt       *time.Time      `json:"startedAt"`
-	EndedAt         *time.Time      `json:"endedAt"`
-	DurationSeconds *float64        `json:"durationSeconds"`
-	Artifact        *artifact       `json:"artifact"`
-	Analysis        *vapi.Analysis  `json:"analysis"`
-	RecordingURL    string          `json:"recordingUrl"`
-	// mistyped names the needed members dropped for their type.
-	mistyped []string
-}
-
 // needed are the message members whose loss changes what we record of
 // a call: dropped for a wrong type, they are reported, not just skipped.
 var needed = []string{"status", "endedReason", "cost"}
-
-type artifact struct {
-	Transcript        string            `json:"transcript"`
-	Messages          []json.RawMessage `json:"messages"`
-	RecordingURL      string            `json:"recordingUrl"`
-	Recording         *vapi.Recording   `json:"recording"`
-	StructuredOutputs json.RawMessage   `json:"structuredOutputs"`
-}
-
-type (
-	plainMessage  message
-	plainArtifact artifact
-)
-
-// UnmarshalJSON decodes a message leniently (vapi.DecodeLenient): a value
-// of an odd type is dropped rather than costing the rest of the news.
-// Only the type is required; a needed member dropped is noted in
-// mistyped, so that it is not lost without a word.
-func (m *message) UnmarshalJSON(b []byte) error {
-	dropped, err := vapi.DecodeLenientDropped(b, (*plainMessage)(m), "type")
-	for _, k := range dropped {
-		if slices.Contains(needed, k) {
-			m.mistyped = append(m.mistyped, k)
-		}
-	}
-	return err
-}
-
-// UnmarshalJSON decodes an artifact leniently.
-func (a *artifact) UnmarshalJSON(b []byte) error {
-	return vapi.DecodeLenient(b, (*plainArtifact)(a))
-}
 
 // Outcome says what happened to one message.
 type Outcome struct {
@@ -105,20 +53,18 @@ type Receiver struct {
 // Receive decodes an authenticated body and records it. A message about a
 // call we do not know is still kept in the event log.
 func (rc *Receiver) Receive(ctx context.Context, body []byte) (Outcome, error) {
-	var env struct {
-		Message *message `json:"message"`
-	}
-	if err := json.Unmarshal(body, &env); err != nil || env.Message == nil || env.Message.Type == "" {
+	var env vapi.ServerMessage
+	if err := json.Unmarshal(body, &env); err != nil || env.Message.Type == "" {
 		return Outcome{}, ErrNotEnvelope
 	}
-	m := env.Message
+	m := &env.Message
 	obs := observe(m)
 	now := rc.Now()
 	out := Outcome{Type: m.Type, Dropped: obs.Validate(rc.URLs)}
 	if !callstate.PlainID(m.Type) || !callstate.PlainID(obs.ProviderCallID) {
 		obs, out.Ignored = callstate.Observation{}, true
 	}
-	ev := callstate.Event{Source: "webhook", Type: m.Type, Payload: Redact(body, rc.Secrets...)}
+	ev := callstate.Event{Source: "webhook", Type: m.Type, Payload: callstate.Redact(body, rc.Secrets...)}
 	if !handled(m.Type) {
 		// A type we do not act on (an imported assistant's own
 		// subscriptions) is logged by name only, and changes nothing:
@@ -129,7 +75,11 @@ func (rc *Receiver) Receive(ctx context.Context, body []byte) (Outcome, error) {
 		out.Matched = found
 		return out, err
 	}
-	out.Mistyped = m.mistyped
+	for _, k := range m.Dropped {
+		if slices.Contains(needed, k) {
+			out.Mistyped = append(out.Mistyped, k)
+		}
+	}
 	if !campaign.MayFollow(obs) {
 		// Nothing can follow: one statement, one round trip.
 		res, err := callstate.Record(ctx, rc.DB, obs, ev, now)
@@ -192,18 +142,18 @@ func Declined(typ string) string {
 }
 
 // observe turns a message into an observation of its call.
-func observe(m *message) callstate.Observation {
+func observe(m *vapi.Message) callstate.Observation {
 	var o callstate.Observation
 	if c := m.Call; c != nil {
 		o.ProviderCallID, o.CallID = c.ID, callstate.OurCallID(c)
 	}
 	switch m.Type {
-	case "status-update":
+	case vapi.MessageStatusUpdate:
 		o.Status = callstate.FromVapi(m.Status, m.EndedReason)
 		if m.Status == "ended" {
 			o.EndedReason = m.EndedReason
 		}
-	case "end-of-call-report":
+	case vapi.MessageEndOfCallReport:
 		o.Status = callstate.FromVapi("ended", m.EndedReason)
 		o.EndedReason = m.EndedReason
 		o.Cost, o.Costs = m.Cost, m.Costs
@@ -211,9 +161,10 @@ func observe(m *message) callstate.Observation {
 		o.RecordingURL = m.RecordingURL
 		var outputs json.RawMessage
 		if a := m.Artifact; a != nil {
-			mono := &vapi.Artifact{RecordingURL: a.RecordingURL, Recording: a.Recording}
-			o.RecordingURL = firstNonEmpty(mono.MonoURL(), o.RecordingURL)
-			o.Transcript = callstate.Transcript(a.Transcript, a.Messages)
+			o.RecordingURL = firstNonEmpty(a.MonoURL(), o.RecordingURL)
+			var turns []json.RawMessage
+			_ = json.Unmarshal(a.Messages, &turns)
+			o.Transcript = callstate.Transcript(a.Transcript, turns)
 			outputs = a.StructuredOutputs
 		}
 		var data json.RawMessage
@@ -223,16 +174,6 @@ func observe(m *message) callstate.Observation {
 		o.StructuredData, o.OtherStructuredData = callstate.Structured(data, outputs)
 	}
 	return o
-}
-
-// Redact masks each secret wherever it appears in a payload to be stored.
-func Redact(payload []byte, secrets ...string) []byte {
-	for _, s := range secrets {
-		if s != "" {
-			payload = bytes.ReplaceAll(payload, []byte(s), []byte("[redacted]"))
-		}
-	}
-	return payload
 }
 
 func firstNonEmpty(vs ...string) string {

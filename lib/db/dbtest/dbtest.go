@@ -112,10 +112,10 @@ func createTemplate(ctx context.Context, admin, name string) error {
 	}
 	defer conn.Close(ctx)
 	// Several test binaries share one server: one of them builds it.
-	if _, err := conn.Exec(ctx, `select pg_advisory_lock(7316002)`); err != nil {
+	if _, err := conn.Exec(ctx, `select pg_advisory_lock($1)`, db.TestTemplateLock); err != nil {
 		return err
 	}
-	defer conn.Exec(context.WithoutCancel(ctx), `select pg_advisory_unlock(7316002)`)
+	defer conn.Exec(context.WithoutCancel(ctx), `select pg_advisory_unlock($1)`, db.TestTemplateLock)
 	var exists bool
 	if err := conn.QueryRow(ctx, `select exists (select 1 from pg_database where datname = $1)`, name).Scan(&exists); err != nil {
 		return err

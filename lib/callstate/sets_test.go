@@ -1,0 +1,57 @@
+package callstate_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/autolynx/autolynx/lib/callstate"
+	"github.com/autolynx/autolynx/lib/db"
+	"github.com/autolynx/autolynx/lib/db/dbtest"
+)
+
+// words reads an SQL list back: ('A', 'B') is [A B].
+func words(t *testing.T, list string) []string {
+	t.Helper()
+	if !strings.HasPrefix(list, "('") || !strings.HasSuffix(list, "')") {
+		t.Fatalf("%q is not an SQL list", list)
+	}
+	return strings.Split(list[2:len(list)-2], "', '")
+}
+
+// The SQL lists say what the Go predicates say, and what the schema
+// says: the live list is calls_live_idx's predicate word for word (so the
+// queries built from it can use the index), and the statuses are the
+// ones the calls table accepts.
+func TestStatusSetsAgree(t *testing.T) {
+	t.Parallel()
+	all := callstate.Statuses()
+	var live, final, launched []string
+	for _, s := range all {
+		switch {
+		case callstate.Live(s):
+			live = append(live, s)
+			if s != callstate.Pending {
+				launched = append(launched, s)
+			}
+		case callstate.Terminal(s):
+			final = append(final, s)
+		default:
+			t.Errorf("%s is neither live nor final", s)
+		}
+	}
+	for _, c := range []struct {
+		name, sql string
+		want      []string
+	}{{"LiveSQL", callstate.LiveSQL, live}, {"LaunchedSQL", callstate.LaunchedSQL, launched}, {"FinalSQL", callstate.FinalSQL, final}} {
+		if got := words(t, c.sql); !slices.Equal(got, c.want) {
+			t.Errorf("%s lists %v, want %v", c.name, got, c.want)
+		}
+	}
+	if got, want := dbtest.IndexPredicate(t, "calls_live_idx"), "status in "+callstate.LiveSQL; got != want {
+		t.Errorf("calls_live_idx is where %s; queries say %s", got, want)
+	}
+	if got, want := dbtest.CheckList(t, "calls", "status"), db.InList(all...); got != want {
+		t.Errorf("calls.status is checked against %s, want %s", got, want)
+	}
+}

@@ -1,0 +1,68 @@
+package dbtest
+
+import (
+	"io/fs"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/autolynx/autolynx/supabase"
+)
+
+// migrations is every migration's text, in the order they apply.
+func migrations(t testing.TB) []string {
+	t.Helper()
+	names, err := fs.Glob(supabase.Files, "migrations/*.sql")
+	if err != nil || len(names) == 0 {
+		t.Fatalf("read migrations: %v (%d files)", err, len(names))
+	}
+	sort.Strings(names)
+	out := make([]string, len(names))
+	for i, n := range names {
+		b, err := fs.ReadFile(supabase.Files, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[i] = string(b)
+	}
+	return out
+}
+
+var space = regexp.MustCompile(`\s+`)
+
+// IndexPredicate is the WHERE clause of the partial index name as the
+// migrations last create it, whitespace collapsed, so a test can check
+// that a query says it word for word (else the planner cannot use it).
+func IndexPredicate(t testing.TB, name string) string {
+	t.Helper()
+	re := regexp.MustCompile(`(?is)create index ` + regexp.QuoteMeta(name) + `\s+on\s[^;]*?\swhere\s+([^;]*);`)
+	found := ""
+	for _, m := range migrations(t) {
+		for _, g := range re.FindAllStringSubmatch(m, -1) {
+			found = g[1]
+		}
+	}
+	if found == "" {
+		t.Fatalf("no partial index %s in the migrations", name)
+	}
+	return strings.TrimSpace(space.ReplaceAllString(found, " "))
+}
+
+// CheckList is the list a column of table is checked against where the
+// migrations create the table (`column text … check (column in (…))`),
+// whitespace collapsed: ('A', 'B').
+func CheckList(t testing.TB, table, column string) string {
+	t.Helper()
+	create := regexp.MustCompile(`(?is)create table public\.` + regexp.QuoteMeta(table) + ` \((.*?)\n\);`)
+	check := regexp.MustCompile(`(?is)\n\s*` + regexp.QuoteMeta(column) + `\s+text[^\n]*?check \(` + regexp.QuoteMeta(column) + ` in\s*(\([^)]*\))`)
+	for _, m := range migrations(t) {
+		if c := create.FindStringSubmatch(m); c != nil {
+			if g := check.FindStringSubmatch(c[1]); g != nil {
+				return space.ReplaceAllString(g[1], " ")
+			}
+		}
+	}
+	t.Fatalf("no check on %s.%s in the migrations", table, column)
+	return ""
+}
