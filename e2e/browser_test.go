@@ -1,5 +1,5 @@
 // Package e2e_test drives the dashboard in headless Chromium against the
-// whole backend (lib/apitest: real handlers, real Postgres, the Vapi
+// whole backend (dev/apitest: real handlers, real Postgres, the Vapi
 // simulator), the way an operator uses it, so the static app and the API
 // are proved together rather than each against assumptions about the other.
 package e2e_test
@@ -19,7 +19,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/autolynx/autolynx/lib/apitest"
+	"github.com/autolynx/autolynx/dev/apitest"
 )
 
 func TestMain(m *testing.M) { apitest.Main(m) }

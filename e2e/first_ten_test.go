@@ -19,8 +19,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/autolynx/autolynx/lib/apitest"
-	"github.com/autolynx/autolynx/lib/csvimport/xlsxtest"
+	"github.com/autolynx/autolynx/dev/apitest"
+	"github.com/autolynx/autolynx/dev/xlsxtest"
 )
 
 // firstTenBound is the newcomer's promise: from starting the runner to a

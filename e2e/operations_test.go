@@ -5,8 +5,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/autolynx/autolynx/lib/apitest"
-	"github.com/autolynx/autolynx/lib/vapisim"
+	"github.com/autolynx/autolynx/dev/apitest"
+	"github.com/autolynx/autolynx/dev/vapisim"
 )
 
 // A cron that never ran shows as a banner to admins (the classic silent

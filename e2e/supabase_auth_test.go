@@ -1,7 +1,7 @@
 package e2e_test
 
 // The dashboard signing in for real: supabase-js (as vendored in
-// public/vendor) against Supabase's own Auth server (lib/authserver),
+// public/vendor) against Supabase's own Auth server (dev/authserver),
 // through the page's own forms and links.
 
 import (
@@ -10,7 +10,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/autolynx/autolynx/lib/apitest"
+	"github.com/autolynx/autolynx/dev/apitest"
 )
 
 // signedInWithCampaign starts a backend on Supabase's Auth server holding

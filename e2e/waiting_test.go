@@ -8,7 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/autolynx/autolynx/lib/apitest"
+	"github.com/autolynx/autolynx/dev/apitest"
 	"github.com/autolynx/autolynx/lib/campaign"
 )
 

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/autolynx/autolynx/lib/apitest"
+	"github.com/autolynx/autolynx/dev/apitest"
 )
 
 // firstCampaignBound is the promise to a newcomer: with the built-in

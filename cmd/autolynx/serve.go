@@ -15,15 +15,15 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/autolynx/autolynx/dev/devserver"
+	"github.com/autolynx/autolynx/dev/pgcluster"
+	"github.com/autolynx/autolynx/dev/vapisim"
 	"github.com/autolynx/autolynx/lib/app"
 	"github.com/autolynx/autolynx/lib/auth"
 	"github.com/autolynx/autolynx/lib/config"
 	"github.com/autolynx/autolynx/lib/db"
-	"github.com/autolynx/autolynx/lib/devserver"
 	"github.com/autolynx/autolynx/lib/logging"
-	"github.com/autolynx/autolynx/lib/pgcluster"
 	"github.com/autolynx/autolynx/lib/user"
-	"github.com/autolynx/autolynx/lib/vapisim"
 )
 
 // serve starts everything and blocks until ctx ends, then stops it all.

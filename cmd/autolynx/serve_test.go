@@ -14,7 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/autolynx/autolynx/lib/db/dbtest"
+	"github.com/autolynx/autolynx/dev/dbtest"
 )
 
 // startServe runs `serve args…` as `go run ./cmd/autolynx` does on a

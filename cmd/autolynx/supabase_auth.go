@@ -11,8 +11,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/autolynx/autolynx/dev/authserver"
 	"github.com/autolynx/autolynx/lib/auth"
-	"github.com/autolynx/autolynx/lib/authserver"
 	"github.com/autolynx/autolynx/lib/config"
 	"github.com/autolynx/autolynx/lib/invite"
 	"github.com/autolynx/autolynx/lib/user"

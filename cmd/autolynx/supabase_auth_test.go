@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/autolynx/autolynx/lib/authserver/authtest"
+	"github.com/autolynx/autolynx/dev/authserver/authtest"
 )
 
 // TestServeWithSupabaseAuth: `serve --auth supabase` signs in through

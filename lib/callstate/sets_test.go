@@ -5,9 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/autolynx/autolynx/dev/dbtest"
 	"github.com/autolynx/autolynx/lib/callstate"
 	"github.com/autolynx/autolynx/lib/db"
-	"github.com/autolynx/autolynx/lib/db/dbtest"
 )
 
 // words reads an SQL list back: ('A', 'B') is [A B].

@@ -3,7 +3,7 @@ package campaign_test
 import (
 	"testing"
 
-	"github.com/autolynx/autolynx/lib/db/dbtest"
+	"github.com/autolynx/autolynx/dev/dbtest"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/autolynx/autolynx/lib/csvimport/xlsxtest"
+	"github.com/autolynx/autolynx/dev/xlsxtest"
 )
 
 var e164 = regexp.MustCompile(`^\+[1-9]\d{6,14}$`)

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/autolynx/autolynx/lib/csvimport/xlsxtest"
+	"github.com/autolynx/autolynx/dev/xlsxtest"
 )
 
 // TestColumnAliases reads CRM-style headers: aliases in any case, spacing

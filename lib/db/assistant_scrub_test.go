@@ -7,9 +7,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/autolynx/autolynx/dev/dbtest"
 	"github.com/autolynx/autolynx/lib/assistant"
 	"github.com/autolynx/autolynx/lib/db"
-	"github.com/autolynx/autolynx/lib/db/dbtest"
 )
 
 // dirtyConfigs are assistant configs as imports stored them before H1.

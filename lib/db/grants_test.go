@@ -7,8 +7,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/autolynx/autolynx/dev/dbtest"
 	"github.com/autolynx/autolynx/lib/db"
-	"github.com/autolynx/autolynx/lib/db/dbtest"
 )
 
 // readable are the tables a signed-in user may select through Supabase

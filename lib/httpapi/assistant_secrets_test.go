@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/autolynx/autolynx/lib/apitest"
+	"github.com/autolynx/autolynx/dev/apitest"
 	"github.com/autolynx/autolynx/lib/vapi"
 )
 

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/autolynx/autolynx/lib/apitest"
+	"github.com/autolynx/autolynx/dev/apitest"
 )
 
 // boundedReport is the import report's bounded form.

@@ -7,9 +7,9 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/autolynx/autolynx/lib/apitest"
+	"github.com/autolynx/autolynx/dev/apitest"
+	"github.com/autolynx/autolynx/dev/vapisim"
 	"github.com/autolynx/autolynx/lib/campaign"
-	"github.com/autolynx/autolynx/lib/vapisim"
 )
 
 // controlLegal is API.md's state machine: the answer of each action from

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/autolynx/autolynx/lib/apitest"
+	"github.com/autolynx/autolynx/dev/apitest"
 )
 
 // spreadsheetSafe is the export's rule for a cell, written out here.

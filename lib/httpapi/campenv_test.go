@@ -4,7 +4,7 @@ import (
 	"maps"
 	"testing"
 
-	"github.com/autolynx/autolynx/lib/apitest"
+	"github.com/autolynx/autolynx/dev/apitest"
 )
 
 // campEnv is a running backend with one active assistant. Each test (or

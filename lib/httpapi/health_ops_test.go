@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/autolynx/autolynx/lib/apitest"
+	"github.com/autolynx/autolynx/dev/apitest"
 	"github.com/autolynx/autolynx/lib/ops"
 )
 

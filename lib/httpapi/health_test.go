@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/autolynx/autolynx/lib/apitest"
+	"github.com/autolynx/autolynx/dev/apitest"
 	"github.com/autolynx/autolynx/lib/db"
 	"github.com/autolynx/autolynx/lib/httpapi"
 	healthroutes "github.com/autolynx/autolynx/lib/httpapi/health"

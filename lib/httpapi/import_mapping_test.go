@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/autolynx/autolynx/lib/apitest"
+	"github.com/autolynx/autolynx/dev/apitest"
+	"github.com/autolynx/autolynx/dev/xlsxtest"
 	"github.com/autolynx/autolynx/lib/csvimport"
-	"github.com/autolynx/autolynx/lib/csvimport/xlsxtest"
 	"github.com/autolynx/autolynx/lib/importer"
 )
 

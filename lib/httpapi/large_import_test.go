@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/autolynx/autolynx/lib/apitest"
+	"github.com/autolynx/autolynx/dev/apitest"
 )
 
 // A 100,000-row list sent the way the dashboard sends it — chunks under

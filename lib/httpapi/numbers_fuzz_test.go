@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/autolynx/autolynx/lib/apitest"
+	"github.com/autolynx/autolynx/dev/apitest"
 )
 
 // numberTargets are the numeric fields the fuzzer aims at: multipart

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/autolynx/autolynx/lib/apitest"
+	"github.com/autolynx/autolynx/dev/apitest"
 )
 
 // badNumbers are values a number field must refuse: not a number,

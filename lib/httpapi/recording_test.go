@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/autolynx/autolynx/lib/apitest"
+	"github.com/autolynx/autolynx/dev/apitest"
+	"github.com/autolynx/autolynx/dev/vapisim"
 	"github.com/autolynx/autolynx/lib/campaign"
-	"github.com/autolynx/autolynx/lib/vapisim"
 )
 
 // fetch sends a GET without following redirects.

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/autolynx/autolynx/lib/apitest"
-	"github.com/autolynx/autolynx/lib/devserver"
+	"github.com/autolynx/autolynx/dev/apitest"
+	"github.com/autolynx/autolynx/dev/devserver"
 	"github.com/autolynx/autolynx/lib/httpapi"
 )
 

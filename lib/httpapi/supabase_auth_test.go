@@ -1,6 +1,6 @@
 package httpapi_test
 
-// These tests run against Supabase's own Auth server (lib/authserver),
+// These tests run against Supabase's own Auth server (dev/authserver),
 // configured like a hosted project, instead of local tokens: what the
 // dashboard and our functions see in production.
 
@@ -16,9 +16,9 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/autolynx/autolynx/lib/apitest"
+	"github.com/autolynx/autolynx/dev/apitest"
+	"github.com/autolynx/autolynx/dev/authserver"
 	"github.com/autolynx/autolynx/lib/auth"
-	"github.com/autolynx/autolynx/lib/authserver"
 )
 
 func supabaseEnv(t *testing.T) *apitest.Env {

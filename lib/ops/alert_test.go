@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/autolynx/autolynx/lib/db/dbtest"
+	"github.com/autolynx/autolynx/dev/dbtest"
 	"github.com/autolynx/autolynx/lib/ops"
 )
 

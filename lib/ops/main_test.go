@@ -8,7 +8,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/autolynx/autolynx/lib/db/dbtest"
+	"github.com/autolynx/autolynx/dev/dbtest"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }

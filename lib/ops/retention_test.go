@@ -9,8 +9,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/autolynx/autolynx/dev/dbtest"
 	"github.com/autolynx/autolynx/lib/db"
-	"github.com/autolynx/autolynx/lib/db/dbtest"
 	"github.com/autolynx/autolynx/lib/ops"
 )
 

@@ -6,7 +6,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/autolynx/autolynx/lib/apitest"
+	"github.com/autolynx/autolynx/dev/apitest"
 	"github.com/autolynx/autolynx/lib/callstate"
 	"github.com/autolynx/autolynx/lib/recovery"
 )

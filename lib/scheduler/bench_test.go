@@ -12,10 +12,10 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/autolynx/autolynx/lib/apitest"
+	"github.com/autolynx/autolynx/dev/apitest"
+	"github.com/autolynx/autolynx/dev/vapisim"
 	"github.com/autolynx/autolynx/lib/scheduler"
 	"github.com/autolynx/autolynx/lib/vapi"
-	"github.com/autolynx/autolynx/lib/vapisim"
 )
 
 // countingTracer counts statements sent to Postgres (each statement of a

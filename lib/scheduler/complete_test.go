@@ -13,10 +13,10 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/autolynx/autolynx/lib/apitest"
+	"github.com/autolynx/autolynx/dev/apitest"
+	"github.com/autolynx/autolynx/dev/vapisim"
 	"github.com/autolynx/autolynx/lib/scheduler"
 	"github.com/autolynx/autolynx/lib/vapi"
-	"github.com/autolynx/autolynx/lib/vapisim"
 )
 
 // TestM8LostEndOfCallReportIsRecovered (security review M8; audit B3,

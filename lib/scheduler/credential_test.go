@@ -4,8 +4,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/autolynx/autolynx/lib/apitest"
-	"github.com/autolynx/autolynx/lib/vapisim"
+	"github.com/autolynx/autolynx/dev/apitest"
+	"github.com/autolynx/autolynx/dev/vapisim"
 )
 
 // H1 (and audit B8): with a Vapi credential configured, a call names it

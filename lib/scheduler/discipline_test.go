@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/autolynx/autolynx/lib/apitest"
+	"github.com/autolynx/autolynx/dev/apitest"
+	"github.com/autolynx/autolynx/dev/dbtest"
+	"github.com/autolynx/autolynx/dev/vapisim"
 	"github.com/autolynx/autolynx/lib/campaign"
-	"github.com/autolynx/autolynx/lib/db/dbtest"
-	"github.com/autolynx/autolynx/lib/vapisim"
 )
 
 // world has one contact per zone: New York, Los Angeles, London, Tokyo.

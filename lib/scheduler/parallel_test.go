@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/autolynx/autolynx/lib/apitest"
+	"github.com/autolynx/autolynx/dev/apitest"
+	"github.com/autolynx/autolynx/dev/vapisim"
 	"github.com/autolynx/autolynx/lib/scheduler"
 	"github.com/autolynx/autolynx/lib/vapi"
-	"github.com/autolynx/autolynx/lib/vapisim"
 )
 
 // TestParallelLaunchesUnderRefusals launches for 100 campaigns (cap 2, two

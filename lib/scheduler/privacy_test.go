@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/autolynx/autolynx/lib/apitest"
-	"github.com/autolynx/autolynx/lib/vapisim"
+	"github.com/autolynx/autolynx/dev/apitest"
+	"github.com/autolynx/autolynx/dev/vapisim"
 )
 
 // A whole campaign's logs (requests, ticks, webhooks, faults) never carry

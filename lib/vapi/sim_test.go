@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/autolynx/autolynx/dev/vapisim"
 	"github.com/autolynx/autolynx/lib/vapi"
-	"github.com/autolynx/autolynx/lib/vapisim"
 )
 
 // simClient starts a simulator whose calls stay live (real-time clock) and

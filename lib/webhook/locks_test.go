@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/autolynx/autolynx/lib/apitest"
+	"github.com/autolynx/autolynx/dev/apitest"
 )
 
 // Many calls of one campaign ending at once must not queue on the

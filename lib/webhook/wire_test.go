@@ -14,7 +14,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/autolynx/autolynx/lib/apitest"
+	"github.com/autolynx/autolynx/dev/apitest"
 	"github.com/autolynx/autolynx/lib/webhook"
 )
 

@@ -15,7 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/autolynx/autolynx/lib/devserver"
+	"github.com/autolynx/autolynx/dev/devserver"
 	"github.com/autolynx/autolynx/lib/httpapi"
 )
 

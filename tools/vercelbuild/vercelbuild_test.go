@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/autolynx/autolynx/lib/db/dbtest"
-	"github.com/autolynx/autolynx/lib/devserver"
+	"github.com/autolynx/autolynx/dev/dbtest"
+	"github.com/autolynx/autolynx/dev/devserver"
 	"github.com/autolynx/autolynx/tools/vercelbuild"
 )
 

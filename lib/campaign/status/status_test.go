@@ -3,9 +3,9 @@ package status_test
 import (
 	"testing"
 
+	"github.com/autolynx/autolynx/dev/dbtest"
 	"github.com/autolynx/autolynx/lib/campaign/status"
 	"github.com/autolynx/autolynx/lib/db"
-	"github.com/autolynx/autolynx/lib/db/dbtest"
 )
 
 // all is every campaign status, in the schema's order.

@@ -7,6 +7,7 @@ import (
 	"go/types"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -206,4 +207,20 @@ func TestEveryRouteResolves(t *testing.T) {
 func samplePath(pattern string) string {
 	return strings.NewReplacer("{id}", "6f1c0a52-7c5e-4a8e-9d0b-2a3f4e5d6c7b", "{callId}", "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
 		"{action}", "start", "{phone}", "+14155550100").Replace(pattern)
+}
+
+// No deployed function links development or test support.
+func TestFunctionsLinkNothingOfDev(t *testing.T) {
+	t.Parallel()
+	cmd := exec.Command("go", "list", "-deps", "./api/...")
+	cmd.Dir = root(t)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range strings.Fields(string(out)) {
+		if strings.Contains(p, "/autolynx/dev/") || strings.HasSuffix(p, "/autolynx/dev") {
+			t.Errorf("a function links %s", p)
+		}
+	}
 }

@@ -1,5 +1,5 @@
 // Package authtest starts Supabase's real Auth server for a test (see
-// lib/authserver). When it cannot be built (no vendored source, no Go
+// dev/authserver). When it cannot be built (no vendored source, no Go
 // toolchain or module proxy) the test is skipped with the reason, unless
 // AUTOLYNX_REQUIRE_GOTRUE=1 (set by CI), which makes that a failure.
 package authtest
@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/autolynx/autolynx/lib/authserver"
+	"github.com/autolynx/autolynx/dev/authserver"
 )
 
 // EnvRequire turns "cannot build the Auth server" from a skip into a

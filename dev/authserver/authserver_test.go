@@ -8,10 +8,10 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/autolynx/autolynx/lib/authserver"
-	"github.com/autolynx/autolynx/lib/authserver/authtest"
+	"github.com/autolynx/autolynx/dev/authserver"
+	"github.com/autolynx/autolynx/dev/authserver/authtest"
+	"github.com/autolynx/autolynx/dev/dbtest"
 	"github.com/autolynx/autolynx/lib/db"
-	"github.com/autolynx/autolynx/lib/db/dbtest"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }

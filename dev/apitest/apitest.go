@@ -26,13 +26,14 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/autolynx/autolynx/dev/authserver"
+	"github.com/autolynx/autolynx/dev/authserver/authtest"
+	"github.com/autolynx/autolynx/dev/dbtest"
+	"github.com/autolynx/autolynx/dev/devserver"
+	"github.com/autolynx/autolynx/dev/vapisim"
 	"github.com/autolynx/autolynx/lib/app"
 	"github.com/autolynx/autolynx/lib/auth"
-	"github.com/autolynx/autolynx/lib/authserver"
-	"github.com/autolynx/autolynx/lib/authserver/authtest"
 	"github.com/autolynx/autolynx/lib/config"
-	"github.com/autolynx/autolynx/lib/db/dbtest"
-	"github.com/autolynx/autolynx/lib/devserver"
 	"github.com/autolynx/autolynx/lib/httpapi"
 	"github.com/autolynx/autolynx/lib/invite"
 	"github.com/autolynx/autolynx/lib/logging"
@@ -40,7 +41,6 @@ import (
 	"github.com/autolynx/autolynx/lib/ratelimit"
 	"github.com/autolynx/autolynx/lib/user"
 	"github.com/autolynx/autolynx/lib/vapi"
-	"github.com/autolynx/autolynx/lib/vapisim"
 )
 
 // Secrets used by every Env.
@@ -75,7 +75,7 @@ type Options struct {
 	// the default calling window (9:00–17:00) of every US zone, so tests do
 	// not depend on when they run.
 	Now time.Time
-	// SupabaseAuth runs Supabase's real Auth server (lib/authserver) on the
+	// SupabaseAuth runs Supabase's real Auth server (dev/authserver) on the
 	// Env's database instead of local tokens: Admin and Operator are then
 	// its users, signed in with Password, and invites go through it. Tests
 	// skip when it cannot be built (see authtest).

@@ -27,7 +27,7 @@ func spec(t *testing.T) map[string]struct {
 	t.Helper()
 	path := os.Getenv("VAPI_OPENAPI")
 	if path == "" {
-		path = "../vapi/testdata/vapi-openapi.json"
+		path = "../../lib/vapi/testdata/vapi-openapi.json"
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -71,7 +71,7 @@ func openAPI(t *testing.T) *openapi.Spec {
 	t.Helper()
 	path := os.Getenv("VAPI_OPENAPI")
 	if path == "" {
-		path = "../vapi/testdata/vapi-openapi.json"
+		path = "../../lib/vapi/testdata/vapi-openapi.json"
 	}
 	s, err := openapi.Load(path)
 	if err != nil {

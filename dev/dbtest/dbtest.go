@@ -22,8 +22,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/autolynx/autolynx/dev/pgcluster"
 	"github.com/autolynx/autolynx/lib/db"
-	"github.com/autolynx/autolynx/lib/pgcluster"
 	"github.com/autolynx/autolynx/supabase"
 )
 
