@@ -8,7 +8,7 @@ import (
 	"github.com/autolynx/autolynx/lib/campaign/status"
 )
 
-// Status is a campaign's state (see PRODUCT.md "State machines"); its
+// Status is a campaign's state (docs/api.md, "Campaign states"); its
 // sets (Final, Active) are written in lib/campaign/status.
 type Status = status.Status
 

@@ -15,7 +15,7 @@ var allStatuses = []campaign.Status{
 	campaign.Paused, campaign.Stopped, campaign.Completed, campaign.Failed,
 }
 
-// legal is the state machine of API.md: the status an action leads to
+// legal is the state machine of docs/api.md ("Campaign states"): the status an action leads to
 // from each status it is allowed in (a PAUSED campaign here was RUNNING).
 var legal = map[campaign.Action]map[campaign.Status]campaign.Status{
 	campaign.Start:  {campaign.Created: campaign.Queued},

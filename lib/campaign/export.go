@@ -16,7 +16,7 @@ import (
 	"github.com/autolynx/autolynx/lib/recording"
 )
 
-// ExportHeader is the export's header row (API.md).
+// ExportHeader is the export's header row (docs/api.md).
 var ExportHeader = []string{"name", "business_name", "phone", "status", "ended_reason", "cost", "recording_url", "transcript_json"}
 
 // MaxExportPage bounds one export page: a deployed function answers at most

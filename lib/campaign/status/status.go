@@ -10,7 +10,7 @@ import (
 	"github.com/autolynx/autolynx/lib/db"
 )
 
-// Status is a campaign's state (see PRODUCT.md "State machines").
+// Status is a campaign's state (docs/api.md, "Campaign states").
 type Status string
 
 // Campaign statuses.
