@@ -24,7 +24,7 @@ import (
 	"github.com/autolynx/autolynx/lib/vapi"
 )
 
-// Assistant is one directory entry (API.md).
+// Assistant is one directory entry (docs/api.md).
 type Assistant struct {
 	ID                  uuid.UUID       `json:"id"`
 	ProviderAssistantID string          `json:"providerAssistantId"`

@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/autolynx/autolynx/dev/campaigntest"
 	"github.com/autolynx/autolynx/lib/campaign"
 	"github.com/autolynx/autolynx/lib/problem"
 )
@@ -33,23 +34,23 @@ func TestControlEveryTransition(t *testing.T) {
 		for _, from := range allStatuses {
 			t.Run(fmt.Sprintf("%s from %s", action, from), func(t *testing.T) {
 				t.Parallel()
-				id, _ := f.create(t, header+rows(0, 1))
+				id, _ := f.Create(t, campaigntest.Header+campaigntest.Rows(0, 1))
 				var pausedFrom *campaign.Status
 				if from == campaign.Paused {
 					r := campaign.Running
 					pausedFrom = &r
 				}
-				f.setStatus(t, id, from, pausedFrom)
-				got, err := campaign.Control(f.ctx, f.pool, id, action, by)
+				f.SetStatus(t, id, from, pausedFrom)
+				got, err := campaign.Control(f.Ctx, f.Pool, id, action, by)
 				want, ok := allowed[from]
-				events := f.count(t, `select count(*) from call_events where campaign_id = $1 and type = $2
+				events := f.Count(t, `select count(*) from call_events where campaign_id = $1 and type = $2
 					and source = 'api' and payload->>'by' = $3`, id, "campaign."+string(action), by.String())
 				if !ok {
-					pe := wantProblem(t, err, problem.Conflict)
+					pe := campaigntest.WantProblem(t, err, problem.Conflict)
 					if pe.Details["status"] != from {
 						t.Errorf("details = %v, want status %s", pe.Details, from)
 					}
-					if cur, _ := campaign.CurrentStatus(f.ctx, f.pool, id); cur != from {
+					if cur, _ := campaign.CurrentStatus(f.Ctx, f.Pool, id); cur != from {
 						t.Errorf("status changed to %s by a refused %s", cur, action)
 					}
 					if events != 0 {
@@ -60,7 +61,7 @@ func TestControlEveryTransition(t *testing.T) {
 				if err != nil || got != want {
 					t.Fatalf("%s from %s = %s, %v; want %s", action, from, got, err, want)
 				}
-				if cur, _ := campaign.CurrentStatus(f.ctx, f.pool, id); cur != want {
+				if cur, _ := campaign.CurrentStatus(f.Ctx, f.Pool, id); cur != want {
 					t.Errorf("stored status %s, want %s", cur, want)
 				}
 				if events != 1 {
@@ -75,19 +76,19 @@ func TestResumeReturnsToPausedFrom(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
 	for _, from := range []campaign.Status{campaign.Queued, campaign.Dialing, campaign.Running} {
-		id, _ := f.create(t, header+rows(0, 1))
-		f.setStatus(t, id, from, nil)
-		if st, err := campaign.Control(f.ctx, f.pool, id, campaign.Pause, uuid.Nil); err != nil || st != campaign.Paused {
+		id, _ := f.Create(t, campaigntest.Header+campaigntest.Rows(0, 1))
+		f.SetStatus(t, id, from, nil)
+		if st, err := campaign.Control(f.Ctx, f.Pool, id, campaign.Pause, uuid.Nil); err != nil || st != campaign.Paused {
 			t.Fatalf("pause from %s = %s, %v", from, st, err)
 		}
-		if st, err := campaign.Control(f.ctx, f.pool, id, campaign.Resume, uuid.Nil); err != nil || st != from {
+		if st, err := campaign.Control(f.Ctx, f.Pool, id, campaign.Resume, uuid.Nil); err != nil || st != from {
 			t.Errorf("resume after pause from %s = %s, %v", from, st, err)
 		}
 	}
 	// A PAUSED campaign without a recorded origin resumes to QUEUED.
-	id, _ := f.create(t, header+rows(0, 1))
-	f.setStatus(t, id, campaign.Paused, nil)
-	if st, err := campaign.Control(f.ctx, f.pool, id, campaign.Resume, uuid.Nil); err != nil || st != campaign.Queued {
+	id, _ := f.Create(t, campaigntest.Header+campaigntest.Rows(0, 1))
+	f.SetStatus(t, id, campaign.Paused, nil)
+	if st, err := campaign.Control(f.Ctx, f.Pool, id, campaign.Resume, uuid.Nil); err != nil || st != campaign.Queued {
 		t.Errorf("resume without origin = %s, %v; want QUEUED", st, err)
 	}
 }
@@ -96,7 +97,7 @@ func TestControlUnknownCampaign(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
 	for action := range legal {
-		_, err := campaign.Control(f.ctx, f.pool, uuid.New(), action, uuid.Nil)
-		wantProblem(t, err, problem.NotFound)
+		_, err := campaign.Control(f.Ctx, f.Pool, uuid.New(), action, uuid.Nil)
+		campaigntest.WantProblem(t, err, problem.NotFound)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/autolynx/autolynx/dev/campaigntest"
 	"github.com/autolynx/autolynx/lib/campaign"
 )
 
@@ -19,7 +20,7 @@ func exportAll(t *testing.T, f fixture, id uuid.UUID, maxBytes int) []*campaign.
 	var pages []*campaign.ExportPage
 	cursor := 0
 	for range 10_000 { // bounded: far more pages than any test makes
-		p, err := campaign.Export(f.ctx, f.pool, id, cursor, maxBytes, testLinks)
+		p, err := campaign.Export(f.Ctx, f.Pool, id, cursor, maxBytes, testLinks)
 		if err != nil {
 			t.Fatalf("export at cursor %d: %v", cursor, err)
 		}
@@ -59,8 +60,8 @@ func recordStarts(t *testing.T, page []byte) ([][]string, []int64) {
 func TestExportPagesConcatenate(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	id, _ := f.create(t, header+rows(0, 400))
-	whole, err := campaign.Export(f.ctx, f.pool, id, 0, campaign.MaxExportPage, testLinks)
+	id, _ := f.Create(t, campaigntest.Header+campaigntest.Rows(0, 400))
+	whole, err := campaign.Export(f.Ctx, f.Pool, id, 0, campaign.MaxExportPage, testLinks)
 	if err != nil || whole.Next != 0 || whole.Rows != 400 {
 		t.Fatalf("single-page export: rows %d, next %d, %v", whole.Rows, whole.Next, err)
 	}
@@ -100,7 +101,7 @@ func TestExportPagesConcatenate(t *testing.T) {
 func TestExportPageStopsAtFirstRowPastLimit(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	id, _ := f.create(t, header+rows(0, 400))
+	id, _ := f.Create(t, campaigntest.Header+campaigntest.Rows(0, 400))
 	const maxBytes = 2 << 10
 	for i, p := range exportAll(t, f, id, maxBytes) {
 		if p.Next == 0 {
@@ -116,8 +117,8 @@ func TestExportPageStopsAtFirstRowPastLimit(t *testing.T) {
 func TestExportCursorPastEnd(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	id, _ := f.create(t, header+rows(0, 3))
-	p, err := campaign.Export(f.ctx, f.pool, id, 3, campaign.MaxExportPage, testLinks)
+	id, _ := f.Create(t, campaigntest.Header+campaigntest.Rows(0, 3))
+	p, err := campaign.Export(f.Ctx, f.Pool, id, 3, campaign.MaxExportPage, testLinks)
 	if err != nil || len(p.CSV) != 0 || p.Rows != 0 || p.Next != 0 {
 		t.Errorf("export after the last row = %q, rows %d, next %d, %v; want empty", p.CSV, p.Rows, p.Next, err)
 	}
@@ -191,9 +192,9 @@ func TestParseCursor(t *testing.T) {
 func TestExportPhonesAndCostsExact(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	id, _ := f.create(t, header+rows(0, 30))
+	id, _ := f.Create(t, campaigntest.Header+campaigntest.Rows(0, 30))
 	// Give every other contact a finished call with a cost.
-	_, err := f.pool.Exec(f.ctx, `
+	_, err := f.Pool.Exec(f.Ctx, `
 		with k as (select id, campaign_id, position from contacts where campaign_id = $1 and position % 2 = 0),
 		c as (insert into calls (campaign_id, contact_id, status, ended_reason, cost, attempt, phone_number_id)
 		      select campaign_id, id, 'ENDED', 'customer-ended-call', position * 0.0125, 1, 'p' from k returning id, contact_id)
@@ -202,7 +203,7 @@ func TestExportPhonesAndCostsExact(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]string{}
-	rows, err := f.pool.Query(f.ctx, `select k.phone, coalesce(l.cost::text, '') from contacts k
+	rows, err := f.Pool.Query(f.Ctx, `select k.phone, coalesce(l.cost::text, '') from contacts k
 		left join calls l on l.id = k.last_call_id where k.campaign_id = $1`, id)
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/autolynx/autolynx/dev/campaigntest"
 	"github.com/autolynx/autolynx/lib/campaign"
 	"github.com/autolynx/autolynx/lib/importer"
 )
@@ -38,7 +39,7 @@ func (f fixture) addCall(t testing.TB, id uuid.UUID, phone string, c call) {
 	if c.cost != 0 {
 		cost = &c.cost
 	}
-	_, err := f.pool.Exec(f.ctx, `
+	_, err := f.Pool.Exec(f.Ctx, `
 		with k as (select id, campaign_id, attempts from contacts where campaign_id = $1 and phone = $2),
 		c as (insert into calls (campaign_id, contact_id, attempt, status, phone_number_id, ended_reason,
 		        disposition, cost, recording_url, duration_seconds, started_at, ended_at)
@@ -55,7 +56,7 @@ func (f fixture) addCall(t testing.TB, id uuid.UUID, phone string, c call) {
 // contacts reads one page of contacts and fails the test on error.
 func (f fixture) contacts(t testing.TB, id uuid.UUID, filter campaign.ContactFilter) ([]campaign.Contact, campaign.Pagination) {
 	t.Helper()
-	cs, p, err := campaign.Contacts(f.ctx, f.pool, id, filter)
+	cs, p, err := campaign.Contacts(f.Ctx, f.Pool, id, filter)
 	if err != nil {
 		t.Fatalf("contacts %+v: %v", filter, err)
 	}
@@ -67,20 +68,20 @@ func TestListNewestFirstWithCounters(t *testing.T) {
 	f := setup(t)
 	var ids []uuid.UUID
 	for i := range 3 {
-		n := f.newCampaign()
+		n := f.NewCampaign()
 		n.Name = fmt.Sprintf("List %d", i)
-		id, _, err := importer.Create(f.ctx, f.pool, n, strings.NewReader(header+rows(0, 5+i)))
+		id, _, err := importer.Create(f.Ctx, f.Pool, n, strings.NewReader(campaigntest.Header+campaigntest.Rows(0, 5+i)))
 		if err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, id)
 	}
 	last := ids[2]
-	f.addCall(t, last, phoneOf(0), call{status: "ENDED", endedReason: "customer-ended-call", disposition: "answered", cost: 0.25})
-	f.addCall(t, last, phoneOf(1), call{status: "ENDED", endedReason: "voicemail", disposition: "voicemail", cost: 0.1})
-	f.addCall(t, last, phoneOf(2), call{status: "FAILED", endedReason: "twilio-failed-to-connect-call", disposition: "failed"})
-	f.addCall(t, last, phoneOf(3), call{status: "IN_PROGRESS"})
-	list, err := campaign.List(f.ctx, f.pool, time.Now())
+	f.addCall(t, last, campaigntest.Phone(0), call{status: "ENDED", endedReason: "customer-ended-call", disposition: "answered", cost: 0.25})
+	f.addCall(t, last, campaigntest.Phone(1), call{status: "ENDED", endedReason: "voicemail", disposition: "voicemail", cost: 0.1})
+	f.addCall(t, last, campaigntest.Phone(2), call{status: "FAILED", endedReason: "twilio-failed-to-connect-call", disposition: "failed"})
+	f.addCall(t, last, campaigntest.Phone(3), call{status: "IN_PROGRESS"})
+	list, err := campaign.List(f.Ctx, f.Pool, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,12 +103,12 @@ func TestListNewestFirstWithCounters(t *testing.T) {
 func TestGetMetrics(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	id, _ := f.create(t, header+rows(0, 6))
-	f.addCall(t, id, phoneOf(0), call{status: "ENDED", endedReason: "customer-ended-call", disposition: "answered", cost: 0.5})
-	f.addCall(t, id, phoneOf(1), call{status: "ENDED", endedReason: "customer-ended-call", disposition: "answered", cost: 0.25})
-	f.addCall(t, id, phoneOf(2), call{status: "FAILED", endedReason: "twilio-failed-to-connect-call", disposition: "failed"})
-	f.addCall(t, id, phoneOf(3), call{status: "RINGING"})
-	s, err := campaign.Get(f.ctx, f.pool, id, time.Now())
+	id, _ := f.Create(t, campaigntest.Header+campaigntest.Rows(0, 6))
+	f.addCall(t, id, campaigntest.Phone(0), call{status: "ENDED", endedReason: "customer-ended-call", disposition: "answered", cost: 0.5})
+	f.addCall(t, id, campaigntest.Phone(1), call{status: "ENDED", endedReason: "customer-ended-call", disposition: "answered", cost: 0.25})
+	f.addCall(t, id, campaigntest.Phone(2), call{status: "FAILED", endedReason: "twilio-failed-to-connect-call", disposition: "failed"})
+	f.addCall(t, id, campaigntest.Phone(3), call{status: "RINGING"})
+	s, err := campaign.Get(f.Ctx, f.Pool, id, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +128,7 @@ func TestGetMetrics(t *testing.T) {
 func TestContactsPages(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	id, _ := f.create(t, header+rows(0, 120))
+	id, _ := f.Create(t, campaigntest.Header+campaigntest.Rows(0, 120))
 	seen := 0
 	for page, size := range map[int]int{1: 50, 2: 50, 3: 20} {
 		cs, p := f.contacts(t, id, campaign.ContactFilter{Page: page, Limit: 50})
@@ -136,7 +137,7 @@ func TestContactsPages(t *testing.T) {
 			continue
 		}
 		for i, k := range cs {
-			if n := (page-1)*50 + i; k.Phone != phoneOf(n) {
+			if n := (page-1)*50 + i; k.Phone != campaigntest.Phone(n) {
 				t.Errorf("page %d row %d is %s, want contact %d", page, i, k.Phone, n)
 			}
 		}
@@ -152,7 +153,7 @@ func TestContactsPages(t *testing.T) {
 func TestContactsPastLastPage(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	id, _ := f.create(t, header+rows(0, 12))
+	id, _ := f.Create(t, campaigntest.Header+campaigntest.Rows(0, 12))
 	cs, p := f.contacts(t, id, campaign.ContactFilter{Page: 4, Limit: 5})
 	if len(cs) != 0 || p != (campaign.Pagination{Page: 4, Limit: 5, Total: 12, Pages: 3}) {
 		t.Errorf("page past the end: %+v with %d contacts, want total 12, pages 3", p, len(cs))
@@ -162,13 +163,13 @@ func TestContactsPastLastPage(t *testing.T) {
 func TestContactsStatusFilter(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	id, _ := f.create(t, header+rows(0, 8))
-	f.addCall(t, id, phoneOf(1), call{status: "ENDED", endedReason: "customer-ended-call", disposition: "answered",
+	id, _ := f.Create(t, campaigntest.Header+campaigntest.Rows(0, 8))
+	f.addCall(t, id, campaigntest.Phone(1), call{status: "ENDED", endedReason: "customer-ended-call", disposition: "answered",
 		cost: 0.3, recordingURL: "https://rec.example/1.wav"})
-	f.addCall(t, id, phoneOf(4), call{status: "ENDED", endedReason: "voicemail", disposition: "voicemail"})
-	f.addCall(t, id, phoneOf(5), call{status: "FAILED", endedReason: "twilio-failed-to-connect-call"})
+	f.addCall(t, id, campaigntest.Phone(4), call{status: "ENDED", endedReason: "voicemail", disposition: "voicemail"})
+	f.addCall(t, id, campaigntest.Phone(5), call{status: "FAILED", endedReason: "twilio-failed-to-connect-call"})
 	// A retry: the contact's latest attempt decides its status.
-	f.addCall(t, id, phoneOf(5), call{status: "IN_PROGRESS"})
+	f.addCall(t, id, campaigntest.Phone(5), call{status: "IN_PROGRESS"})
 	tests := map[string][]int{
 		"ENDED":       {1, 4},
 		"IN_PROGRESS": {5},
@@ -215,7 +216,7 @@ func contactIndexes(cs []campaign.Contact) []int {
 func TestContactsSearch(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	id, _ := f.create(t, header+
+	id, _ := f.Create(t, campaigntest.Header+
 		"Alice Martin,Acme Plumbing,+12122000001,NYC\n"+
 		"Bob Stone,Stone & Sons,+12122000002,NYC\n"+
 		"Carla Diaz,100% Organic,+13105550003,LA\n"+

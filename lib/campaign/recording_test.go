@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/autolynx/autolynx/dev/campaigntest"
 	"github.com/autolynx/autolynx/lib/campaign"
 	"github.com/autolynx/autolynx/lib/recording"
 )
@@ -23,17 +24,17 @@ var testLinks = recording.NewLinks("https://autolynx.example", "test-vapi-key", 
 func TestA3RecordingLinksAreOurs(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	id, _ := f.create(t, header+rows(0, 3))
+	id, _ := f.Create(t, campaigntest.Header+campaigntest.Rows(0, 3))
 	const vapiURL = "https://storage.vapi.ai/private-mono.wav"
 	var withRec, without uuid.UUID
 	for i, raw := range []*string{ptr(vapiURL), nil} {
 		var call uuid.UUID
-		err := f.pool.QueryRow(f.ctx, `
+		err := f.Pool.QueryRow(f.Ctx, `
 			with k as (select id from contacts where campaign_id = $1 and phone = $2),
 			c as (insert into calls (campaign_id, contact_id, status, phone_number_id, provider_call_id, recording_url)
 			      select $1, k.id, 'ENDED', 'p', $3, $4 from k returning id, contact_id)
 			update contacts set last_call_id = c.id from c where contacts.id = c.contact_id returning c.id`,
-			id, phoneOf(i), uuid.NewString(), raw).Scan(&call)
+			id, campaigntest.Phone(i), uuid.NewString(), raw).Scan(&call)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -43,7 +44,7 @@ func TestA3RecordingLinksAreOurs(t *testing.T) {
 			without = call
 		}
 	}
-	page, err := campaign.Export(f.ctx, f.pool, id, 0, campaign.MaxExportPage, testLinks)
+	page, err := campaign.Export(f.Ctx, f.Pool, id, 0, campaign.MaxExportPage, testLinks)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +66,7 @@ func TestA3RecordingLinksAreOurs(t *testing.T) {
 	if recs[2][6] != "" || recs[3][6] != "" {
 		t.Errorf("recording_url of calls without a recording: %q %q", recs[2][6], recs[3][6])
 	}
-	contacts, _, err := campaign.Contacts(f.ctx, f.pool, id, campaign.ContactFilter{Page: 1, Limit: 10})
+	contacts, _, err := campaign.Contacts(f.Ctx, f.Pool, id, campaign.ContactFilter{Page: 1, Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +76,7 @@ func TestA3RecordingLinksAreOurs(t *testing.T) {
 	if c := contacts[1].Call; c == nil || c.ID != without || c.RecordingURL != nil {
 		t.Errorf("call without a recording: %+v", c)
 	}
-	detail, err := campaign.Call(f.ctx, f.pool, id, withRec)
+	detail, err := campaign.Call(f.Ctx, f.Pool, id, withRec)
 	if err != nil || detail.RecordingURL == nil || *detail.RecordingURL != recording.Path(id, withRec) {
 		t.Errorf("call detail recordingUrl: %+v, %v", detail, err)
 	}

@@ -13,14 +13,14 @@ import (
 func TestWaitingExplained(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	id, _ := f.create(t, "name,business_name,phone,timezone\n"+
+	id, _ := f.Create(t, "name,business_name,phone,timezone\n"+
 		"Ann,Acme,+12122000001,\n"+ // New York, by the number
 		"Bob,Bobco,+12122000002,\n"+
 		"Cy,Cyco,+12122000003,America/Los_Angeles\n") // the column wins
-	f.setStatus(t, id, campaign.Running, nil)
+	f.SetStatus(t, id, campaign.Running, nil)
 	// Wednesday 15:30 UTC: 10:30 in New York, 07:30 in Los Angeles.
 	now := time.Date(2026, 12, 2, 15, 30, 0, 0, time.UTC)
-	_, err := f.pool.Exec(f.ctx, `
+	_, err := f.Pool.Exec(f.Ctx, `
 		with k as (select id, campaign_id, position from contacts where campaign_id = $1 and name in ('Ann', 'Bob')),
 		c as (insert into calls (campaign_id, contact_id, status, ended_reason, disposition, phone_number_id)
 		      select campaign_id, id, 'ENDED', 'customer-did-not-answer', 'no-answer', 'p' from k returning id, contact_id)
@@ -30,7 +30,7 @@ func TestWaitingExplained(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := campaign.Get(f.ctx, f.pool, id, now)
+	s, err := campaign.Get(f.Ctx, f.Pool, id, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func TestWaitingExplained(t *testing.T) {
 	if !w.NextCallAt.Equal(due) || !s.NextEligibleAt.Equal(due) {
 		t.Errorf("next call at %v, next eligible %v; want %v", w.NextCallAt, s.NextEligibleAt, due)
 	}
-	list, err := campaign.List(f.ctx, f.pool, now)
+	list, err := campaign.List(f.Ctx, f.Pool, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func TestWaitingExplained(t *testing.T) {
 	}
 	// Once the redials are due and New York is open, they are due now.
 	later := now.Add(time.Hour + 20*time.Second) // mid-minute: open now, not from the next minute
-	if s, err = campaign.Get(f.ctx, f.pool, id, later); err != nil {
+	if s, err = campaign.Get(f.Ctx, f.Pool, id, later); err != nil {
 		t.Fatal(err)
 	}
 	if w := s.Waiting; w.DueNow != 2 || w.OutsideHours != 1 || w.Redials != 0 || s.NextEligibleAt != nil ||

@@ -12,7 +12,7 @@ import (
 	"github.com/autolynx/autolynx/lib/campaign"
 )
 
-// controlLegal is API.md's state machine: the answer of each action from
+// controlLegal is the state machine of docs/api.md: the answer of each action from
 // each status it is allowed in (a PAUSED campaign here was DIALING).
 var controlLegal = map[string]map[string]string{
 	"start":  {"CREATED": "QUEUED"},

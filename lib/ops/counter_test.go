@@ -67,7 +67,7 @@ func TestTransportTalliesVapiAnswers(t *testing.T) {
 	if reach, _ := tally.Flush(ctx, pool, t0.Add(time.Minute)); reach != ops.VapiDown {
 		t.Fatalf("connection refused: %q, want unreachable", reach)
 	}
-	r, err := ops.Build(ctx, pool, t0.Add(2*time.Minute), "hour")
+	r, err := ops.BuildReport(ctx, pool, t0.Add(2*time.Minute), "hour")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,14 +99,14 @@ func TestReportWindowsAndSpend(t *testing.T) {
 	seedCampaign(t, pool, 3, "ENDED", now.Add(-30*time.Minute), 0.5)
 	seedCampaign(t, pool, 2, "TIMEOUT", now.Add(-5*time.Hour), 1)
 	seedCampaign(t, pool, 4, "ENDED", now.AddDate(0, -1, 0), 10) // last month
-	hour, err := ops.Build(ctx, pool, now, "hour")
+	hour, err := ops.BuildReport(ctx, pool, now, "hour")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if hour.Webhooks != (ops.WebhookCounts{Accepted: 5, Unmatched: 1}) || hour.Calls.Completed != 3 || hour.Calls.TimedOut != 0 {
 		t.Fatalf("hour = %+v", hour)
 	}
-	day, err := ops.Build(ctx, pool, now, "day")
+	day, err := ops.BuildReport(ctx, pool, now, "day")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,7 @@ func TestReportWindowsAndSpend(t *testing.T) {
 	if day.Spend.Today != 3.5 || day.Spend.Month != 3.5 || len(day.Spend.Campaigns) != 2 {
 		t.Fatalf("spend = %+v, want 3.5 today and this month over 2 campaigns", day.Spend)
 	}
-	if _, err := ops.Build(ctx, pool, now, "week"); err == nil {
+	if _, err := ops.BuildReport(ctx, pool, now, "week"); err == nil {
 		t.Fatal("window week accepted")
 	}
 }

@@ -75,10 +75,10 @@ type Vapi struct {
 	CheckedAt *time.Time `json:"checkedAt"`
 }
 
-// liveness reads everything Check judges in one round trip. Waiting calls
+// livenessReads reads everything Liveness judges in one round trip. Waiting calls
 // are QUEUED or RINGING without news: a call in progress is legitimately
 // silent until it ends.
-var liveness = `
+var livenessReads = `
 select
   (select beat_at from ops_heartbeats where name = 'tick'),
   (select vapi from ops_heartbeats where name = 'tick'),
@@ -87,13 +87,13 @@ select
   (select count(*) from calls where status in ` + callstate.LaunchedSQL + `),
   (select count(*) from calls where status in ` + db.InList(callstate.Queued, callstate.Ringing) + ` and last_event_at < $3)`
 
-// Check judges the system's liveness at now for a cron running every
+// Liveness judges the system's liveness at now for a cron running every
 // cadence.
-func Check(ctx context.Context, q db.DBTX, now time.Time, cadence time.Duration) (Status, error) {
+func Liveness(ctx context.Context, q db.DBTX, now time.Time, cadence time.Duration) (Status, error) {
 	staleAfter := StaleCadences * cadence
 	var s Status
 	var vapi *string
-	err := q.QueryRow(ctx, liveness, WebhookAccepted, now.Add(-lastWebhookLookback), now.Add(-staleAfter)).Scan(
+	err := q.QueryRow(ctx, livenessReads, WebhookAccepted, now.Add(-lastWebhookLookback), now.Add(-staleAfter)).Scan(
 		&s.Cron.LastTickAt, &vapi, &s.Vapi.CheckedAt, &s.Webhooks.LastAcceptedAt,
 		&s.Webhooks.LiveCalls, &s.Webhooks.WaitingCalls)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {

@@ -15,7 +15,7 @@ func TestHeartbeatGoesStaleAfterThreeCadences(t *testing.T) {
 	pool := dbtest.Pool(t)
 	check := func(at time.Time) ops.Status {
 		t.Helper()
-		s, err := ops.Check(ctx, pool, at, time.Minute)
+		s, err := ops.Liveness(ctx, pool, at, time.Minute)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -59,7 +59,7 @@ func TestWebhooksStaleWhileCallsWaitForNews(t *testing.T) {
 	}
 	check := func(at time.Time) ops.Webhooks {
 		t.Helper()
-		s, err := ops.Check(ctx, pool, at, time.Minute)
+		s, err := ops.Liveness(ctx, pool, at, time.Minute)
 		if err != nil {
 			t.Fatal(err)
 		}

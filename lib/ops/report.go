@@ -107,8 +107,8 @@ group by c.id
 order by 5 desc, c.created_at desc
 limit $2`
 
-// Build computes the report for window ("hour" or "day") ending at now.
-func Build(ctx context.Context, q db.DBTX, now time.Time, window string) (*Report, error) {
+// BuildReport computes the report for window ("hour" or "day") ending at now.
+func BuildReport(ctx context.Context, q db.DBTX, now time.Time, window string) (*Report, error) {
 	d, ok := windows[window]
 	if !ok {
 		return nil, problem.New(problem.Invalid, "window must be hour or day", "field", "window")

@@ -38,11 +38,11 @@ func TestAfterTick(t *testing.T) {
 	if purged != 9 || hook.posts.Load() != 1 {
 		t.Fatalf("purged %d rows, %d alert posts; want 9 and 1", purged, hook.posts.Load())
 	}
-	s, err := ops.Check(ctx, pool, t0.Add(time.Minute), time.Minute)
+	s, err := ops.Liveness(ctx, pool, t0.Add(time.Minute), time.Minute)
 	if err != nil || s.Cron.Status != "ok" || s.Vapi.Status != ops.VapiOK {
 		t.Fatalf("status after upkeep: %+v, %v", s, err)
 	}
-	r, err := ops.Build(ctx, pool, t0.Add(time.Minute), "hour")
+	r, err := ops.BuildReport(ctx, pool, t0.Add(time.Minute), "hour")
 	if err != nil || r.Vapi.Requests != 1 {
 		t.Fatalf("report after upkeep: %+v, %v", r, err)
 	}

@@ -85,9 +85,9 @@ func (s *Scheduler) reconcile(ctx context.Context, only uuid.UUID, sum *Summary)
 			return nil
 		}
 		switch s.settleSilent(ctx, c) {
-		case "reconciled":
+		case reconciled:
 			sum.Reconciled++
-		case "timeout":
+		case timedOut:
 			sum.TimedOut++
 		}
 	}
@@ -169,10 +169,19 @@ func (s *Scheduler) adopt(ctx context.Context, p suspect, call *vapi.Call) error
 	return campaign.MarkStarted(ctx, s.DB, p.CampaignID, s.Now())
 }
 
+// settled is what looking into a suspect call did to it.
+type settled int
+
+const (
+	unsettled  settled = iota // nothing yet: it is looked at again later
+	reconciled                // Vapi's answer ended it
+	timedOut                  // it was given up as timed out
+)
+
 // settleSilent asks Vapi about a call without news for SilentAfter.
-func (s *Scheduler) settleSilent(ctx context.Context, c suspect) string {
+func (s *Scheduler) settleSilent(ctx context.Context, c suspect) settled {
 	if c.ProviderID == nil {
-		return ""
+		return unsettled
 	}
 	call, err := s.Vapi.GetCall(ctx, *c.ProviderID)
 	switch {
@@ -187,14 +196,14 @@ func (s *Scheduler) settleSilent(ctx context.Context, c suspect) string {
 		if err := s.applyVapi(ctx, obs, call, "call.reconciled"); err != nil {
 			return s.failed(ctx, c, err)
 		}
-		return "reconciled"
+		return reconciled
 	case callstate.Live(obs.Status) && s.Now().Sub(c.CreatedAt) < MaxCallAge:
 		// Vapi says it is still on: a long call. Keep its slot and look
 		// again after another silent period.
 		if err := s.applyVapi(ctx, obs, call, "call.still-live"); err != nil {
 			return s.failed(ctx, c, err)
 		}
-		return ""
+		return unsettled
 	}
 	return s.timeout(ctx, c, "timeout: no news for "+SilentAfter.String())
 }
@@ -244,7 +253,7 @@ func (s *Scheduler) complete(ctx context.Context, c suspect) bool {
 // After MaxReconcileTries in a row it is given up on: a live call is timed
 // out with the error, a final one is no longer completed (incompleteCalls
 // skips it), and admins get one alert.
-func (s *Scheduler) failed(ctx context.Context, c suspect, cause error) string {
+func (s *Scheduler) failed(ctx context.Context, c suspect, cause error) settled {
 	s.Log.Warn("reconcile call", "call", c.ID, "err", cause.Error())
 	now := s.Now()
 	msg := callstate.CleanText(cause.Error())
@@ -254,10 +263,10 @@ func (s *Scheduler) failed(ctx context.Context, c suspect, cause error) string {
 		where id = $1 returning reconcile_failures`, c.ID, msg, now).Scan(&tries)
 	if err != nil {
 		s.Log.Error("count reconcile failure", "call", c.ID, "err", err)
-		return ""
+		return unsettled
 	}
 	if tries != MaxReconcileTries {
-		return ""
+		return unsettled
 	}
 	detail := fmt.Sprintf("reconciling call %s failed %d times (last: %s); it is given up on and holds no slot", c.ID, tries, msg)
 	if err := ops.RaiseAlert(ctx, s.DB, "reconcile-failed", c.CampaignID, detail, now); err != nil {
@@ -285,24 +294,21 @@ func (s *Scheduler) applyVapi(ctx context.Context, obs callstate.Observation, ca
 
 // timeout frees the slot of a call nobody can tell us about, and decides
 // its contact's redial in the same transaction.
-func (s *Scheduler) timeout(ctx context.Context, c suspect, reason string) string {
+func (s *Scheduler) timeout(ctx context.Context, c suspect, reason string) settled {
 	now := s.Now()
-	timedOut := false
+	result := unsettled
 	err := db.InTx(ctx, s.DB, func(tx pgx.Tx) error {
 		ev := callstate.Event{Source: "tick", Type: callstate.EventTimeout}
 		_, ended, err := callstate.End(ctx, tx, c.ID, callstate.Timeout, reason, ev, now)
 		if err != nil || !ended {
 			return err
 		}
-		timedOut = true
+		result = timedOut
 		return callstate.ScheduleRetry(ctx, tx, c.ID, callstate.TimedOut, now)
 	})
 	if err != nil {
 		s.Log.Error("time out call", "call", c.ID, "err", err)
-		return ""
+		return unsettled
 	}
-	if !timedOut {
-		return ""
-	}
-	return "timeout"
+	return result
 }

@@ -61,7 +61,7 @@ type Scheduler struct {
 	Log  *slog.Logger
 }
 
-// Summary is the tick's JSON answer (API.md).
+// Summary is the tick's JSON answer (docs/api.md).
 type Summary struct {
 	Launched           int               `json:"launched"`
 	TimedOut           int               `json:"timedOut"`
@@ -131,7 +131,7 @@ func (s *Scheduler) Tick(ctx context.Context, only uuid.UUID) (*Summary, error) 
 	if err := campaign.CompactTallies(ctx, s.DB); err != nil {
 		s.Log.Error("compact tallies", "err", err)
 	}
-	return sum, s.describe(ctx, sum)
+	return sum, s.promoteAndDescribe(ctx, sum)
 }
 
 // activeTargets lists the campaigns to launch for, with their calling
@@ -188,9 +188,9 @@ select c.id, c.status, (select count(*) from calls l where l.campaign_id = c.id
   and l.status in ` + callstate.LiveSQL + `)
 from unnest($1::text[]) as u(id) join campaigns c on c.id = u.id::uuid`
 
-// describe fills each campaign's status and live calls, and promotes
-// DIALING campaigns whose calls a second tick finds live to RUNNING.
-func (s *Scheduler) describe(ctx context.Context, sum *Summary) error {
+// promoteAndDescribe promotes DIALING campaigns whose calls a second tick
+// finds live to RUNNING, and fills each campaign's status and live calls.
+func (s *Scheduler) promoteAndDescribe(ctx context.Context, sum *Summary) error {
 	if len(sum.Campaigns) == 0 {
 		return nil
 	}

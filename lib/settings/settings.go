@@ -15,7 +15,7 @@ import (
 	"github.com/autolynx/autolynx/lib/problem"
 )
 
-// Settings is the whole editable configuration (API.md admin config).
+// Settings is the whole editable configuration (docs/api.md, /api/admin/config).
 type Settings struct {
 	DefaultConcurrencyCap int    `json:"defaultConcurrencyCap"`
 	AccountConcurrencyCap int    `json:"accountConcurrencyCap"`

@@ -5,12 +5,10 @@ import (
 	"time"
 )
 
-// Server message types AutoLynx reads. (MessageHang, "the assistant is
-// slow to answer", is only logged.)
+// Server message types AutoLynx reads.
 const (
 	MessageStatusUpdate    = "status-update"
 	MessageEndOfCallReport = "end-of-call-report"
-	MessageHang            = "hang"
 )
 
 // ServerMessages is the serverMessages every call AutoLynx places asks

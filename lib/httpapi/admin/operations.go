@@ -30,7 +30,7 @@ func operationsPage(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) err
 	if window == "" {
 		window = "hour"
 	}
-	rep, err := ops.Build(ctx, d.DB, now, window)
+	rep, err := ops.BuildReport(ctx, d.DB, now, window)
 	if err != nil {
 		return err
 	}
@@ -39,7 +39,7 @@ func operationsPage(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	ans := operationsAnswer{Report: rep}
-	if ans.Health, err = ops.Check(ctx, d.DB, now, time.Duration(cfg.DefaultCronCadence)*time.Second); err != nil {
+	if ans.Health, err = ops.Liveness(ctx, d.DB, now, time.Duration(cfg.DefaultCronCadence)*time.Second); err != nil {
 		return err
 	}
 	if ans.Alerts, err = ops.RecentAlerts(ctx, d.DB, recentAlerts); err != nil {

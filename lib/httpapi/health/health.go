@@ -103,7 +103,7 @@ func liveness(ctx context.Context, d *httpapi.Deps, r *http.Request) *ops.Status
 		httpapi.Log(r).Warn("health: read settings", "err", err.Error())
 		return nil
 	}
-	s, err := ops.Check(ctx, d.DB, d.Now(), time.Duration(cfg.DefaultCronCadence)*time.Second)
+	s, err := ops.Liveness(ctx, d.DB, d.Now(), time.Duration(cfg.DefaultCronCadence)*time.Second)
 	if err != nil {
 		httpapi.Log(r).Warn("health: check liveness", "err", err.Error())
 		return nil
