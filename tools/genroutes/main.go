@@ -11,8 +11,10 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/autolynx/autolynx/dev/devserver"
@@ -81,13 +83,15 @@ func apiDoc(old []byte) ([]byte, error) {
 	var b strings.Builder
 	b.WriteString("| Method | Path | Function | Who may call | Rate limit | Body limit |\n")
 	b.WriteString("|---|---|---|---|---|---|\n")
-	for _, rt := range devserver.Routes() {
-		bucket := string(rt.Bucket)
-		if bucket == "" {
-			bucket = "—"
+	for _, file := range slices.Sorted(maps.Keys(devserver.Functions)) {
+		for _, rt := range devserver.Functions[file].Routes {
+			bucket := string(rt.Bucket)
+			if bucket == "" {
+				bucket = "—"
+			}
+			fmt.Fprintf(&b, "| %s | `%s` | `%s` | %s | %s | %d bytes |\n",
+				rt.Method, rt.Path, file, rt.Access, bucket, rt.Body.Bytes)
 		}
-		fmt.Fprintf(&b, "| %s | `%s` | `api/%s.go` | %s | %s | %d bytes |\n",
-			rt.Method, rt.Path, rt.Function, rt.Access, bucket, rt.Body.Bytes)
 	}
 	return []byte(s[:i+len(beginRoutes)] + b.String() + s[j:]), nil
 }
