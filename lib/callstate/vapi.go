@@ -2,6 +2,7 @@ package callstate
 
 import (
 	"encoding/json"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -143,4 +144,21 @@ func cutUTF8(s string, n int) string {
 		n--
 	}
 	return s[:n]
+}
+
+// needed are the members of a message or call whose loss changes what we
+// record of a call: dropped for a wrong type, they are reported, not just
+// skipped.
+var needed = []string{"status", "endedReason", "cost"}
+
+// Mistyped returns the needed members among dropped (a decoded message's
+// or call's Dropped).
+func Mistyped(dropped []string) []string {
+	var out []string
+	for _, k := range dropped {
+		if slices.Contains(needed, k) {
+			out = append(out, k)
+		}
+	}
+	return out
 }

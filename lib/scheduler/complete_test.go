@@ -1,9 +1,11 @@
 package scheduler_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -319,4 +321,32 @@ func show(cost *float64) string {
 		return "none"
 	}
 	return fmt.Sprint(*cost)
+}
+
+// B7, on reconciliation's side: a call object from GET /call whose cost
+// is of the wrong type still completes what it can, and the loss is
+// logged by field name (never silently dropped), as the webhook does.
+func TestB7ReconciledMistypedFieldIsVisible(t *testing.T) {
+	t.Parallel()
+	f := setup(t, vapisim.Config{})
+	var logs bytes.Buffer
+	f.sched.Log = slog.New(slog.NewJSONHandler(&logs, nil))
+	prov := "prov-mistyped"
+	campaignID, callID := f.endedCall(t, prov, nil)
+	var gets atomic.Int32
+	f.sched.Vapi = seqVapi(t, &gets, fmt.Sprintf(`{"id":%q,"status":"ended","endedReason":"customer-ended-call","cost":"0.30",`+
+		`"artifact":{"transcript":"AI: Hello","recording":{"mono":{"combinedUrl":"https://storage.vapi.test/m.wav"}}}}`, prov))
+	f.tick(t, campaignID)
+	var cost *float64
+	var transcript string
+	if err := f.pool.QueryRow(f.ctx, `select cost::float8, coalesce(transcript->>'text', '') from calls where id = $1`, callID).
+		Scan(&cost, &transcript); err != nil {
+		t.Fatal(err)
+	}
+	if gets.Load() == 0 || cost != nil || transcript != "AI: Hello" {
+		t.Errorf("asked Vapi %d times; stored cost %s, transcript %q", gets.Load(), show(cost), transcript)
+	}
+	if !strings.Contains(logs.String(), `"fields":["cost"]`) || !strings.Contains(logs.String(), "wrong type") {
+		t.Errorf("the mistyped cost was not logged by name:\n%s", logs.String())
+	}
 }

@@ -281,6 +281,10 @@ func (s *Scheduler) applyVapi(ctx context.Context, obs callstate.Observation, ca
 	if dropped := obs.Validate(s.URLs); len(dropped) > 0 {
 		s.Log.Warn("vapi call values out of range: ignored", "type", typ, "fields", dropped)
 	}
+	if mistyped := callstate.Mistyped(call.Dropped); len(mistyped) > 0 {
+		// Field names only: the call object is in the event log.
+		s.Log.Warn("vapi call values of the wrong type: ignored", "type", typ, "fields", mistyped)
+	}
 	payload, _ := json.Marshal(call)
 	ev := callstate.Event{Source: "reconcile", Type: typ, Payload: callstate.Redact(payload, s.WebhookSecret, s.WebhookSecretPrevious)}
 	return db.InTx(ctx, s.DB, func(tx pgx.Tx) error {

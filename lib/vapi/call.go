@@ -96,6 +96,9 @@ type Call struct {
 	Artifact           *Artifact           `json:"artifact,omitempty"`
 	Analysis           *Analysis           `json:"analysis,omitempty"`
 	SubscriptionLimits *SubscriptionLimits `json:"subscriptionLimits,omitempty"`
+	// Dropped names the members dropped while decoding for their type
+	// (see DecodeLenient), sorted; not part of the wire format.
+	Dropped []string `json:"-"`
 }
 
 // Artifact is what a call leaves behind: the conversation, recordings and

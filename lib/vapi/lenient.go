@@ -60,9 +60,12 @@ type (
 	plainLimits    SubscriptionLimits
 )
 
-// UnmarshalJSON decodes a Call leniently; its id must be a string.
+// UnmarshalJSON decodes a Call leniently; its id must be a string. The
+// members dropped are noted in Dropped.
 func (c *Call) UnmarshalJSON(b []byte) error {
-	return DecodeLenient(b, (*plainCall)(c), "id")
+	dropped, err := DecodeLenientDropped(b, (*plainCall)(c), "id")
+	c.Dropped = dropped
+	return err
 }
 
 // UnmarshalJSON decodes AssistantOverrides leniently.

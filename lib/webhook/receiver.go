@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -18,10 +17,6 @@ import (
 
 // ErrNotEnvelope means the body is not a Vapi server message.
 var ErrNotEnvelope = errors.New(`body is not a Vapi server message: want {"message": {"type": …}}`)
-
-// needed are the message members whose loss changes what we record of
-// a call: dropped for a wrong type, they are reported, not just skipped.
-var needed = []string{"status", "endedReason", "cost"}
 
 // Outcome says what happened to one message.
 type Outcome struct {
@@ -75,11 +70,7 @@ func (rc *Receiver) Receive(ctx context.Context, body []byte) (Outcome, error) {
 		out.Matched = found
 		return out, err
 	}
-	for _, k := range m.Dropped {
-		if slices.Contains(needed, k) {
-			out.Mistyped = append(out.Mistyped, k)
-		}
-	}
+	out.Mistyped = callstate.Mistyped(m.Dropped)
 	if !campaign.MayFollow(obs) {
 		// Nothing can follow: one statement, one round trip.
 		res, err := callstate.Record(ctx, rc.DB, obs, ev, now)
