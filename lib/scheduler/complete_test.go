@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -195,6 +196,39 @@ func TestNewFaultsCampaignEndsWithVapisTruth(t *testing.T) {
 		t.Error("no transient Vapi fault was injected; change the seed")
 	}
 	assertVapisTruth(t, e, id)
+	assertEveryAttemptIsVapis(t, e, id)
+}
+
+// assertEveryAttemptIsVapis checks every call Vapi placed, not only each
+// contact's last: we hold it with Vapi's ended reason and cost, and the
+// campaign's spend is the sum of Vapi's costs.
+func assertEveryAttemptIsVapis(t *testing.T, e *apitest.Env, campaignID string) {
+	t.Helper()
+	var vapiSpend float64
+	for _, c := range e.Sim.Calls() {
+		var reason string
+		var cost *float64
+		err := e.DB.QueryRow(context.Background(), `select coalesce(ended_reason, ''), cost::float8 from calls
+			where campaign_id = $1 and provider_call_id = $2`, campaignID, c.ID).Scan(&reason, &cost)
+		if err != nil {
+			t.Errorf("Vapi's call %s: %v", c.ID, err)
+			continue
+		}
+		if reason != c.EndedReason || show(cost) != show(c.Cost) {
+			t.Errorf("call %s: reason %q cost %s, Vapi says %q %s", c.ID, reason, show(cost), c.EndedReason, show(c.Cost))
+		}
+		if c.Cost != nil {
+			vapiSpend += *c.Cost
+		}
+	}
+	var spend float64
+	if err := e.DB.QueryRow(context.Background(), `select coalesce(sum(cost), 0)::float8 from calls where campaign_id = $1`,
+		campaignID).Scan(&spend); err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(spend-vapiSpend) > 1e-6 {
+		t.Errorf("campaign spend %.4f, Vapi's calls cost %.4f", spend, vapiSpend)
+	}
 }
 
 // reportWait is one cron period: a tick after it completes calls whose
