@@ -41,7 +41,19 @@ type hook struct {
 	headers map[string]string
 	timeout time.Duration
 	backoff backoffPlan
+	// messages are the server message types the call's server gets.
+	messages []string
 }
+
+// defaultServerMessages is what a server gets when neither the call nor
+// its assistant names serverMessages: the default the OpenAPI document
+// gives for AssistantOverrides.serverMessages.
+var defaultServerMessages = []string{"conversation-update", "end-of-call-report", "function-call", "hang",
+	"speech-update", "status-update", "tool-calls", "transfer-destination-request", "handoff-destination-request",
+	"user-interrupted", "assistant.started"}
+
+// subscribes reports whether the call's server asked for messages of typ.
+func (c *call) subscribes(typ string) bool { return slices.Contains(c.hook.messages, typ) }
 
 // callInput is the part of a validated POST /call body the simulator
 // uses; customer and assistantOverrides are kept as sent, to be echoed.
@@ -266,7 +278,19 @@ type server struct {
 // hookFor picks the server as Vapi does: the call's overrides, then the
 // assistant, then the account default (which has no backoff plan).
 func (s *Sim) hookFor(overrides, assistant map[string]any) hook {
-	h := hook{url: s.cfg.WebhookURL, timeout: 20 * time.Second}
+	h := hook{url: s.cfg.WebhookURL, timeout: 20 * time.Second, messages: defaultServerMessages}
+	// Assumption: like the server, serverMessages come from the call's
+	// overrides, else the assistant, else the documented default.
+	for _, src := range []map[string]any{assistant, overrides} {
+		if list, ok := src["serverMessages"].([]any); ok {
+			h.messages = nil
+			for _, v := range list {
+				if t, ok := v.(string); ok {
+					h.messages = append(h.messages, t)
+				}
+			}
+		}
+	}
 	var srv server
 	raw, ok := overrides["server"].(map[string]any)
 	if u, _ := raw["url"].(string); !ok || u == "" {

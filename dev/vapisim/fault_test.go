@@ -263,7 +263,8 @@ func TestWebhookDeliveryFollowsBackoffPlan(t *testing.T) {
 				server["backoffPlan"] = tc.plan
 			}
 			body, _ := json.Marshal(map[string]any{"assistantId": e.assistant, "phoneNumberId": "pn-1",
-				"customer": map[string]any{"number": "+14155550101"}, "assistantOverrides": map[string]any{"server": server}})
+				"customer":           map[string]any{"number": "+14155550101"},
+				"assistantOverrides": map[string]any{"server": server, "serverMessages": vapi.ServerMessages()}})
 			if st, _ := post(t, e, "/call", e.sim.APIKey(), string(body)); st != http.StatusCreated {
 				t.Fatalf("POST /call: %d", st)
 			}

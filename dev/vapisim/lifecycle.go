@@ -11,13 +11,15 @@ func (s *Sim) play(c *call, p plan, out chan<- outbound) {
 		return
 	}
 	if p.rings() {
-		s.emit(out, typeStatusUpdate, s.statusUpdate(s.transition(c, "ringing"), ""))
+		s.emit(c, out, typeStatusUpdate, s.statusUpdate(s.transition(c, "ringing"), ""))
 		if !s.wait(p.ringing) {
 			return
 		}
 	}
 	if p.talks() {
-		s.emit(out, typeStatusUpdate, s.statusUpdate(s.transition(c, "in-progress"), ""))
+		live := s.transition(c, "in-progress")
+		s.emit(c, out, typeStatusUpdate, s.statusUpdate(live, ""))
+		s.emit(c, out, typeConversationUpdate, s.conversationUpdate(c, live))
 		if !s.wait(p.talk) {
 			return
 		}
@@ -26,11 +28,11 @@ func (s *Sim) play(c *call, p plan, out chan<- outbound) {
 	// call ended, before the analysis ran (no cost, artifact or analysis
 	// on it), so readers must take those from the report itself.
 	atEnd := s.transition(c, "ended")
-	s.emit(out, typeStatusUpdate, s.statusUpdate(atEnd, p.reason))
+	s.emit(c, out, typeStatusUpdate, s.statusUpdate(atEnd, p.reason))
 	if !s.wait(p.post) {
 		return
 	}
-	s.emit(out, typeReport, s.report(s.end(c, p), atEnd, p))
+	s.emit(c, out, typeReport, s.report(s.end(c, p), atEnd, p))
 }
 
 // wait sleeps simulated seconds scaled to real time.
@@ -68,11 +70,26 @@ func (s *Sim) end(c *call, p plan) apiCall {
 	return c.snapshot()
 }
 
-// emit queues a message for delivery; the channel is sized for a whole
-// lifecycle, so this never blocks.
-func (s *Sim) emit(out chan<- outbound, typ string, body any) {
-	s.count(func(st *Stats) { st.PendingWebhooks++ })
+// emit queues a message for delivery if the call's server subscribes to
+// its type; the channel is sized for a whole lifecycle, so this never
+// blocks.
+func (s *Sim) emit(c *call, out chan<- outbound, typ string, body any) {
+	if !c.subscribes(typ) {
+		return
+	}
+	s.count(func(st *Stats) { st.PendingWebhooks++; st.Sent[typ]++ })
 	out <- outbound{typ: typ, body: serverMessage{Message: body}}
+}
+
+// conversationUpdate is the conversation so far as the call goes live:
+// the assistant's first message.
+func (s *Sim) conversationUpdate(c *call, live apiCall) conversationUpdate {
+	first := c.firstMessage
+	if first == "" {
+		first = "Hello"
+	}
+	return conversationUpdate{Type: typeConversationUpdate, Timestamp: float64(s.now().UnixMilli()),
+		MessagesOpenAIFormatted: []openAIMessage{{Role: "assistant", Content: first}}, Call: live}
 }
 
 func (s *Sim) statusUpdate(c apiCall, endedReason string) statusUpdate {

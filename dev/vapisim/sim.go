@@ -103,7 +103,7 @@ func New(cfg Config) *Sim {
 		dials:      map[string]uint64{},
 		faults:     cfg.Faults,
 		faultRand:  rand.New(rand.NewPCG(cfg.Seed, 0x5eed)),
-		stats:      Stats{ByCustomer: map[string]int{}, ByPhoneNumber: map[string]int{}},
+		stats:      Stats{ByCustomer: map[string]int{}, ByPhoneNumber: map[string]int{}, Sent: map[string]int{}},
 	}
 	s.routes()
 	return s

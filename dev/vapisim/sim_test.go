@@ -114,6 +114,7 @@ func (e *env) dial(number string) (*vapi.Call, error) {
 		AssistantOverrides: &vapi.AssistantOverrides{
 			VariableValues: map[string]any{"name": "Ada", "business_name": "Engines Ltd"},
 			Metadata:       map[string]any{"autolynxCallId": "c-" + number},
+			ServerMessages: vapi.ServerMessages(),
 			Server:         &vapi.Server{URL: e.hook.srv.URL, Headers: map[string]string{"X-Vapi-Secret": "s3cret"}},
 		},
 	})

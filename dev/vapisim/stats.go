@@ -18,6 +18,9 @@ type Stats struct {
 	ByCustomer map[string]int
 	// ByPhoneNumber counts placed calls per phoneNumberId.
 	ByPhoneNumber map[string]int
+	// Sent counts the server messages produced per type (only the types
+	// each call's server subscribes to are produced).
+	Sent map[string]int
 	// Live is the number of placed calls not yet ended; PeakLive its maximum.
 	Live     int
 	PeakLive int
@@ -53,6 +56,7 @@ func (s *Sim) Stats() Stats {
 	st := s.stats
 	st.ByCustomer = maps.Clone(s.stats.ByCustomer)
 	st.ByPhoneNumber = maps.Clone(s.stats.ByPhoneNumber)
+	st.Sent = maps.Clone(s.stats.Sent)
 	return st
 }
 

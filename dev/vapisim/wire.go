@@ -85,8 +85,9 @@ type apiAnalysis struct {
 
 // Server message types the simulator sends.
 const (
-	typeStatusUpdate = "status-update"
-	typeReport       = "end-of-call-report"
+	typeStatusUpdate       = "status-update"
+	typeReport             = "end-of-call-report"
+	typeConversationUpdate = "conversation-update"
 )
 
 // serverMessage is the envelope (ServerMessage).
@@ -120,6 +121,22 @@ type endOfCallReport struct {
 	Analysis        apiAnalysis      `json:"analysis"`
 	Call            apiCall          `json:"call"`
 	Customer        map[string]any   `json:"customer,omitempty"`
+}
+
+// conversationUpdate is ServerMessageConversationUpdate: sent only to a
+// server that subscribes to it, as an assistant does by default (calls
+// placed by AutoLynx ask for status updates and reports only).
+type conversationUpdate struct {
+	Type                    string          `json:"type"`
+	Timestamp               float64         `json:"timestamp"`
+	MessagesOpenAIFormatted []openAIMessage `json:"messagesOpenAIFormatted"`
+	Call                    apiCall         `json:"call"`
+}
+
+// openAIMessage is OpenAIMessage.
+type openAIMessage struct {
+	Role    string `json:"role"`
+	Content string `json:"content"`
 }
 
 // outbound is one server message on its way, with its type for the

@@ -175,3 +175,31 @@ func TestB3B4EveryCallNamesItsBackoffPlanAndServerMessages(t *testing.T) {
 		}
 	}
 }
+
+// B4: an assistant imported as it stands at Vapi asks for Vapi's default
+// server messages (conversation updates at every turn among them); the
+// calls AutoLynx places override that with the two it reads, so Vapi
+// sends nothing else and the event log holds nothing else.
+func TestB4ImportedAssistantDoesNotFloodTheLog(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{Sim: vapisim.Config{Seed: 33, Mix: vapisim.Mix{Answered: 1}}})
+	made, err := e.Deps.Vapi.CreateAssistant(t.Context(), json.RawMessage(`{"name":"Imported","firstMessage":"Hi"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a struct{ ID string }
+	if st := e.JSON("POST", "/api/assistants/import", e.Admin, map[string]any{"providerAssistantId": made.ID}, &a); st != http.StatusCreated {
+		t.Fatalf("import: %d", st)
+	}
+	id := start(t, e, map[string]string{"assistantId": a.ID, "cap": "2"}, 3)
+	e.Eventually(30*time.Second, id, func() bool { return done(t, e, id) })
+	sent := e.Sim.Stats().Sent
+	if sent["status-update"] == 0 || sent["end-of-call-report"] != 3 || len(sent) != 2 {
+		t.Errorf("Vapi sent %v, want status updates and 3 reports only", sent)
+	}
+	var others int
+	if err := e.DB.QueryRow(t.Context(), `select count(*) from call_events where source = 'webhook'
+		and type not in ('status-update', 'end-of-call-report')`).Scan(&others); err != nil || others != 0 {
+		t.Errorf("%d other messages in the event log (%v)", others, err)
+	}
+}
