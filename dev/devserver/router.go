@@ -17,7 +17,7 @@ import (
 // first, then a static file of public/, then the rewrites of vercel.json in
 // order (their destination query merged into the request's), else 404.
 // A rewritten request reaches its function at the destination's path, the
-// public path kept only in the query the rewrite adds (httpapi.Routes):
+// public path kept only in the query the rewrite adds (httpapi.Rewrites):
 // the stricter of the two ways Vercel may hand it over.
 type Router struct {
 	vercel    *Vercel

@@ -8,10 +8,12 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"reflect"
 	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -74,10 +76,11 @@ func TestFunctionsTableMatchesAPIFiles(t *testing.T) {
 }
 
 // Each api/ file must satisfy Vercel's builder (first exported func with
-// the handler signature, not package main) and hand app.Serve a route
-// table, whose routes all name the function the file is; so tests and
-// deployment run the same code. (The local runner serves the deployed
-// handlers, so its tests route through each file's own table.)
+// the handler signature, not package main) and hand app.Serve the very
+// route table Functions gives it (Routes of the package its handlers are
+// in), whose routes all name the function the file is: tests and the
+// local runner serve Functions' tables, so a file serving another table
+// would pass them and answer 404 deployed.
 func TestAPIFilesServeTheirRoutes(t *testing.T) {
 	t.Parallel()
 	for file, fn := range Functions {
@@ -97,8 +100,11 @@ func TestAPIFilesServeTheirRoutes(t *testing.T) {
 		if got := runtime.FuncForPC(reflect.ValueOf(fn.Handler).Pointer()).Name(); !strings.HasSuffix(got, "."+handler.Name.Name) {
 			t.Errorf("%s: table handler %s, file's handler %s", file, got, handler.Name.Name)
 		}
-		if !regexp.MustCompile(`(?m)^app\.Serve w r \w+\.\w*Routes$`).MatchString(calls(handler.Body)) {
+		m := regexp.MustCompile(`(?m)^app\.Serve w r (\w+)\.Routes$`).FindStringSubmatch(calls(handler.Body))
+		if m == nil {
 			t.Errorf("%s: handler does not hand app.Serve a route table", file)
+		} else if got, want := importPath(f, m[1]), handlerPackage(fn.Routes); got != want {
+			t.Errorf("%s serves the table of %s, Functions says %s", file, got, want)
 		}
 		if len(fn.Routes) == 0 {
 			t.Errorf("%s serves no route", file)
@@ -109,6 +115,27 @@ func TestAPIFilesServeTheirRoutes(t *testing.T) {
 			}
 		}
 	}
+}
+
+// importPath is the path f imports as name.
+func importPath(f *ast.File, name string) string {
+	for _, imp := range f.Imports {
+		p, _ := strconv.Unquote(imp.Path.Value)
+		if (imp.Name != nil && imp.Name.Name == name) || (imp.Name == nil && path.Base(p) == name) {
+			return p
+		}
+	}
+	return ""
+}
+
+// handlerPackage is the import path of the package routes' handlers are in.
+func handlerPackage(routes []httpapi.Route) string {
+	if len(routes) == 0 {
+		return ""
+	}
+	name := runtime.FuncForPC(reflect.ValueOf(routes[0].Handle).Pointer()).Name()
+	slash := strings.LastIndex(name, "/")
+	return name[:slash+strings.Index(name[slash:], ".")]
 }
 
 func firstHandler(f *ast.File) *ast.FuncDecl {

@@ -2,10 +2,13 @@
 // may move: it maps Vapi's statuses and ended reasons to ours and applies
 // an observation (a webhook, or Vapi's answer to a lookup) to the call row
 // monotonically, so duplicated, late or reordered news can never move a
-// call backwards or lose an outcome. It is also the only code that writes
-// a call's status: Launched records Vapi's answer to a launch, End is how
+// call backwards or lose an outcome. It is also the only code that moves a
+// call's status: Launched records Vapi's answer to a launch, End is how
 // AutoLynx ends a call itself (timeouts, refusals, a manual mark), and a
-// replay of the event log goes through the same functions.
+// replay of the event log goes through the same functions. (The tick's
+// claim creates a call as PENDING and deletes an unlaunched one it
+// releases; the recovery tool's repair copies the status its replay
+// through this package computed, forward only.)
 package callstate
 
 import (

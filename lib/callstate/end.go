@@ -26,13 +26,36 @@ const (
 	EventMarked = "call.marked"
 )
 
-// endCall ends a call that is still live and logs the event in the same
-// statement. A reason or end time already known is kept.
+// From says which live calls an end may take: a refusal only a call Vapi
+// has not taken yet, a timeout only one it has, a manual mark (and its
+// replay) any live call. A call that moved on meanwhile (a webhook, an
+// adopted ambiguous create) is left as it is.
+type From int
+
+const (
+	FromPending  From = iota // PENDING: a dial Vapi refused
+	FromLaunched             // QUEUED, RINGING, IN_PROGRESS: a call Vapi took
+	FromLive                 // any live status
+)
+
+func (f From) statuses() []string {
+	switch f {
+	case FromPending:
+		return live[:1]
+	case FromLaunched:
+		return live[1:]
+	}
+	return live
+}
+
+// endCall ends a call that is still in one of the statuses $8 and logs
+// the event in the same statement. A reason or end time already known is
+// kept.
 var endCall = `
 with u as (
   update calls set status = $2, ended_reason = coalesce(ended_reason, $3), disposition = $4,
     ended_at = coalesce(ended_at, $5), last_event_at = $5, updated_at = $5
-  where id = $1 and status in ` + LiveSQL + `
+  where id = $1 and status = any($8::text[])
   returning id, campaign_id
 )
 insert into call_events (call_id, campaign_id, source, type, status, payload, received_at)
@@ -41,13 +64,14 @@ returning campaign_id`
 
 // End is the one way AutoLynx itself ends a call (the tick's timeouts and
 // refusals, a manual mark; replaying the log uses it too): a call still
-// live moves to the final status for reason, with its disposition, and
+// in a status of from moves to the final status for reason, with its
+// disposition, and
 // ev (its source and type) is logged with payload {"reason": reason},
 // which is how a replay reads it back, so ev.Payload must be empty. ok is
-// false when the call was already final or does not exist. What follows
+// false when the call was in no status of from, or does not exist. What follows
 // from the end (a redial, the campaign's completion) is the caller's, in
 // the same transaction.
-func End(ctx context.Context, q db.DBTX, callID uuid.UUID, status, reason string, ev Event, now time.Time) (campaignID uuid.UUID, ok bool, err error) {
+func End(ctx context.Context, q db.DBTX, callID uuid.UUID, from From, status, reason string, ev Event, now time.Time) (campaignID uuid.UUID, ok bool, err error) {
 	if !Terminal(status) {
 		return uuid.Nil, false, fmt.Errorf("end call: %q is not a final status", status)
 	}
@@ -55,7 +79,7 @@ func End(ctx context.Context, q db.DBTX, callID uuid.UUID, status, reason string
 		return uuid.Nil, false, errors.New("end call: the event's payload is the reason")
 	}
 	reason = text(reason)
-	err = q.QueryRow(ctx, endCall, callID, status, reason, endDisposition(status, reason), now, ev.Source, text(ev.Type)).
+	err = q.QueryRow(ctx, endCall, callID, status, reason, endDisposition(status, reason), now, ev.Source, text(ev.Type), from.statuses()).
 		Scan(&campaignID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return uuid.Nil, false, nil

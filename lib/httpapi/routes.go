@@ -26,8 +26,9 @@ import (
 type Route struct {
 	Method string
 	Path   string
-	// Function is the api/ file that serves the route, without ".go":
-	// "campaigns" is api/campaigns.go, deployed at /api/campaigns.
+	// Function names the api/ function that serves the route, deployed at
+	// "/api/" + Function: "campaigns" is api/campaigns/index.go at
+	// /api/campaigns, "scheduler/tick" api/scheduler/tick.go.
 	Function string
 	Access   Access
 	// Bucket is the caller's rate limit a request counts against (signed-in

@@ -12,8 +12,10 @@ import (
 )
 
 // callstate.End is the one way AutoLynx ends a call itself: it ends a live
-// call once, refuses a status that is not final, and what it wrote (the
-// tick's timeout here) replays to the same row.
+// call once, refuses a status that is not final, leaves a call Vapi took
+// alone when ending a refused dial (a refusal's answer racing the call's
+// first news), and what it wrote (the tick's timeout here) replays to
+// the same row.
 func TestEndReplaysToTheSameCall(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -31,17 +33,21 @@ func TestEndReplaysToTheSameCall(t *testing.T) {
 		t.Fatal(err)
 	}
 	tick := callstate.Event{Source: "tick", Type: callstate.EventTimeout}
-	if _, _, err := callstate.End(ctx, e.DB, call, callstate.Ringing, "x", tick, e.Clock.Now()); err == nil {
+	if _, _, err := callstate.End(ctx, e.DB, call, callstate.FromLive, callstate.Ringing, "x", tick, e.Clock.Now()); err == nil {
 		t.Fatal("End accepted a live status")
 	}
-	if _, _, err := callstate.End(ctx, e.DB, call, callstate.Timeout, "x", callstate.Event{Payload: []byte(`{}`)}, e.Clock.Now()); err == nil {
+	if _, _, err := callstate.End(ctx, e.DB, call, callstate.FromLive, callstate.Timeout, "x", callstate.Event{Payload: []byte(`{}`)}, e.Clock.Now()); err == nil {
 		t.Fatal("End accepted a payload of its own")
 	}
-	campaignID, ok, err := callstate.End(ctx, e.DB, call, callstate.Timeout, "timeout: no news", tick, e.Clock.Now())
+	rejected := callstate.Event{Source: "tick", Type: callstate.EventRejected}
+	if _, ok, err := callstate.End(ctx, e.DB, call, callstate.FromPending, callstate.Failed, "rejected: late", rejected, e.Clock.Now()); err != nil || ok {
+		t.Fatalf("a refusal ended a call Vapi took: %v, %v", ok, err)
+	}
+	campaignID, ok, err := callstate.End(ctx, e.DB, call, callstate.FromLaunched, callstate.Timeout, "timeout: no news", tick, e.Clock.Now())
 	if err != nil || !ok || campaignID.String() != c.CampaignID {
 		t.Fatalf("End = %s, %v, %v", campaignID, ok, err)
 	}
-	if _, ok, err := callstate.End(ctx, e.DB, call, callstate.Ended, "again", tick, e.Clock.Now()); err != nil || ok {
+	if _, ok, err := callstate.End(ctx, e.DB, call, callstate.FromLive, callstate.Ended, "again", tick, e.Clock.Now()); err != nil || ok {
 		t.Fatalf("ending a final call again = %v, %v", ok, err)
 	}
 	var status, disposition, reason, payload string

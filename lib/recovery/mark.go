@@ -29,7 +29,7 @@ func MarkCall(ctx context.Context, pool *pgxpool.Pool, id uuid.UUID, status, rea
 	}
 	return db.InTx(ctx, pool, func(tx pgx.Tx) error {
 		ev := callstate.Event{Source: "api", Type: callstate.EventMarked}
-		campaignID, ok, err := callstate.End(ctx, tx, id, status, reason, ev, now)
+		campaignID, ok, err := callstate.End(ctx, tx, id, callstate.FromLive, status, reason, ev, now)
 		if err != nil {
 			return err
 		}

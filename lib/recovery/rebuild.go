@@ -160,7 +160,7 @@ func replay(ctx context.Context, scratch *pgxpool.Pool, e event, urls callstate.
 		var p struct{ Reason string }
 		_ = json.Unmarshal([]byte(e.Payload), &p)
 		ev := callstate.Event{Source: e.Source, Type: e.Type}
-		_, _, err := callstate.End(ctx, scratch, e.CallID, deref(e.Status), p.Reason, ev, at)
+		_, _, err := callstate.End(ctx, scratch, e.CallID, callstate.FromLive, deref(e.Status), p.Reason, ev, at)
 		return err == nil, err
 	case e.Type == callstate.EventLaunched:
 		obs := callstate.Observation{CallID: e.CallID, ProviderCallID: deref(e.ProviderCallID), Status: deref(e.Status)}

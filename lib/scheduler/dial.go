@@ -125,7 +125,7 @@ func (s *Scheduler) recordLaunch(ctx context.Context, t target, c claimed, call 
 // failAttempt ends an attempt Vapi refused for this contact alone.
 func (s *Scheduler) failAttempt(ctx context.Context, c claimed, reason string) error {
 	ev := callstate.Event{Source: "tick", Type: callstate.EventRejected}
-	_, _, err := callstate.End(ctx, s.DB, c.CallID, callstate.Failed, "rejected: "+reason, ev, s.Now())
+	_, _, err := callstate.End(ctx, s.DB, c.CallID, callstate.FromPending, callstate.Failed, "rejected: "+reason, ev, s.Now())
 	return err
 }
 

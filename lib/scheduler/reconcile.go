@@ -303,7 +303,7 @@ func (s *Scheduler) timeout(ctx context.Context, c suspect, reason string) settl
 	result := unsettled
 	err := db.InTx(ctx, s.DB, func(tx pgx.Tx) error {
 		ev := callstate.Event{Source: "tick", Type: callstate.EventTimeout}
-		_, ended, err := callstate.End(ctx, tx, c.ID, callstate.Timeout, reason, ev, now)
+		_, ended, err := callstate.End(ctx, tx, c.ID, callstate.FromLaunched, callstate.Timeout, reason, ev, now)
 		if err != nil || !ended {
 			return err
 		}

@@ -21,7 +21,8 @@ import (
 
 // Function is one entrypoint file under api/.
 type Function struct {
-	// File is the entrypoint, relative to the module root ("api/health.go").
+	// File is the entrypoint, relative to the module root
+	// ("api/health/index.go").
 	File string
 	// ImportPath is the entrypoint's package; the builder compiles all of it.
 	ImportPath string

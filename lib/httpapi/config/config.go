@@ -16,9 +16,11 @@ var Routes = []httpapi.Route{
 }
 
 // publicSettingsTTL is how long this instance reuses the settings the
-// sign-in page reads: anyone may ask, so not every request reads them. An
-// admin's change on this instance forgets them at once (Forget), other
-// instances see it within this time.
+// sign-in page reads: anyone may ask, so not every request reads them.
+// Deployed, an admin's change (made by the admin function, another
+// instance) shows within this time; where one process serves both
+// functions, as the local runner does, the change forgets the copy at
+// once (Forget).
 const publicSettingsTTL = 30 * time.Second
 
 // settingsCache is this instance's copy of the settings.
