@@ -148,3 +148,18 @@ func HeapPeak() (stop func() float64) {
 		return float64(peak) / (1 << 20)
 	}
 }
+
+// ContactIndexes maps contacts made by Rows (or apitest.Rows, named alike:
+// "Person i") back to their index i; -1 for another name.
+func ContactIndexes(cs []campaign.Contact) []int {
+	var out []int
+	for _, c := range cs {
+		var i int
+		if _, err := fmt.Sscanf(c.Name, "Person %d", &i); err == nil {
+			out = append(out, i)
+		} else {
+			out = append(out, -1)
+		}
+	}
+	return out
+}

@@ -182,7 +182,7 @@ func TestContactsStatusFilter(t *testing.T) {
 	}
 	for status, want := range tests {
 		cs, p := byStatus(status)
-		if got := contactIndexes(cs); !reflect.DeepEqual(got, want) || p.Total != len(want) {
+		if got := campaigntest.ContactIndexes(cs); !reflect.DeepEqual(got, want) || p.Total != len(want) {
 			t.Errorf("status=%s: contacts %v (total %d), want %v", status, got, p.Total, want)
 		}
 	}
@@ -197,20 +197,6 @@ func TestContactsStatusFilter(t *testing.T) {
 	if k := cs[0]; k.Call.Attempt != 2 || k.Attempts != 2 {
 		t.Errorf("retried contact: attempts %d, call attempt %d; want 2", k.Attempts, k.Call.Attempt)
 	}
-}
-
-// contactIndexes maps contacts made by rows back to their index.
-func contactIndexes(cs []campaign.Contact) []int {
-	var out []int
-	for _, c := range cs {
-		var i int
-		if _, err := fmt.Sscanf(c.Name, "Person %d", &i); err == nil {
-			out = append(out, i)
-		} else {
-			out = append(out, -1)
-		}
-	}
-	return out
 }
 
 func TestContactsSearch(t *testing.T) {

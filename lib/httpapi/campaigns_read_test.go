@@ -2,7 +2,6 @@ package httpapi_test
 
 import (
 	"bytes"
-	"fmt"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -10,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/autolynx/autolynx/dev/apitest"
+	"github.com/autolynx/autolynx/dev/campaigntest"
 	"github.com/autolynx/autolynx/lib/campaign"
 )
 
@@ -133,7 +133,7 @@ func TestCampaignContactsQuery(t *testing.T) {
 	} {
 		var p contactPage
 		e.GetJSON(t, tok, base+query, &p)
-		if got := contactIndexes(p.Contacts); !reflect.DeepEqual(got, want) || p.Pagination.Total != len(want) {
+		if got := campaigntest.ContactIndexes(p.Contacts); !reflect.DeepEqual(got, want) || p.Pagination.Total != len(want) {
 			t.Errorf("%s: contacts %v (total %d), want %v", query, got, p.Pagination.Total, want)
 		}
 	}
@@ -142,20 +142,6 @@ func TestCampaignContactsQuery(t *testing.T) {
 	wantKeys(t, raw.Contacts[0], "id", "name", "businessName", "phone", "variables", "call")
 	wantKeys(t, raw.Contacts[0]["call"].(map[string]any), "id", "status", "endedReason", "cost", "recordingUrl",
 		"duration", "startedAt", "endedAt", "attempt")
-}
-
-// contactIndexes maps contacts made by apitest.Rows back to their index.
-func contactIndexes(cs []campaign.Contact) []int {
-	var out []int
-	for _, c := range cs {
-		var i int
-		if _, err := fmt.Sscanf(c.Name, "Person %d", &i); err == nil {
-			out = append(out, i)
-		} else {
-			out = append(out, -1)
-		}
-	}
-	return out
 }
 
 func TestCampaignNotFound(t *testing.T) {
