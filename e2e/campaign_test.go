@@ -47,6 +47,9 @@ func TestCampaignFromCSVToCompleted(t *testing.T) {
 		p.setValue(tid("campaign-cap"), "2"),
 		chromedp.SetUploadFiles(tid("campaign-file"), []string{csv}))
 	p.waitText(tid("file-chosen"), "contacts.csv", false)
+	// The preview renders above the button: a click sent before it lands
+	// hits whatever moved under the pointer.
+	p.do("wait for the preview", chromedp.WaitVisible(tid("preview")))
 	p.do("submit", chromedp.Click(tid("campaign-submit")))
 	// Many tiny chunks are many imports: under a loaded machine they may
 	// take longer than one page wait, so the bound is a minute; a refused

@@ -65,6 +65,9 @@ func TestM9DashboardUnderCSP(t *testing.T) {
 		p.setValue(tid("campaign-assistant"), assistantID),
 		chromedp.SetUploadFiles(tid("campaign-file"), []string{csv}))
 	p.waitText(tid("file-chosen"), "contacts.csv", false)
+	// The preview renders above the button: a click sent before it lands
+	// hits whatever moved under the pointer.
+	p.do("wait for the preview", chromedp.WaitVisible(tid("preview")))
 	p.do("submit", chromedp.Click(tid("campaign-submit")))
 	p.until("the upload to finish", `document.querySelector('[data-testid="upload-status"]')?.dataset.done === 'true'`, waitTimeout)
 	checkReport(t, p)
