@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/autolynx/autolynx/dev/campaigntest"
 )
 
 // CSVHeader is the header of the contact lists made here.
@@ -65,34 +67,13 @@ func (e *Env) Count(t testing.TB, query string, args ...any) int {
 	return n
 }
 
-// Call is a call row written straight to the database, standing for what
-// the tick and the webhook record; empty fields are null.
-type Call struct {
-	Status, EndedReason, Disposition, RecordingURL, Transcript string
-	Cost                                                       float64
-}
+// Call is a call row standing for what the tick and the webhook record
+// (campaigntest.Call).
+type Call = campaigntest.Call
 
 // AddCall records c as the latest attempt of the campaign's contact with
 // phone (a 42.5-second call that ended now).
 func (e *Env) AddCall(t testing.TB, campaignID, phone string, c Call) {
 	t.Helper()
-	null := func(s string) *string {
-		if s == "" {
-			return nil
-		}
-		return &s
-	}
-	var cost *float64
-	if c.Cost != 0 {
-		cost = &c.Cost
-	}
-	e.Exec(t, `
-		with k as (select id, campaign_id, attempts from contacts where campaign_id = $1 and phone = $2),
-		c as (insert into calls (campaign_id, contact_id, attempt, status, phone_number_id, ended_reason,
-		        disposition, cost, recording_url, transcript, duration_seconds, started_at, ended_at)
-		      select k.campaign_id, k.id, k.attempts + 1, $3, 'test-phone-number', $4, $5, $6, $7, $8::jsonb,
-		        42.5, now() - interval '1 minute', now()
-		      from k returning id, contact_id)
-		update contacts set last_call_id = c.id, attempts = attempts + 1 from c where contacts.id = c.contact_id`,
-		campaignID, phone, c.Status, null(c.EndedReason), null(c.Disposition), cost, null(c.RecordingURL), null(c.Transcript))
+	campaigntest.AddCall(t, e.DB, campaignID, phone, c)
 }

@@ -18,41 +18,6 @@ import (
 // straight to the database. The HTTP contract of the same reads (fields,
 // query parsing, limits, ETags) is tested in lib/httpapi.
 
-// call is a call row standing for what the tick and the webhook record;
-// empty fields are null.
-type call struct {
-	status, endedReason, disposition, recordingURL string
-	cost                                           float64
-}
-
-// addCall records c as the latest attempt of the campaign's contact with
-// phone (a 42.5-second call that ended now).
-func (f fixture) addCall(t testing.TB, id uuid.UUID, phone string, c call) {
-	t.Helper()
-	null := func(s string) *string {
-		if s == "" {
-			return nil
-		}
-		return &s
-	}
-	var cost *float64
-	if c.cost != 0 {
-		cost = &c.cost
-	}
-	_, err := f.Pool.Exec(f.Ctx, `
-		with k as (select id, campaign_id, attempts from contacts where campaign_id = $1 and phone = $2),
-		c as (insert into calls (campaign_id, contact_id, attempt, status, phone_number_id, ended_reason,
-		        disposition, cost, recording_url, duration_seconds, started_at, ended_at)
-		      select k.campaign_id, k.id, k.attempts + 1, $3, 'test-phone-number', $4, $5, $6, $7,
-		        42.5, now() - interval '1 minute', now()
-		      from k returning id, contact_id)
-		update contacts set last_call_id = c.id, attempts = attempts + 1 from c where contacts.id = c.contact_id`,
-		id, phone, c.status, null(c.endedReason), null(c.disposition), cost, null(c.recordingURL))
-	if err != nil {
-		t.Fatalf("add call: %v", err)
-	}
-}
-
 // contacts reads one page of contacts and fails the test on error.
 func (f fixture) contacts(t testing.TB, id uuid.UUID, filter campaign.ContactFilter) ([]campaign.Contact, campaign.Pagination) {
 	t.Helper()
@@ -77,10 +42,10 @@ func TestListNewestFirstWithCounters(t *testing.T) {
 		ids = append(ids, id)
 	}
 	last := ids[2]
-	f.addCall(t, last, campaigntest.Phone(0), call{status: "ENDED", endedReason: "customer-ended-call", disposition: "answered", cost: 0.25})
-	f.addCall(t, last, campaigntest.Phone(1), call{status: "ENDED", endedReason: "voicemail", disposition: "voicemail", cost: 0.1})
-	f.addCall(t, last, campaigntest.Phone(2), call{status: "FAILED", endedReason: "twilio-failed-to-connect-call", disposition: "failed"})
-	f.addCall(t, last, campaigntest.Phone(3), call{status: "IN_PROGRESS"})
+	campaigntest.AddCall(t, f.Pool, last, campaigntest.Phone(0), campaigntest.Call{Status: "ENDED", EndedReason: "customer-ended-call", Disposition: "answered", Cost: 0.25})
+	campaigntest.AddCall(t, f.Pool, last, campaigntest.Phone(1), campaigntest.Call{Status: "ENDED", EndedReason: "voicemail", Disposition: "voicemail", Cost: 0.1})
+	campaigntest.AddCall(t, f.Pool, last, campaigntest.Phone(2), campaigntest.Call{Status: "FAILED", EndedReason: "twilio-failed-to-connect-call", Disposition: "failed"})
+	campaigntest.AddCall(t, f.Pool, last, campaigntest.Phone(3), campaigntest.Call{Status: "IN_PROGRESS"})
 	list, err := campaign.List(f.Ctx, f.Pool, time.Now())
 	if err != nil {
 		t.Fatal(err)
@@ -104,10 +69,10 @@ func TestGetMetrics(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
 	id, _ := f.Create(t, campaigntest.Header+campaigntest.Rows(0, 6))
-	f.addCall(t, id, campaigntest.Phone(0), call{status: "ENDED", endedReason: "customer-ended-call", disposition: "answered", cost: 0.5})
-	f.addCall(t, id, campaigntest.Phone(1), call{status: "ENDED", endedReason: "customer-ended-call", disposition: "answered", cost: 0.25})
-	f.addCall(t, id, campaigntest.Phone(2), call{status: "FAILED", endedReason: "twilio-failed-to-connect-call", disposition: "failed"})
-	f.addCall(t, id, campaigntest.Phone(3), call{status: "RINGING"})
+	campaigntest.AddCall(t, f.Pool, id, campaigntest.Phone(0), campaigntest.Call{Status: "ENDED", EndedReason: "customer-ended-call", Disposition: "answered", Cost: 0.5})
+	campaigntest.AddCall(t, f.Pool, id, campaigntest.Phone(1), campaigntest.Call{Status: "ENDED", EndedReason: "customer-ended-call", Disposition: "answered", Cost: 0.25})
+	campaigntest.AddCall(t, f.Pool, id, campaigntest.Phone(2), campaigntest.Call{Status: "FAILED", EndedReason: "twilio-failed-to-connect-call", Disposition: "failed"})
+	campaigntest.AddCall(t, f.Pool, id, campaigntest.Phone(3), campaigntest.Call{Status: "RINGING"})
 	s, err := campaign.Get(f.Ctx, f.Pool, id, time.Now())
 	if err != nil {
 		t.Fatal(err)
@@ -164,12 +129,12 @@ func TestContactsStatusFilter(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
 	id, _ := f.Create(t, campaigntest.Header+campaigntest.Rows(0, 8))
-	f.addCall(t, id, campaigntest.Phone(1), call{status: "ENDED", endedReason: "customer-ended-call", disposition: "answered",
-		cost: 0.3, recordingURL: "https://rec.example/1.wav"})
-	f.addCall(t, id, campaigntest.Phone(4), call{status: "ENDED", endedReason: "voicemail", disposition: "voicemail"})
-	f.addCall(t, id, campaigntest.Phone(5), call{status: "FAILED", endedReason: "twilio-failed-to-connect-call"})
+	campaigntest.AddCall(t, f.Pool, id, campaigntest.Phone(1), campaigntest.Call{Status: "ENDED", EndedReason: "customer-ended-call", Disposition: "answered",
+		Cost: 0.3, RecordingURL: "https://rec.example/1.wav"})
+	campaigntest.AddCall(t, f.Pool, id, campaigntest.Phone(4), campaigntest.Call{Status: "ENDED", EndedReason: "voicemail", Disposition: "voicemail"})
+	campaigntest.AddCall(t, f.Pool, id, campaigntest.Phone(5), campaigntest.Call{Status: "FAILED", EndedReason: "twilio-failed-to-connect-call"})
 	// A retry: the contact's latest attempt decides its status.
-	f.addCall(t, id, campaigntest.Phone(5), call{status: "IN_PROGRESS"})
+	campaigntest.AddCall(t, f.Pool, id, campaigntest.Phone(5), campaigntest.Call{Status: "IN_PROGRESS"})
 	tests := map[string][]int{
 		"ENDED":       {1, 4},
 		"IN_PROGRESS": {5},
