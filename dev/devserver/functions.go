@@ -61,16 +61,6 @@ func Routes() []httpapi.Route {
 	return out
 }
 
-// Deployed returns the handlers exactly as Vercel runs them (dependencies
-// from lib/app).
-func Deployed() map[string]http.Handler {
-	out := make(map[string]http.Handler, len(Functions))
-	for file, f := range Functions {
-		out[file] = f.Handler
-	}
-	return out
-}
-
 // Built returns the same functions built around d, with the same
 // per-request wrapping lib/app applies (request id, access log).
 func Built(d *httpapi.Deps) map[string]http.Handler {

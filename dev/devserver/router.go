@@ -17,7 +17,7 @@ import (
 // first, then a static file of public/, then the rewrites of vercel.json in
 // order (their destination query merged into the request's), else 404.
 // A rewritten request reaches its function at the destination's path, the
-// public path kept only in the query the rewrite adds (httpapi.Rewrites):
+// public path kept only in the query the rewrite adds (tools/genroutes):
 // the stricter of the two ways Vercel may hand it over.
 type Router struct {
 	vercel    *Vercel
@@ -27,7 +27,7 @@ type Router struct {
 	local map[string][]string
 }
 
-// NewRouter routes to handlers (by api/ file: Deployed or Built),
+// NewRouter routes to handlers (by api/ file, as Built gives them),
 // vercel.json's rewrites and the static files under publicDir.
 func NewRouter(v *Vercel, publicDir string, handlers map[string]http.Handler) *Router {
 	fns := make(map[string]http.Handler, len(handlers))

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"regexp"
 
 	"github.com/autolynx/autolynx/lib/ratelimit"
 )
@@ -83,29 +82,3 @@ var (
 	UploadBody  = BodyLimit{MaxUpload, "upload too large: send the CSV in chunks under 4.5 MB"}
 	MessageBody = BodyLimit{MaxUpload, "request body too large"}
 )
-
-// Rewrite is one of vercel.json's rewrites.
-type Rewrite struct {
-	Source      string `json:"source"`
-	Destination string `json:"destination"`
-}
-
-// Rewrites are vercel.json's rewrites, made from routes: every public path
-// other than a function's own goes to that function, with the path kept
-// in the query (?path=…) for Function to route by.
-func Rewrites(routes []Route) []Rewrite {
-	var out []Rewrite
-	seen := map[string]bool{}
-	for _, rt := range routes {
-		if seen[rt.Path] || rt.Path == FunctionPath(rt.Function) {
-			continue
-		}
-		seen[rt.Path] = true
-		source := vercelParams.ReplaceAllString(rt.Path, ":$1")
-		out = append(out, Rewrite{Source: source, Destination: FunctionPath(rt.Function) + "?path=" + source})
-	}
-	return out
-}
-
-// vercelParams finds ServeMux wildcards ({id}), which Vercel writes :id.
-var vercelParams = regexp.MustCompile(`\{(\w+)\}`)

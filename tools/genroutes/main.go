@@ -14,6 +14,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -61,7 +62,7 @@ func vercelJSON(old []byte) ([]byte, error) {
 		return nil, err
 	}
 	end := start + int(dec.InputOffset())
-	rewrites, err := json.MarshalIndent(httpapi.Rewrites(devserver.Routes()), "  ", "  ")
+	rewrites, err := json.MarshalIndent(rewrites(devserver.Routes()), "  ", "  ")
 	if err != nil {
 		return nil, err
 	}
@@ -95,3 +96,24 @@ func apiDoc(old []byte) ([]byte, error) {
 	}
 	return []byte(s[:i+len(beginRoutes)] + b.String() + s[j:]), nil
 }
+
+// rewrites are vercel.json's rewrites, made from routes: every public path
+// other than a function's own goes to that function, with the path kept
+// in the query (?path=…) for httpapi.Function to route by.
+func rewrites(routes []httpapi.Route) []devserver.Rewrite {
+	var out []devserver.Rewrite
+	seen := map[string]bool{}
+	for _, rt := range routes {
+		own := httpapi.FunctionPath(rt.Function)
+		if seen[rt.Path] || rt.Path == own {
+			continue
+		}
+		seen[rt.Path] = true
+		source := vercelParams.ReplaceAllString(rt.Path, ":$1")
+		out = append(out, devserver.Rewrite{Source: source, Destination: own + "?path=" + source})
+	}
+	return out
+}
+
+// vercelParams finds ServeMux wildcards ({id}), which Vercel writes :id.
+var vercelParams = regexp.MustCompile(`\{(\w+)\}`)
