@@ -6,7 +6,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/autolynx/autolynx/dev/apitest"
 	"github.com/autolynx/autolynx/lib/callstate"
 	"github.com/autolynx/autolynx/lib/recovery"
 )
@@ -19,15 +18,7 @@ import (
 func TestEndReplaysToTheSameCall(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	e := apitest.New(t, apitest.Options{})
-	e.Sim.PauseWebhooks()
-	t.Cleanup(e.Sim.ResumeWebhooks)
-	asst := e.CreateAssistant("Ends")
-	c := e.CreateCampaign(map[string]string{"name": "Ends", "assistantId": asst, "cap": "2"}, apitest.Contacts(2))
-	if st := e.Control(c.CampaignID, "start"); st != 200 {
-		t.Fatalf("start: %d", st)
-	}
-	e.Tick(c.CampaignID)
+	e, c := heldCampaign(t, "Ends", 2)
 	var call uuid.UUID
 	if err := e.DB.QueryRow(ctx, `select id from calls where campaign_id = $1 order by created_at limit 1`, c.CampaignID).Scan(&call); err != nil {
 		t.Fatal(err)

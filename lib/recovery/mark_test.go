@@ -17,15 +17,7 @@ import (
 func TestManualFallbacks(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	e := apitest.New(t, apitest.Options{})
-	e.Sim.PauseWebhooks()
-	t.Cleanup(e.Sim.ResumeWebhooks)
-	asst := e.CreateAssistant("Stuck")
-	c := e.CreateCampaign(map[string]string{"name": "Stuck", "assistantId": asst, "cap": "2"}, apitest.Contacts(4))
-	if st := e.Control(c.CampaignID, "start"); st != 200 {
-		t.Fatalf("start: %d", st)
-	}
-	e.Tick(c.CampaignID)
+	e, c := heldCampaign(t, "Stuck", 4)
 	paused, err := recovery.PauseAll(ctx, e.DB)
 	if err != nil || len(paused) != 1 || paused[0].String() != c.CampaignID {
 		t.Fatalf("pause-all = %v, %v", paused, err)
@@ -61,4 +53,20 @@ func TestManualFallbacks(t *testing.T) {
 	if st := e.Summary(c.CampaignID).Status; st != campaign.Paused {
 		t.Fatalf("status %s, want PAUSED", st)
 	}
+}
+
+// heldCampaign starts a campaign of n contacts (cap 2) with Vapi's webhooks
+// held, and ticks once: its first calls stay live until the test says.
+func heldCampaign(t *testing.T, name string, n int) (*apitest.Env, apitest.Created) {
+	t.Helper()
+	e := apitest.New(t, apitest.Options{})
+	e.Sim.PauseWebhooks()
+	t.Cleanup(e.Sim.ResumeWebhooks)
+	asst := e.CreateAssistant(name)
+	c := e.CreateCampaign(map[string]string{"name": name, "assistantId": asst, "cap": "2"}, apitest.Contacts(n))
+	if st := e.Control(c.CampaignID, "start"); st != 200 {
+		t.Fatalf("start: %d", st)
+	}
+	e.Tick(c.CampaignID)
+	return e, c
 }
