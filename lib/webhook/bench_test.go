@@ -25,7 +25,7 @@ import (
 // messages are laid out a group of spread calls at a time: each message
 // of the group's calls in turn, as when that many calls are live at once
 // and each hears its news in order (spread 1: call after call).
-func ingestFixture(b *testing.B, calls, spread int, keep ...int) (http.Handler, [][]byte, *atomic.Int64) {
+func ingestFixture(b testing.TB, calls, spread int, keep ...int) (http.Handler, [][]byte, *atomic.Int64) {
 	e := apitest.New(b, apitest.Options{})
 	statements := &atomic.Int64{}
 	cfg := e.DB.Config()
