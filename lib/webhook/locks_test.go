@@ -112,7 +112,7 @@ func TestNewsBeforeTheEndIsOneStatement(t *testing.T) {
 	t.Parallel()
 	h, bodies, statements := ingestFixture(t, 3, 1, 0, 1, 2)
 	statements.Store(0)
-	for _, body := range bodies {
+	for _, body := range bodies[0] {
 		req := httptest.NewRequest(http.MethodPost, "/api/webhooks/vapi", bytes.NewReader(body))
 		req.Header.Set("X-Vapi-Secret", apitest.WebhookSecret)
 		rec := httptest.NewRecorder()
@@ -121,7 +121,7 @@ func TestNewsBeforeTheEndIsOneStatement(t *testing.T) {
 			t.Fatalf("webhook: %d %s", rec.Code, rec.Body)
 		}
 	}
-	if n := statements.Load(); n != int64(len(bodies)) {
-		t.Fatalf("%d statements for %d webhooks, want one each", n, len(bodies))
+	if n := statements.Load(); n != int64(len(bodies[0])) {
+		t.Fatalf("%d statements for %d webhooks, want one each", n, len(bodies[0]))
 	}
 }
