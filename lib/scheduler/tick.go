@@ -13,6 +13,7 @@ import (
 	"github.com/autolynx/autolynx/lib/callstate"
 	"github.com/autolynx/autolynx/lib/campaign"
 	"github.com/autolynx/autolynx/lib/db"
+	"github.com/autolynx/autolynx/lib/outbox"
 	"github.com/autolynx/autolynx/lib/settings"
 	"github.com/autolynx/autolynx/lib/vapi"
 )
@@ -58,8 +59,11 @@ type Scheduler struct {
 	CredentialID string
 	// URLs says which recording URLs from Vapi may be stored.
 	URLs callstate.URLPolicy
-	Now  func() time.Time
-	Log  *slog.Logger
+	// Outbox delivers events to the team's destinations in the full
+	// pass (Cron); nil delivers nothing.
+	Outbox *outbox.Dispatcher
+	Now    func() time.Time
+	Log    *slog.Logger
 }
 
 // Summary is the tick's JSON answer (docs/api.md).
@@ -73,6 +77,8 @@ type Summary struct {
 	Ambiguous          int               `json:"ambiguous"`
 	Rejected           int               `json:"rejected"`
 	Campaigns          []CampaignSummary `json:"campaigns"`
+	// Deliveries is what the full pass delivered from the outbox.
+	Deliveries *outbox.Summary `json:"deliveries,omitempty"`
 }
 
 // CampaignSummary is what the tick did for one campaign.
