@@ -38,11 +38,12 @@ func protectedRoutes() []route {
 func TestOnlyMachineAndPublicRoutesSkipSignIn(t *testing.T) {
 	t.Parallel()
 	want := map[string]httpapi.Access{
-		"GET /api/health":          httpapi.Public,
-		"GET /api/config":          httpapi.Public,
-		"GET /api/scheduler/tick":  httpapi.CronSecret,
-		"POST /api/scheduler/tick": httpapi.CronSecret,
-		"POST /api/webhooks/vapi":  httpapi.WebhookSignature,
+		"GET /api/health":                               httpapi.Public,
+		"GET /api/config":                               httpapi.Public,
+		"GET /api/scheduler/tick":                       httpapi.CronSecret,
+		"POST /api/scheduler/tick":                      httpapi.CronSecret,
+		"POST /api/webhooks/vapi":                       httpapi.WebhookSignature,
+		"GET /api/admin/destinations/{id}/outcomes.csv": httpapi.FeedToken,
 	}
 	for _, rt := range devserver.Routes() {
 		switch rt.Access {
