@@ -209,3 +209,151 @@ func TestEveryEventReachesAnUnreliableReceiverOnce(t *testing.T) {
 		t.Error("deliveries left undelivered")
 	}
 }
+
+// Admins manage a destination: its URL is checked, its secret shown
+// once and rotated, a test event and a redelivery go out at once with
+// the event's own id, and the log shows each attempt's answer.
+func TestDestinationAdminFlow(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{})
+	for _, bad := range []string{"http://example.com/hook", "ftp://127.0.0.1/x", "https://user:pw@example.com/", "not a url"} {
+		r := e.Send(t, http.MethodPost, "/api/admin/destinations", e.Admin, "application/json",
+			strings.NewReader(`{"name":"x","url":"`+bad+`","events":[]}`))
+		apitest.WantError(t, r, http.StatusBadRequest, "VALIDATION_ERROR")
+	}
+	r := e.Send(t, http.MethodPost, "/api/admin/destinations", e.Admin, "application/json",
+		strings.NewReader(`{"name":"x","url":"https://example.com","events":["call.started"]}`))
+	apitest.WantError(t, r, http.StatusBadRequest, "VALIDATION_ERROR")
+
+	crm := newTeamSystem(t, func(n int) int {
+		if n == 2 {
+			return http.StatusServiceUnavailable
+		}
+		return http.StatusOK
+	})
+	dst := addDestination(t, e, crm.URL, outbox.ContactOptedOut)
+	crm.mu.Lock()
+	crm.secret = dst.Secret
+	crm.mu.Unlock()
+	base := "/api/admin/destinations/" + dst.Destination.ID.String()
+
+	var st outbox.DeliveryState
+	if code := e.JSON(http.MethodPost, base+"/test", e.Admin, nil, &st); code != http.StatusOK || st.Status != "delivered" {
+		t.Fatalf("test event: %d %+v", code, st)
+	}
+	// A test event that fails is failed at once, never retried.
+	if code := e.JSON(http.MethodPost, base+"/test", e.Admin, nil, &st); code != http.StatusOK || st.Status != "failed" ||
+		st.LastStatus == nil || *st.LastStatus != http.StatusServiceUnavailable {
+		t.Fatalf("failing test event: %d %+v", code, st)
+	}
+
+	// The secret rotates: later deliveries verify with the new one only.
+	var rotated struct{ Secret string }
+	if code := e.JSON(http.MethodPost, base+"/secret", e.Admin, nil, &rotated); code != http.StatusOK || rotated.Secret == dst.Secret {
+		t.Fatalf("rotate: %d", code)
+	}
+	crm.mu.Lock()
+	crm.secret = rotated.Secret
+	crm.mu.Unlock()
+
+	e.Exec(t, `insert into dnc (phone, source, reason) values ('+12125550111', 'opt-out', 'asked')`)
+	e.Tick("")
+	var log struct {
+		Deliveries []outbox.DeliveryState `json:"deliveries"`
+		Attempts   []outbox.Attempt       `json:"attempts"`
+	}
+	e.GetJSON(t, e.Admin, base+"/deliveries", &log)
+	if len(log.Deliveries) != 3 || log.Deliveries[0].EventType != outbox.ContactOptedOut || log.Deliveries[0].Status != "delivered" {
+		t.Fatalf("deliveries %+v", log.Deliveries)
+	}
+	if len(log.Attempts) != 3 || log.Attempts[1].StatusCode == nil || *log.Attempts[1].StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("attempts %+v", log.Attempts)
+	}
+
+	// Redelivery sends the same event again, with its id.
+	ev := log.Deliveries[0].EventID
+	before := crm.dups
+	if code := e.JSON(http.MethodPost, base+"/deliveries/"+log.Deliveries[0].ID.String()+"/redeliver", e.Admin, nil, &st); code != http.StatusOK || st.Status != "delivered" {
+		t.Fatalf("redeliver: %d %+v", code, st)
+	}
+	if code := e.JSON(http.MethodPost, base+"/events/"+ev.String()+"/redeliver", e.Admin, nil, &st); code != http.StatusOK || st.EventID != ev {
+		t.Fatalf("redeliver event: %d %+v", code, st)
+	}
+	crm.mu.Lock()
+	dups := crm.dups
+	crm.mu.Unlock()
+	if dups != before+2 {
+		t.Errorf("redeliveries reached the receiver %d times with the event's id, want 2", dups-before)
+	}
+	r = e.Send(t, http.MethodPost, base+"/events/"+uuid.NewString()+"/redeliver", e.Admin, "", nil)
+	apitest.WantError(t, r, http.StatusNotFound, "NOT_FOUND")
+
+	var list struct{ Destinations []outbox.Destination }
+	e.GetJSON(t, e.Admin, "/api/admin/destinations", &list)
+	if len(list.Destinations) != 1 || list.Destinations[0].LastDelivery == nil {
+		t.Fatalf("list %+v", list)
+	}
+	if raw := e.Send(t, http.MethodGet, "/api/admin/destinations", e.Admin, "", nil); strings.Contains(string(raw.Body), "whsec_") {
+		t.Error("the list shows a secret")
+	}
+	if code := e.JSON(http.MethodDelete, base, e.Admin, nil, nil); code != http.StatusNoContent {
+		t.Fatalf("delete: %d", code)
+	}
+	r = e.Send(t, http.MethodPost, base+"/test", e.Admin, "", nil)
+	apitest.WantError(t, r, http.StatusNotFound, "NOT_FOUND")
+}
+
+// The outcomes CSV is read by its token alone (a spreadsheet's
+// IMPORTDATA), refused with a wrong, revoked or replaced one, and its
+// cells are formula-safe.
+func TestOutcomesFeedByToken(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{})
+	dst := addDestination(t, e, "https://example.com/hook")
+	base := "/api/admin/destinations/" + dst.Destination.ID.String()
+	c := e.CreateCampaign(map[string]string{"name": "=cmd|' /C calc'!A0", "assistantId": e.CreateAssistant("Caller")},
+		apitest.Contacts(2))
+	e.AddCall(t, c.CampaignID, "+14155550000", apitest.Call{Status: "ENDED", EndedReason: "customer-ended-call"})
+	e.Exec(t, `update calls set structured_data = '{"o1":{"name":"interested","result":true},"o2":{"name":"notes","result":"@SUM(1)"}}'`)
+
+	var feed struct{ URL, Formula string }
+	if code := e.JSON(http.MethodPost, base+"/feed", e.Admin, nil, &feed); code != http.StatusOK || !strings.Contains(feed.Formula, "IMPORTDATA") {
+		t.Fatalf("feed: %d %+v", code, feed)
+	}
+	path := strings.TrimPrefix(feed.URL, e.Server.URL)
+	r := e.Send(t, http.MethodGet, path, "", "", nil)
+	if r.Status != http.StatusOK {
+		t.Fatalf("feed read: %d %s", r.Status, r.Body)
+	}
+	lines := strings.Split(strings.TrimSpace(string(r.Body)), "\n")
+	if len(lines) != 2 || !strings.HasSuffix(lines[0], ",outcome.interested,outcome.notes") {
+		t.Fatalf("csv:\n%s", r.Body)
+	}
+	if !strings.Contains(lines[1], `,'=cmd|' /C calc'!A0,`) || !strings.HasSuffix(lines[1], ",true,'@SUM(1)") ||
+		!strings.Contains(lines[1], ",+14155550000,") {
+		t.Errorf("row not formula-safe or phone not exact: %s", lines[1])
+	}
+	token := path[strings.Index(path, "token=")+len("token="):]
+	for name, p := range map[string]string{
+		"no token":    base + "/outcomes.csv",
+		"wrong token": base + "/outcomes.csv?token=" + strings.Repeat("A", len(token)),
+		"other id":    "/api/admin/destinations/" + uuid.NewString() + "/outcomes.csv?token=" + token,
+		"not an id":   "/api/admin/destinations/x/outcomes.csv?token=" + token,
+	} {
+		apitest.WantError(t, e.Send(t, http.MethodGet, p, "", "", nil), http.StatusUnauthorized, "UNAUTHORIZED")
+		_ = name
+	}
+	// A new link replaces the old; revoking turns it off.
+	var again struct{ URL string }
+	e.JSON(http.MethodPost, base+"/feed", e.Admin, nil, &again)
+	apitest.WantError(t, e.Send(t, http.MethodGet, path, "", "", nil), http.StatusUnauthorized, "UNAUTHORIZED")
+	newPath := strings.TrimPrefix(again.URL, e.Server.URL)
+	if r := e.Send(t, http.MethodGet, newPath+"&campaignId="+c.CampaignID+"&limit=1", "", "", nil); r.Status != http.StatusOK {
+		t.Fatalf("new link: %d", r.Status)
+	}
+	apitest.WantError(t, e.Send(t, http.MethodGet, newPath+"&limit=0", "", "", nil), http.StatusBadRequest, "VALIDATION_ERROR")
+	if code := e.JSON(http.MethodDelete, base+"/feed", e.Admin, nil, nil); code != http.StatusNoContent {
+		t.Fatalf("revoke: %d", code)
+	}
+	apitest.WantError(t, e.Send(t, http.MethodGet, newPath, "", "", nil), http.StatusUnauthorized, "UNAUTHORIZED")
+}
