@@ -22,7 +22,7 @@ type route struct {
 // user, with its wildcards filled.
 func protectedRoutes() []route {
 	id := apitest.NewID()
-	fill := strings.NewReplacer("{id}", id, "{callId}", id, "{action}", "start", "{phone}", "%2B14155550100")
+	fill := strings.NewReplacer("{id}", id, "{callId}", id, "{deliveryId}", id, "{eventId}", id, "{action}", "start", "{phone}", "%2B14155550100")
 	var out []route
 	for _, rt := range devserver.Routes() {
 		switch rt.Access {
