@@ -224,3 +224,25 @@ func (e env) exec(t *testing.T, sql string, args ...any) {
 		t.Fatal(err)
 	}
 }
+
+// Events no delivery waits for are deleted after KeepFor; pending ones
+// stay however old.
+func TestOldEventsArePruned(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	rc := newReceiver(t, nil)
+	dest := e.destination(t, rc, outbox.ContactOptedOut)
+	e.optOut(t, 1, 2)
+	e.exec(t, `update outbox_events set created_at = $1`, e.clock.Now().Add(-outbox.KeepFor-time.Hour))
+	e.exec(t, `update outbox_deliveries set next_attempt_at = $1 where event_id = (select min(id::text)::uuid from outbox_events)`,
+		e.clock.Now().Add(time.Hour))
+	if _, err := e.d.Deliver(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.Count(t, `select count(*) from outbox_events`); n != 1 {
+		t.Errorf("%d events left, want the pending one", n)
+	}
+	if n := e.Count(t, `select count(*) from outbox_deliveries where destination_id = $1 and status = 'pending'`, dest); n != 1 {
+		t.Errorf("%d pending deliveries, want 1", n)
+	}
+}

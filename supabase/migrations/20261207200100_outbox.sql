@@ -110,39 +110,35 @@ end $$;
 -- (queued, ringing, in progress, a late duplicate) adds no statement to
 -- the webhook's hot path, and observe_call and the tally triggers stay as
 -- they are.
-create function public.outbox_call_finished() returns trigger
+--
+-- outbox_row_event is every trigger's function: the event type is its
+-- argument; an opt-out is about the number, the others about the row.
+create function public.outbox_row_event() returns trigger
   language plpgsql security definer set search_path = '' as $$
 begin
-  perform public.outbox_enqueue('call.finished', new.id, null);
+  if tg_argv[0] = 'contact.opted_out' then
+    perform public.outbox_enqueue(tg_argv[0], null, new.phone);
+  else
+    perform public.outbox_enqueue(tg_argv[0], new.id, null);
+  end if;
   return null;
 end $$;
+
 create trigger calls_outbox_finished after update of status on public.calls
   for each row
   when (old.status in ('PENDING', 'QUEUED', 'RINGING', 'IN_PROGRESS')
     and new.status in ('ENDED', 'FAILED', 'CANCELED', 'TIMEOUT'))
-  execute function public.outbox_call_finished();
+  execute function public.outbox_row_event('call.finished');
 
-create function public.outbox_campaign_finished() returns trigger
-  language plpgsql security definer set search_path = '' as $$
-begin
-  perform public.outbox_enqueue('campaign.finished', new.id, null);
-  return null;
-end $$;
 create trigger campaigns_outbox_finished after update of status on public.campaigns
   for each row
   when (old.status not in ('COMPLETED', 'STOPPED', 'FAILED')
     and new.status in ('COMPLETED', 'STOPPED', 'FAILED'))
-  execute function public.outbox_campaign_finished();
+  execute function public.outbox_row_event('campaign.finished');
 
-create function public.outbox_opted_out() returns trigger
-  language plpgsql security definer set search_path = '' as $$
-begin
-  perform public.outbox_enqueue('contact.opted_out', null, new.phone);
-  return null;
-end $$;
 create trigger dnc_outbox_opted_out after insert on public.dnc
   for each row when (new.source = 'opt-out')
-  execute function public.outbox_opted_out();
+  execute function public.outbox_row_event('contact.opted_out');
 
-revoke execute on function public.outbox_enqueue(text, uuid, text), public.outbox_call_finished(),
-  public.outbox_campaign_finished(), public.outbox_opted_out() from public, anon, authenticated;
+revoke execute on function public.outbox_enqueue(text, uuid, text), public.outbox_row_event()
+  from public, anon, authenticated;
