@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/autolynx/autolynx/lib/callstate"
 	"github.com/autolynx/autolynx/lib/outbox"
 )
 
@@ -244,5 +245,28 @@ func TestOldEventsArePruned(t *testing.T) {
 	}
 	if n := e.Count(t, `select count(*) from outbox_deliveries where destination_id = $1 and status = 'pending'`, dest); n != 1 {
 		t.Errorf("%d pending deliveries, want 1", n)
+	}
+}
+
+// The tick's own ends (a timeout, a refusal, a manual mark) go through
+// callstate.End and write the event like the webhook's.
+func TestCallEndedByUsIsAnEvent(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	rc := newReceiver(t, nil)
+	e.destination(t, rc, outbox.CallFinished)
+	call := e.call(t, "RINGING")
+	_, ok, err := callstate.End(e.ctx, e.Pool, call, callstate.FromLaunched, callstate.Timeout, "silent",
+		callstate.Event{Source: "tick", Type: callstate.EventTimeout}, e.clock.Now())
+	if err != nil || !ok {
+		t.Fatalf("end: %v %v", ok, err)
+	}
+	if n := e.Count(t, `select count(*) from outbox_events where type = 'call.finished' and subject_id = $1`, call); n != 1 {
+		t.Fatalf("%d events for the timed-out call", n)
+	}
+	// No report comes for a call Vapi lost: it is sent after ReportWait.
+	e.clock.Set(e.clock.Now().Add(outbox.ReportWait))
+	if _, err := e.d.Deliver(e.ctx); err != nil || rc.total != 1 {
+		t.Fatalf("timed-out call not delivered: %d %v", rc.total, err)
 	}
 }
