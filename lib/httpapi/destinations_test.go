@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -14,7 +15,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/autolynx/autolynx/dev/apitest"
-	"github.com/autolynx/autolynx/lib/campaign"
 	"github.com/autolynx/autolynx/lib/outbox"
 )
 
@@ -157,14 +157,23 @@ func TestEveryEventReachesAnUnreliableReceiverOnce(t *testing.T) {
 		_ = e.DB.QueryRow(context.Background(), `select status from campaigns where id = $1`, c.CampaignID).Scan(&st)
 		return st == "COMPLETED"
 	})
-	// One person asks not to be called again: the opt-out path the
-	// webhook's end-of-call report takes.
+	// One person asked not to be called again: Vapi's end-of-call
+	// analysis says so, in a report the webhook takes.
 	var callID uuid.UUID
-	if err := e.DB.QueryRow(context.Background(), `select id from calls where campaign_id = $1 limit 1`, c.CampaignID).Scan(&callID); err != nil {
+	var providerID string
+	if err := e.DB.QueryRow(context.Background(), `select id, provider_call_id from calls where campaign_id = $1 limit 1`,
+		c.CampaignID).Scan(&callID, &providerID); err != nil {
 		t.Fatal(err)
 	}
-	if err := campaign.SuppressOptOut(context.Background(), e.DB, callID, e.Clock.Now()); err != nil {
-		t.Fatal(err)
+	report, _ := json.Marshal(map[string]any{"message": map[string]any{
+		"type": "end-of-call-report", "endedReason": "customer-ended-call",
+		"call":     map[string]any{"id": providerID, "assistantOverrides": map[string]any{"metadata": map[string]any{"autolynxCallId": callID}}},
+		"analysis": map[string]any{"structuredData": map[string]any{"optOut": true}},
+	}})
+	r := e.Send(t, http.MethodPost, "/api/webhooks/vapi", "", "application/json", bytes.NewReader(report),
+		"X-Vapi-Secret", apitest.WebhookSecret)
+	if r.Status != http.StatusOK || e.Count(t, `select count(*) from dnc where source = 'opt-out'`) != 1 {
+		t.Fatalf("opt-out report: %d %s", r.Status, r.Body)
 	}
 	calls := e.Count(t, `select count(*) from calls where campaign_id = $1`, c.CampaignID)
 	want := map[string]int{outbox.CallFinished: calls, outbox.CampaignFinished: 1, outbox.ContactOptedOut: 1}
