@@ -243,7 +243,11 @@ func (d *Dispatcher) one(ctx context.Context, only *uuid.UUID) (string, error) {
 	} else {
 		res = d.send(ctx, c, b)
 	}
-	return d.record(ctx, c, res)
+	// The attempt is recorded even when the pass's time ran out during
+	// it: else the lease would hide that it was made.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	return d.record(rctx, c, res)
 }
 
 func (d *Dispatcher) timeout() time.Duration {
