@@ -300,6 +300,14 @@ func TestDestinationAdminFlow(t *testing.T) {
 	r = e.Send(t, http.MethodPost, base+"/events/"+uuid.NewString()+"/redeliver", e.Admin, "", nil)
 	apitest.WantError(t, r, http.StatusNotFound, "NOT_FOUND")
 
+	r = e.Send(t, http.MethodPatch, base, e.Admin, "application/json", strings.NewReader(`{"url":"http://10.0.0.1/x"}`))
+	apitest.WantError(t, r, http.StatusBadRequest, "VALIDATION_ERROR")
+	var patched outbox.Destination
+	if code := e.JSON(http.MethodPatch, base, e.Admin, map[string]any{"events": []string{outbox.CallFinished, outbox.CallFinished}}, &patched); code != http.StatusOK ||
+		len(patched.Events) != 1 || patched.URL != crm.URL {
+		t.Fatalf("patch: %d %+v", code, patched)
+	}
+
 	var list struct{ Destinations []outbox.Destination }
 	e.GetJSON(t, e.Admin, "/api/admin/destinations", &list)
 	if len(list.Destinations) != 1 || list.Destinations[0].LastDelivery == nil {
