@@ -3,41 +3,28 @@ package e2e_test
 import (
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/autolynx/autolynx/dev/apitest"
-	"github.com/autolynx/autolynx/lib/outbox"
+	"github.com/autolynx/autolynx/dev/teamsystem"
 )
 
-// An admin adds a destination on the Admin page, keeps its secret, sends
-// a test event the receiver verifies, sees a failed delivery in the log,
-// redelivers it, and makes the outcomes CSV link a spreadsheet reads.
+// An admin adds a destination on the Admin page, keeps its secret (the
+// receiver verifies every delivery with it), sends a test event, sees a
+// failed delivery in the log, redelivers it, and makes the outcomes CSV
+// link a spreadsheet reads.
 func TestDestinationsPage(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t, apitest.Options{})
-	var mu sync.Mutex
-	secret, n, verified := "", 0, 0
-	crm := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		defer mu.Unlock()
-		n++
-		if outbox.Verify(secret, r.Header.Get(outbox.HeaderID), r.Header.Get(outbox.HeaderTimestamp), body, r.Header.Get(outbox.HeaderSignature)) {
-			verified++
-		}
+	crm := teamsystem.Start(t, func(n int) int {
 		if n == 2 { // the opt-out's first attempt
-			w.WriteHeader(http.StatusBadGateway)
-			_, _ = io.WriteString(w, "upstream down")
-			return
+			return http.StatusBadGateway
 		}
-		w.WriteHeader(http.StatusOK)
-	}))
-	t.Cleanup(crm.Close)
+		return http.StatusOK
+	}, 0)
 
 	p := open(t, e)
 	p.signIn(e.Admin, apitest.AdminEmail)
@@ -46,9 +33,7 @@ func TestDestinationsPage(t *testing.T) {
 		p.setValue(tid("destination-name"), "CRM"), p.setValue(tid("destination-url"), crm.URL),
 		chromedp.Click(tid("destination-submit")))
 	p.waitText(tid("destination-secret"), "whsec_", false)
-	mu.Lock()
-	secret = p.text(tid("destination-secret"))
-	mu.Unlock()
+	crm.SetSecret(p.text(tid("destination-secret")))
 	p.do("send a test event", chromedp.WaitVisible(tid("destination-row")), chromedp.Click(tid("destination-test")))
 	p.waitText(tid("destination-result"), "Test event delivered", false)
 
@@ -71,9 +56,7 @@ func TestDestinationsPage(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(string(b), "finished_at,") {
 		t.Errorf("CSV link: %d %s", resp.StatusCode, b)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if n != 3 || verified != n {
-		t.Errorf("%d deliveries, %d verified; want 3 signed ones", n, verified)
+	if n := crm.Requests(); n != 3 || len(crm.Taken()) != 2 {
+		t.Errorf("%d requests taking %v; want the test event, and the opt-out after a refusal", n, crm.Taken())
 	}
 }

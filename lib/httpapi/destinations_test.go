@@ -4,108 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/autolynx/autolynx/dev/apitest"
+	"github.com/autolynx/autolynx/dev/teamsystem"
 	"github.com/autolynx/autolynx/lib/outbox"
 )
-
-// teamSystem is a receiver of the outbox's deliveries, as a team's CRM
-// would be: it verifies every signature, de-duplicates by webhook-id,
-// and is unreliable on purpose (answer decides each reply by the request's
-// number; 0 holds the answer past the sender's timeout).
-type teamSystem struct {
-	*httptest.Server
-	t       testing.TB
-	mu      sync.Mutex
-	secret  string
-	seen    map[string]json.RawMessage // by webhook-id, first accepted body
-	dups    int
-	n       int
-	faults  map[string]int
-	answer  func(n int) int
-	release chan struct{}
-}
-
-func newTeamSystem(t testing.TB, answer func(n int) int) *teamSystem {
-	s := &teamSystem{t: t, seen: map[string]json.RawMessage{}, faults: map[string]int{}, answer: answer,
-		release: make(chan struct{})}
-	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
-	t.Cleanup(func() { close(s.release); s.Close() })
-	return s
-}
-
-func (s *teamSystem) serve(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	id := r.Header.Get(outbox.HeaderID)
-	s.mu.Lock()
-	secret := s.secret
-	s.n++
-	n := s.n
-	s.mu.Unlock()
-	if !outbox.Verify(secret, id, r.Header.Get(outbox.HeaderTimestamp), body, r.Header.Get(outbox.HeaderSignature)) {
-		s.t.Errorf("delivery %s: signature does not verify", id)
-		w.WriteHeader(http.StatusUnauthorized)
-		return
-	}
-	code := http.StatusOK
-	if s.answer != nil {
-		code = s.answer(n)
-	}
-	if code >= 300 {
-		s.mu.Lock()
-		s.faults["5xx"]++
-		s.mu.Unlock()
-		w.WriteHeader(code)
-		return
-	}
-	s.mu.Lock()
-	if _, ok := s.seen[id]; ok {
-		s.dups++
-	} else {
-		s.seen[id] = body
-	}
-	if code == 0 {
-		s.faults["timeout"]++
-	}
-	s.mu.Unlock()
-	if code == 0 {
-		// The event is taken, but the answer comes only after the sender
-		// gave up: it must send it again, and we see it twice.
-		select {
-		case <-time.After(outbox.Timeout + time.Second):
-		case <-s.release:
-		}
-		code = http.StatusOK
-	}
-	w.WriteHeader(code)
-}
-
-// events are the distinct events received, by type.
-func (s *teamSystem) events() map[string][]json.RawMessage {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := map[string][]json.RawMessage{}
-	for _, b := range s.seen {
-		var ev struct {
-			Type string          `json:"type"`
-			Data json.RawMessage `json:"data"`
-		}
-		if err := json.Unmarshal(b, &ev); err != nil {
-			s.t.Errorf("body %s: %v", b, err)
-		}
-		out[ev.Type] = append(out[ev.Type], ev.Data)
-	}
-	return out
-}
 
 type createdDestination struct {
 	Destination outbox.Destination `json:"destination"`
@@ -132,19 +41,17 @@ func addDestination(t *testing.T, e *apitest.Env, url string, events ...string) 
 func TestEveryEventReachesAnUnreliableReceiverOnce(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t, apitest.Options{})
-	crm := newTeamSystem(t, func(n int) int {
+	crm := teamsystem.Start(t, func(n int) int {
 		switch {
 		case n == 2:
-			return 0 // one timeout
+			return teamsystem.Hold // one answer comes after the sender gave up
 		case n%3 == 0:
 			return http.StatusInternalServerError
 		}
 		return http.StatusOK
-	})
+	}, outbox.Timeout+time.Second)
 	dst := addDestination(t, e, crm.URL, outbox.CallFinished, outbox.CampaignFinished, outbox.ContactOptedOut)
-	crm.mu.Lock()
-	crm.secret = dst.Secret
-	crm.mu.Unlock()
+	crm.SetSecret(dst.Secret)
 
 	const contacts = 6
 	c := e.CreateCampaign(map[string]string{"name": "Outbox", "assistantId": e.CreateAssistant("Caller"),
@@ -178,7 +85,7 @@ func TestEveryEventReachesAnUnreliableReceiverOnce(t *testing.T) {
 	calls := e.Count(t, `select count(*) from calls where campaign_id = $1`, c.CampaignID)
 	want := map[string]int{outbox.CallFinished: calls, outbox.CampaignFinished: 1, outbox.ContactOptedOut: 1}
 	complete := func() bool {
-		got := crm.events()
+		got := crm.Events()
 		for typ, n := range want {
 			if len(got[typ]) != n {
 				return false
@@ -193,25 +100,26 @@ func TestEveryEventReachesAnUnreliableReceiverOnce(t *testing.T) {
 		e.Tick("") // the full pass delivers
 		e.Clock.Advance(30 * time.Minute)
 	}
-	got := crm.events()
+	got := crm.Events()
 	for typ, n := range want {
 		if len(got[typ]) != n {
 			t.Errorf("%s: %d distinct events, want %d", typ, len(got[typ]), n)
 		}
 	}
-	crm.mu.Lock()
-	faults, dups := crm.faults, crm.dups
-	crm.mu.Unlock()
-	if faults["timeout"] == 0 || faults["5xx"] == 0 || dups == 0 {
-		t.Errorf("faults %v, %d duplicates: the receiver's faults were not exercised", faults, dups)
+	dups := 0
+	for _, n := range crm.Taken() {
+		dups += n - 1
+	}
+	if held, refused := crm.Faults(); held == 0 || refused == 0 || dups == 0 {
+		t.Errorf("%d held, %d refused, %d duplicates: the receiver's faults were not exercised", held, refused, dups)
 	}
 	contactsSeen := map[string]bool{}
-	for _, data := range got[outbox.CallFinished] {
+	for _, ev := range got[outbox.CallFinished] {
 		var d struct {
 			Contact struct{ Phone string } `json:"contact"`
 			Status  string                 `json:"status"`
 		}
-		_ = json.Unmarshal(data, &d)
+		_ = json.Unmarshal(ev.Data, &d)
 		contactsSeen[d.Contact.Phone] = true
 	}
 	if len(contactsSeen) != contacts {
@@ -237,16 +145,14 @@ func TestDestinationAdminFlow(t *testing.T) {
 		strings.NewReader(`{"name":"x","url":"https://example.com","events":["call.started"]}`))
 	apitest.WantError(t, r, http.StatusBadRequest, "VALIDATION_ERROR")
 
-	crm := newTeamSystem(t, func(n int) int {
+	crm := teamsystem.Start(t, func(n int) int {
 		if n == 2 {
 			return http.StatusServiceUnavailable
 		}
 		return http.StatusOK
-	})
+	}, 0)
 	dst := addDestination(t, e, crm.URL, outbox.ContactOptedOut)
-	crm.mu.Lock()
-	crm.secret = dst.Secret
-	crm.mu.Unlock()
+	crm.SetSecret(dst.Secret)
 	base := "/api/admin/destinations/" + dst.Destination.ID.String()
 
 	var st outbox.DeliveryState
@@ -264,9 +170,7 @@ func TestDestinationAdminFlow(t *testing.T) {
 	if code := e.JSON(http.MethodPost, base+"/secret", e.Admin, nil, &rotated); code != http.StatusOK || rotated.Secret == dst.Secret {
 		t.Fatalf("rotate: %d", code)
 	}
-	crm.mu.Lock()
-	crm.secret = rotated.Secret
-	crm.mu.Unlock()
+	crm.SetSecret(rotated.Secret)
 
 	e.Exec(t, `insert into dnc (phone, source, reason) values ('+12125550111', 'opt-out', 'asked')`)
 	e.Tick("")
@@ -284,18 +188,15 @@ func TestDestinationAdminFlow(t *testing.T) {
 
 	// Redelivery sends the same event again, with its id.
 	ev := log.Deliveries[0].EventID
-	before := crm.dups
+	before := crm.Taken()[ev.String()]
 	if code := e.JSON(http.MethodPost, base+"/deliveries/"+log.Deliveries[0].ID.String()+"/redeliver", e.Admin, nil, &st); code != http.StatusOK || st.Status != "delivered" {
 		t.Fatalf("redeliver: %d %+v", code, st)
 	}
 	if code := e.JSON(http.MethodPost, base+"/events/"+ev.String()+"/redeliver", e.Admin, nil, &st); code != http.StatusOK || st.EventID != ev {
 		t.Fatalf("redeliver event: %d %+v", code, st)
 	}
-	crm.mu.Lock()
-	dups := crm.dups
-	crm.mu.Unlock()
-	if dups != before+2 {
-		t.Errorf("redeliveries reached the receiver %d times with the event's id, want 2", dups-before)
+	if n := crm.Taken()[ev.String()]; n != before+2 {
+		t.Errorf("redeliveries reached the receiver %d times with the event's id, want 2", n-before)
 	}
 	r = e.Send(t, http.MethodPost, base+"/events/"+uuid.NewString()+"/redeliver", e.Admin, "", nil)
 	apitest.WantError(t, r, http.StatusNotFound, "NOT_FOUND")

@@ -2,84 +2,21 @@ package outbox_test
 
 import (
 	"context"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/autolynx/autolynx/dev/campaigntest"
+	"github.com/autolynx/autolynx/dev/teamsystem"
 	"github.com/autolynx/autolynx/lib/outbox"
 )
 
-// receiver is a destination's server: it verifies every signature and
-// counts deliveries by webhook-id; answer decides each reply.
-type receiver struct {
-	*httptest.Server
-	t      testing.TB
-	secret atomic.Value // string
-	mu     sync.Mutex
-	byID   map[string]int
-	bodies map[string]string
-	types  map[string]string
-	total  int
-	answer func(n int) int
-}
-
-func newReceiver(t testing.TB, answer func(n int) int) *receiver {
-	rc := &receiver{t: t, byID: map[string]int{}, bodies: map[string]string{}, types: map[string]string{}, answer: answer}
-	rc.Server = httptest.NewServer(http.HandlerFunc(rc.serve))
-	t.Cleanup(rc.Close)
-	return rc
-}
-
-func (rc *receiver) serve(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	id := r.Header.Get(outbox.HeaderID)
-	secret, _ := rc.secret.Load().(string)
-	if !outbox.Verify(secret, id, r.Header.Get(outbox.HeaderTimestamp), body, r.Header.Get(outbox.HeaderSignature)) {
-		rc.t.Errorf("delivery %s: signature does not verify", id)
-		w.WriteHeader(http.StatusUnauthorized)
-		return
-	}
-	rc.mu.Lock()
-	rc.total++
-	n := rc.total
-	if prev, ok := rc.bodies[id]; ok && prev != string(body) {
-		rc.t.Errorf("delivery %s: body changed between attempts", id)
-	}
-	rc.bodies[id] = string(body)
-	rc.mu.Unlock()
-	code := http.StatusOK
-	if rc.answer != nil {
-		code = rc.answer(n)
-	}
-	if code == 0 { // stall past the client's timeout
-		time.Sleep(300 * time.Millisecond)
-		code = http.StatusOK
-	}
-	if code < 300 {
-		rc.mu.Lock()
-		rc.byID[id]++
-		rc.mu.Unlock()
-	}
-	w.WriteHeader(code)
-	_, _ = io.WriteString(w, "ok from the receiver")
-}
-
-// accepted is how many times each id was accepted.
-func (rc *receiver) accepted() map[string]int {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	out := map[string]int{}
-	for k, v := range rc.byID {
-		out[k] = v
-	}
-	return out
+// newReceiver is the team's system: answer decides each reply (nil: 200),
+// teamsystem.Hold holds one past the dispatcher's timeout.
+func newReceiver(t testing.TB, answer func(n int) int) *teamsystem.Receiver {
+	return teamsystem.Start(t, answer, 300*time.Millisecond)
 }
 
 // clock is a settable time.
@@ -112,7 +49,7 @@ func setup(t *testing.T) env {
 }
 
 // destination adds one subscribed to events, pointing at rc.
-func (e env) destination(t *testing.T, rc *receiver, events ...string) uuid.UUID {
+func (e env) destination(t *testing.T, rc *teamsystem.Receiver, events ...string) uuid.UUID {
 	t.Helper()
 	name, url := "CRM", rc.URL
 	dst, secret, err := outbox.Create(e.ctx, e.Pool, outbox.URLPolicy{Local: true},
@@ -120,7 +57,7 @@ func (e env) destination(t *testing.T, rc *receiver, events ...string) uuid.UUID
 	if err != nil {
 		t.Fatal(err)
 	}
-	rc.secret.Store(secret)
+	rc.SetSecret(secret)
 	return dst.ID
 }
 
