@@ -14,6 +14,7 @@ import (
 	"github.com/autolynx/autolynx/dev/apitest"
 	"github.com/autolynx/autolynx/dev/teamsystem"
 	"github.com/autolynx/autolynx/lib/outbox"
+	"github.com/autolynx/autolynx/lib/ratelimit"
 )
 
 type createdDestination struct {
@@ -273,6 +274,12 @@ func TestOutcomesFeedByToken(t *testing.T) {
 		t.Fatalf("new link: %d", r.Status)
 	}
 	apitest.WantError(t, e.Send(t, http.MethodGet, newPath+"&limit=0", "", "", nil), http.StatusBadRequest, "VALIDATION_ERROR")
+	e.Deps.Limiter = e.Deps.Limiter.WithLimits(ratelimit.Limits{General: 1 << 20, Upload: 1 << 20, Export: 1})
+	r = e.Send(t, http.MethodGet, newPath, "", "", nil)
+	apitest.WantError(t, r, http.StatusTooManyRequests, "RATE_LIMITED")
+	if r.Header.Get("Retry-After") == "" {
+		t.Error("a limited link read has no Retry-After")
+	}
 	if code := e.JSON(http.MethodDelete, base+"/feed", e.Admin, nil, nil); code != http.StatusNoContent {
 		t.Fatalf("revoke: %d", code)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/autolynx/autolynx/lib/httpapi/jsonbody"
 	"github.com/autolynx/autolynx/lib/outbox"
 	"github.com/autolynx/autolynx/lib/problem"
+	"github.com/autolynx/autolynx/lib/ratelimit"
 )
 
 // destinationRoutes serve the destinations the outbox delivers events to
@@ -28,7 +29,7 @@ var destinationRoutes = []httpapi.Route{
 	route("POST", "/api/admin/destinations/{id}/feed", issueFeed),
 	route("DELETE", "/api/admin/destinations/{id}/feed", revokeFeed),
 	{Method: "GET", Path: "/api/admin/destinations/{id}/outcomes.csv", Function: "admin", Access: httpapi.FeedToken,
-		Body: httpapi.JSONBody, Handle: outcomesCSV},
+		Bucket: ratelimit.Export, Body: httpapi.JSONBody, Handle: outcomesCSV},
 }
 
 // policy is where destinations may point: https to public addresses
@@ -169,7 +170,7 @@ func revokeFeed(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) error {
 
 // outcomesCSV answers the latest finished calls as CSV to the holder of
 // the destination's feed token (no sign-in: a spreadsheet's IMPORTDATA
-// cannot send one).
+// cannot send one), at most 5 times a minute per link like exports.
 func outcomesCSV(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	id, err := uuid.Parse(r.PathValue("id"))
@@ -177,6 +178,10 @@ func outcomesCSV(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) error 
 		id = uuid.Nil // refused below like any wrong token
 	}
 	if err := outbox.CheckFeedToken(r.Context(), d.DB, id, q.Get("token")); err != nil {
+		return err
+	}
+	// The link counts as its destination against the export limit.
+	if err := d.Limit(r.Context(), id, ratelimit.Export); err != nil {
 		return err
 	}
 	var only *uuid.UUID
