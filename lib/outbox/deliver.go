@@ -115,7 +115,8 @@ update outbox_deliveries d set attempts = d.attempts + 1, next_attempt_at = $1::
   last_attempt_at = $1, give_up_at = coalesce(d.give_up_at, $1::timestamptz + $5::interval)
 from due, outbox_events e, destinations t
 where d.id = due.id and e.id = d.event_id and t.id = d.destination_id
-returning d.id, d.attempts, d.give_up_at, e.id, e.type, e.subject_id, e.phone, e.created_at, e.body, t.id, t.url, t.secret`
+returning d.id, d.attempts, d.give_up_at, e.id, e.type, e.subject_id, e.phone, e.created_at, e.body, t.id, t.url, t.secret,
+  case when t.previous_until > $1::timestamptz then t.previous_secret end`
 
 // claimed is one leased delivery with what sending it needs.
 type claimed struct {
@@ -127,13 +128,15 @@ type claimed struct {
 	destID   uuid.UUID
 	url      string
 	secret   string
+	// previous is the secret a rotation replaced, while it still signs.
+	previous *string
 }
 
 func (d *Dispatcher) claim(ctx context.Context, only *uuid.UUID, now time.Time) (*claimed, error) {
 	var c claimed
 	err := d.DB.QueryRow(ctx, claimNext, now, Lease, only, ReportWait, RetryFor).Scan(&c.id, &c.attempts, &c.giveUp,
 		&c.event.ID, &c.event.Type, &c.event.SubjectID, &c.event.Phone, &c.event.CreatedAt, &c.body,
-		&c.destID, &c.url, &c.secret)
+		&c.destID, &c.url, &c.secret, &c.previous)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
@@ -281,6 +284,11 @@ func (d *Dispatcher) send(ctx context.Context, c *claimed, b []byte) attempt {
 	sig, err := Sign(c.secret, id, at, b)
 	if err != nil {
 		return attempt{err: err.Error()}
+	}
+	if c.previous != nil {
+		if old, err := Sign(*c.previous, id, at, b); err == nil {
+			sig += " " + old
+		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, d.timeout())
 	defer cancel()

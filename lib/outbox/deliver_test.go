@@ -1,7 +1,9 @@
 package outbox_test
 
 import (
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -272,5 +274,46 @@ func TestCallEndedByUsIsAnEvent(t *testing.T) {
 	e.clock.Set(e.clock.Now().Add(outbox.ReportWait))
 	if _, err := e.d.Deliver(e.ctx); err != nil || rc.Requests() != 1 {
 		t.Fatalf("timed-out call not delivered: %d %v", rc.Requests(), err)
+	}
+}
+
+// After a rotation, deliveries carry the new secret's signature and, for
+// RotationOverlap, the old one's too, so a receiver still on the old
+// secret keeps accepting them until then.
+func TestRotationSignsWithBothSecretsForAWhile(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	type got struct{ id, ts, sig, body string }
+	seen := make(chan got, 4)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		seen <- got{r.Header.Get(outbox.HeaderID), r.Header.Get(outbox.HeaderTimestamp), r.Header.Get(outbox.HeaderSignature), string(b)}
+	}))
+	t.Cleanup(srv.Close)
+	name, url, events := "CRM", srv.URL, []string{outbox.ContactOptedOut}
+	dst, old, err := outbox.Create(e.ctx, e.Pool, outbox.URLPolicy{Local: true},
+		outbox.Input{Name: &name, URL: &url, Events: &events}, uuid.Nil, e.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := outbox.RotateSecret(e.ctx, e.Pool, dst.ID, e.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	verifies := func(secret string, g got) bool { return outbox.Verify(secret, g.id, g.ts, []byte(g.body), g.sig) }
+	e.optOut(t, 1, 1)
+	if _, err := e.d.Deliver(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if g := <-seen; !verifies(fresh, g) || !verifies(old, g) {
+		t.Errorf("within the overlap %q is not signed with both secrets", g.sig)
+	}
+	e.clock.Set(e.clock.Now().Add(outbox.RotationOverlap))
+	e.optOut(t, 2, 1)
+	if _, err := e.d.Deliver(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if g := <-seen; !verifies(fresh, g) || verifies(old, g) {
+		t.Errorf("after the overlap %q: want the new secret's signature alone", g.sig)
 	}
 }

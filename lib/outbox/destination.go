@@ -206,11 +206,18 @@ func Delete(ctx context.Context, q db.DBTX, id uuid.UUID) error {
 	return nil
 }
 
+// RotationOverlap is how long deliveries stay signed with the secret a
+// rotation replaced, beside the new one (webhook-signature holds both,
+// as the Standard Webhooks specification allows), so the receiver can
+// switch without refusing any.
+const RotationOverlap = 24 * time.Hour
+
 // RotateSecret gives a destination a new signing secret and returns it.
-// Deliveries from then on are signed with it alone.
+// The old one also signs for RotationOverlap.
 func RotateSecret(ctx context.Context, q db.DBTX, id uuid.UUID, now time.Time) (string, error) {
 	secret := NewSecret()
-	tag, err := q.Exec(ctx, `update destinations set secret = $2, updated_at = $3 where id = $1`, id, secret, now)
+	tag, err := q.Exec(ctx, `update destinations set previous_secret = secret, previous_until = $3::timestamptz + $4::interval,
+		secret = $2, updated_at = $3 where id = $1`, id, secret, now, RotationOverlap)
 	if err != nil {
 		return "", fmt.Errorf("rotate secret: %w", err)
 	}

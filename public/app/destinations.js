@@ -55,7 +55,7 @@ export default function destinations() {
         act(() => api(path(d, '/test'), { method: 'POST' }), (st) => (st.status === 'delivered'
           ? `Test event delivered (${st.lastStatusCode}).` : `Test event ${st.status}: ${st.lastError ?? st.lastStatusCode}.`))) }, 'Send test event'),
       h('button', { class: 'btn small', testid: 'destination-log-open', onclick: (e) => busy(e.target, () => showLog(d).catch((err) => mount(msg, alert('error', err.message, 'destination-error')))) }, 'Log'),
-      confirmable('Rotate secret', 'destination-rotate', 'Deliveries will be signed with a new secret only.', () =>
+      confirmable('Rotate secret', 'destination-rotate', 'A new secret signs from now on; the old one also signs for 24 hours.', () =>
         act(async () => once('New signing secret:', 'destination-secret', (await api(path(d, '/secret'), { method: 'POST' })).secret,
           'Copy it now: it is not shown again.'), 'Secret rotated.'), 'btn small'),
       h('button', { class: 'btn small', testid: 'destination-feed', onclick: (e) => busy(e.target, () =>

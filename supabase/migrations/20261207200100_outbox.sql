@@ -13,6 +13,10 @@ create table public.destinations (
   -- The Standard Webhooks signing secret, whsec_<base64>: kept in plain
   -- text because signing needs it; shown to an admin only when made.
   secret          text not null,
+  -- The secret a rotation replaced: deliveries carry its signature too
+  -- until previous_until, so a receiver switches without a gap.
+  previous_secret text,
+  previous_until  timestamptz,
   -- SHA-256 of the token of the outcomes CSV link (=IMPORTDATA(url));
   -- null while no link is issued.
   feed_token_hash bytea,
