@@ -14,8 +14,8 @@ import (
 
 // An admin adds a destination on the Admin page, keeps its secret (the
 // receiver verifies every delivery with it), sends a test event, sees a
-// failed delivery in the log, redelivers it, and makes the outcomes CSV
-// link a spreadsheet reads.
+// failed delivery in the log, redelivers it, edits its events, and makes
+// the outcomes CSV link a spreadsheet reads.
 func TestDestinationsPage(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t, apitest.Options{})
@@ -44,6 +44,11 @@ func TestDestinationsPage(t *testing.T) {
 	p.do("redeliver", chromedp.Click(`[data-testid="delivery-row"][data-event="contact.opted_out"] [data-testid="delivery-redeliver"]`))
 	p.until("the redelivery", `document.querySelector('[data-testid="delivery-row"][data-event="contact.opted_out"]')?.dataset.status === 'delivered'`, waitTimeout)
 	p.shot("destinations")
+
+	p.do("edit its events", chromedp.Click(tid("destination-edit")),
+		chromedp.Click(tid("destination-event-call.finished")), chromedp.Click(tid("destination-submit")))
+	p.waitText(tid("destination-result"), "Saved CRM", false)
+	p.waitText(`[data-testid="destination-row"] td:nth-child(3)`, "campaign.finished, contact.opted_out", true)
 
 	p.do("make the CSV link", chromedp.Click(tid("destination-feed")))
 	p.waitText(tid("destination-feed-url"), "/outcomes.csv?token=", false)

@@ -54,6 +54,7 @@ export default function destinations() {
       h('button', { class: 'btn small', testid: 'destination-test', onclick: (e) => busy(e.target, () =>
         act(() => api(path(d, '/test'), { method: 'POST' }), (st) => (st.status === 'delivered'
           ? `Test event delivered (${st.lastStatusCode}).` : `Test event ${st.status}: ${st.lastError ?? st.lastStatusCode}.`))) }, 'Send test event'),
+      h('button', { class: 'btn small', testid: 'destination-edit', onclick: () => edit(d) }, 'Edit'),
       h('button', { class: 'btn small', testid: 'destination-log-open', onclick: (e) => busy(e.target, () => showLog(d).catch((err) => mount(msg, alert('error', err.message, 'destination-error')))) }, 'Log'),
       confirmable('Rotate secret', 'destination-rotate', 'A new secret signs from now on; the old one also signs for 24 hours.', () =>
         act(async () => once('New signing secret:', 'destination-secret', (await api(path(d, '/secret'), { method: 'POST' })).secret,
@@ -72,17 +73,44 @@ export default function destinations() {
   const url = h('input', { type: 'url', required: true, placeholder: 'https://…', testid: 'destination-url' });
   const boxes = EVENTS.map(([v, l]) => [v, h('input', { type: 'checkbox', value: v, checked: true, testid: `destination-event-${v}` }), l]);
   const submit = h('button', { class: 'btn primary', testid: 'destination-submit' }, 'Add destination');
+  const heading = h('h3', {}, 'Add a destination');
+  // editing is the destination the form edits, null while it adds one.
+  let editing = null;
+  const reset = (form) => {
+    form.reset();
+    boxes.forEach(([, b]) => { b.checked = true; });
+    editing = null;
+    mount(heading, 'Add a destination');
+    mount(submit, 'Add destination');
+  };
+  const edit = (d) => {
+    editing = d;
+    name.value = d.name;
+    url.value = d.url;
+    boxes.forEach(([v, b]) => { b.checked = d.events.includes(v); });
+    mount(heading, `Edit ${d.name}`);
+    mount(submit, 'Save destination');
+    name.focus();
+  };
   const form = h('form', { class: 'card', testid: 'destination-form', onsubmit: (e) => {
     e.preventDefault();
-    const events = boxes.filter(([, b]) => b.checked).map(([v]) => v);
+    const body = { name: name.value.trim(), url: url.value.trim(), events: boxes.filter(([, b]) => b.checked).map(([v]) => v) };
+    if (editing) {
+      const d = editing;
+      busy(submit, () => act(async () => {
+        const saved = await api(path(d), { method: 'PATCH', body });
+        reset(e.target);
+        return saved;
+      }, (x) => `Saved ${x.name}.`));
+      return;
+    }
     busy(submit, () => act(async () => {
-      const r = await api('/api/admin/destinations', { method: 'POST', body: { name: name.value.trim(), url: url.value.trim(), events } });
+      const r = await api('/api/admin/destinations', { method: 'POST', body });
       once('Signing secret:', 'destination-secret', r.secret, 'Copy it now: it is not shown again. Verify each delivery\'s webhook-signature with it.');
-      e.target.reset();
-      boxes.forEach(([, b]) => { b.checked = true; });
+      reset(e.target);
       return r.destination;
     }, (d) => `Added ${d.name}.`));
-  } }, h('h3', {}, 'Add a destination'), h('div', { class: 'row' }, field('Name', name), field('URL', url)),
+  } }, heading, h('div', { class: 'row' }, field('Name', name), field('URL', url)),
   h('fieldset', { testid: 'destination-events' }, h('legend', {}, 'Events'),
     boxes.map(([, b, l]) => h('label', { class: 'check' }, b, ' ', l))), submit);
 
