@@ -1,9 +1,7 @@
 package outbox
 
 import (
-	"context"
 	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"net/netip"
@@ -139,14 +137,4 @@ func (p URLPolicy) newClient() *http.Client {
 			return http.ErrUseLastResponse
 		},
 	}
-}
-
-// dialCheck is the dialer's check, for tests.
-func (p URLPolicy) dialCheck(ctx context.Context, address string) error {
-	c := p.newClient()
-	conn, err := c.Transport.(*http.Transport).DialContext(ctx, "tcp", address)
-	if err != nil {
-		return fmt.Errorf("dial %s: %w", address, err)
-	}
-	return conn.Close()
 }

@@ -60,3 +60,12 @@ func TestDeployedClientRefusesPrivateAddresses(t *testing.T) {
 		t.Error("the deployed client reached loopback by name")
 	}
 }
+
+// dialCheck dials address through the policy's dialer.
+func (p URLPolicy) dialCheck(ctx context.Context, address string) error {
+	conn, err := p.newClient().Transport.(*http.Transport).DialContext(ctx, "tcp", address)
+	if err != nil {
+		return err
+	}
+	return conn.Close()
+}
