@@ -26,8 +26,9 @@ func (s *Scheduler) deliver(ctx context.Context, sum *Summary) {
 // Cron runs one pass of the cron: a tick, of the campaign only when it is
 // set (a nudge, as Start sends) or else of every campaign. The full pass
 // is also the heartbeat and carries the upkeep (ops.AfterTick: Vapi
-// counters, spend alerts, retention) and the outbox's deliveries; its failure is logged, not
-// returned, so it never hides the tick's own answer.
+// counters, spend alerts, retention) and the outbox's deliveries; their
+// failures are logged, not returned, so they never hide the tick's own
+// answer.
 func (s *Scheduler) Cron(ctx context.Context, only uuid.UUID, tally *ops.Tally, alertURL string) (*Summary, error) {
 	sum, err := s.Tick(ctx, only)
 	retained := 0
