@@ -19,7 +19,8 @@ import (
 // ($3: concurrency, credits, its own faults) never reached the contact:
 // it is marked refused, the contact is due again at once (a paused
 // campaign dials it after Resume), and refused attempts are not counted
-// against maxAttempts. A decision that changes nothing writes nothing.
+// against maxAttempts; nor are callbacks the person asked for. A
+// decision that changes nothing writes nothing.
 var scheduleRetry = `
 with mark as (
   update calls set refused = $3 where id = $1 and refused is distinct from $3
@@ -28,7 +29,8 @@ with mark as (
        then $2::timestamptz
        when $4 and l.status in ` + FinalSQL + `
         and l.disposition = any(c.retry_dispositions)
-        and k.attempts - (select count(*) from calls r where r.contact_id = k.id and r.refused and r.id <> l.id)
+        and k.attempts - (select count(*) from calls r where r.contact_id = k.id
+                          and (r.refused and r.id <> l.id or r.callback))
             < c.max_attempts
         and k.suppressed_at is null
         and not exists (select 1 from dnc d where d.phone = k.phone)

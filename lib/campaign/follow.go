@@ -14,7 +14,8 @@ import (
 // FollowCall moves a campaign on after news about one of its calls, in the
 // news's transaction: PAUSED when Vapi refused the call for the account's
 // sake; the opt-out and spend-limit rules once an outcome and a cost
-// arrive; COMPLETED when that was the last call. Webhooks and reconciliation share it.
+// arrive; the outcome fields, the result and a callback once the analysis
+// arrives; COMPLETED when that was the last call. Webhooks and reconciliation share it.
 func FollowCall(ctx context.Context, tx pgx.Tx, res callstate.Result, o callstate.Observation, now time.Time) error {
 	if !res.Found {
 		return nil
@@ -39,7 +40,16 @@ func FollowCall(ctx context.Context, tx pgx.Tx, res callstate.Result, o callstat
 			return err
 		}
 	}
-	if res.Changed() && callstate.Terminal(res.Current) {
+	recorded := false
+	if hasAnalysis(o) {
+		var err error
+		if recorded, err = RecordOutcomes(ctx, tx, res.CallID, o, now); err != nil {
+			return err
+		}
+	}
+	// An answered call's report may complete a campaign that waited for
+	// it (completeIfDone).
+	if (res.Changed() || recorded) && callstate.Terminal(res.Current) {
 		_, err := CompleteIfDone(ctx, tx, res.CampaignID, now)
 		return err
 	}
@@ -50,7 +60,13 @@ func FollowCall(ctx context.Context, tx pgx.Tx, res callstate.Result, o callstat
 // a redial, which must commit in one transaction with it; other news (a
 // call queued, ringing or in progress) is recorded in a single statement.
 func MayFollow(o callstate.Observation) bool {
-	return callstate.MayRedial(o) || o.Cost != nil || optedOut(o)
+	return callstate.MayRedial(o) || o.Cost != nil || optedOut(o) || hasAnalysis(o)
+}
+
+// hasAnalysis reports whether news carries an end-of-call analysis, where
+// a campaign's outcome fields are read from.
+func hasAnalysis(o callstate.Observation) bool {
+	return len(o.StructuredData) > 0 || len(o.OtherStructuredData) > 0
 }
 
 // optOutKeys are the structured-data fields an assistant's analysis plan

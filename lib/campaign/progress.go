@@ -13,7 +13,7 @@ import (
 )
 
 // completeIfDone finishes campaigns with no call live, no contact left to
-// dial and no retry pending (contacts on the do-not-call list are done). One statement, one snapshot: a claim committing concurrently is
+// dial and no retry or callback pending (contacts on the do-not-call list are done). One statement, one snapshot: a claim committing concurrently is
 // seen either as an undialed contact or as a live call, never as neither.
 var completeIfDone = `
 update campaigns c set status = 'COMPLETED', completed_at = $2, paused_from = null
@@ -22,8 +22,15 @@ where c.status in ` + ActiveSQL + `
   and not exists (select 1 from calls l where l.campaign_id = c.id
                   and l.status in ` + callstate.LiveSQL + `)
   and not exists (select 1 from contacts k where k.campaign_id = c.id and k.suppressed_at is null
-                  and (k.last_call_id is null or k.next_attempt_at is not null)
+                  and (k.last_call_id is null or k.next_attempt_at is not null or k.callback_at is not null)
                   and not exists (select 1 from dnc d where d.phone = k.phone))
+  -- Outcomes (and the callback they may ask for) come with the
+  -- end-of-call report, after the call ended: an answered call of a
+  -- campaign with outcome fields holds completion until its report is in
+  -- (cost known), at most 15 minutes.
+  and not exists (select 1 from calls l where l.campaign_id = c.id and c.outcome_fields <> '[]'::jsonb
+                  and l.disposition = 'answered' and l.cost is null
+                  and coalesce(l.ended_at, l.updated_at) > $2::timestamptz - interval '15 minutes')
 returning c.id`
 
 // CompleteIfDone marks done campaigns COMPLETED (one campaign, or all when

@@ -42,16 +42,17 @@ select to_char(greatest(c.window_start, ` + settings.LegalStartSQL + `), 'HH24:M
 from campaigns c where c.id = $1`
 
 // remainingZones groups the contacts still to be called by zone set:
-// never dialed, redials already due, and redials still waiting (with the
-// first one's time).
+// never dialed, redials (or callbacks) already due, and those still
+// waiting (with the first one's time).
 const remainingZones = `
 select case when cardinality(k.timezones) = 0 then array[c.fallback_timezone] else k.timezones end as zones,
-  count(*) filter (where k.next_attempt_at is null or k.next_attempt_at <= $2),
-  count(*) filter (where k.next_attempt_at > $2),
-  min(k.next_attempt_at) filter (where k.next_attempt_at > $2)
-from contacts k join campaigns c on c.id = k.campaign_id
+  count(*) filter (where k.due is null or k.due <= $2),
+  count(*) filter (where k.due > $2),
+  min(k.due) filter (where k.due > $2)
+from (select k.*, least(k.next_attempt_at, k.callback_at) as due from contacts k) k
+join campaigns c on c.id = k.campaign_id
 where k.campaign_id = $1 and k.suppressed_at is null
-  and (k.last_call_id is null or k.next_attempt_at is not null)
+  and (k.last_call_id is null or k.due is not null)
 group by 1
 limit 200`
 

@@ -18,6 +18,7 @@ import (
 
 	"github.com/autolynx/autolynx/lib/csvimport"
 	"github.com/autolynx/autolynx/lib/db"
+	"github.com/autolynx/autolynx/lib/outcome"
 	"github.com/autolynx/autolynx/lib/phone"
 	"github.com/autolynx/autolynx/lib/problem"
 	"github.com/autolynx/autolynx/lib/settings"
@@ -305,6 +306,8 @@ type NewCampaign struct {
 	// default.
 	Rules campaign.Rules
 	Legal campaign.LegalWindow
+	// Outcomes are the outcome fields and result rules (none by default).
+	Outcomes outcome.Plan
 }
 
 // withDefaults fills what the caller left out.
@@ -334,6 +337,9 @@ func (n NewCampaign) validate() error {
 		return problem.New(problem.Invalid, "mode must be continuous or batch", "field", "mode")
 	case n.PhoneNumberID == "":
 		return problem.New(problem.Invalid, "phoneNumberId is required", "field", "phoneNumberId")
+	}
+	if err := n.Outcomes.Validate(); err != nil {
+		return err
 	}
 	return n.Rules.Validate(n.Legal)
 }
@@ -376,6 +382,9 @@ func Create(ctx context.Context, pool db.Beginner, n NewCampaign, csv io.Reader)
 			r.RetryOn, r.SpendLimitUSD, r.AutoDNCOnOptOut, r.PhoneNumberIDs).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("create campaign: %w", err)
+		}
+		if err := outcome.Save(ctx, tx, id, n.Outcomes); err != nil {
+			return err
 		}
 		rep, err = importCSV(ctx, tx, id, csvimport.Options{DefaultRegion: n.Region, Mapping: n.Mapping}, csv)
 		return err

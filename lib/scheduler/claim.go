@@ -12,6 +12,7 @@ import (
 	"github.com/autolynx/autolynx/lib/callstate"
 	"github.com/autolynx/autolynx/lib/campaign"
 	"github.com/autolynx/autolynx/lib/db"
+	"github.com/autolynx/autolynx/lib/outcome"
 )
 
 // target is a campaign the tick may launch calls for.
@@ -31,6 +32,8 @@ type target struct {
 	// Started: Vapi accepted a call of the campaign already, so a launch
 	// has no start to record.
 	Started bool
+	// Outcomes are the fields every call is asked to extract.
+	Outcomes outcome.Plan
 }
 
 // claimed is an attempt row created for one contact, ready to dial.
@@ -42,6 +45,8 @@ type claimed struct {
 	Phone         string
 	Variables     map[string]string
 	PhoneNumberID string
+	// Timezones are the contact's zones (none: the campaign's fallback).
+	Timezones []string
 }
 
 // lineLoad is a caller number's live calls (all campaigns) and the calls
@@ -71,12 +76,15 @@ const suppress = `
 update contacts k set suppressed_at = $2, next_attempt_at = null
 from dnc d where k.campaign_id = $1 and d.phone = k.phone and k.suppressed_at is null`
 
-// candidates are contacts due a call now: never dialed, or with a retry
-// due, inside their local calling window, not suppressed.
+// candidates are contacts due a call now: never dialed, with a retry
+// due, or with a callback due (callback_at, the moment the person asked
+// for, already placed inside the calling window), inside their local
+// calling window, not suppressed.
 const candidates = `
 select k.id, k.attempts from contacts k
 where k.campaign_id = $1 and k.position <= $3 and k.suppressed_at is null
-  and (k.last_call_id is null or k.next_attempt_at <= $4)
+  and (k.last_call_id is null or k.next_attempt_at <= $4
+       or k.callback_at <= $4)
   and public.in_calling_window(k.timezones, $5, $4, $6::time, $7::time, $8::smallint[])
 order by k.position
 limit $2
@@ -84,21 +92,25 @@ for update skip locked`
 
 const insertAttempts = `
 with made as (
-  insert into calls (campaign_id, contact_id, attempt, status, phone_number_id, dial_requested_at, last_event_at)
-  select $1, u.contact_id, u.attempt, 'PENDING', u.number, $5, $5
+  -- callback: the attempt is a callback the person asked for (due now),
+  -- not one of the campaign's redials; it is taken off the contact below.
+  insert into calls (campaign_id, contact_id, attempt, status, phone_number_id, dial_requested_at, last_event_at, callback)
+  select $1, u.contact_id, u.attempt, 'PENDING', u.number, $5, $5, coalesce(k.callback_at <= $5, false)
   from unnest($2::uuid[], $3::int[], $4::text[]) as u(contact_id, attempt, number)
+  join contacts k on k.id = u.contact_id
   returning id, contact_id, phone_number_id
 ),
 marked as (
-  update contacts k set last_call_id = m.id, attempts = k.attempts + 1, next_attempt_at = null
+  update contacts k set last_call_id = m.id, attempts = k.attempts + 1, next_attempt_at = null,
+    callback_at = case when k.callback_at <= $5 then null else k.callback_at end
   from made m where k.id = m.contact_id
-  returning k.id, m.id as call_id, m.phone_number_id, k.name, k.business_name, k.phone, k.variables, k.position
+  returning k.id, m.id as call_id, m.phone_number_id, k.name, k.business_name, k.phone, k.variables, k.position, k.timezones
 ),
 logged as (
   insert into call_events (call_id, campaign_id, source, type, status, received_at)
   select call_id, $1, 'tick', 'call.claimed', 'PENDING', $5 from marked
 )
-select call_id, id, name, business_name, phone, variables, phone_number_id from marked order by position`
+select call_id, id, name, business_name, phone, variables, phone_number_id, timezones from marked order by position`
 
 // claim creates PENDING attempts for up to the campaign's room and returns
 // them. room = min(cap - live of the campaign, accountCap - live of the
@@ -237,7 +249,7 @@ func claimDue(ctx context.Context, tx pgx.Tx, t target, lines []*line, room, max
 	out, err := pgx.CollectRows(made, func(r pgx.CollectableRow) (claimed, error) {
 		var c claimed
 		var vars []byte
-		err := r.Scan(&c.CallID, &c.ContactID, &c.Name, &c.BusinessName, &c.Phone, &vars, &c.PhoneNumberID)
+		err := r.Scan(&c.CallID, &c.ContactID, &c.Name, &c.BusinessName, &c.Phone, &vars, &c.PhoneNumberID, &c.Timezones)
 		if err == nil && len(vars) > 0 {
 			err = json.Unmarshal(vars, &c.Variables)
 		}

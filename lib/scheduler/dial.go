@@ -3,10 +3,12 @@ package scheduler
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/autolynx/autolynx/lib/assistant"
 	"github.com/autolynx/autolynx/lib/callstate"
 	"github.com/autolynx/autolynx/lib/campaign"
+	"github.com/autolynx/autolynx/lib/outcome"
 	"github.com/autolynx/autolynx/lib/vapi"
 )
 
@@ -41,6 +43,14 @@ func (s *Scheduler) request(t target, c claimed) vapi.CreateCallRequest {
 			vars[k] = v
 		}
 	}
+	var plan *vapi.ArtifactPlan
+	if !t.Outcomes.Empty() {
+		local := s.Now().In(contactZone(t, c))
+		for k, v := range outcome.Variables(local) {
+			vars[k] = v
+		}
+		plan = &vapi.ArtifactPlan{StructuredOutputs: []vapi.StructuredOutput{t.Outcomes.Output(local)}}
+	}
 	return vapi.CreateCallRequest{
 		AssistantID:   t.AssistantID,
 		PhoneNumberID: c.PhoneNumberID,
@@ -54,8 +64,21 @@ func (s *Scheduler) request(t target, c claimed) vapi.CreateCallRequest {
 			},
 			Server:         s.webhookServer(),
 			ServerMessages: vapi.ServerMessages(),
+			ArtifactPlan:   plan,
 		},
 	}
+}
+
+// contactZone is the zone a contact's local time is told in: its first
+// zone (a number spanning several is only dialed when the window is open
+// in all of them), else the campaign's fallback.
+func contactZone(t target, c claimed) *time.Location {
+	for _, z := range append(c.Timezones, t.FallbackTimezone) {
+		if loc, err := time.LoadLocation(z); err == nil && z != "" {
+			return loc
+		}
+	}
+	return time.UTC
 }
 
 // webhookServer is where every call reports: our webhook, authenticated

@@ -14,6 +14,7 @@ import (
 	"github.com/autolynx/autolynx/lib/campaign"
 	"github.com/autolynx/autolynx/lib/db"
 	"github.com/autolynx/autolynx/lib/outbox"
+	"github.com/autolynx/autolynx/lib/outcome"
 	"github.com/autolynx/autolynx/lib/settings"
 	"github.com/autolynx/autolynx/lib/vapi"
 )
@@ -174,7 +175,8 @@ var activeTargets = `
 select c.id, c.cap, c.mode, c.line_quiet_gating, a.provider_assistant_id, c.phone_number_ids,
   greatest(c.window_start, $3::time)::text, least(c.window_end, $4::time)::text,
   c.window_days, c.fallback_timezone, c.spend_limit_usd is not null,
-  c.started_at is not null and c.status <> 'QUEUED'
+  c.started_at is not null and c.status <> 'QUEUED',
+  c.outcome_fields::text, c.outcome_rules::text
 from campaigns c join assistants a on a.id = c.assistant_id
 where c.status in ` + campaign.ActiveSQL + ` and ($1::uuid is null or c.id = $1)
 order by c.started_at nulls first, c.created_at
@@ -187,8 +189,13 @@ func (s *Scheduler) targets(ctx context.Context, only uuid.UUID, lim limits) ([]
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (target, error) {
 		var t target
-		return t, r.Scan(&t.ID, &t.Cap, &t.Mode, &t.LineQuietGating, &t.AssistantID, &t.PhoneNumberIDs,
-			&t.WindowStart, &t.WindowEnd, &t.Days, &t.FallbackTimezone, &t.SpendLimited, &t.Started)
+		var fields, rules string
+		err := r.Scan(&t.ID, &t.Cap, &t.Mode, &t.LineQuietGating, &t.AssistantID, &t.PhoneNumberIDs,
+			&t.WindowStart, &t.WindowEnd, &t.Days, &t.FallbackTimezone, &t.SpendLimited, &t.Started, &fields, &rules)
+		if err == nil {
+			t.Outcomes, err = outcome.Decode(fields, rules)
+		}
+		return t, err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list active campaigns: %w", err)

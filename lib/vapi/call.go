@@ -42,6 +42,32 @@ type AssistantOverrides struct {
 	Metadata       map[string]any `json:"metadata,omitempty"`
 	Server         *Server        `json:"server,omitempty"`
 	ServerMessages []string       `json:"serverMessages,omitempty"`
+	// ArtifactPlan asks for the campaign's outcome fields.
+	ArtifactPlan *ArtifactPlan `json:"artifactPlan,omitempty"`
+}
+
+// ArtifactPlan is the part of Vapi's ArtifactPlan AutoLynx sets: transient
+// structured outputs, extracted after the call into
+// call.artifact.structuredOutputs (the successor of the deprecated
+// analysisPlan.structuredDataPlan).
+type ArtifactPlan struct {
+	StructuredOutputs []StructuredOutput `json:"structuredOutputs,omitempty"`
+}
+
+// StructuredOutput is CreateStructuredOutputDTO (name and schema are
+// required; name at most 40 characters).
+type StructuredOutput struct {
+	Name        string     `json:"name"`
+	Description string     `json:"description,omitempty"`
+	Schema      JSONSchema `json:"schema"`
+}
+
+// JSONSchema is the subset of Vapi's JsonSchema AutoLynx writes.
+type JSONSchema struct {
+	Type        string                `json:"type"`
+	Description string                `json:"description,omitempty"`
+	Enum        []string              `json:"enum,omitempty"`
+	Properties  map[string]JSONSchema `json:"properties,omitempty"`
 }
 
 // Server is where Vapi posts server messages (webhooks) for a call or an

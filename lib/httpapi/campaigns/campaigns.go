@@ -21,6 +21,7 @@ import (
 	"github.com/autolynx/autolynx/lib/httpapi/tick"
 	"github.com/autolynx/autolynx/lib/idempotency"
 	"github.com/autolynx/autolynx/lib/importer"
+	"github.com/autolynx/autolynx/lib/outcome"
 	"github.com/autolynx/autolynx/lib/problem"
 	"github.com/autolynx/autolynx/lib/ratelimit"
 	"github.com/autolynx/autolynx/lib/recording"
@@ -251,6 +252,9 @@ func newCampaign(f map[string]string, caller *user.Profile, defaults settings.Se
 		return n, err
 	}
 	if n.Mapping, err = formMapping(f); err != nil {
+		return n, err
+	}
+	if n.Outcomes, err = outcome.Parse(f["outcomeFields"], f["outcomeRules"]); err != nil {
 		return n, err
 	}
 	n.Legal = campaign.LegalWindow{Start: defaults.LegalWindowStart, End: defaults.LegalWindowEnd}

@@ -1,0 +1,34 @@
+package outcome
+
+import (
+	"time"
+)
+
+// Window is a calling window in the contact's local time ("HH:MM",
+// ISO weekdays), already inside the account's legal bound.
+type Window interface {
+	NextOpen(from time.Time, zones []string) time.Time
+}
+
+// CallbackAt is when a callback the values ask for is placed: the time
+// asked, never before now, moved to the first minute the calling window
+// is open in every zone of the contact at or after it (a person who asked
+// for 20:00 is called when the window next opens, not earlier than they
+// asked). ok is false when the values ask for none, or the window never
+// opens in the fortnight searched.
+func (p Plan) CallbackAt(vals Values, now time.Time, w Window, zones []string) (time.Time, bool) {
+	f, ok := p.CallbackField()
+	if !ok {
+		return time.Time{}, false
+	}
+	s, _ := vals[f.Name].(string)
+	asked, ok := ParseTime(s, time.UTC)
+	if !ok {
+		return time.Time{}, false
+	}
+	if asked.Before(now) {
+		asked = now
+	}
+	at := w.NextOpen(asked, zones)
+	return at, !at.IsZero()
+}
