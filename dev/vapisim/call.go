@@ -28,6 +28,8 @@ type call struct {
 	hook         hook
 	firstMessage string
 	vars         map[string]any
+	// dial counts the calls placed to number before this one.
+	dial uint64
 }
 
 // snapshot is a copy of a call safe to encode outside the lock: its pointer
@@ -209,6 +211,7 @@ func (s *Sim) place(in callInput, ambiguous bool) (createdCall, error) {
 	c.firstMessage, _ = a["firstMessage"].(string)
 	c.vars, _ = in.AssistantOverrides["variableValues"].(map[string]any)
 	refused := s.admit(c, ambiguous)
+	c.dial = s.dials[c.number]
 	c.plan = newPlan(s.callRand(c.number), s.cfg.Mix, refused)
 	out := make(chan outbound, 8)
 	s.wg.Go(func() { s.play(c, c.plan, out) })

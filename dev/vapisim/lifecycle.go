@@ -66,6 +66,7 @@ func (s *Sim) end(c *call, p plan) apiCall {
 	cost, costs, breakdown := p.costs()
 	c.v.Cost, c.v.Costs, c.v.CostBreakdown, c.v.UpdatedAt = &cost, costs, breakdown, s.now()
 	c.v.Artifact = p.artifact(c, c.v.StartedAt, s.url, []byte(s.cfg.APIKey), c.v.EndedAt.Add(presignedTTL))
+	s.answerOutputs(c, p)
 	c.v.Analysis = p.analysis()
 	return c.snapshot()
 }

@@ -46,6 +46,8 @@ type Config struct {
 	// (not scaled), like Vapi's own call set-up: benchmarks measure how
 	// launches overlap it.
 	CreateLatency time.Duration
+	// Answers scripts the structured outputs of some numbers' calls.
+	Answers Answers
 }
 
 // Sim is a running simulator. Create it with New (a bare handler) or Start

@@ -1,0 +1,74 @@
+package scheduler_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/autolynx/autolynx/dev/apitest"
+	"github.com/autolynx/autolynx/dev/vapisim"
+)
+
+const tokyo = "+81312345678"
+
+// A person in Tokyo who asks, on Monday afternoon, to be called back
+// "tomorrow 10:00" is dialed at 10:00 Tokyo time on Tuesday: once, as a
+// callback rather than a redial (the campaign allows one attempt), and
+// the campaign waits for it instead of completing.
+func TestCallbackTomorrowAtTenInTokyo(t *testing.T) {
+	t.Parallel()
+	// Monday 2026-12-07 05:00 UTC = 14:00 in Tokyo.
+	start := time.Date(2026, 12, 7, 5, 0, 0, 0, time.UTC)
+	answers := vapisim.Answers{tokyo: {{"interested": true, "callback_at": "tomorrow 10:00"}, {"interested": true}}}
+	e := apitest.New(t, apitest.Options{Now: start, Sim: vapisim.Config{Seed: 18, Mix: vapisim.Mix{Answered: 1}, Answers: answers}})
+	asst := e.CreateAssistant("Callbacks")
+	c := e.CreateCampaign(map[string]string{"name": "tokyo", "assistantId": asst, "maxAttempts": "1",
+		"outcomeFields": "follow-up", "callingWindowStart": "09:00", "callingWindowEnd": "17:00"}, "name,business_name,phone\nTom,Tokyo Ramen,"+tokyo+"\n")
+	e.Control(c.CampaignID, "start")
+	due := time.Date(2026, 12, 8, 1, 0, 0, 0, time.UTC) // Tuesday 10:00 in Tokyo
+	callbackAt := func() *time.Time {
+		var at *time.Time
+		if err := e.DB.QueryRow(t.Context(), `select callback_at from contacts where campaign_id = $1`, c.CampaignID).Scan(&at); err != nil {
+			t.Fatal(err)
+		}
+		return at
+	}
+	e.Eventually(30*time.Second, c.CampaignID, func() bool { return callbackAt() != nil })
+	if at := callbackAt(); !at.Equal(due) {
+		t.Fatalf("callback at %v, want %v (10:00 in Tokyo)", at, due)
+	}
+	for range 5 {
+		e.Tick(c.CampaignID)
+	}
+	if s := e.Summary(c.CampaignID); s.Status == "COMPLETED" {
+		t.Fatal("completed with a callback pending")
+	}
+	// A minute before, nothing; at 10:00, the call.
+	e.Clock.Advance(due.Add(-time.Minute).Sub(e.Clock.Now()))
+	for range 5 {
+		e.Tick(c.CampaignID)
+	}
+	if n := len(e.Sim.Calls()); n != 1 {
+		t.Fatalf("%d calls before 10:00, want 1", n)
+	}
+	e.Clock.Advance(time.Minute)
+	e.Eventually(30*time.Second, c.CampaignID, func() bool { return e.Summary(c.CampaignID).Status == "COMPLETED" })
+	calls := e.Sim.Calls()
+	if len(calls) != 2 {
+		t.Fatalf("%d calls, want the first and the callback", len(calls))
+	}
+	tokyoZone, _ := time.LoadLocation("Asia/Tokyo")
+	if at := calls[1].CreatedAt.In(tokyoZone); at.Format("Mon 15:04") != "Tue 10:00" {
+		t.Errorf("callback placed %s Tokyo time, want Tue 10:00", at.Format("Mon 15:04"))
+	}
+	var callbacks, attempts int
+	if err := e.DB.QueryRow(t.Context(), `select count(*) filter (where callback), max(attempt) from calls where campaign_id = $1`,
+		c.CampaignID).Scan(&callbacks, &attempts); err != nil {
+		t.Fatal(err)
+	}
+	if callbacks != 1 || attempts != 2 {
+		t.Errorf("%d callbacks over %d attempts, want 1 of 2", callbacks, attempts)
+	}
+	if at := callbackAt(); at != nil {
+		t.Errorf("callback still pending at %v", at)
+	}
+}
