@@ -28,6 +28,10 @@ type ContactFilter struct {
 	Status string
 	// Search matches name, business name or phone (substring).
 	Search string
+	// Outcomes are outcome values the contact's must equal (typed by
+	// their fields), Result the contact's result; empty for any.
+	Outcomes map[string]any
+	Result   string
 }
 
 // Contact is a contact with its latest call.
@@ -39,6 +43,15 @@ type Contact struct {
 	Variables    map[string]string `json:"variables"`
 	Attempts     int               `json:"attempts"`
 	Call         *CallBrief        `json:"call"`
+	// Outcomes are the values of the contact's latest call that has any.
+	Outcomes json.RawMessage `json:"outcomes"`
+	// Result is the disposition a rule or a person chose ("won",
+	// "opt-out"…); ResultSource says which ("rule", "manual").
+	Result       *string    `json:"result"`
+	ResultSource *string    `json:"resultSource"`
+	ResultSetAt  *time.Time `json:"resultSetAt"`
+	// CallbackAt is a callback the person asked for, still to be placed.
+	CallbackAt *time.Time `json:"callbackAt"`
 }
 
 // CallBrief is what the contacts table shows of a call.
@@ -89,7 +102,9 @@ var ValidCallStatus = func() map[string]bool {
 const contactFilter = `
 where k.campaign_id = $1
   and ($2 = '' or ($2 = 'NOT_CALLED' and k.last_call_id is null) or l.status = $2)
-  and ($3 = '' or public.contact_search_text(k.name, k.business_name, k.phone) like $3)`
+  and ($3 = '' or public.contact_search_text(k.name, k.business_name, k.phone) like $3)
+  and ($4::jsonb is null or ` + latestOutcomes + ` @> $4::jsonb)
+  and ($5 = '' or k.result = $5)`
 
 // listContacts picks the page's contacts before joining their calls for
 // display: without a status filter the inner join is unused and Postgres
@@ -97,19 +112,22 @@ where k.campaign_id = $1
 const listContacts = `
 select k.id, k.name, k.business_name, k.phone, k.variables, k.attempts,
   l.id, l.status, l.ended_reason, l.disposition, l.cost::float8, ` + recording.Exists + `,
-  l.duration_seconds::float8, l.started_at, l.ended_at, l.attempt
+  l.duration_seconds::float8, l.started_at, l.ended_at, l.attempt,
+  ` + latestOutcomes + `, k.result, k.result_source, k.result_set_at, k.callback_at
 from (
   select k.* from contacts k left join calls l on l.id = k.last_call_id` + contactFilter + `
-  order by k.position limit $4 offset $5
+  order by k.position limit $6 offset $7
 ) k left join calls l on l.id = k.last_call_id
 order by k.position`
 
 const countMatching = `select count(*) from contacts k left join calls l on l.id = k.last_call_id` + contactFilter
 
-// countByStatus counts without a search from the tallies ($3 is unused).
+// countByStatus counts without a search from the tallies ($3 to $5 are
+// unused).
 const countByStatus = `
 select coalesce(sum(n), 0)::bigint from campaign_tallies
-where campaign_id = $1 and status <> '' and ($2 = '' or status = $2) and $3 = ''`
+where campaign_id = $1 and status <> '' and ($2 = '' or status = $2) and $3 = ''
+  and $4::jsonb is null and $5 = ''`
 
 // Contacts returns one page of a campaign's contacts with their latest call.
 func Contacts(ctx context.Context, q db.DBTX, id uuid.UUID, f ContactFilter) ([]Contact, Pagination, error) {
@@ -117,7 +135,13 @@ func Contacts(ctx context.Context, q db.DBTX, id uuid.UUID, f ContactFilter) ([]
 		return nil, Pagination{}, err
 	}
 	search := searchPattern(f.Search)
-	rows, err := q.Query(ctx, listContacts, id, f.Status, search, f.Limit, (f.Page-1)*f.Limit)
+	var values *string
+	if len(f.Outcomes) > 0 {
+		b, _ := json.Marshal(f.Outcomes)
+		s := string(b)
+		values = &s
+	}
+	rows, err := q.Query(ctx, listContacts, id, f.Status, search, values, f.Result, f.Limit, (f.Page-1)*f.Limit)
 	if err != nil {
 		return nil, Pagination{}, fmt.Errorf("list contacts: %w", err)
 	}
@@ -128,9 +152,12 @@ func Contacts(ctx context.Context, q db.DBTX, id uuid.UUID, f ContactFilter) ([]
 		var status *string
 		var attempt *int
 		var recorded *bool
+		var outcomes []byte
 		err := row.Scan(&c.ID, &c.Name, &c.BusinessName, &c.Phone, &c.Variables, &c.Attempts,
 			&callID, &status, &call.EndedReason, &call.Disposition, &call.Cost, &recorded,
-			&call.Duration, &call.StartedAt, &call.EndedAt, &attempt)
+			&call.Duration, &call.StartedAt, &call.EndedAt, &attempt,
+			&outcomes, &c.Result, &c.ResultSource, &c.ResultSetAt, &c.CallbackAt)
+		c.Outcomes = outcomes
 		if callID != nil {
 			call.ID, call.Status, call.Attempt = *callID, *status, *attempt
 			call.recording(id, *recorded)
@@ -147,11 +174,11 @@ func Contacts(ctx context.Context, q db.DBTX, id uuid.UUID, f ContactFilter) ([]
 	// Counting apart lets the page itself stop at its limit instead of
 	// joining and sorting every match.
 	count := countByStatus
-	if search != "" {
+	if search != "" || values != nil || f.Result != "" {
 		count = countMatching
 	}
 	var total int
-	if err := q.QueryRow(ctx, count, id, f.Status, search).Scan(&total); err != nil {
+	if err := q.QueryRow(ctx, count, id, f.Status, search, values, f.Result).Scan(&total); err != nil {
 		return nil, Pagination{}, fmt.Errorf("count contacts: %w", err)
 	}
 	pages := (total + f.Limit - 1) / f.Limit
@@ -196,27 +223,30 @@ type CallDetail struct {
 	Summary           *string         `json:"summary"`
 	SuccessEvaluation *string         `json:"successEvaluation"`
 	StructuredData    json.RawMessage `json:"structuredData"`
+	// Outcomes are the call's values of the campaign's outcome fields.
+	Outcomes json.RawMessage `json:"outcomes"`
 }
 
 // Call returns a call of the campaign with its transcript.
 func Call(ctx context.Context, q db.DBTX, campaignID, callID uuid.UUID) (*CallDetail, error) {
 	var c CallDetail
-	var transcript, structured []byte
+	var transcript, structured, outcomes []byte
 	var recorded bool
 	err := q.QueryRow(ctx, `
 		select id, status, ended_reason, disposition, cost::float8, `+recording.Exists+`, duration_seconds::float8,
-		  started_at, ended_at, attempt, provider_call_id, transcript, summary, success_evaluation, structured_data
+		  started_at, ended_at, attempt, provider_call_id, transcript, summary, success_evaluation, structured_data,
+		  outcomes
 		from calls l where id = $2 and campaign_id = $1`, campaignID, callID).Scan(
 		&c.ID, &c.Status, &c.EndedReason, &c.Disposition, &c.Cost, &recorded, &c.Duration,
 		&c.StartedAt, &c.EndedAt, &c.Attempt, &c.ProviderCallID, &transcript, &c.Summary,
-		&c.SuccessEvaluation, &structured)
+		&c.SuccessEvaluation, &structured, &outcomes)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, problem.New(problem.NotFound, "call not found")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("get call: %w", err)
 	}
-	c.Transcript, c.StructuredData = transcript, structured
+	c.Transcript, c.StructuredData, c.Outcomes = transcript, structured, outcomes
 	c.recording(campaignID, recorded)
 	return &c, nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -13,10 +14,12 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/autolynx/autolynx/lib/db"
+	"github.com/autolynx/autolynx/lib/outcome"
 	"github.com/autolynx/autolynx/lib/recording"
 )
 
-// ExportHeader is the export's header row (docs/api.md).
+// ExportHeader is the export's header row (docs/api.md); a campaign with
+// outcome fields adds result and outcome.<field> columns after it.
 var ExportHeader = []string{"name", "business_name", "phone", "status", "ended_reason", "cost", "recording_url", "transcript_json"}
 
 // MaxExportPage bounds one export page: a deployed function answers at most
@@ -27,7 +30,8 @@ const MaxExportPage = 3_500_000
 const exportRows = `
 select k.position, k.name, k.business_name, k.phone,
   coalesce(l.status, 'NOT_CALLED'), coalesce(l.ended_reason, ''),
-  coalesce(l.cost::text, ''), l.id, ` + recording.Exists + `, coalesce(l.transcript::text, '')
+  coalesce(l.cost::text, ''), l.id, ` + recording.Exists + `, coalesce(l.transcript::text, ''),
+  coalesce(k.result, ''), ` + latestOutcomes + `
 from contacts k left join calls l on l.id = k.last_call_id
 where k.campaign_id = $1 and k.position > $2
 order by k.position
@@ -49,15 +53,19 @@ func Export(ctx context.Context, q db.DBTX, id uuid.UUID, cursor, maxBytes int, 
 	if _, err := CurrentStatus(ctx, q, id); err != nil {
 		return nil, err
 	}
+	plan, err := outcome.Load(ctx, q, id)
+	if err != nil {
+		return nil, err
+	}
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
 	if cursor == 0 {
-		_ = w.Write(ExportHeader)
+		_ = w.Write(append(slices.Clone(ExportHeader), exportColumns(plan)...))
 	}
 	page := &ExportPage{}
 	const batch = 1000
 	for {
-		n, last, err := exportBatch(ctx, q, w, id, cursor, batch, &buf, maxBytes, links)
+		n, last, err := exportBatch(ctx, q, w, id, plan, cursor, batch, &buf, maxBytes, links)
 		if err != nil {
 			return nil, err
 		}
@@ -85,19 +93,26 @@ func Export(ctx context.Context, q db.DBTX, id uuid.UUID, cursor, maxBytes int, 
 
 // exportBatch writes up to limit rows, stopping early once buf passes
 // maxBytes; it returns the rows written and the last position.
-func exportBatch(ctx context.Context, q db.DBTX, w *csv.Writer, id uuid.UUID, after, limit int, buf *bytes.Buffer, maxBytes int, links recording.Links) (int, int, error) {
+func exportBatch(ctx context.Context, q db.DBTX, w *csv.Writer, id uuid.UUID, plan outcome.Plan, after, limit int, buf *bytes.Buffer, maxBytes int, links recording.Links) (int, int, error) {
 	rows, err := q.Query(ctx, exportRows, id, after, limit)
 	if err != nil {
 		return 0, after, fmt.Errorf("export contacts: %w", err)
 	}
 	defer rows.Close()
 	n, last := 0, after
-	rec := make([]string, len(ExportHeader))
+	extra := exportColumns(plan)
+	rec := make([]string, len(ExportHeader)+len(extra))
 	for rows.Next() {
 		var callID *uuid.UUID
 		var recorded bool
-		if err := rows.Scan(&last, &rec[0], &rec[1], &rec[2], &rec[3], &rec[4], &rec[5], &callID, &recorded, &rec[7]); err != nil {
+		var result string
+		var values []byte
+		if err := rows.Scan(&last, &rec[0], &rec[1], &rec[2], &rec[3], &rec[4], &rec[5], &callID, &recorded, &rec[7],
+			&result, &values); err != nil {
 			return n, last, fmt.Errorf("export contacts: %w", err)
+		}
+		if len(extra) > 0 {
+			exportCells(plan, result, values, rec[len(ExportHeader):])
 		}
 		rec[6] = ""
 		if recorded {

@@ -90,8 +90,9 @@ func RecordOutcomes(ctx context.Context, tx pgx.Tx, callID uuid.UUID, o callstat
 		loc = l[0]
 	}
 	vals, dropped := plan.Read(o.StructuredData, loc)
-	if len(o.OtherStructuredData) > 0 {
-		// Values only the deprecated analysis carries still count.
+	if len(o.OtherStructuredData) > 0 && !outcome.Answered(o.StructuredData) {
+		// Without our own output, values the deprecated analysis
+		// carries count.
 		more, alsoDropped := plan.Read(o.OtherStructuredData, loc)
 		for k, v := range more {
 			if _, has := vals[k]; !has {

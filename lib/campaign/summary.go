@@ -88,6 +88,9 @@ type Summary struct {
 	// Waiting explains why a live campaign with no call in flight is not
 	// dialing; null otherwise.
 	Waiting *Waiting `json:"waiting"`
+	// Outcomes summarizes the outcome fields, results and callbacks;
+	// null for a campaign without any.
+	Outcomes *Outcomes `json:"outcomes"`
 }
 
 // Ref names a related object.
@@ -155,6 +158,9 @@ func Get(ctx context.Context, q db.DBTX, id uuid.UUID, now time.Time) (*Summary,
 		return nil, fmt.Errorf("get campaign: %w", err)
 	}
 	if err := countOutcomes(ctx, q, id, m); err != nil {
+		return nil, err
+	}
+	if s.Outcomes, err = summarizeOutcomes(ctx, q, id); err != nil {
 		return nil, err
 	}
 	if s.Status.Active() {

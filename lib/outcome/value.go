@@ -46,6 +46,25 @@ func (p Plan) Read(structured json.RawMessage, loc *time.Location) (vals Values,
 	return vals, dropped
 }
 
+// Answered reports whether structured holds our own output's result:
+// then it alone says what was said (another analysis, such as the
+// deprecated analysis.structuredData of an assistant configured the old
+// way, is not read).
+func Answered(structured json.RawMessage) bool {
+	var top map[string]struct {
+		Name string `json:"name"`
+	}
+	if json.Unmarshal(structured, &top) != nil {
+		return false
+	}
+	for _, o := range top {
+		if o.Name == OutputName {
+			return true
+		}
+	}
+	return false
+}
+
 // candidates flattens the shapes Vapi uses into raw values by name.
 func candidates(structured json.RawMessage) map[string]any {
 	var top map[string]any

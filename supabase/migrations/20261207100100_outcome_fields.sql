@@ -32,3 +32,7 @@ alter table public.contacts
 -- The tick's "callbacks due" scan and the waiting/next-calls reads.
 create index contacts_callback_idx on public.contacts (campaign_id, callback_at)
   where callback_at is not null;
+
+-- A contact's outcomes are those of its latest call that has any (a
+-- callback that went unanswered does not hide what was said before).
+create index calls_outcomes_idx on public.calls (contact_id, attempt desc) where outcomes is not null;

@@ -33,12 +33,14 @@ import (
 // Routes are the campaigns function's routes (api/campaigns/index.go).
 var Routes = []httpapi.Route{
 	route("GET", "/api/campaigns", httpapi.Operator, ratelimit.General, listCampaigns),
+	route("GET", "/api/campaigns/outcome-templates", httpapi.Operator, ratelimit.General, outcomeTemplates),
 	route("POST", "/api/campaigns", httpapi.Operator, ratelimit.Upload, createCampaign),
 	route("GET", "/api/campaigns/{id}", httpapi.Operator, ratelimit.General, getCampaign),
 	route("PATCH", "/api/campaigns/{id}", httpapi.Operator, ratelimit.General, patchCampaign),
 	route("GET", "/api/campaigns/{id}/summary", httpapi.Operator, ratelimit.General, getCampaign),
 	route("GET", "/api/campaigns/{id}/contacts", httpapi.Operator, ratelimit.General, listContacts),
 	route("POST", "/api/campaigns/{id}/contacts", httpapi.Operator, ratelimit.Upload, appendContacts),
+	route("PUT", "/api/campaigns/{id}/contacts/{contactId}/result", httpapi.Operator, ratelimit.General, setResult),
 	route("GET", "/api/campaigns/{id}/calls/{callId}", httpapi.Operator, ratelimit.General, getCall),
 	route("GET", "/api/campaigns/{id}/calls/{callId}/recording", httpapi.OperatorOrSignedLink, ratelimit.General, getRecording),
 	route("GET", "/api/campaigns/{id}/export.csv", httpapi.Operator, ratelimit.Export, export),
@@ -356,6 +358,10 @@ func listContacts(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) error
 	}
 	if f.Status != "" && !campaign.ValidCallStatus[f.Status] {
 		return problem.New(problem.Invalid, "status must be a call status or NOT_CALLED", "field", "status")
+	}
+	f.Result = strings.TrimSpace(q.Get("result"))
+	if f.Outcomes, err = outcomeFilter(d, r, id); err != nil {
+		return err
 	}
 	contacts, page, err := campaign.Contacts(r.Context(), d.DB, id, f)
 	return httpapi.Reply(w, r, map[string]any{"contacts": contacts, "pagination": page}, err)
