@@ -7,6 +7,7 @@ import { watch } from './live.js';
 import { transcript } from './transcript.js';
 import { rulesView } from './rules.js';
 import { waitingBadge, waitingNote } from './waiting.js';
+import { outcomeCells, outcomeCharts, outcomeFilter } from './outcomes.js';
 
 const CALL_STATUSES = ['NOT_CALLED', 'PENDING', 'QUEUED', 'RINGING', 'IN_PROGRESS', 'ENDED', 'FAILED', 'CANCELED', 'TIMEOUT'];
 const FINAL = ['STOPPED', 'COMPLETED', 'FAILED'];
@@ -25,7 +26,7 @@ export default function detail(root, ctx) {
   const cached = conditionalGet();
   const [id] = ctx.params;
   const base = `/api/campaigns/${id}`;
-  const q = { page: 1, status: '', search: '' };
+  const q = { page: 1, status: '', search: '', outcome: '' };
   let camp = null, contactsAt = 0, contactsTimer = 0;
 
   const title = h('h1', {}, 'Campaign');
@@ -46,12 +47,13 @@ export default function detail(root, ctx) {
   const pager = h('nav', { class: 'pager', 'aria-label': 'Contacts pages', testid: 'pager' });
   const refilter = () => {
     runSearch.cancel();
-    Object.assign(q, { page: 1, status: statusSel.value, search: search.value.trim() });
+    Object.assign(q, { page: 1, status: statusSel.value, search: search.value.trim(), outcome: outcomeSel.value });
     loadContacts();
   };
   const runSearch = debounce(refilter, 300);
   const statusSel = h('select', { testid: 'filter-status', 'aria-label': 'Call status', onchange: refilter },
     h('option', { value: '' }, 'All statuses'), CALL_STATUSES.map((c) => h('option', { value: c }, c.replace('_', ' ').toLowerCase())));
+  const outcomeSel = outcomeFilter(refilter);
   const search = h('input', { type: 'search', placeholder: 'Name, business or phone', 'aria-label': 'Search contacts', testid: 'filter-search', oninput: runSearch });
 
   mount(root,
@@ -61,8 +63,8 @@ export default function detail(root, ctx) {
     h('details', {}, h('summary', {}, 'Settings'), info),
     h('section', {}, h('h2', {}, 'Contacts'),
       h('form', { class: 'filters', role: 'search', onsubmit: (e) => { e.preventDefault(); refilter(); } },
-        statusSel, search, h('button', { class: 'btn', testid: 'filter-apply' }, 'Search')),
-      table('contacts-table', ['Name', 'Business', 'Phone', 'Call status', 'Ended reason', 'Duration', 'Cost', 'Recording', 'Attempts', ''], rows),
+        statusSel, outcomeSel, search, h('button', { class: 'btn', testid: 'filter-apply' }, 'Search')),
+      table('contacts-table', ['Name', 'Business', 'Phone', 'Call status', 'Ended reason', 'Duration', 'Cost', 'Recording', 'Attempts', 'Result', 'Outcomes', ''], rows),
       pager));
 
   const act = (name, label, cls = 'btn') => h('button', { class: cls, testid: `btn-${name}`, onclick: (e) => busy(e.currentTarget, () => control(name)) }, label);
@@ -117,7 +119,10 @@ export default function detail(root, ctx) {
       ['retries-pending', 'Retries pending', num(m.retriesPending)], ['suppressed', 'Suppressed', num(m.suppressedContacts)],
     ].map(([k, label, v]) => h('div', { class: 'metric' }, h('dt', {}, label), h('dd', { testid: `metric-${k}` }, v))));
     mount(charts, bars('By call status', m.byStatus, 'chart-status', true),
-      bars('By disposition', m.byDisposition, 'chart-disposition'), bars('By ended reason', m.byEndedReason, 'chart-ended-reason'));
+      bars('By disposition', m.byDisposition, 'chart-disposition'), bars('By ended reason', m.byEndedReason, 'chart-ended-reason'),
+      outcomeCharts(c.outcomes, bars));
+    outcomeSel.hidden = !c.outcomes;
+    outcomeSel.update(c.outcomes);
     mount(info, [
       ['Assistant', c.assistant?.name], ['Phone number id', c.phoneNumberId || 'default'], ['Mode', c.mode], ['Cap', c.cap],
       ['Line-quiet gating', c.lineQuietGating ? 'on' : 'off'], ['Created', when(c.createdAt)], ['Started', when(c.startedAt)], ['Completed', when(c.completedAt)],
@@ -132,6 +137,7 @@ export default function detail(root, ctx) {
     const p = new URLSearchParams({ page: q.page, limit: LIMIT });
     if (q.status) p.set('status', q.status);
     if (q.search) p.set('search', q.search);
+    if (q.outcome) p.set(...q.outcome.split(/=(.*)/s).slice(0, 2));
     try {
       const path = `${base}/contacts?${p}`;
       const { data, changed } = await cached(path);
@@ -140,13 +146,13 @@ export default function detail(root, ctx) {
         renderContacts(data);
       }
     } catch (err) {
-      mount(rows, h('tr', {}, h('td', { colspan: 10 }, alert('error', err.message))));
+      mount(rows, h('tr', {}, h('td', { colspan: 12 }, alert('error', err.message))));
     }
   }
 
   function renderContacts({ contacts = [], pagination = {} }) {
     mount(rows, contacts.length ? contacts.map(contactRow)
-      : h('tr', {}, h('td', { colspan: 10, class: 'empty', testid: 'contacts-empty' }, 'No contacts match.')));
+      : h('tr', {}, h('td', { colspan: 12, class: 'empty', testid: 'contacts-empty' }, 'No contacts match.')));
     const { page = 1, pages = 1, total = 0 } = pagination;
     const go = (n) => { q.page = n; loadContacts(); };
     mount(pager,
@@ -163,6 +169,7 @@ export default function detail(root, ctx) {
       h('td', {}, c?.endedReason || '—'), h('td', { class: 'n' }, duration(c?.duration)), h('td', { class: 'n' }, money(c?.cost)),
       h('td', {}, c?.recordingUrl ? player(c.recordingUrl, k.name) : '—'),
       h('td', { class: 'n' }, c?.attempt ?? '—'),
+      outcomeCells(base, k, loadContacts),
       h('td', {}, c && h('button', { class: 'btn small', testid: 'transcript-btn', onclick: () => transcript(`${base}/calls/${c.id}`, k.name) }, 'Transcript')));
   };
 

@@ -7,6 +7,7 @@ import { h, mount, field, alert, busy, num, table, debounce } from './dom.js';
 import { splitCSV, CHUNK_BYTES } from './csv.js';
 import { rulesFieldset } from './rules.js';
 import { runPreview, isXLSX } from './preview.js';
+import { outcomeFieldset } from './outcomes.js';
 
 // Tests may shrink chunks to exercise the multi-chunk path with small files.
 const chunkBytes = () => Number(localStorage.getItem('autolynx.chunkBytes')) || CHUNK_BYTES;
@@ -29,14 +30,15 @@ export default function newCampaign(root, ctx) {
     chosen);
   const preview = h('div', { 'aria-live': 'polite', testid: 'preview-area' });
   const rules = rulesFieldset(phone, ctx.cfg.callingDefaults);
+  const outcomes = outcomeFieldset();
   const submit = h('button', { class: 'btn primary', testid: 'campaign-submit' }, 'Create and upload');
   const form = h('form', { class: 'card', testid: 'campaign-form', novalidate: true },
     field('Campaign name', name), field('Assistant', assistant), field('Phone number id', phone, 'Leave empty for the configured number.'),
     h('div', { class: 'row' }, field('Concurrent call cap', cap), field('Mode', mode)),
     h('div', { class: 'field check' }, h('label', {}, quiet, ' Line-quiet gating: dial only while the phone number has no live call')),
-    rules.el, drop, preview, submit);
+    rules.el, outcomes.el, drop, preview, submit);
   // controls by API field name, to show a refusal next to its field.
-  const controls = { name, assistantId: assistant, phoneNumberId: phone, cap, mode, lineQuietGating: quiet, file: picker, ...rules.controls };
+  const controls = { name, assistantId: assistant, phoneNumberId: phone, cap, mode, lineQuietGating: quiet, file: picker, ...rules.controls, ...outcomes.controls };
   const out = h('div', { 'aria-live': 'polite' });
   mount(root, h('h1', {}, 'New campaign'), form, out);
 
@@ -93,8 +95,9 @@ export default function newCampaign(root, ctx) {
       return mount(out, alert('error', problem[1], 'form-error'));
     }
     const fields = { name: name.value.trim(), assistantId: assistant.value, phoneNumberId: phone.value.trim() || null, cap: cap.value, mode: mode.value, lineQuietGating: String(quiet.checked), ...rules.values(),
-      mapping: mapping && JSON.stringify(mapping) };
-    const refused = (err) => err.details?.field && fieldError(controls[err.details.field], err.details.field, err.message);
+      mapping: mapping && JSON.stringify(mapping), ...outcomes.values() };
+    // outcomeFields[2].name is shown at the outcome fields.
+    const refused = (err) => err.details?.field && fieldError(controls[err.details.field] || controls[err.details.field.split(/[.[]/)[0]], err.details.field.split(/[.[]/)[0], err.message);
     createKey ||= crypto.randomUUID();
     busy(submit, () => run(out, form, file, fields, refused, createKey));
   });

@@ -1,7 +1,9 @@
-// The transcript dialog of one call: outcome, summary and the conversation.
+// The transcript dialog of one call: outcome, summary, outcome fields and
+// the conversation.
 
 import { api } from './api.js';
 import { h, mount, alert } from './dom.js';
+import { outcomeFacts } from './outcomes.js';
 
 let dialog = null;
 
@@ -30,7 +32,7 @@ function view(call) {
   const msgs = (t?.messages || []).filter((m) => m.message && m.role !== 'system');
   const text = typeof t === 'string' ? t : t?.text;
   const facts = [['Status', call.status], ['Ended reason', call.endedReason], ['Summary', call.summary],
-    ['Success evaluation', call.successEvaluation == null ? null : String(call.successEvaluation)]].filter(([, v]) => v);
+    ['Success evaluation', call.successEvaluation == null ? null : String(call.successEvaluation)], ...outcomeFacts(call)].filter(([, v]) => v);
   return [
     h('dl', { class: 'info' }, facts.map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, v)))),
     msgs.length ? h('ol', { class: 'chat', testid: 'transcript-messages' },
