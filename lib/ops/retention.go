@@ -74,8 +74,14 @@ where id in (select id from call_events where campaign_id = $1 and source in ('w
 	redactContacts = `
 update contacts set name = '', business_name = '', variables = '{}', timezones = '{}', phone = ` + RedactedPhone + `
 where id in (select id from contacts where campaign_id = $1 and phone <> ` + RedactedPhone + ` limit $2)`
+	// Outcome values keep what says nothing of a person (yes/no, numbers,
+	// one-of options) for the charts; texts and date-times go.
 	redactCallData = `
-update calls set structured_data = null, updated_at = $3
+update calls l set structured_data = null, updated_at = $3,
+  outcomes = (select jsonb_object_agg(e.key, e.value) from jsonb_each(l.outcomes) e
+              where jsonb_typeof(e.value) in ('boolean', 'number')
+                 or e.key in (select f ->> 'name' from campaigns c cross join jsonb_array_elements(c.outcome_fields) f
+                              where c.id = l.campaign_id and f ->> 'type' = 'enum'))
 where id in (select id from calls where campaign_id = $1 and structured_data is not null limit $2)`
 	redactOrphans = `
 update call_events set payload = ` + redactedPayload + `
@@ -108,7 +114,8 @@ var (
 // than RetentionTranscriptDays ago, drops transcripts, recording URLs,
 // summaries and every personal field of their event payloads; more than
 // RetentionPIIDays ago, also replaces their contacts' names, business
-// names, phones and variables and the calls' structured data. Aggregates
+// names, phones and variables and the calls' structured data and
+// outcome texts. Aggregates
 // (statuses, dispositions, costs, durations) stay. The transcript purge
 // runs no later than the PII one. At most RetentionBatch rows change per
 // call; the tick calls it every run until everything is done.

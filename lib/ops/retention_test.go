@@ -75,6 +75,14 @@ func TestRetentionPurgesInBoundedBatches(t *testing.T) {
 		t.Fatalf("contacts redacted before the PII horizon: %d named, want 310", n)
 	}
 
+	// Outcome values: texts (an email, notes) are personal, yes/no and
+	// one-of values are not.
+	if _, err := pool.Exec(ctx, `update campaigns set outcome_fields = '[{"name":"tier","type":"enum","options":["hot"]}]' where id = $1`, old); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, `update calls set outcomes = '{"interested":true,"email":"p@example.com","tier":"hot"}' where campaign_id = $1`, old); err != nil {
+		t.Fatal(err)
+	}
 	// 30 days later the old campaign passes the PII horizon.
 	later := t0.AddDate(0, 0, 30)
 	passes = retainAll(t, ctx, pool, later)
@@ -87,6 +95,9 @@ func TestRetentionPurgesInBoundedBatches(t *testing.T) {
 	}
 	if n := count(t, pool, `select count(*) from calls where campaign_id = $1 and structured_data is not null`, old); n != 0 {
 		t.Fatalf("%d calls keep structured data", n)
+	}
+	if n := count(t, pool, `select count(*) from calls where campaign_id = $1 and outcomes = '{"interested":true,"tier":"hot"}'`, old); n != 300 {
+		t.Fatalf("%d calls keep their outcomes without the texts, want 300", n)
 	}
 	if n := count(t, pool, `select count(*) from campaigns where pii_redacted_at is not null`); n != 1 {
 		t.Fatalf("%d campaigns marked redacted, want 1", n)
