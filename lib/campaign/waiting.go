@@ -22,8 +22,10 @@ type Waiting struct {
 	NextCallAt *time.Time `json:"nextCallAt"`
 	// DueNow contacts can be dialed at once (the next tick will).
 	DueNow int `json:"dueNow"`
-	// Redials wait for their delay; the first is due at RedialsFrom.
+	// Redials wait for their delay (or a callback for the time the
+	// person asked, Callbacks of them); the first is due at RedialsFrom.
 	Redials     int        `json:"redials"`
+	Callbacks   int        `json:"callbacks"`
 	RedialsFrom *time.Time `json:"redialsFrom"`
 	// OutsideHours contacts are due but outside their calling hours; the
 	// first window opens at OpensAt, OpensLocal ("09:00") in OpensZone.
@@ -48,7 +50,8 @@ const remainingZones = `
 select case when cardinality(k.timezones) = 0 then array[c.fallback_timezone] else k.timezones end as zones,
   count(*) filter (where k.due is null or k.due <= $2),
   count(*) filter (where k.due > $2),
-  min(k.due) filter (where k.due > $2)
+  min(k.due) filter (where k.due > $2),
+  count(*) filter (where k.due > $2 and k.due = k.callback_at)
 from (select k.*, least(k.next_attempt_at, k.callback_at) as due from contacts k) k
 join campaigns c on c.id = k.campaign_id
 where k.campaign_id = $1 and k.suppressed_at is null
@@ -81,9 +84,9 @@ func waitFor(ctx context.Context, q db.DBTX, id uuid.UUID, now time.Time) (*Wait
 	}
 	for rows.Next() {
 		var zones []string
-		var ready, later int
+		var ready, later, callbacks int
 		var from *time.Time
-		if err := rows.Scan(&zones, &ready, &later, &from); err != nil {
+		if err := rows.Scan(&zones, &ready, &later, &from, &callbacks); err != nil {
 			return nil, fmt.Errorf("find remaining contacts: %w", err)
 		}
 		switch {
@@ -99,6 +102,7 @@ func waitFor(ctx context.Context, q db.DBTX, id uuid.UUID, now time.Time) (*Wait
 		}
 		if later > 0 {
 			wt.Redials += later
+			wt.Callbacks += callbacks
 			if wt.RedialsFrom == nil || from.Before(*wt.RedialsFrom) {
 				wt.RedialsFrom = from
 			}
@@ -136,7 +140,14 @@ func (wt *Waiting) say(now time.Time) string {
 		parts = append(parts, fmt.Sprintf("%s can be called now: the next tick dials them", plural(wt.DueNow, "contact")))
 	}
 	if wt.Redials > 0 {
-		parts = append(parts, fmt.Sprintf("%s due from %s", plural(wt.Redials, "redial"), clock(*wt.RedialsFrom, now, time.UTC)+" UTC"))
+		what := plural(wt.Redials, "redial")
+		switch {
+		case wt.Callbacks == wt.Redials:
+			what = plural(wt.Callbacks, "callback")
+		case wt.Callbacks > 0:
+			what = fmt.Sprintf("%s and %s", plural(wt.Redials-wt.Callbacks, "redial"), plural(wt.Callbacks, "callback"))
+		}
+		parts = append(parts, fmt.Sprintf("%s due from %s", what, clock(*wt.RedialsFrom, now, time.UTC)+" UTC"))
 	}
 	if wt.OutsideHours > 0 {
 		loc, _ := time.LoadLocation(wt.OpensZone)

@@ -154,6 +154,19 @@ func TestManualResult(t *testing.T) {
 	}
 	r := e.Send(t, http.MethodPut, "/api/campaigns/"+id+"/contacts/"+apitest.NewID()+"/result", tok, "application/json", strings.NewReader(`{"result":"won"}`))
 	apitest.WantError(t, r, http.StatusNotFound, "NOT_FOUND")
+	// Opt-out by hand lists the number, as its rule would.
+	if st := e.JSON(http.MethodPut, path, tok, map[string]any{"result": "opt-out"}, nil); st != http.StatusOK {
+		t.Fatalf("set opt-out: %d", st)
+	}
+	if n := e.Count(t, `select count(*) from dnc where phone = $1`, apitest.Phone(0)); n != 1 {
+		t.Errorf("opt-out by hand: number listed %d times", n)
+	}
+	if st := e.JSON(http.MethodPut, path, tok, map[string]any{"result": nil}, nil); st != http.StatusOK {
+		t.Fatalf("clear result: %d", st)
+	}
+	if k := contactsBy(t, e, tok, id, "")[apitest.Phone(0)]; k.Result != nil || k.ResultSource != nil {
+		t.Errorf("cleared result %v source %v", k.Result, k.ResultSource)
+	}
 }
 
 // A person who says "do not call me" gets the opt-out result by the

@@ -1,6 +1,7 @@
 package scheduler_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -39,8 +40,15 @@ func TestCallbackTomorrowAtTenInTokyo(t *testing.T) {
 	for range 5 {
 		e.Tick(c.CampaignID)
 	}
-	if s := e.Summary(c.CampaignID); s.Status == "COMPLETED" {
+	s := e.Summary(c.CampaignID)
+	if s.Status == "COMPLETED" {
 		t.Fatal("completed with a callback pending")
+	}
+	if s.Waiting == nil || s.Waiting.Callbacks != 1 || !strings.Contains(s.Waiting.Message, "1 callback due from Tue 8 Dec 01:00 UTC") {
+		t.Errorf("waiting %+v, want one callback due at 01:00 UTC", s.Waiting)
+	}
+	if s.Outcomes == nil || s.Outcomes.Callbacks.Pending != 1 || !s.Outcomes.Callbacks.Next[0].At.Equal(due) {
+		t.Errorf("next calls %+v, want the callback", s.Outcomes)
 	}
 	// A minute before, nothing; at 10:00, the call.
 	e.Clock.Advance(due.Add(-time.Minute).Sub(e.Clock.Now()))

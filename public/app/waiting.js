@@ -23,7 +23,11 @@ const plural = (n, noun) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 export function waitingText(w) {
   const parts = [];
   if (w.dueNow) parts.push(`${plural(w.dueNow, 'contact')} can be called now; the next tick dials them`);
-  if (w.redials) parts.push(`${plural(w.redials, 'redial')} due from ${yourTime(w.redialsFrom)} your time`);
+  if (w.redials) {
+    const cb = w.callbacks || 0;
+    const what = cb === w.redials ? plural(cb, 'callback') : cb ? `${plural(w.redials - cb, 'redial')} and ${plural(cb, 'callback')}` : plural(w.redials, 'redial');
+    parts.push(`${what} due from ${yourTime(w.redialsFrom)} your time`);
+  }
   if (w.outsideHours) parts.push(`${plural(w.outsideHours, 'contact')} outside their calling hours until ${w.opensLocal} in ${city(w.opensZone)}`);
   return parts.length ? parts.join('; ') : 'every contact has an outcome; the next tick completes the campaign';
 }
