@@ -80,3 +80,32 @@ func TestCallbackTomorrowAtTenInTokyo(t *testing.T) {
 		t.Errorf("callback still pending at %v", at)
 	}
 }
+
+// A callback does not use up one of the campaign's attempts: with two
+// attempts, a first call and a callback that both go unanswered still
+// leave the contact its redial.
+func TestCallbackIsNotARedial(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{Sim: vapisim.Config{Seed: 18, Mix: vapisim.Mix{NoAnswer: 1}}})
+	asst := e.CreateAssistant("Callbacks")
+	c := e.CreateCampaign(map[string]string{"name": "redials", "assistantId": asst, "maxAttempts": "2", "outcomeFields": "follow-up"},
+		apitest.CSVHeader+apitest.Rows(0, 1))
+	e.Control(c.CampaignID, "start")
+	next := func() (*time.Time, int) {
+		var at *time.Time
+		var attempts int
+		if err := e.DB.QueryRow(t.Context(), `select next_attempt_at, attempts from contacts where campaign_id = $1`, c.CampaignID).Scan(&at, &attempts); err != nil {
+			t.Fatal(err)
+		}
+		return at, attempts
+	}
+	e.Eventually(30*time.Second, c.CampaignID, func() bool { at, _ := next(); return at != nil })
+	// The person asked for a call back now (as a previous answer would
+	// have set it): it is placed before the redial, and goes unanswered.
+	e.Exec(t, `update contacts set callback_at = $2 where campaign_id = $1`, c.CampaignID, e.Clock.Now())
+	e.Eventually(30*time.Second, c.CampaignID, func() bool { at, n := next(); return n == 2 && at != nil })
+	var callbacks int
+	if err := e.DB.QueryRow(t.Context(), `select count(*) from calls where campaign_id = $1 and callback`, c.CampaignID).Scan(&callbacks); err != nil || callbacks != 1 {
+		t.Fatalf("%d callbacks (%v), want 1", callbacks, err)
+	}
+}
