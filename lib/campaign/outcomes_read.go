@@ -16,7 +16,8 @@ import (
 // latestOutcomes is a contact's (k) outcome values: those of its latest
 // call that has any, so a callback that went unanswered does not hide
 // what was said before (calls_outcomes_idx serves it).
-const latestOutcomes = `(select o.outcomes from calls o where o.contact_id = k.id and o.outcomes is not null
+const latestOutcomes = `(select o.outcomes from calls o
+  where o.campaign_id = k.campaign_id and o.contact_id = k.id and o.outcomes is not null
   order by o.attempt desc limit 1)`
 
 // Outcomes summarizes a campaign's outcome fields for its charts: per
@@ -50,12 +51,15 @@ type CallbackSlot struct {
 	At        time.Time `json:"at"`
 }
 
-// fieldCounts counts values by field over each contact's outcomes; only
-// yes/no and one-of values ($2) are counted apart.
+// fieldCounts counts values by field over each contact's outcomes (its
+// latest call that has any, as latestOutcomes), reading only the calls
+// with outcomes; only yes/no and one-of values ($2) are counted apart.
 const fieldCounts = `
 select e.key, case when jsonb_typeof(e.value) = 'boolean' or e.key = any($2::text[]) then e.value #>> '{}' end, count(*)
-from contacts k cross join lateral jsonb_each(coalesce(` + latestOutcomes + `, '{}'::jsonb)) e
-where k.campaign_id = $1 and k.last_call_id is not null
+from (select distinct on (o.contact_id) o.outcomes from calls o
+      where o.campaign_id = $1 and o.outcomes is not null
+      order by o.contact_id, o.attempt desc) x
+cross join lateral jsonb_each(x.outcomes) e
 group by 1, 2`
 
 const resultCounts = `

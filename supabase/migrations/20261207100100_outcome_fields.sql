@@ -34,5 +34,8 @@ create index contacts_callback_idx on public.contacts (campaign_id, callback_at)
   where callback_at is not null;
 
 -- A contact's outcomes are those of its latest call that has any (a
--- callback that went unanswered does not hide what was said before).
-create index calls_outcomes_idx on public.calls (contact_id, attempt desc) where outcomes is not null;
+-- callback that went unanswered does not hide what was said before); the
+-- summary counts them per campaign without reading its other calls.
+create index calls_outcomes_idx on public.calls (campaign_id, contact_id, attempt desc) where outcomes is not null;
+-- The summary's count of results reads only contacts that have one.
+create index contacts_result_idx on public.contacts (campaign_id, result) where result is not null;
