@@ -10,12 +10,18 @@ type Window interface {
 	NextOpen(from time.Time, zones []string) time.Time
 }
 
+// MaxCallbackAhead bounds how far ahead a callback is scheduled: a
+// campaign waits for its callbacks before it completes, and a date months
+// away is more likely a misheard one than a plan.
+const MaxCallbackAhead = 30 * 24 * time.Hour
+
 // CallbackAt is when a callback the values ask for is placed: the time
 // asked, never before now, moved to the first minute the calling window
 // is open in every zone of the contact at or after it (a person who asked
 // for 20:00 is called when the window next opens, not earlier than they
-// asked). ok is false when the values ask for none, or the window never
-// opens in the fortnight searched.
+// asked). ok is false when the values ask for none, for one more than
+// MaxCallbackAhead away, or the window never opens in the fortnight
+// searched.
 func (p Plan) CallbackAt(vals Values, now time.Time, w Window, zones []string) (time.Time, bool) {
 	f, ok := p.CallbackField()
 	if !ok {
@@ -23,7 +29,7 @@ func (p Plan) CallbackAt(vals Values, now time.Time, w Window, zones []string) (
 	}
 	s, _ := vals[f.Name].(string)
 	asked, ok := ParseTime(s, time.UTC)
-	if !ok {
+	if !ok || asked.After(now.Add(MaxCallbackAhead)) {
 		return time.Time{}, false
 	}
 	if asked.Before(now) {

@@ -160,6 +160,9 @@ func TestCallbackAt(t *testing.T) {
 	if _, ok := p.CallbackAt(outcome.Values{"interested": true}, now, w, zones); ok {
 		t.Error("a callback without a time")
 	}
+	if at, ok := p.CallbackAt(outcome.Values{"callback_at": "2027-03-01T10:00:00+09:00"}, now, w, zones); ok {
+		t.Errorf("a callback three months ahead scheduled at %v", at)
+	}
 }
 
 // The request carrying every field type is a valid CreateCallDTO, with
