@@ -44,6 +44,7 @@ func TestOutcomeFieldsInTheDashboard(t *testing.T) {
 	if n := p.count(tid("outcome-field")); n != 4 {
 		t.Fatalf("%d outcome fields after choosing the template, want 4", n)
 	}
+	p.shot("outcomes-form")
 	p.do("fill the form",
 		chromedp.SendKeys(tid("campaign-name"), "Outcome list"),
 		p.setValue(tid("campaign-assistant"), assistantID),

@@ -67,7 +67,7 @@ function fieldRow(f) {
   const callback = h('input', { type: 'checkbox', 'data-k': 'callback', checked: !!f.callback });
   const cb = h('label', { class: 'check' }, callback, ' callback');
   const sync = () => { options.hidden = type.value !== 'enum'; cb.hidden = type.value !== 'datetime'; };
-  const row = h('div', { class: 'row outcome-field', testid: 'outcome-field' },
+  const row = h('div', { class: 'outcome-field', testid: 'outcome-field' },
     h('input', { 'data-k': 'name', placeholder: 'name (a_z_0_9)', 'aria-label': 'Field name', value: f.name || '', maxlength: 40, testid: 'outcome-field-name' }),
     type,
     h('input', { 'data-k': 'description', placeholder: 'what the assistant should record', 'aria-label': 'Description', value: f.description || '', maxlength: 500 }),
@@ -78,7 +78,7 @@ function fieldRow(f) {
 }
 
 function ruleRow(r) {
-  const row = h('div', { class: 'row outcome-rule', testid: 'outcome-rule' },
+  const row = h('div', { class: 'outcome-rule', testid: 'outcome-rule' },
     h('label', {}, 'When ', h('input', { 'data-k': 'field', value: r.field || '', 'aria-label': 'Field', size: 12 })),
     h('label', {}, ' is ', h('input', { 'data-k': 'equals', value: r.equals == null ? '' : String(r.equals), 'aria-label': 'Value', size: 8 })),
     h('label', {}, ' → result ', h('input', { 'data-k': 'result', value: r.result || '', 'aria-label': 'Result', size: 10, maxlength: 40 })),
