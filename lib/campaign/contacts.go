@@ -113,7 +113,8 @@ const listContacts = `
 select k.id, k.name, k.business_name, k.phone, k.variables, k.attempts,
   l.id, l.status, l.ended_reason, l.disposition, l.cost::float8, ` + recording.Exists + `,
   l.duration_seconds::float8, l.started_at, l.ended_at, l.attempt,
-  ` + latestOutcomes + `, k.result, k.result_source, k.result_set_at, k.callback_at
+  ` + latestOutcomes + `, k.result, k.result_source, k.result_set_at,
+  case when k.suppressed_at is null then k.callback_at end
 from (
   select k.* from contacts k left join calls l on l.id = k.last_call_id` + contactFilter + `
   order by k.position limit $6 offset $7

@@ -67,7 +67,7 @@ select result, count(*) from contacts where campaign_id = $1 and result is not n
 
 const nextCallbacks = `
 select k.id, k.name, k.callback_at, count(*) over () from contacts k
-where k.campaign_id = $1 and k.callback_at is not null
+where k.campaign_id = $1 and k.callback_at is not null and k.suppressed_at is null
 order by k.callback_at, k.position limit 20`
 
 // summarizeOutcomes reads the outcome summary of a campaign that defines
