@@ -33,6 +33,9 @@ type Observation struct {
 	StartedAt           *time.Time
 	EndedAt             *time.Time
 	DurationSeconds     *float64
+	// Fetched: the news is Vapi's call object (FromCall), asked for by
+	// reconciliation, rather than a webhook.
+	Fetched bool
 }
 
 // Result says what Apply did.

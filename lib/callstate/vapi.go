@@ -31,6 +31,7 @@ func FromCall(c *vapi.Call) Observation {
 		CallID:         OurCallID(c),
 		Status:         FromVapi(c.Status, c.EndedReason),
 		EndedReason:    c.EndedReason,
+		Fetched:        true,
 	}
 	if !c.StartedAt.IsZero() {
 		o.StartedAt = &c.StartedAt

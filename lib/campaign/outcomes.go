@@ -61,7 +61,7 @@ listed as (
   on conflict (phone) do nothing
 )
 insert into call_events (call_id, campaign_id, source, type, payload, received_at)
-select id, campaign_id, 'webhook', 'call.outcome', $5::jsonb, $6 from l`
+select id, campaign_id, $7, 'call.outcome', $5::jsonb, $6 from l`
 
 // RecordOutcomes reads the outcome fields of the campaign from a call's
 // end-of-call analysis (o.StructuredData) and records them with what
@@ -120,7 +120,11 @@ func RecordOutcomes(ctx context.Context, tx pgx.Tx, callID uuid.UUID, o callstat
 	}
 	values, _ := json.Marshal(vals)
 	event, _ := json.Marshal(map[string]any{"fields": got, "dropped": dropped, "result": result, "callbackAt": callback})
-	if _, err := tx.Exec(ctx, recordOutcomes, callID, string(values), result, callback, string(event), now); err != nil {
+	source := "webhook"
+	if o.Fetched {
+		source = "reconcile"
+	}
+	if _, err := tx.Exec(ctx, recordOutcomes, callID, string(values), result, callback, string(event), now, source); err != nil {
 		return false, fmt.Errorf("record outcomes: %w", err)
 	}
 	return true, nil

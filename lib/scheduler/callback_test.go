@@ -109,3 +109,35 @@ func TestCallbackIsNotARedial(t *testing.T) {
 		t.Fatalf("%d callbacks (%v), want 1", callbacks, err)
 	}
 }
+
+// An end-of-call report that never arrives does not lose the outcomes:
+// the campaign waits for it instead of completing, and reconciliation's
+// GET /call brings the values, the result and the callback (logged as
+// reconcile's news).
+func TestLostReportStillBringsOutcomes(t *testing.T) {
+	t.Parallel()
+	// start's first contact (apitest.Contacts).
+	answers := vapisim.Answers{"+14155550000": {{"interested": true, "callback_at": "tomorrow 10:00"}}}
+	e := apitest.New(t, apitest.Options{Sim: vapisim.Config{Seed: 18, Mix: vapisim.Mix{Answered: 1}, Answers: answers,
+		Faults: vapisim.Faults{ReportDrops: 1}}})
+	id := start(t, e, map[string]string{"outcomeFields": "follow-up"}, 1)
+	e.Eventually(30*time.Second, id, func() bool { return e.Sim.Stats().ReportsDropped == 1 })
+	for range 5 {
+		e.Tick(id)
+	}
+	if status(e, id)() {
+		t.Fatal("completed before the answered call's outcomes came")
+	}
+	e.Clock.Advance(90 * time.Second)
+	e.Tick("")
+	var result, source string
+	var callback *time.Time
+	if err := e.DB.QueryRow(t.Context(), `select coalesce(k.result, ''), k.callback_at, coalesce(v.source, '')
+		from contacts k left join call_events v on v.call_id = k.last_call_id and v.type = 'call.outcome'
+		where k.campaign_id = $1`, id).Scan(&result, &callback, &source); err != nil {
+		t.Fatal(err)
+	}
+	if result != "won" || callback == nil || source != "reconcile" {
+		t.Errorf("after reconciliation: result %q callback %v event source %q", result, callback, source)
+	}
+}
