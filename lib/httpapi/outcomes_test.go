@@ -121,6 +121,23 @@ func TestOutcomeFieldsFromCallToExport(t *testing.T) {
 			t.Errorf("export row %q", rec[8:])
 		}
 	}
+
+	// The team's systems get the same values by field name: the outcomes
+	// CSV link of a destination has one column per field.
+	dst := addDestination(t, e.Env, "https://example.com/hook")
+	var feed struct{ URL string }
+	if code := e.JSON(http.MethodPost, "/api/admin/destinations/"+dst.Destination.ID.String()+"/feed", e.Admin, nil, &feed); code != http.StatusOK {
+		t.Fatalf("feed: %d", code)
+	}
+	r = e.Send(t, http.MethodGet, strings.TrimPrefix(feed.URL, e.Server.URL), "", "", nil)
+	recs, err = csvReader(r.Body).ReadAll()
+	if err != nil || len(recs) != 4 {
+		t.Fatalf("outcomes CSV: %d rows, %v\n%s", len(recs), err, r.Body)
+	}
+	cols := strings.Join(recs[0], ",")
+	if !strings.Contains(cols, "outcome.interested") || !strings.Contains(cols, "outcome.email") || strings.Contains(cols, "autolynx_outcomes") {
+		t.Errorf("outcomes CSV columns %s", cols)
+	}
 }
 
 // An operator corrects a contact's result by hand: it shows in the table

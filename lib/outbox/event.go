@@ -33,10 +33,14 @@ type envelope struct {
 }
 
 // OutcomeSQL is the one place the outcome a call's events and the
-// outcomes CSV carry is read: the call's structured data as stored from
-// Vapi's end-of-call report (artifact.structuredOutputs, else
-// analysis.structuredData). alias names the calls table in the query.
-func OutcomeSQL(alias string) string { return alias + ".structured_data" }
+// outcomes CSV carry is read: for a campaign with outcome fields, the
+// call's values by field name, typed (calls.outcomes, lib/outcome); else
+// its structured data as stored from Vapi's end-of-call report
+// (artifact.structuredOutputs, else analysis.structuredData). alias names
+// the calls table in the query.
+func OutcomeSQL(alias string) string {
+	return "coalesce(" + alias + ".outcomes, " + alias + ".structured_data)"
+}
 
 // utc writes a timestamp column as RFC 3339 UTC in JSON.
 func utc(col string) string {
@@ -53,7 +57,7 @@ select json_build_object(
   'cost', l.cost, 'durationSeconds', l.duration_seconds,
   'startedAt', ` + utc("l.started_at") + `, 'endedAt', ` + utc("l.ended_at") + `,
   'summary', l.summary, 'successEvaluation', l.success_evaluation,
-  'outcome', ` + OutcomeSQL("l") + `)::text
+  'outcome', ` + OutcomeSQL("l") + `, 'result', k.result)::text
 from calls l join contacts k on k.id = l.contact_id join campaigns c on c.id = l.campaign_id
 where l.id = $1`
 
