@@ -104,18 +104,21 @@ type PhoneLine struct {
 
 // Metrics are computed from each contact's latest call.
 type Metrics struct {
-	TotalContacts   int            `json:"totalContacts"`
-	DialedContacts  int            `json:"dialedContacts"`
-	CompletedCalls  int            `json:"completedCalls"`
-	ActiveCalls     int            `json:"activeCalls"`
-	SuccessfulCalls int            `json:"successfulCalls"`
-	FailedCalls     int            `json:"failedCalls"`
-	TotalCost       float64        `json:"totalCost"`
-	RetriesPending  int            `json:"retriesPending"`
-	Suppressed      int            `json:"suppressedContacts"`
-	ByStatus        map[string]int `json:"byStatus"`
-	ByEndedReason   map[string]int `json:"byEndedReason"`
-	ByDisposition   map[string]int `json:"byDisposition"`
+	TotalContacts   int     `json:"totalContacts"`
+	DialedContacts  int     `json:"dialedContacts"`
+	CompletedCalls  int     `json:"completedCalls"`
+	ActiveCalls     int     `json:"activeCalls"`
+	SuccessfulCalls int     `json:"successfulCalls"`
+	FailedCalls     int     `json:"failedCalls"`
+	TotalCost       float64 `json:"totalCost"`
+	RetriesPending  int     `json:"retriesPending"`
+	Suppressed      int     `json:"suppressedContacts"`
+	// HeldBack contacts are due but held back by the frequency cap across
+	// campaigns (live campaigns only; Waiting says until when).
+	HeldBack      int            `json:"heldBackContacts"`
+	ByStatus      map[string]int `json:"byStatus"`
+	ByEndedReason map[string]int `json:"byEndedReason"`
+	ByDisposition map[string]int `json:"byDisposition"`
 }
 
 var getCampaign = `
@@ -162,6 +165,7 @@ func Get(ctx context.Context, q db.DBTX, id uuid.UUID, now time.Time) (*Summary,
 		if err != nil {
 			return nil, err
 		}
+		m.HeldBack = wt.HeldBack
 		if wt.NextCallAt != nil && wt.NextCallAt.After(now) {
 			s.NextEligibleAt = wt.NextCallAt
 		}

@@ -31,6 +31,10 @@ type Waiting struct {
 	OpensAt      *time.Time `json:"opensAt"`
 	OpensZone    string     `json:"opensZone"`
 	OpensLocal   string     `json:"opensLocal"`
+	// HeldBack contacts are due but their number reached the frequency
+	// cap across campaigns; the first may be called from HeldUntil.
+	HeldBack  int        `json:"heldBack"`
+	HeldUntil *time.Time `json:"heldUntil"`
 }
 
 // dialWindow is the window the tick applies to a campaign: its own, inside
@@ -44,12 +48,19 @@ from campaigns c where c.id = $1`
 // remainingZones groups the contacts still to be called by zone set:
 // never dialed, redials already due, and redials still waiting (with the
 // first one's time).
-const remainingZones = `
+// Contacts due but held back by the frequency cap are counted apart, with
+// the first time one of them may be called.
+var remainingZones = `
 select case when cardinality(k.timezones) = 0 then array[c.fallback_timezone] else k.timezones end as zones,
-  count(*) filter (where k.next_attempt_at is null or k.next_attempt_at <= $2),
+  count(*) filter (where d.due and h.held is not true),
   count(*) filter (where k.next_attempt_at > $2),
-  min(k.next_attempt_at) filter (where k.next_attempt_at > $2)
+  min(k.next_attempt_at) filter (where k.next_attempt_at > $2),
+  count(*) filter (where h.held),
+  min(f.frees)
 from contacts k join campaigns c on c.id = k.campaign_id
+cross join lateral (select k.next_attempt_at is null or k.next_attempt_at <= $2 as due) d
+left join lateral (select ` + FrequencyHeldSQL("k", "$2") + ` as held where d.due) h on true
+left join lateral (select ` + frequencyFreesSQL("k", "$2") + ` as frees where h.held) f on true
 where k.campaign_id = $1 and k.suppressed_at is null
   and (k.last_call_id is null or k.next_attempt_at is not null)
 group by 1
@@ -81,8 +92,9 @@ func waitFor(ctx context.Context, q db.DBTX, id uuid.UUID, now time.Time) (*Wait
 	for rows.Next() {
 		var zones []string
 		var ready, later int
-		var from *time.Time
-		if err := rows.Scan(&zones, &ready, &later, &from); err != nil {
+		var from, frees *time.Time
+		var held int
+		if err := rows.Scan(&zones, &ready, &later, &from, &held, &frees); err != nil {
 			return nil, fmt.Errorf("find remaining contacts: %w", err)
 		}
 		switch {
@@ -103,6 +115,12 @@ func waitFor(ctx context.Context, q db.DBTX, id uuid.UUID, now time.Time) (*Wait
 			}
 			earlier(w.NextOpen(*from, zones))
 		}
+		if held > 0 {
+			wt.held(held, frees)
+			if frees != nil {
+				earlier(w.NextOpen(*frees, zones))
+			}
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("find remaining contacts: %w", err)
@@ -113,6 +131,16 @@ func waitFor(ctx context.Context, q db.DBTX, id uuid.UUID, now time.Time) (*Wait
 	}
 	wt.Message = wt.say(now)
 	return wt, nil
+}
+
+// held counts contacts held back by the frequency cap, keeping the
+// earliest time one of them may be called.
+func (wt *Waiting) held(n int, frees *time.Time) {
+	wt.HeldBack += n
+	if frees != nil && (wt.HeldUntil == nil || frees.Before(*wt.HeldUntil)) {
+		at := frees.UTC()
+		wt.HeldUntil = &at
+	}
 }
 
 // opening keeps the earliest window opening among contacts outside hours.
@@ -144,6 +172,14 @@ func (wt *Waiting) say(now time.Time) string {
 			when = clock(*wt.OpensAt, now, loc) + " in " + City(wt.OpensZone)
 		}
 		parts = append(parts, fmt.Sprintf("%s outside their calling hours until %s", plural(wt.OutsideHours, "contact"), when))
+	}
+	if wt.HeldBack > 0 {
+		until := ""
+		if wt.HeldUntil != nil {
+			until = " until " + clock(*wt.HeldUntil, now, time.UTC) + " UTC"
+		}
+		parts = append(parts, fmt.Sprintf("%s held back by the frequency cap (too many recent calls to the number across campaigns)%s",
+			plural(wt.HeldBack, "contact"), until))
 	}
 	if len(parts) == 0 {
 		return "Every contact has an outcome: the next tick completes the campaign."

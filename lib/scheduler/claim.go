@@ -72,12 +72,16 @@ update contacts k set suppressed_at = $2, next_attempt_at = null
 from dnc d where k.campaign_id = $1 and d.phone = k.phone and k.suppressed_at is null`
 
 // candidates are contacts due a call now: never dialed, or with a retry
-// due, inside their local calling window, not suppressed.
-const candidates = `
+// due, inside their local calling window, not suppressed, and whose
+// number is under the frequency cap across campaigns (a contact held back
+// stays due and is claimed once the cap's window frees; the account lock
+// taken first makes the count final for this claim).
+var candidates = `
 select k.id, k.attempts from contacts k
 where k.campaign_id = $1 and k.position <= $3 and k.suppressed_at is null
   and (k.last_call_id is null or k.next_attempt_at <= $4)
   and public.in_calling_window(k.timezones, $5, $4, $6::time, $7::time, $8::smallint[])
+  and not ` + campaign.FrequencyHeldSQL("k", "$4") + `
 order by k.position
 limit $2
 for update skip locked`
