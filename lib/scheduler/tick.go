@@ -63,15 +63,17 @@ type Scheduler struct {
 
 // Summary is the tick's JSON answer (docs/api.md).
 type Summary struct {
-	Launched           int               `json:"launched"`
-	TimedOut           int               `json:"timedOut"`
-	Reconciled         int               `json:"reconciled"`
-	Completed          int               `json:"completed"`
-	RateLimited        int               `json:"rateLimited"`
-	ConcurrencyBlocked int               `json:"concurrencyBlocked"`
-	Ambiguous          int               `json:"ambiguous"`
-	Rejected           int               `json:"rejected"`
-	Campaigns          []CampaignSummary `json:"campaigns"`
+	Launched           int `json:"launched"`
+	TimedOut           int `json:"timedOut"`
+	Reconciled         int `json:"reconciled"`
+	Completed          int `json:"completed"`
+	RateLimited        int `json:"rateLimited"`
+	ConcurrencyBlocked int `json:"concurrencyBlocked"`
+	Ambiguous          int `json:"ambiguous"`
+	Rejected           int `json:"rejected"`
+	// Scheduled counts the scheduled campaigns this tick launched.
+	Scheduled int               `json:"scheduled"`
+	Campaigns []CampaignSummary `json:"campaigns"`
 }
 
 // CampaignSummary is what the tick did for one campaign.
@@ -87,7 +89,11 @@ func (s *Scheduler) Tick(ctx context.Context, only uuid.UUID) (*Summary, error) 
 	ctx, cancel := context.WithTimeout(ctx, Deadline)
 	defer cancel()
 	sum := &Summary{Campaigns: []CampaignSummary{}}
-	if err := s.reconcile(ctx, only, sum); err != nil {
+	err := s.reconcile(ctx, only, sum)
+	if err != nil {
+		return nil, err
+	}
+	if sum.Scheduled, err = campaign.LaunchScheduled(ctx, s.DB, only, s.Now()); err != nil {
 		return nil, err
 	}
 	lim, err := s.limits(ctx)

@@ -112,16 +112,48 @@ func control(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return problem.New(problem.NotFound, "no such campaign action")
 	}
-	st, err := campaign.Control(r.Context(), d.DB, id, act, httpapi.Caller(r).ID)
+	at, err := startAt(r, act)
+	if err != nil {
+		return err
+	}
+	var st campaign.Status
+	if at != nil {
+		st, err = campaign.Schedule(r.Context(), d.DB, id, *at, d.Now(), httpapi.Caller(r).ID)
+	} else {
+		st, err = campaign.Control(r.Context(), d.DB, id, act, httpapi.Caller(r).ID)
+	}
 	if err != nil {
 		return err
 	}
 	ans := map[string]any{"status": st}
-	if act == campaign.Start {
+	switch {
+	case at != nil:
+		ans["scheduledAt"] = at.UTC().Format(time.RFC3339)
+	case act == campaign.Start:
 		ans["estimatedStartTime"] = kickOff(d, r, id)
 	}
 	httpapi.WriteJSON(w, http.StatusOK, ans)
 	return nil
+}
+
+// startAt reads the time of a scheduled start, {"at": "<RFC3339>"}, from
+// a start's body; nil for a start now (no body, or no "at") and for the
+// other actions, which take no body.
+func startAt(r *http.Request, act campaign.Action) (*time.Time, error) {
+	if act != campaign.Start || r.ContentLength == 0 {
+		return nil, nil
+	}
+	var body struct {
+		At *string `json:"at"`
+	}
+	if err := jsonbody.Decode(r, &body); err != nil || body.At == nil {
+		return nil, err
+	}
+	at, err := time.Parse(time.RFC3339, *body.At)
+	if err != nil {
+		return nil, problem.New(problem.Invalid, "at must be a date-time such as 2026-12-08T09:30:00Z (RFC 3339)", "field", "at")
+	}
+	return &at, nil
 }
 
 // kickOff runs a tick for the campaign right away so the first calls leave
