@@ -7,13 +7,14 @@ import { watch } from './live.js';
 import { transcript } from './transcript.js';
 import { rulesView } from './rules.js';
 import { waitingBadge, waitingNote } from './waiting.js';
+import { scheduleForm, scheduledNote } from './schedule.js';
 
 const CALL_STATUSES = ['NOT_CALLED', 'PENDING', 'QUEUED', 'RINGING', 'IN_PROGRESS', 'ENDED', 'FAILED', 'CANCELED', 'TIMEOUT'];
 const FINAL = ['STOPPED', 'COMPLETED', 'FAILED'];
 // ACTIONS says in which campaign states each control is allowed.
 const ACTIONS = {
-  start: (st) => st === 'CREATED',
-  pause: isLive,
+  start: (st) => st === 'CREATED' || st === 'SCHEDULED',
+  pause: (st) => isLive(st) || st === 'SCHEDULED',
   resume: (st) => st === 'PAUSED',
   stop: (st) => !FINAL.includes(st),
 };
@@ -70,7 +71,8 @@ export default function detail(root, ctx) {
   const buttons = { start: act('start', 'Start', 'btn primary'), pause: act('pause', 'Pause'), resume: act('resume', 'Resume', 'btn primary'), stop: stopper.button };
   const exportBtn = h('button', { class: 'btn', testid: 'btn-export', onclick: () => busy(exportBtn, () => exportCSV(base, camp?.name, note)) }, 'Export CSV');
   for (const b of Object.values(buttons)) lock(b, true);
-  mount(controls, buttons.start, buttons.pause, buttons.resume, stopper, exportBtn);
+  const scheduler = scheduleForm(base, note, () => stop.now());
+  mount(controls, buttons.start, buttons.pause, buttons.resume, stopper, exportBtn, scheduler);
 
   async function saveLimit() {
     const v = limitInput.value.trim();
@@ -102,7 +104,8 @@ export default function detail(root, ctx) {
       h('span', { class: `badge line ${c.phoneLine?.activeCalls ? 'busy' : ''}`, testid: 'phone-line', title: 'Calls live on the phone number (all campaigns)' },
         `Line: ${num(c.phoneLine?.activeCalls ?? 0)} live`));
     showReason(reason, c);
-    mount(next, c.waiting ? waitingNote(c.waiting) : c.nextEligibleAt && h('p', { class: 'alert info next', testid: 'next-eligible', 'data-at': c.nextEligibleAt },
+    scheduler.hidden = !['CREATED', 'SCHEDULED'].includes(c.status);
+    mount(next, scheduledNote(c), c.waiting ? waitingNote(c.waiting) : c.nextEligibleAt && h('p', { class: 'alert info next', testid: 'next-eligible', 'data-at': c.nextEligibleAt },
       'Next call possible at ', h('strong', {}, at(c.nextEligibleAt)),
       h('small', {}, ' (your time): the contacts left are outside their calling hours or waiting for a retry.')));
     mount(rules, rulesView(c.callingRules));
@@ -115,6 +118,7 @@ export default function detail(root, ctx) {
       ['completed', 'Completed', num(m.completedCalls)], ['successful', 'Successful', num(m.successfulCalls)],
       ['failed', 'Failed', num(m.failedCalls)], ['cost', 'Cost', money(m.totalCost)],
       ['retries-pending', 'Retries pending', num(m.retriesPending)], ['suppressed', 'Suppressed', num(m.suppressedContacts)],
+      ['held-back', 'Held back (frequency cap)', num(m.heldBackContacts)],
     ].map(([k, label, v]) => h('div', { class: 'metric' }, h('dt', {}, label), h('dd', { testid: `metric-${k}` }, v))));
     mount(charts, bars('By call status', m.byStatus, 'chart-status', true),
       bars('By disposition', m.byDisposition, 'chart-disposition'), bars('By ended reason', m.byEndedReason, 'chart-ended-reason'));
