@@ -83,6 +83,7 @@ type Summary struct {
 	// ScheduledAt is when a scheduled launch is (or was) due.
 	ScheduledAt *time.Time `json:"scheduledAt"`
 	Rules       Rules      `json:"callingRules"`
+	Voicemail   Voicemail  `json:"voicemail"`
 	// NextEligibleAt is when a live campaign can next dial someone (its
 	// remaining contacts may all be outside their calling hours, or
 	// waiting for a retry); null when it can dial now or nobody remains.
@@ -117,10 +118,14 @@ type Metrics struct {
 	Suppressed      int     `json:"suppressedContacts"`
 	// HeldBack contacts are due but held back by the frequency cap across
 	// campaigns (live campaigns only; Waiting says until when).
-	HeldBack      int            `json:"heldBackContacts"`
-	ByStatus      map[string]int `json:"byStatus"`
-	ByEndedReason map[string]int `json:"byEndedReason"`
-	ByDisposition map[string]int `json:"byDisposition"`
+	HeldBack int `json:"heldBackContacts"`
+	// VoicemailMessagesLeft counts calls that reached a voicemail and
+	// left the campaign's message (byDisposition counts voicemail and
+	// screened contacts apart from answered ones).
+	VoicemailMessagesLeft int            `json:"voicemailMessagesLeft"`
+	ByStatus              map[string]int `json:"byStatus"`
+	ByEndedReason         map[string]int `json:"byEndedReason"`
+	ByDisposition         map[string]int `json:"byDisposition"`
 }
 
 var getCampaign = `
@@ -135,7 +140,9 @@ select c.id, c.name, c.status, c.status_reason, c.mode, c.cap, c.line_quiet_gati
   (select count(*) from contacts k where k.campaign_id = c.id and k.suppressed_at is not null),
   to_char(c.window_start, 'HH24:MI'), to_char(c.window_end, 'HH24:MI'), c.window_days::int[], c.fallback_timezone,
   c.max_attempts, c.retry_delay_minutes, c.retry_dispositions, c.spend_limit_usd::float8,
-  c.auto_dnc_on_opt_out, c.phone_number_ids, c.scheduled_at
+  c.auto_dnc_on_opt_out, c.phone_number_ids, c.scheduled_at,
+  c.voicemail_policy, coalesce(c.voicemail_message, ''),
+  (select count(*) from calls l where l.campaign_id = c.id and l.voicemail_message_sent and l.disposition = 'voicemail')
 from campaigns c join assistants a on a.id = c.assistant_id
 where c.id = $1`
 
@@ -152,7 +159,8 @@ func Get(ctx context.Context, q db.DBTX, id uuid.UUID, now time.Time) (*Summary,
 		&s.Cap, &s.LineQuietGating, &s.Assistant.ID, &s.Assistant.Name, &s.PhoneNumberID,
 		&s.CreatedAt, &s.StartedAt, &s.CompletedAt, &m.ActiveCalls, &s.PhoneLine.ActiveCalls, &m.TotalCost,
 		&m.RetriesPending, &m.Suppressed, &r.WindowStart, &r.WindowEnd, &r.Days, &r.FallbackTimezone,
-		&r.MaxAttempts, &r.RetryDelayMinutes, &r.RetryOn, &r.SpendLimitUSD, &r.AutoDNCOnOptOut, &r.PhoneNumberIDs, &s.ScheduledAt)
+		&r.MaxAttempts, &r.RetryDelayMinutes, &r.RetryOn, &r.SpendLimitUSD, &r.AutoDNCOnOptOut, &r.PhoneNumberIDs, &s.ScheduledAt,
+		&s.Voicemail.Policy, &s.Voicemail.Message, &m.VoicemailMessagesLeft)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, problem.New(problem.NotFound, "campaign not found")
 	}

@@ -301,6 +301,8 @@ type NewCampaign struct {
 	// default.
 	Rules campaign.Rules
 	Legal campaign.LegalWindow
+	// Voicemail is the voicemail policy (zero: hang up).
+	Voicemail campaign.Voicemail
 }
 
 // withDefaults fills what the caller left out.
@@ -317,6 +319,9 @@ func (n NewCampaign) withDefaults() NewCampaign {
 	if n.Legal.Start == "" {
 		n.Legal = campaign.LegalWindow{Start: settings.DefaultLegalWindowStart, End: settings.DefaultLegalWindowEnd}
 	}
+	if n.Voicemail.Policy == "" {
+		n.Voicemail.Policy = campaign.HangUp
+	}
 	return n
 }
 
@@ -330,6 +335,9 @@ func (n NewCampaign) validate() error {
 		return problem.New(problem.Invalid, "mode must be continuous or batch", "field", "mode")
 	case n.PhoneNumberID == "":
 		return problem.New(problem.Invalid, "phoneNumberId is required", "field", "phoneNumberId")
+	}
+	if err := n.Voicemail.Validate(); err != nil {
+		return err
 	}
 	return n.Rules.Validate(n.Legal)
 }
@@ -372,6 +380,9 @@ func Create(ctx context.Context, pool db.Beginner, n NewCampaign, csv io.Reader)
 			r.RetryOn, r.SpendLimitUSD, r.AutoDNCOnOptOut, r.PhoneNumberIDs).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("create campaign: %w", err)
+		}
+		if err := campaign.SetVoicemail(ctx, tx, id, n.Voicemail); err != nil {
+			return err
 		}
 		rep, err = importCSV(ctx, tx, id, csvimport.Options{DefaultRegion: n.Region, Mapping: n.Mapping}, csv)
 		return err

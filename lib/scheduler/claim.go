@@ -31,6 +31,10 @@ type target struct {
 	// Started: Vapi accepted a call of the campaign already, so a launch
 	// has no start to record.
 	Started bool
+	// The voicemail policy, and what decides a contact's last attempt.
+	Voicemail   campaign.Voicemail
+	MaxAttempts int
+	RetryOn     []string
 }
 
 // claimed is an attempt row created for one contact, ready to dial.
@@ -42,6 +46,9 @@ type claimed struct {
 	Phone         string
 	Variables     map[string]string
 	PhoneNumberID string
+	// Attempt is the contact's how-manieth attempt this is, those Vapi
+	// refused for the account not counted.
+	Attempt int
 }
 
 // lineLoad is a caller number's live calls (all campaigns) and the calls
@@ -96,13 +103,14 @@ with made as (
 marked as (
   update contacts k set last_call_id = m.id, attempts = k.attempts + 1, next_attempt_at = null
   from made m where k.id = m.contact_id
-  returning k.id, m.id as call_id, m.phone_number_id, k.name, k.business_name, k.phone, k.variables, k.position
+  returning k.id, m.id as call_id, m.phone_number_id, k.name, k.business_name, k.phone, k.variables, k.position,
+    k.attempts - (select count(*) from calls r where r.contact_id = k.id and r.refused) as attempt
 ),
 logged as (
   insert into call_events (call_id, campaign_id, source, type, status, received_at)
   select call_id, $1, 'tick', 'call.claimed', 'PENDING', $5 from marked
 )
-select call_id, id, name, business_name, phone, variables, phone_number_id from marked order by position`
+select call_id, id, name, business_name, phone, variables, phone_number_id, attempt from marked order by position`
 
 // claim creates PENDING attempts for up to the campaign's room and returns
 // them. room = min(cap - live of the campaign, accountCap - live of the
@@ -241,7 +249,7 @@ func claimDue(ctx context.Context, tx pgx.Tx, t target, lines []*line, room, max
 	out, err := pgx.CollectRows(made, func(r pgx.CollectableRow) (claimed, error) {
 		var c claimed
 		var vars []byte
-		err := r.Scan(&c.CallID, &c.ContactID, &c.Name, &c.BusinessName, &c.Phone, &vars, &c.PhoneNumberID)
+		err := r.Scan(&c.CallID, &c.ContactID, &c.Name, &c.BusinessName, &c.Phone, &vars, &c.PhoneNumberID, &c.Attempt)
 		if err == nil && len(vars) > 0 {
 			err = json.Unmarshal(vars, &c.Variables)
 		}

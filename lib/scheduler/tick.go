@@ -146,7 +146,8 @@ var activeTargets = `
 select c.id, c.cap, c.mode, c.line_quiet_gating, a.provider_assistant_id, c.phone_number_ids,
   greatest(c.window_start, $3::time)::text, least(c.window_end, $4::time)::text,
   c.window_days, c.fallback_timezone, c.spend_limit_usd is not null,
-  c.started_at is not null and c.status <> 'QUEUED'
+  c.started_at is not null and c.status <> 'QUEUED',
+  c.voicemail_policy, coalesce(c.voicemail_message, ''), c.max_attempts, c.retry_dispositions
 from campaigns c join assistants a on a.id = c.assistant_id
 where c.status in ` + campaign.ActiveSQL + ` and ($1::uuid is null or c.id = $1)
 order by c.started_at nulls first, c.created_at
@@ -160,7 +161,8 @@ func (s *Scheduler) targets(ctx context.Context, only uuid.UUID, lim limits) ([]
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (target, error) {
 		var t target
 		return t, r.Scan(&t.ID, &t.Cap, &t.Mode, &t.LineQuietGating, &t.AssistantID, &t.PhoneNumberIDs,
-			&t.WindowStart, &t.WindowEnd, &t.Days, &t.FallbackTimezone, &t.SpendLimited, &t.Started)
+			&t.WindowStart, &t.WindowEnd, &t.Days, &t.FallbackTimezone, &t.SpendLimited, &t.Started,
+			&t.Voicemail.Policy, &t.Voicemail.Message, &t.MaxAttempts, &t.RetryOn)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list active campaigns: %w", err)

@@ -8,6 +8,7 @@ import { transcript } from './transcript.js';
 import { rulesView } from './rules.js';
 import { waitingBadge, waitingNote } from './waiting.js';
 import { scheduleForm, scheduledNote } from './schedule.js';
+import { voicemailView } from './voicemail.js';
 
 const CALL_STATUSES = ['NOT_CALLED', 'PENDING', 'QUEUED', 'RINGING', 'IN_PROGRESS', 'ENDED', 'FAILED', 'CANCELED', 'TIMEOUT'];
 const FINAL = ['STOPPED', 'COMPLETED', 'FAILED'];
@@ -108,7 +109,7 @@ export default function detail(root, ctx) {
     mount(next, scheduledNote(c), c.waiting ? waitingNote(c.waiting) : c.nextEligibleAt && h('p', { class: 'alert info next', testid: 'next-eligible', 'data-at': c.nextEligibleAt },
       'Next call possible at ', h('strong', {}, at(c.nextEligibleAt)),
       h('small', {}, ' (your time): the contacts left are outside their calling hours or waiting for a retry.')));
-    mount(rules, rulesView(c.callingRules));
+    mount(rules, rulesView(c.callingRules), voicemailView(c.voicemail));
     limitForm.hidden = ['STOPPED', 'COMPLETED', 'FAILED'].includes(c.status);
     if (document.activeElement !== limitInput) limitInput.value = c.callingRules?.spendLimitUsd ?? '';
     for (const [k, ok] of Object.entries(ACTIONS)) lock(buttons[k], !ok(c.status));
@@ -118,7 +119,7 @@ export default function detail(root, ctx) {
       ['completed', 'Completed', num(m.completedCalls)], ['successful', 'Successful', num(m.successfulCalls)],
       ['failed', 'Failed', num(m.failedCalls)], ['cost', 'Cost', money(m.totalCost)],
       ['retries-pending', 'Retries pending', num(m.retriesPending)], ['suppressed', 'Suppressed', num(m.suppressedContacts)],
-      ['held-back', 'Held back (frequency cap)', num(m.heldBackContacts)],
+      ['held-back', 'Held back (frequency cap)', num(m.heldBackContacts)], ['voicemail-messages', 'Voicemail messages left', num(m.voicemailMessagesLeft)],
     ].map(([k, label, v]) => h('div', { class: 'metric' }, h('dt', {}, label), h('dd', { testid: `metric-${k}` }, v))));
     mount(charts, bars('By call status', m.byStatus, 'chart-status', true),
       bars('By disposition', m.byDisposition, 'chart-disposition'), bars('By ended reason', m.byEndedReason, 'chart-ended-reason'));

@@ -286,6 +286,10 @@ func newCampaign(f map[string]string, caller *user.Profile, defaults settings.Se
 		return n, err
 	}
 	n.Legal = campaign.LegalWindow{Start: defaults.LegalWindowStart, End: defaults.LegalWindowEnd}
+	n.Voicemail = campaign.Voicemail{Policy: campaign.VoicemailPolicy(strings.TrimSpace(f["voicemailPolicy"])), Message: f["voicemailMessage"]}
+	if n.Voicemail.Policy == "" {
+		n.Voicemail.Policy = campaign.HangUp
+	}
 	n.Rules, err = formRules(f, n.PhoneNumberID, defaults)
 	return n, err
 }
