@@ -9,6 +9,7 @@ import { rulesView } from './rules.js';
 import { waitingBadge, waitingNote } from './waiting.js';
 import { scheduleForm, scheduledNote } from './schedule.js';
 import { voicemailView } from './voicemail.js';
+import { numberLink } from './numbers.js';
 
 const CALL_STATUSES = ['NOT_CALLED', 'PENDING', 'QUEUED', 'RINGING', 'IN_PROGRESS', 'ENDED', 'FAILED', 'CANCELED', 'TIMEOUT'];
 const FINAL = ['STOPPED', 'COMPLETED', 'FAILED'];
@@ -163,7 +164,7 @@ export default function detail(root, ctx) {
   const contactRow = (k) => {
     const c = k.call;
     return h('tr', { testid: 'contact-row', 'data-id': k.id, 'data-status': c?.status || 'NOT_CALLED' },
-      h('td', {}, k.name || '—'), h('td', {}, k.businessName || '—'), h('td', { class: 'nowrap' }, k.phone),
+      h('td', {}, k.name || '—'), h('td', {}, k.businessName || '—'), h('td', { class: 'nowrap' }, numberLink(k.phone)),
       h('td', {}, c ? badge(c.status, 'call-status') : h('span', { class: 'muted', testid: 'call-status' }, 'not called')),
       h('td', {}, c?.endedReason || '—'), h('td', { class: 'n' }, duration(c?.duration)), h('td', { class: 'n' }, money(c?.cost)),
       h('td', {}, c?.recordingUrl ? player(c.recordingUrl, k.name) : '—'),
