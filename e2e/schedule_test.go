@@ -10,10 +10,12 @@ import (
 )
 
 // TestScheduleLaunchInBrowser: on a new campaign's page the operator
-// picks a start time and schedules it; the page shows SCHEDULED with the
-// start time and dials nobody; when the server's (injected) clock passes
-// that time, the cron's tick launches it and the page follows it to a
-// running campaign.
+// places a test call to a number they type, as one of the contacts, and
+// follows it to its end while the campaign's metrics stay at zero; then
+// picks a start time and schedules the campaign; the page shows SCHEDULED
+// with the start time and dials nobody; when the server's (injected)
+// clock passes that time, the cron's tick launches it and the page
+// follows it to a running campaign.
 func TestScheduleLaunchInBrowser(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t, apitest.Options{})
@@ -23,6 +25,26 @@ func TestScheduleLaunchInBrowser(t *testing.T) {
 	p.signIn(e.Operator, apitest.OperatorEmail)
 	p.goTo("#/campaigns/" + id)
 	p.waitText(tid("status-badge"), "CREATED", true)
+
+	p.until("the contacts to choose from", `document.querySelectorAll('[data-testid="test-call-contact"] option').length === 3`, waitTimeout)
+	p.do("type the number and choose Bob", p.setValue(tid("test-call-phone"), "+1 415 555 0999"),
+		p.setValue(tid("test-call-contact"), eval[string](p, `[...document.querySelectorAll('[data-testid="test-call-contact"] option')].find((o) => o.textContent.startsWith('Bob')).value`)))
+	p.do("place the test call", chromedp.Click(tid("test-call-submit")))
+	p.waitText(tid("test-call-result"), "Test call to +14155550999 placed.", true)
+	ended := `document.querySelector('[data-testid="test-call-row"]')?.dataset.status === 'ENDED'`
+	for i := 0; i < 100 && !eval[bool](p, ended); i++ {
+		e.Clock.Advance(3 * time.Second) // the page asks Vapi about a live test call at most every 2 s
+		time.Sleep(200 * time.Millisecond)
+	}
+	p.until("the test call's end", ended, waitTimeout)
+	if calls := e.Sim.Calls(); len(calls) != 1 || calls[0].AssistantOverrides.VariableValues["name"] != "Bob" {
+		t.Fatalf("simulator calls = %+v", calls)
+	}
+	if got := p.text(tid("metric-dialed")); got != "0" {
+		t.Errorf("the test call shows in the campaign's metrics: dialed %q", got)
+	}
+	p.shot("test-call")
+
 	// Ten minutes after the server's clock, written as the picker takes it
 	// (the browser's own local time).
 	at := e.Clock.Now().Add(10 * time.Minute).Truncate(time.Minute).UTC().Format(time.RFC3339)
@@ -37,7 +59,7 @@ func TestScheduleLaunchInBrowser(t *testing.T) {
 	}
 	stop := cron(t, e, id)
 	time.Sleep(500 * time.Millisecond) // a few ticks before the time: nothing launches
-	if n := len(e.Sim.Calls()); n != 0 || e.Summary(id).Status != "SCHEDULED" {
+	if n := len(e.Sim.Calls()); n != 1 || e.Summary(id).Status != "SCHEDULED" {
 		t.Fatalf("before its time: %d calls, status %s", n, e.Summary(id).Status)
 	}
 	p.shot("scheduled")

@@ -41,7 +41,9 @@ type AssistantOverrides struct {
 	VariableValues map[string]any `json:"variableValues,omitempty"`
 	Metadata       map[string]any `json:"metadata,omitempty"`
 	Server         *Server        `json:"server,omitempty"`
-	ServerMessages []string       `json:"serverMessages,omitempty"`
+	// ServerMessages: nil leaves the assistant's; an empty list asks for
+	// no server message at all (a test call).
+	ServerMessages []string `json:"serverMessages,omitzero"`
 	// VoicemailDetection turns Vapi's voicemail detection on for the call
 	// (off by default at Vapi); VoicemailMessage is what the assistant
 	// says to a voicemail it detected; without one Vapi hangs up.

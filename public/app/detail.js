@@ -10,6 +10,7 @@ import { waitingBadge, waitingNote } from './waiting.js';
 import { scheduleForm, scheduledNote } from './schedule.js';
 import { voicemailView } from './voicemail.js';
 import { numberLink } from './numbers.js';
+import { testCallPanel } from './testcall.js';
 
 const CALL_STATUSES = ['NOT_CALLED', 'PENDING', 'QUEUED', 'RINGING', 'IN_PROGRESS', 'ENDED', 'FAILED', 'CANCELED', 'TIMEOUT'];
 const FINAL = ['STOPPED', 'COMPLETED', 'FAILED'];
@@ -57,10 +58,12 @@ export default function detail(root, ctx) {
     h('option', { value: '' }, 'All statuses'), CALL_STATUSES.map((c) => h('option', { value: c }, c.replace('_', ' ').toLowerCase())));
   const search = h('input', { type: 'search', placeholder: 'Name, business or phone', 'aria-label': 'Search contacts', testid: 'filter-search', oninput: runSearch });
 
+  const tester = testCallPanel(base);
   mount(root,
     h('p', {}, h('a', { href: '#/campaigns' }, '← All campaigns')),
     h('div', { class: 'head' }, title, head), reason, next, note, controls, metrics, charts,
     h('section', { class: 'card', testid: 'rules' }, h('h2', {}, 'Calling rules'), rules, limitForm),
+    tester.el,
     h('details', {}, h('summary', {}, 'Settings'), info),
     h('section', {}, h('h2', {}, 'Contacts'),
       h('form', { class: 'filters', role: 'search', onsubmit: (e) => { e.preventDefault(); refilter(); } },
@@ -188,7 +191,7 @@ export default function detail(root, ctx) {
     onError: (err) => (err ? mount(note, alert('error', err.message, 'load-error')) : note.querySelector('[data-testid=load-error]')?.remove()),
   });
   loadContacts();
-  const end = () => { stop(); clearTimeout(contactsTimer); runSearch.cancel(); };
+  const end = () => { stop(); clearTimeout(contactsTimer); runSearch.cancel(); tester.stop(); };
   end.now = stop.now;
   return end;
 }

@@ -21,10 +21,12 @@ import (
 	"github.com/autolynx/autolynx/lib/httpapi/tick"
 	"github.com/autolynx/autolynx/lib/idempotency"
 	"github.com/autolynx/autolynx/lib/importer"
+	"github.com/autolynx/autolynx/lib/phone"
 	"github.com/autolynx/autolynx/lib/problem"
 	"github.com/autolynx/autolynx/lib/ratelimit"
 	"github.com/autolynx/autolynx/lib/recording"
 	"github.com/autolynx/autolynx/lib/settings"
+	"github.com/autolynx/autolynx/lib/testcall"
 	"github.com/autolynx/autolynx/lib/user"
 	"github.com/autolynx/autolynx/lib/vapi"
 )
@@ -41,6 +43,8 @@ var Routes = []httpapi.Route{
 	route("GET", "/api/campaigns/{id}/calls/{callId}", httpapi.Operator, ratelimit.General, getCall),
 	route("GET", "/api/campaigns/{id}/calls/{callId}/recording", httpapi.OperatorOrSignedLink, ratelimit.General, getRecording),
 	route("GET", "/api/campaigns/{id}/export.csv", httpapi.Operator, ratelimit.Export, export),
+	route("GET", "/api/campaigns/{id}/test-calls", httpapi.Operator, ratelimit.General, listTestCalls),
+	route("POST", "/api/campaigns/{id}/test-calls", httpapi.Operator, ratelimit.General, placeTestCall),
 	route("POST", "/api/campaigns/{id}/{action}", httpapi.Operator, ratelimit.General, control),
 }
 
@@ -134,6 +138,59 @@ func control(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) error {
 	}
 	httpapi.WriteJSON(w, http.StatusOK, ans)
 	return nil
+}
+
+// placer places and reads test calls (lib/testcall).
+func placer(d *httpapi.Deps) *testcall.Placer {
+	return &testcall.Placer{DB: d.DB, Vapi: d.Vapi, Now: d.Now}
+}
+
+// placeTestCall answers POST /api/campaigns/{id}/test-calls
+// {"phone", "contactId"?}: one call of the campaign's assistant to phone,
+// with the contact's variables.
+func placeTestCall(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) error {
+	id, err := httpapi.PathID(r, "id", "campaign")
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Phone     string  `json:"phone" validate:"required,max=40"`
+		ContactID *string `json:"contactId"`
+	}
+	if err := jsonbody.Decode(r, &body); err != nil {
+		return err
+	}
+	defaults, err := settings.Get(r.Context(), d.DB, d.Config)
+	if err != nil {
+		return err
+	}
+	req := testcall.Request{CampaignID: id, By: httpapi.Caller(r).ID}
+	if req.Phone, err = phone.Normalize(body.Phone, defaults.DefaultRegion); err != nil {
+		return problem.New(problem.Invalid, "phone must be a valid phone number, such as +14155550100", "field", "phone")
+	}
+	if body.ContactID != nil {
+		c, err := uuid.Parse(*body.ContactID)
+		if err != nil {
+			return problem.New(problem.Invalid, "contactId must be a contact id", "field", "contactId")
+		}
+		req.ContactID = &c
+	}
+	t, err := placer(d).Place(r.Context(), req)
+	return httpapi.Created(w, t, err)
+}
+
+// listTestCalls answers a campaign's latest test calls, live ones
+// refreshed from Vapi.
+func listTestCalls(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) error {
+	id, err := httpapi.PathID(r, "id", "campaign")
+	if err != nil {
+		return err
+	}
+	list, err := placer(d).List(r.Context(), id)
+	if list == nil {
+		list = []testcall.TestCall{}
+	}
+	return httpapi.Reply(w, r, map[string]any{"testCalls": list}, err)
 }
 
 // startAt reads the time of a scheduled start, {"at": "<RFC3339>"}, from
