@@ -26,13 +26,20 @@ select id, 'tick', 'campaign.launched', status, jsonb_build_object('scheduledAt'
 // when id is uuid.Nil) and returns how many; the tick calls it before it
 // lists the campaigns to dial, so they dial in the same tick.
 func LaunchScheduled(ctx context.Context, q db.DBTX, id uuid.UUID, now time.Time) (int, error) {
+	return sweep(ctx, q, launchScheduled, "launch scheduled campaigns", id, now)
+}
+
+// sweep runs a statement over one campaign ($1, null when id is
+// uuid.Nil: all of them) at now ($2) and returns how many rows it
+// changed.
+func sweep(ctx context.Context, q db.DBTX, sql, what string, id uuid.UUID, now time.Time) (int, error) {
 	var arg *uuid.UUID
 	if id != uuid.Nil {
 		arg = &id
 	}
-	tag, err := q.Exec(ctx, launchScheduled, arg, now)
+	tag, err := q.Exec(ctx, sql, arg, now)
 	if err != nil {
-		return 0, fmt.Errorf("launch scheduled campaigns: %w", err)
+		return 0, fmt.Errorf("%s: %w", what, err)
 	}
 	return int(tag.RowsAffected()), nil
 }

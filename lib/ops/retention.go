@@ -74,6 +74,10 @@ where id in (select id from call_events where campaign_id = $1 and source in ('w
 	redactContacts = `
 update contacts set name = '', business_name = '', variables = '{}', timezones = '{}', phone = ` + RedactedPhone + `
 where id in (select id from contacts where campaign_id = $1 and phone <> ` + RedactedPhone + ` limit $2)`
+	// Test calls (lib/testcall) hold a typed number, a contact's
+	// variables and a transcript: they go whole with the transcripts.
+	dropTestCalls = `
+delete from test_calls where id in (select id from test_calls where campaign_id = $1 limit $2)`
 	redactCallData = `
 update calls set structured_data = null, updated_at = $3
 where id in (select id from calls where campaign_id = $1 and structured_data is not null limit $2)`
@@ -100,13 +104,13 @@ type stage struct {
 }
 
 var (
-	transcriptStages = []stage{{sql: purgeCalls, stamps: true}, {sql: redactEvents, events: true}}
+	transcriptStages = []stage{{sql: purgeCalls, stamps: true}, {sql: redactEvents, events: true}, {sql: dropTestCalls}}
 	piiStages        = []stage{{sql: redactContacts}, {sql: redactCallData, stamps: true}}
 )
 
 // ApplyRetention applies the policy at now: for campaigns finished more
 // than RetentionTranscriptDays ago, drops transcripts, recording URLs,
-// summaries and every personal field of their event payloads; more than
+// summaries, test calls and every personal field of their event payloads; more than
 // RetentionPIIDays ago, also replaces their contacts' names, business
 // names, phones and variables and the calls' structured data. Aggregates
 // (statuses, dispositions, costs, durations) stay. The transcript purge
