@@ -36,6 +36,22 @@ func FrequencyHeldSQL(k, now string) string {
 		numberAttemptsSince(k, capWindowStart(now)) + `) a) >= ` + settings.FrequencyCapAttemptsSQL + `)`
 }
 
+// cappedNumbersSQL lists the numbers at the cap at now, each with when it
+// may be called again (phone, frees): from the side of the attempts in
+// the window (calls_dialed_at_idx), so reading a large campaign's held
+// contacts costs the account's recent calls, not a probe per contact.
+// It says what FrequencyHeldSQL and frequencyFreesSQL say per number.
+func cappedNumbersSQL(now string) string {
+	return `select o.phone,
+	    (array_agg(a.at order by a.at desc))[` + settings.FrequencyCapAttemptsSQL + `]
+	      + make_interval(days => ` + settings.FrequencyCapDaysSQL + `) as frees
+	  from (select l.contact_id, coalesce(l.dial_requested_at, l.created_at) as at from calls l
+	        where not l.refused and coalesce(l.dial_requested_at, l.created_at) > ` + capWindowStart(now) + `) a
+	  join contacts o on o.id = a.contact_id
+	  where ` + settings.FrequencyCapAttemptsSQL + ` > 0
+	  group by o.phone having count(*) >= ` + settings.FrequencyCapAttemptsSQL
+}
+
 // frequencyFreesSQL is when contact alias k's number may be called again
 // under the cap: when the cap-th newest attempt in the window leaves it.
 func frequencyFreesSQL(k, now string) string {

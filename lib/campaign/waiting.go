@@ -42,41 +42,66 @@ type Waiting struct {
 var dialWindow = `
 select to_char(greatest(c.window_start, ` + settings.LegalStartSQL + `), 'HH24:MI'),
   to_char(least(c.window_end, ` + settings.LegalEndSQL + `), 'HH24:MI'),
-  c.window_days::int[]
+  c.window_days::int[], c.total_contacts
 from campaigns c where c.id = $1`
 
 // remainingZones groups the contacts still to be called by zone set:
 // never dialed, redials already due, and redials still waiting (with the
 // first one's time).
 // Contacts due but held back by the frequency cap are counted apart, with
-// the first time one of them may be called.
-var remainingZones = `
+// the first time one of them may be called. Two plans say the same:
+// probing each due contact's number costs a campaign's size, listing the
+// numbers at the cap costs the account's calls of the cap's window, so a
+// small campaign probes and a large one lists (probeUpTo).
+func remainingZones(held string) string {
+	return `
 select case when cardinality(k.timezones) = 0 then array[c.fallback_timezone] else k.timezones end as zones,
-  count(*) filter (where d.due and h.held is not true),
+  count(*) filter (where d.due and h.frees is null),
   count(*) filter (where k.next_attempt_at > $2),
   min(k.next_attempt_at) filter (where k.next_attempt_at > $2),
-  count(*) filter (where h.held),
-  min(f.frees)
+  count(*) filter (where d.due and h.frees is not null),
+  min(h.frees) filter (where d.due)
 from contacts k join campaigns c on c.id = k.campaign_id
 cross join lateral (select k.next_attempt_at is null or k.next_attempt_at <= $2 as due) d
-left join lateral (select ` + FrequencyHeldSQL("k", "$2") + ` as held where d.due) h on true
-left join lateral (select ` + frequencyFreesSQL("k", "$2") + ` as frees where h.held) f on true
+` + held + `
 where k.campaign_id = $1 and k.suppressed_at is null
   and (k.last_call_id is null or k.next_attempt_at is not null)
 group by 1
 limit 200`
+}
+
+// probeUpTo is the largest campaign (contacts) whose held-back contacts
+// are found by probing each one's number.
+const probeUpTo = 5000
+
+var (
+	remainingByProbe = remainingZones(`left join lateral (select ` + frequencyFreesSQL("k", "$2") + ` as frees
+  where d.due and ` + FrequencyHeldSQL("k", "$2") + `) h on true`)
+	remainingByCapped = remainingZones(`left join (` + cappedNumbersSQL("$2") + `) h on h.phone = k.phone`)
+)
 
 // waitFor reads who remains to be called and when each can be.
 func waitFor(ctx context.Context, q db.DBTX, id uuid.UUID, now time.Time) (*Waiting, error) {
+	return waitBy(ctx, q, id, now, nil)
+}
+
+// waitBy is waitFor with the plan for held-back contacts chosen (probe)
+// or, nil, chosen by the campaign's size.
+func waitBy(ctx context.Context, q db.DBTX, id uuid.UUID, now time.Time, probe *bool) (*Waiting, error) {
 	var w Window
-	err := q.QueryRow(ctx, dialWindow, id).Scan(&w.Start, &w.End, &w.Days)
+	var size int
+	err := q.QueryRow(ctx, dialWindow, id).Scan(&w.Start, &w.End, &w.Days, &size)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return &Waiting{}, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read calling window: %w", err)
 	}
-	rows, err := q.Query(ctx, remainingZones, id, now)
+	remaining := remainingByProbe
+	if probe != nil && !*probe || probe == nil && size > probeUpTo {
+		remaining = remainingByCapped
+	}
+	rows, err := q.Query(ctx, remaining, id, now)
 	if err != nil {
 		return nil, fmt.Errorf("find remaining contacts: %w", err)
 	}

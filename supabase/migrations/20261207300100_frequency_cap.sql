@@ -4,3 +4,6 @@
 -- contacts in every campaign by this index, then their calls by
 -- calls (contact_id, attempt).
 create index contacts_phone_idx on public.contacts (phone);
+-- The attempts inside the cap's window, from the side of their time:
+-- how a campaign's held-back contacts are counted (cappedNumbersSQL).
+create index calls_dialed_at_idx on public.calls ((coalesce(dial_requested_at, created_at))) where not refused;
