@@ -32,9 +32,10 @@ export function scheduleForm(base, note, done) {
 }
 
 // scheduledNote says when a SCHEDULED campaign (or one paused before its
-// launch) starts.
+// launch, whose time is still ahead) starts.
 export function scheduledNote(c) {
-  if (!c.scheduledAt || !['SCHEDULED', 'PAUSED'].includes(c.status) || c.startedAt) return null;
+  const ahead = c.scheduledAt && new Date(c.scheduledAt).getTime() > Date.now();
+  if (!c.scheduledAt || !(c.status === 'SCHEDULED' || (c.status === 'PAUSED' && ahead && !c.startedAt))) return null;
   const held = c.status === 'PAUSED' ? ' Paused: resume to keep this schedule.' : '';
   return h('p', { class: 'alert info', testid: 'scheduled', 'data-at': c.scheduledAt },
     'Starts at ', h('strong', {}, when(c.scheduledAt)), ` (your time).${held}`);
