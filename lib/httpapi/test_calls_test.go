@@ -153,4 +153,12 @@ func TestTestCallRefused(t *testing.T) {
 	if r := place(`{"phone":"+14155550100"}`); r.Status != http.StatusCreated {
 		t.Errorf("after the window: %d %s", r.Status, r.Body)
 	}
+	// Vapi's answer lost: a 502, and the test call is not said to have
+	// failed, since it may have been placed.
+	e.Exec(t, `update test_calls set status = 'ENDED'`)
+	e.Sim.SetFaults(vapisim.Faults{DroppedAnswers: 1})
+	apitest.WantError(t, place(`{"phone":"+14155550100"}`), http.StatusBadGateway, "UPSTREAM_ERROR")
+	if n := e.Count(t, `select count(*) from test_calls where status = 'TIMEOUT' and ended_reason like 'Vapi''s answer was lost%'`); n != 1 {
+		t.Errorf("%d test calls recorded as possibly placed, want 1", n)
+	}
 }

@@ -138,11 +138,16 @@ func (p *Placer) Place(ctx context.Context, r Request) (*TestCall, error) {
 	}
 	call, err := p.Vapi.CreateCall(ctx, request(id, r, s))
 	if err != nil {
-		if _, ferr := p.DB.Exec(ctx, `update test_calls set status = 'FAILED', ended_reason = $2, ended_at = $3 where id = $1`,
-			id, "not placed: "+err.Error(), now); ferr != nil {
+		// A lost answer may hide a placed call: it is not called FAILED.
+		status, why := "FAILED", "not placed: "+err.Error()
+		if _, lost := errors.AsType[*vapi.AmbiguousError](err); lost {
+			status, why = "TIMEOUT", "Vapi's answer was lost; the call may have been placed: "+err.Error()
+		}
+		if _, ferr := p.DB.Exec(ctx, `update test_calls set status = $2, ended_reason = $3, ended_at = $4 where id = $1`,
+			id, status, why, now); ferr != nil {
 			return nil, fmt.Errorf("record failed test call: %w", ferr)
 		}
-		return nil, problem.Wrap(problem.Upstream, err, "Vapi did not place the test call: "+err.Error())
+		return nil, problem.Wrap(problem.Upstream, err, "Vapi did not confirm the test call: "+err.Error())
 	}
 	if err := p.record(ctx, id, call); err != nil {
 		return nil, err
