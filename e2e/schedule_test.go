@@ -63,6 +63,10 @@ func TestScheduleLaunchInBrowser(t *testing.T) {
 		t.Fatalf("before its time: %d calls, status %s", n, e.Summary(id).Status)
 	}
 	p.shot("scheduled")
+	p.goTo("#/campaigns")
+	p.until("the list's start time", `document.querySelector('[data-testid="campaign-row"][data-id=`+js(id)+`] [data-testid="scheduled-at"]')?.dataset.at === `+js(at), waitTimeout)
+	p.goTo("#/campaigns/" + id)
+	p.waitText(tid("status-badge"), "SCHEDULED", true)
 	e.Clock.Advance(11 * time.Minute)
 	p.until("the launch", `['DIALING', 'RUNNING', 'COMPLETED'].includes(document.querySelector('[data-testid="status-badge"]')?.textContent)`, waitTimeout)
 	stop()
