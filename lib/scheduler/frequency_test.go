@@ -1,6 +1,8 @@
 package scheduler_test
 
 import (
+	"encoding/json"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -80,4 +82,36 @@ func TestFrequencyCapAcrossCampaigns(t *testing.T) {
 	e.Clock.Advance(time.Hour)
 	e.Eventually(30*time.Second, heldIn, func() bool { return e.Count(t, toShared, shared, old.CampaignID) == 2 })
 	e.Eventually(30*time.Second, heldIn, func() bool { return e.Summary(heldIn).Status == "COMPLETED" })
+}
+
+// TestFrequencyCapSetByAdmins: the cap is the admins' setting: at one
+// attempt in 7 days the second campaign's contact waits; at 0 (no cap)
+// it is called.
+func TestFrequencyCapSetByAdmins(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{Sim: vapisim.Config{Seed: 51, Mix: vapisim.Mix{Answered: 1}}})
+	patch := func(body string) {
+		t.Helper()
+		var s map[string]any
+		if st := e.JSON(http.MethodPatch, "/api/admin/config", e.Admin, json.RawMessage(body), &s); st != http.StatusOK {
+			t.Fatalf("PATCH config %s: %d", body, st)
+		}
+	}
+	patch(`{"frequencyCapAttempts": 1, "frequencyCapDays": 7}`)
+	asst := e.CreateAssistant("Cap")
+	shared := apitest.Phone(1)
+	first := e.CreateCampaign(map[string]string{"name": "first", "assistantId": asst}, "name,phone\nAnn,"+shared+"\n").CampaignID
+	second := e.CreateCampaign(map[string]string{"name": "second", "assistantId": asst}, "name,phone\nAnn,"+shared+"\n").CampaignID
+	e.Control(first, "start")
+	e.Eventually(20*time.Second, first, func() bool { return e.Summary(first).Status == "COMPLETED" })
+	e.Control(second, "start")
+	e.Tick(second)
+	if s := e.Summary(second); s.Metrics.HeldBack != 1 || len(e.Sim.Calls()) != 1 {
+		t.Fatalf("at 1 attempt in 7 days: held back %d, %d calls", s.Metrics.HeldBack, len(e.Sim.Calls()))
+	}
+	patch(`{"frequencyCapAttempts": 0}`)
+	e.Eventually(20*time.Second, second, func() bool { return e.Summary(second).Status == "COMPLETED" })
+	if n := len(e.Sim.Calls()); n != 2 {
+		t.Errorf("%d calls with no cap, want 2", n)
+	}
 }
