@@ -19,13 +19,12 @@ import (
 // ($3: concurrency, credits, its own faults) never reached the contact:
 // it is marked refused, the contact is due again at once (a paused
 // campaign dials it after Resume), and refused attempts are not counted
-// against maxAttempts.
+// against maxAttempts. A decision that changes nothing writes nothing.
 var scheduleRetry = `
 with mark as (
   update calls set refused = $3 where id = $1 and refused is distinct from $3
-)
-update contacts k set next_attempt_at =
-  case when $3 and k.suppressed_at is null
+), decided as (
+  select k.id, case when $3 and k.suppressed_at is null
        then $2::timestamptz
        when $4 and l.status in ` + FinalSQL + `
         and l.disposition = any(c.retry_dispositions)
@@ -34,9 +33,12 @@ update contacts k set next_attempt_at =
         and k.suppressed_at is null
         and not exists (select 1 from dnc d where d.phone = k.phone)
        then $2::timestamptz + make_interval(mins => c.retry_delay_minutes)
-  end
-from calls l join campaigns c on c.id = l.campaign_id
-where l.id = $1 and k.id = l.contact_id and k.last_call_id = l.id`
+  end as next_at
+  from calls l join campaigns c on c.id = l.campaign_id join contacts k on k.id = l.contact_id and k.last_call_id = l.id
+  where l.id = $1
+)
+update contacts k set next_attempt_at = d.next_at from decided d
+where k.id = d.id and k.next_attempt_at is distinct from d.next_at`
 
 // ScheduleRetry applies the campaign's redial rules to a call that just
 // became final with ending e.

@@ -12,7 +12,8 @@ import (
 var e164 = regexp.MustCompile(`^\+[1-9]\d{6,14}$`)
 
 // FuzzReader checks that no input panics, that every accepted phone is
-// E.164 and that row numbers only go up.
+// E.164, that row numbers only go up and that a Stream yields what Next
+// does.
 func FuzzReader(f *testing.F) {
 	for _, s := range []string{
 		"name,business_name,phone\nAnn,Acme,4155552671\n",
@@ -31,6 +32,7 @@ func FuzzReader(f *testing.F) {
 			opts.Columns = []string{"phone", "name", "business_name", "extra"}
 		}
 		checkRows(t, data, opts)
+		sameAsNext(t, data, opts, 2)
 	})
 }
 

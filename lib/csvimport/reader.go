@@ -159,12 +159,8 @@ func (r *Reader) Next() (Row, *Skip, error) {
 		}
 	}
 	r.pending = false
-	rec := r.src.current()
-	row, reason, kind := r.contact(rec)
-	if reason != "" {
-		return Row{}, &Skip{Row: rec.row, Reason: reason, Kind: kind}, nil
-	}
-	return row, nil, nil
+	row, skip := r.convert(r.src.current())
+	return row, skip, nil
 }
 
 // nextRecord reads a record that is not blank, wrapping read errors.

@@ -1,8 +1,11 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"net/http"
+
+	"github.com/google/uuid"
 
 	"github.com/autolynx/autolynx/lib/auth"
 	"github.com/autolynx/autolynx/lib/problem"
@@ -32,13 +35,22 @@ func (d *Deps) Authorize(r *http.Request, role user.Role, bucket ratelimit.Bucke
 	if role == user.Admin && p.Role != user.Admin {
 		return nil, problem.New(problem.Forbidden, "admins only")
 	}
-	dec, err := d.Limiter.Allow(r.Context(), p.ID, bucket)
-	if err != nil {
+	if err := d.Limit(r.Context(), p.ID, bucket); err != nil {
 		return nil, err
 	}
+	return p, nil
+}
+
+// Limit counts one request of key (a user, or the destination whose
+// link token was shown) in bucket, and refuses it over the limit.
+func (d *Deps) Limit(ctx context.Context, key uuid.UUID, bucket ratelimit.Bucket) error {
+	dec, err := d.Limiter.Allow(ctx, key, bucket)
+	if err != nil {
+		return err
+	}
 	if !dec.Allowed {
-		return nil, problem.New(problem.RateLimited, "too many requests; slow down",
+		return problem.New(problem.RateLimited, "too many requests; slow down",
 			"retryAfterSeconds", RetryAfter(dec.RetryAfter), "bucket", string(bucket))
 	}
-	return p, nil
+	return nil
 }

@@ -22,7 +22,7 @@ type route struct {
 // user, with its wildcards filled.
 func protectedRoutes() []route {
 	id := apitest.NewID()
-	fill := strings.NewReplacer("{id}", id, "{callId}", id, "{action}", "start", "{phone}", "%2B14155550100")
+	fill := strings.NewReplacer("{id}", id, "{callId}", id, "{deliveryId}", id, "{eventId}", id, "{action}", "start", "{phone}", "%2B14155550100")
 	var out []route
 	for _, rt := range devserver.Routes() {
 		switch rt.Access {
@@ -38,11 +38,12 @@ func protectedRoutes() []route {
 func TestOnlyMachineAndPublicRoutesSkipSignIn(t *testing.T) {
 	t.Parallel()
 	want := map[string]httpapi.Access{
-		"GET /api/health":          httpapi.Public,
-		"GET /api/config":          httpapi.Public,
-		"GET /api/scheduler/tick":  httpapi.CronSecret,
-		"POST /api/scheduler/tick": httpapi.CronSecret,
-		"POST /api/webhooks/vapi":  httpapi.WebhookSignature,
+		"GET /api/health":                               httpapi.Public,
+		"GET /api/config":                               httpapi.Public,
+		"GET /api/scheduler/tick":                       httpapi.CronSecret,
+		"POST /api/scheduler/tick":                      httpapi.CronSecret,
+		"POST /api/webhooks/vapi":                       httpapi.WebhookSignature,
+		"GET /api/admin/destinations/{id}/outcomes.csv": httpapi.FeedToken,
 	}
 	for _, rt := range devserver.Routes() {
 		switch rt.Access {

@@ -119,7 +119,7 @@ type callerKey struct{}
 // returned request's context for the handler (caller).
 func (d *Deps) admit(r *http.Request, rt Route) (*http.Request, error) {
 	switch rt.Access {
-	case Public, WebhookSignature:
+	case Public, WebhookSignature, FeedToken:
 		return r, nil
 	case CronSecret:
 		if !d.CronAuthorized(r) {

@@ -63,10 +63,14 @@ const (
 	// OperatorOrSignedLink routes take a user, or instead the expiring
 	// signature of a link AutoLynx handed out (an export's recording link).
 	OperatorOrSignedLink
+	// FeedToken routes take no user: the handler checks the token of the
+	// link an admin issued (a destination's outcomes CSV, read by a
+	// spreadsheet), in constant time, before anything else.
+	FeedToken
 )
 
 func (a Access) String() string {
-	return [...]string{"public", "cron secret", "webhook signature", "signed-in user", "admin", "signed-in user or signed link"}[a]
+	return [...]string{"public", "cron secret", "webhook signature", "signed-in user", "admin", "signed-in user or signed link", "link token"}[a]
 }
 
 // BodyLimit bounds a route's request body; the route's adapter enforces it

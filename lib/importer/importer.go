@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -107,7 +108,7 @@ on conflict do nothing`
 // rowSource feeds the reader's contacts to COPY, recording skipped rows
 // in the report as it goes.
 type rowSource struct {
-	rd   *csvimport.Reader
+	rd   *csvimport.Stream
 	rep  *Report
 	row  csvimport.Row
 	err  error
@@ -179,7 +180,10 @@ func importCSV(ctx context.Context, tx pgx.Tx, id uuid.UUID, opts csvimport.Opti
 		return nil, fmt.Errorf("stage contacts: %w", err)
 	}
 	rep := newReport()
-	src := &rowSource{rd: rd, rep: rep}
+	// Numbers are read on every core while COPY sends the rows before.
+	stream := rd.Stream(runtime.GOMAXPROCS(0))
+	defer stream.Close()
+	src := &rowSource{rd: stream, rep: rep}
 	staged, err := tx.CopyFrom(ctx, pgx.Identifier{"import_rows"}, importColumns, src)
 	if src.err != nil {
 		return nil, src.err

@@ -10,12 +10,11 @@ import (
 	"github.com/autolynx/autolynx/lib/db"
 )
 
-// Counter names. Webhook counters are recorded by the receiver, Vapi ones
-// by Transport; the operations page reads them back by name.
+// Counter names: refused webhooks are counted by the receiver (accepted
+// ones are read from the event log), Vapi requests by Transport; the
+// operations page reads them back by name.
 const (
-	WebhookAccepted  = "webhook.accepted"
 	WebhookRefused   = "webhook.refused" // bad or missing signature
-	WebhookUnmatched = "webhook.unmatched"
 	VapiRequests     = "vapi.requests"
 	VapiRateLimited  = "vapi.429"
 	VapiServerErrors = "vapi.5xx"
@@ -170,48 +169,4 @@ func (t *Transport) RoundTrip(r *http.Request) (*http.Response, error) {
 		t.Tally.Add(VapiSucceeded, 1)
 	}
 	return resp, err
-}
-
-// Coalescer writes counts at once, as Count does, but never two writes
-// at a time: counts added while a write is under way join the next one,
-// made by that writer as soon as its write returns. A lone count is
-// written before Add returns; a burst of concurrent requests costs one
-// write in flight instead of a round trip each queued on the minute's
-// shared row. The zero value is ready.
-type Coalescer struct {
-	tally   Tally
-	mu      sync.Mutex
-	writing bool
-}
-
-// Add counts one name and, unless a write is under way, writes every
-// count waiting (in now's minute). Counts a failed write kept wait for
-// the next Add.
-func (c *Coalescer) Add(ctx context.Context, q db.DBTX, name string, now time.Time) error {
-	c.tally.Add(name, 1)
-	c.mu.Lock()
-	if c.writing {
-		c.mu.Unlock()
-		return nil
-	}
-	c.writing = true
-	c.mu.Unlock()
-	for {
-		_, err := c.tally.Flush(ctx, q, now)
-		c.mu.Lock()
-		// Decided under mu: a count added after this check finds writing
-		// false and writes itself.
-		if err != nil || c.tally.empty() {
-			c.writing = false
-			c.mu.Unlock()
-			return err
-		}
-		c.mu.Unlock()
-	}
-}
-
-func (t *Tally) empty() bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return len(t.counts) == 0
 }

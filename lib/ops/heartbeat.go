@@ -24,8 +24,9 @@ const (
 // heartbeat stale: one late run is noise, three is a cron that stopped.
 const StaleCadences = 3
 
-// lastWebhookLookback bounds the counters scanned for the last webhook.
-const lastWebhookLookback = 24 * time.Hour
+// lastWebhookScan bounds the newest events read back for the last
+// webhook: a webhook older than that many events counts as none.
+const lastWebhookScan = 100_000
 
 // Beat records that the tick ran at now and what it saw of Vapi (see
 // Tally.Flush; "" keeps the previous observation).
@@ -83,9 +84,11 @@ select
   (select beat_at from ops_heartbeats where name = 'tick'),
   (select vapi from ops_heartbeats where name = 'tick'),
   (select vapi_at from ops_heartbeats where name = 'tick'),
-  (select max(last_at) from ops_counters where name = $1 and bucket_start >= $2),
+  (select received_at from call_events
+   where source = 'webhook' and id > (select coalesce(max(id), 0) from call_events) - $1
+   order by id desc limit 1),
   (select count(*) from calls where status in ` + callstate.LaunchedSQL + `),
-  (select count(*) from calls where status in ` + db.InList(callstate.Queued, callstate.Ringing) + ` and last_event_at < $3)`
+  (select count(*) from calls where status in ` + db.InList(callstate.Queued, callstate.Ringing) + ` and last_event_at < $2)`
 
 // Liveness judges the system's liveness at now for a cron running every
 // cadence.
@@ -93,7 +96,7 @@ func Liveness(ctx context.Context, q db.DBTX, now time.Time, cadence time.Durati
 	staleAfter := StaleCadences * cadence
 	var s Status
 	var vapi *string
-	err := q.QueryRow(ctx, livenessReads, WebhookAccepted, now.Add(-lastWebhookLookback), now.Add(-staleAfter)).Scan(
+	err := q.QueryRow(ctx, livenessReads, lastWebhookScan, now.Add(-staleAfter)).Scan(
 		&s.Cron.LastTickAt, &vapi, &s.Vapi.CheckedAt, &s.Webhooks.LastAcceptedAt,
 		&s.Webhooks.LiveCalls, &s.Webhooks.WaitingCalls)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {

@@ -86,3 +86,16 @@ func setPolicy(t *testing.T, pool *pgxpool.Pool, key, value string) {
 		t.Fatal(err)
 	}
 }
+
+// seedWebhooks logs n accepted webhooks received at at: about a call
+// already seeded when matched, about none otherwise.
+func seedWebhooks(t *testing.T, pool *pgxpool.Pool, n int, matched bool, at time.Time) {
+	t.Helper()
+	_, err := pool.Exec(context.Background(), `
+		insert into call_events (call_id, campaign_id, source, type, payload, received_at)
+		select l.id, l.campaign_id, 'webhook', 'status-update', '{}', $3
+		from generate_series(1, $1) i left join (select id, campaign_id from calls limit 1) l on $2`, n, matched, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+}

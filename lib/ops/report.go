@@ -76,16 +76,20 @@ type CampaignSpend struct {
 const counterSums = `
 select coalesce(sum(count) filter (where name = $2), 0), coalesce(sum(count) filter (where name = $3), 0),
        coalesce(sum(count) filter (where name = $4), 0), coalesce(sum(count) filter (where name = $5), 0),
-       coalesce(sum(count) filter (where name = $6), 0), coalesce(sum(count) filter (where name = $7), 0),
-       coalesce(sum(count) filter (where name = $8), 0)
+       coalesce(sum(count) filter (where name = $6), 0)
 from ops_counters where bucket_start >= $1`
 
-// eventCounts reads the tick's own records. An ambiguous creation ends
-// adopted (found at Vapi) or released with a reason naming it.
+// eventCounts reads the event log: every webhook accepted is an event
+// (tied to no call when it matched none), so it is counted here rather
+// than by a write of its own on a row every webhook would share. An
+// ambiguous creation ends adopted (found at Vapi) or released with a
+// reason naming it.
 const eventCounts = `
-select count(*) filter (where type in ('call.launched', 'call.adopted')),
+select count(*) filter (where source = 'webhook'),
+       count(*) filter (where source = 'webhook' and call_id is null),
+       count(*) filter (where type in ('call.launched', 'call.adopted')),
        count(*) filter (where type = 'call.adopted' or (type = 'call.released' and payload ->> 'reason' like '%ambiguous%'))
-from call_events where received_at >= $1 and source in ('tick', 'reconcile')`
+from call_events where received_at >= $1 and source in ('webhook', 'tick', 'reconcile')`
 
 var outcomeCounts = `
 select count(*) filter (where ended_at >= $1::timestamptz and status in ` + db.InList(callstate.Ended, callstate.Failed, callstate.Canceled) + `),
@@ -117,14 +121,14 @@ func BuildReport(ctx context.Context, q db.DBTX, now time.Time, window string) (
 	r := &Report{Window: window, Since: now.Add(-d), Until: now, Spend: Spend{Campaigns: []CampaignSpend{}}}
 	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
-	err := q.QueryRow(ctx, counterSums, r.Since.Truncate(time.Minute), WebhookAccepted, WebhookRefused, WebhookUnmatched,
+	err := q.QueryRow(ctx, counterSums, r.Since.Truncate(time.Minute), WebhookRefused,
 		VapiRequests, VapiRateLimited, VapiServerErrors, VapiUnreachable).Scan(
-		&r.Webhooks.Accepted, &r.Webhooks.Refused, &r.Webhooks.Unmatched,
-		&r.Vapi.Requests, &r.Vapi.RateLimited, &r.Vapi.ServerErrors, &r.Vapi.Unreachable)
+		&r.Webhooks.Refused, &r.Vapi.Requests, &r.Vapi.RateLimited, &r.Vapi.ServerErrors, &r.Vapi.Unreachable)
 	if err != nil {
 		return nil, fmt.Errorf("sum counters: %w", err)
 	}
-	if err := q.QueryRow(ctx, eventCounts, r.Since).Scan(&r.Calls.Launched, &r.Vapi.AmbiguousReconciled); err != nil {
+	if err := q.QueryRow(ctx, eventCounts, r.Since).Scan(&r.Webhooks.Accepted, &r.Webhooks.Unmatched,
+		&r.Calls.Launched, &r.Vapi.AmbiguousReconciled); err != nil {
 		return nil, fmt.Errorf("count call events: %w", err)
 	}
 	if err := q.QueryRow(ctx, outcomeCounts, r.Since, day, month).Scan(

@@ -1,8 +1,10 @@
 package webhook_test
 
 import (
+	"bytes"
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -99,5 +101,27 @@ func TestWebhooksDoNotWaitOnTheCampaignRow(t *testing.T) {
 	}
 	if s := e.Summary(c.CampaignID).Status; s != "COMPLETED" {
 		t.Fatalf("campaign %s after its last call ended, want COMPLETED", s)
+	}
+}
+
+// News of a call before its end (queued, ringing, in progress) costs one
+// statement, so one round trip and no transaction: in particular no
+// counter written per webhook on a row that every webhook of the minute
+// would share (the event log already counts them).
+func TestNewsBeforeTheEndIsOneStatement(t *testing.T) {
+	t.Parallel()
+	h, bodies, statements := ingestFixture(t, 3, 1, 0, 1, 2)
+	statements.Store(0)
+	for _, body := range bodies[0] {
+		req := httptest.NewRequest(http.MethodPost, "/api/webhooks/vapi", bytes.NewReader(body))
+		req.Header.Set("X-Vapi-Secret", apitest.WebhookSecret)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("webhook: %d %s", rec.Code, rec.Body)
+		}
+	}
+	if n := statements.Load(); n != int64(len(bodies[0])) {
+		t.Fatalf("%d statements for %d webhooks, want one each", n, len(bodies[0]))
 	}
 }

@@ -1,6 +1,8 @@
-// Admin: the allowlist of users with their roles, and the global settings.
+// Admin: the allowlist of users with their roles, the global settings,
+// and the destinations results are sent to (destinations.js).
 
 import { api } from './api.js';
+import destinations from './destinations.js';
 import { h, mount, field, alert, busy, confirmable, when, table, reporter } from './dom.js';
 
 const ROLES = ['operator', 'admin'];
@@ -45,7 +47,8 @@ export default function admin(root, ctx) {
     mount(settings, note, settingsForm(cfg, (next) => showSettings(next, alert('ok', 'Settings saved.', 'settings-saved'))));
   mount(root, h('h1', {}, 'Admin'), msg,
     h('section', {}, h('h2', {}, 'Users'), table('users-table', ['Email', 'Role', 'Allowlisted', 'Added', 'Last seen', ''], users), inviteForm),
-    h('section', {}, h('h2', {}, 'Settings'), settings));
+    h('section', {}, h('h2', {}, 'Settings'), settings),
+    h('section', {}, h('h2', {}, 'Destinations'), destinations()));
   loadUsers();
   api('/api/admin/config').then(showSettings, (err) => mount(settings, alert('error', err.message)));
 }

@@ -1,5 +1,6 @@
-// Package admin serves /api/admin: users, settings and operations, for
-// admins only. It alone links the Supabase invite client.
+// Package admin serves /api/admin: users, settings, operations and the
+// outbox's destinations, for admins only (but the outcomes CSV, read by
+// its token). It alone links the Supabase invite client.
 package admin
 
 import (
@@ -16,7 +17,7 @@ import (
 )
 
 // Routes are the admin function's routes (api/admin/index.go).
-var Routes = []httpapi.Route{
+var Routes = append([]httpapi.Route{
 	route("GET", "/api/admin/users", listUsers),
 	route("POST", "/api/admin/users", inviteUser),
 	route("PATCH", "/api/admin/users/{id}", patchUser),
@@ -26,7 +27,7 @@ var Routes = []httpapi.Route{
 	route("GET", "/api/admin/operations", operationsPage),
 	route("PATCH", "/api/admin/operations", patchPolicy),
 	route("PATCH", "/api/admin/operations/{id}", campaignAlert),
-}
+}, destinationRoutes...)
 
 // route is an admin route: admins only, general rate limit, JSON body.
 func route(method, path string, h httpapi.Handler) httpapi.Route {

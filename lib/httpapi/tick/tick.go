@@ -10,6 +10,7 @@ import (
 	"github.com/autolynx/autolynx/lib/callstate"
 	"github.com/autolynx/autolynx/lib/httpapi"
 	"github.com/autolynx/autolynx/lib/httpapi/jsonbody"
+	"github.com/autolynx/autolynx/lib/outbox"
 	"github.com/autolynx/autolynx/lib/problem"
 	"github.com/autolynx/autolynx/lib/scheduler"
 )
@@ -69,5 +70,6 @@ func Scheduler(d *httpapi.Deps) *scheduler.Scheduler {
 		WebhookSecretPrevious: d.Config.WebhookSecretPrevious,
 		CredentialID:          d.Config.VapiServerCredentialID,
 		URLs:                  callstate.URLPolicy{LoopbackHTTP: d.Config.Local},
+		Outbox:                outbox.NewDispatcher(d.DB, outbox.URLPolicy{Local: d.Config.Local}, d.Now, d.Log),
 	}
 }

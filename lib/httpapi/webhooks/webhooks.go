@@ -21,11 +21,10 @@ var Routes = []httpapi.Route{
 }
 
 // counters is this instance's memory of what anyone can send: refusals
-// counted in memory and written once a minute; accepted and unmatched
-// written at once, one write at a time.
+// counted in memory and written once a minute. Accepted webhooks need no
+// counter: each is a row of the event log.
 type counters struct {
 	refusals ops.Batch
-	counts   ops.Coalescer
 }
 
 // vapiWebhook answers POST /api/webhooks/vapi. The raw bytes are
@@ -51,7 +50,6 @@ func vapiWebhook(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	count(d, r, ops.WebhookAccepted)
 	switch {
 	case out.Ignored:
 		httpapi.Log(r).Warn("webhook with a type or call id that is not plain text: logged, ignored")
@@ -65,7 +63,6 @@ func vapiWebhook(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) error 
 		httpapi.Log(r).Warn("webhook values of the wrong type: ignored", "type", out.Type, "fields", out.Mistyped)
 	}
 	if !out.Matched {
-		count(d, r, ops.WebhookUnmatched)
 		httpapi.Log(r).Info("webhook for an unknown call", "type", out.Type)
 	}
 	switch webhook.AnswerFor(out.Type) {
@@ -89,12 +86,4 @@ func receiver(d *httpapi.Deps) *webhook.Receiver {
 // simulator's loopback http under the local runner.
 func urlPolicy(d *httpapi.Deps) callstate.URLPolicy {
 	return callstate.URLPolicy{LoopbackHTTP: d.Config.Local}
-}
-
-// count adds one to an operations counter. Counting never fails the
-// request: a lost count is logged.
-func count(d *httpapi.Deps, r *http.Request, name string) {
-	if err := httpapi.Memo[counters](d).counts.Add(r.Context(), d.DB, name, d.Now()); err != nil {
-		httpapi.Log(r).Warn("count", "counter", name, "err", err.Error())
-	}
 }
