@@ -37,10 +37,8 @@ func TestRetentionPurgesInBoundedBatches(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	pool := dbtest.Pool(t)
-	old := seedCampaign(t, pool, 300, "ENDED", t0.AddDate(0, 0, -40), 0.1)
-	finish(t, pool, old, t0.AddDate(0, 0, -40))
-	recent := seedCampaign(t, pool, 5, "ENDED", t0.AddDate(0, 0, -10), 0.1)
-	finish(t, pool, recent, t0.AddDate(0, 0, -10))
+	old := finished(t, pool, 300, t0.AddDate(0, 0, -40))
+	recent := finished(t, pool, 5, t0.AddDate(0, 0, -10))
 	running := seedCampaign(t, pool, 5, "ENDED", t0.AddDate(0, 0, -90), 0.1)
 
 	if n, err := ops.ApplyRetention(ctx, pool, t0); err != nil || n != 0 {
@@ -145,10 +143,8 @@ func TestRetentionDropsTestCalls(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	pool := dbtest.Pool(t)
-	old := seedCampaign(t, pool, 1, "ENDED", t0.AddDate(0, 0, -40), 0.1)
-	finish(t, pool, old, t0.AddDate(0, 0, -40))
-	recent := seedCampaign(t, pool, 1, "ENDED", t0.AddDate(0, 0, -10), 0.1)
-	finish(t, pool, recent, t0.AddDate(0, 0, -10))
+	old := finished(t, pool, 1, t0.AddDate(0, 0, -40))
+	recent := finished(t, pool, 1, t0.AddDate(0, 0, -10))
 	for _, id := range []any{old, old, recent} {
 		if _, err := pool.Exec(ctx, `insert into test_calls (campaign_id, phone, status, transcript)
 			values ($1, '+14155550999', 'ENDED', '{"text": "User: Hello"}')`, id); err != nil {
