@@ -212,7 +212,8 @@ func (s *Sim) place(in callInput, ambiguous bool) (createdCall, error) {
 	c.vars, _ = in.AssistantOverrides["variableValues"].(map[string]any)
 	refused := s.admit(c, ambiguous)
 	c.dial = s.dials[c.number]
-	c.plan = newPlan(s.callRand(c.number), s.cfg.Mix, refused)
+	c.plan = newPlan(s.callRand(c.number), s.cfg.Mix, refused).withVoicemail(in.AssistantOverrides, a, c.vars)
+	s.countVoicemail(c.plan)
 	out := make(chan outbound, 8)
 	s.wg.Go(func() { s.play(c, c.plan, out) })
 	s.wg.Go(func() { s.deliver(c.hook, out) })

@@ -42,8 +42,8 @@ func (p plan) conversation(c *call) []turn {
 	}
 	first = render(first, c.vars)
 	switch {
-	case p.outcome == Voicemail:
-		return []turn{{"user", voicemailGreeting}, {"bot", first}}
+	case p.outcome == Voicemail || p.outcome == Screened:
+		return p.unanswered(first)
 	case !p.talks():
 		return nil
 	}
@@ -123,8 +123,8 @@ const structuredOutputID = "5f0a3c1e-7b2d-4e8a-9c6f-0d1e2f3a4b5c"
 // analysis is the post-call analysis for the outcome.
 func (p plan) analysis() *apiAnalysis {
 	switch {
-	case p.outcome == Voicemail && p.refused == "":
-		return &apiAnalysis{Summary: "The call reached voicemail; the assistant left a short message.", SuccessEvaluation: "false"}
+	case (p.outcome == Voicemail || p.outcome == Screened) && p.refused == "":
+		return p.unansweredAnalysis()
 	case !p.talks():
 		return &apiAnalysis{}
 	case p.outcome == Broken:

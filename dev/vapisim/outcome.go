@@ -18,6 +18,10 @@ const (
 	// VapiFault: a transient fault at Vapi before a conversation, which
 	// Vapi says to retry.
 	VapiFault Outcome = "vapi-fault"
+	// Screened: a call-screening service answered for the person, asked
+	// who was calling, and the person did not take the call
+	// (voicemail.go).
+	Screened Outcome = "screened"
 )
 
 // reasons are each outcome's endedReasons (from Vapi's enum), the first
@@ -38,6 +42,7 @@ var reasons = map[Outcome][]weighted{
 	},
 	Busy:      {{"customer-busy", 1}},
 	Voicemail: {{"voicemail", 1}},
+	Screened:  {{"customer-ended-call", 1}},
 	Failed: {
 		{"twilio-failed-to-connect-call", 50}, {"twilio-reported-customer-misdialed", 15},
 		{"call.in-progress.error-sip-outbound-call-failed-to-connect", 10},
@@ -91,7 +96,7 @@ const (
 
 // Mix weighs the outcomes; weights are relative and need not sum to 1.
 type Mix struct {
-	Answered, NoAnswer, Busy, Voicemail, Failed, Broken, VapiFault float64
+	Answered, NoAnswer, Busy, Voicemail, Failed, Broken, VapiFault, Screened float64
 }
 
 // DefaultMix resembles a cold-calling list. It has no VapiFault: those
@@ -104,7 +109,7 @@ func (m Mix) pick(x float64) Outcome {
 		o Outcome
 		w float64
 	}{{Answered, m.Answered}, {NoAnswer, m.NoAnswer}, {Busy, m.Busy}, {Voicemail, m.Voicemail}, {Failed, m.Failed},
-		{Broken, m.Broken}, {VapiFault, m.VapiFault}}
+		{Broken, m.Broken}, {VapiFault, m.VapiFault}, {Screened, m.Screened}}
 	total := 0.0
 	for _, w := range weights {
 		total += max(w.w, 0)
@@ -134,6 +139,10 @@ type plan struct {
 	rate    float64 // USD per minute
 	success bool
 	reply   int // which opening line the customer says
+	// detects: the call asked for voicemail detection; voicemailMessage
+	// is what it says to a voicemail, rendered (voicemail.go).
+	detects          bool
+	voicemailMessage string
 }
 
 func between(rng *rand.Rand, lo, hi float64) float64 { return lo + rng.Float64()*(hi-lo) }
@@ -162,6 +171,8 @@ func newPlan(rng *rand.Rand, mix Mix, refused string) plan {
 		p.ringing = 1 + ring*3
 	case Voicemail:
 		p.ringing, p.talk = 15+ring*10, 8+talk*12
+	case Screened:
+		p.ringing, p.talk = 2+ring*4, 10+talk*10
 	}
 	if refused != "" {
 		p = plan{refused: refused, reason: refused, queued: 0.5, post: 0.5}

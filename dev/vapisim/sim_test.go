@@ -112,10 +112,11 @@ func (e *env) dial(number string) (*vapi.Call, error) {
 		AssistantID: e.assistant, PhoneNumberID: "pn-1",
 		Customer: vapi.Customer{Number: number, Name: "Ada"},
 		AssistantOverrides: &vapi.AssistantOverrides{
-			VariableValues: map[string]any{"name": "Ada", "business_name": "Engines Ltd"},
-			Metadata:       map[string]any{"autolynxCallId": "c-" + number},
-			ServerMessages: vapi.ServerMessages(),
-			Server:         &vapi.Server{URL: e.hook.srv.URL, Headers: map[string]string{"X-Vapi-Secret": "s3cret"}},
+			VariableValues:     map[string]any{"name": "Ada", "business_name": "Engines Ltd"},
+			Metadata:           map[string]any{"autolynxCallId": "c-" + number},
+			ServerMessages:     vapi.ServerMessages(),
+			Server:             &vapi.Server{URL: e.hook.srv.URL, Headers: map[string]string{"X-Vapi-Secret": "s3cret"}},
+			VoicemailDetection: vapi.VapiVoicemailDetection(),
 		},
 	})
 }
@@ -166,6 +167,7 @@ func TestLifecyclePerOutcome(t *testing.T) {
 		{Mix{Failed: 1}, []string{"status-update:ended", "end-of-call-report"}, reasonsOf(Failed)},
 		{Mix{Broken: 1}, lifecycle, reasonsOf(Broken)},
 		{Mix{VapiFault: 1}, []string{"status-update:ended", "end-of-call-report"}, reasonsOf(VapiFault)},
+		{Mix{Screened: 1}, lifecycle, reasonsOf(Screened)},
 	} {
 		t.Run(tc.reasons[0], func(t *testing.T) {
 			t.Parallel()
@@ -189,7 +191,7 @@ func TestLifecyclePerOutcome(t *testing.T) {
 			}
 			if tc.mix.Answered == 1 {
 				checkAnsweredReport(t, last)
-			} else if tc.mix.Voicemail == 0 && tc.mix.Broken == 0 && last.Cost != nil && *last.Cost != 0 {
+			} else if tc.mix.Voicemail == 0 && tc.mix.Broken == 0 && tc.mix.Screened == 0 && last.Cost != nil && *last.Cost != 0 {
 				t.Errorf("an unanswered call cost %v", *last.Cost)
 			}
 		})

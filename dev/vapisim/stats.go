@@ -47,6 +47,12 @@ type Stats struct {
 	// AmbiguousCreates counts calls created whose answer was lost (silent
 	// create, dropped or hung answer).
 	AmbiguousCreates int
+	// VoicemailsDetected counts placed calls that reached a voicemail
+	// with detection on, VoicemailMessagesLeft those that left a message;
+	// Screened counts calls a call-screening service answered.
+	VoicemailsDetected    int
+	VoicemailMessagesLeft int
+	Screened              int
 }
 
 // Stats returns a snapshot of the counters.

@@ -15,6 +15,7 @@ type Status = status.Status
 // Campaign statuses.
 const (
 	Created   = status.Created
+	Scheduled = status.Scheduled
 	Queued    = status.Queued
 	Dialing   = status.Dialing
 	Running   = status.Running
@@ -55,6 +56,8 @@ type Campaign struct {
 	CreatedAt       time.Time  `json:"createdAt"`
 	StartedAt       *time.Time `json:"startedAt"`
 	CompletedAt     *time.Time `json:"completedAt"`
+	// ScheduledAt is when a scheduled launch is (or was) due.
+	ScheduledAt *time.Time `json:"scheduledAt"`
 	// Waiting is set for a live campaign with no call in flight.
 	Waiting *Waiting `json:"waiting,omitempty"`
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -29,15 +30,22 @@ const (
 // WHERE clause is the state machine: a row that is not in an allowed state
 // is not updated, whatever else runs concurrently.
 var transitions = map[Action]string{
-	Start: `update campaigns set status = 'QUEUED', status_reason = null
-		where id = $1 and status = 'CREATED' returning id, status`,
+	Start: `update campaigns set status = 'QUEUED', status_reason = null, scheduled_at = null
+		where id = $1 and status in ('CREATED', 'SCHEDULED') returning id, status`,
+	// Pausing a scheduled campaign holds its launch; Resume restores the
+	// schedule (a time passed meanwhile launches at the next tick).
 	Pause: `update campaigns set paused_from = status, status = 'PAUSED'
-		where id = $1 and status in ` + ActiveSQL + ` returning id, status`,
+		where id = $1 and (status in ` + ActiveSQL + ` or status = 'SCHEDULED') returning id, status`,
 	Resume: `update campaigns set status = coalesce(paused_from, 'QUEUED'), paused_from = null, status_reason = null
 		where id = $1 and status = 'PAUSED' returning id, status`,
 	Stop: `update campaigns set status = 'STOPPED', paused_from = null
 		where id = $1 and status not in ` + FinalSQL + ` returning id, status`,
 }
+
+// schedule is Start with a time: a campaign not started yet (or already
+// scheduled, to change the time) waits as SCHEDULED until $4.
+const schedule = `update campaigns set status = 'SCHEDULED', status_reason = null, scheduled_at = $4
+		where id = $1 and status in ('CREATED', 'SCHEDULED') returning id, status`
 
 // withEvent makes a transition and its event-log row one statement, so
 // neither can exist without the other.
@@ -96,6 +104,29 @@ func Control(ctx context.Context, pool db.Beginner, id uuid.UUID, action Action,
 	if !ok {
 		return "", problem.Newf(problem.NotFound, "unknown action %q", action)
 	}
+	return transition(ctx, pool, id, action, sql, by)
+}
+
+// Scheduling bounds: a launch at least a minute ahead (an earlier one is a
+// plain Start) and at most 90 days.
+const (
+	MinScheduleAhead = time.Minute
+	MaxScheduleAhead = 90 * 24 * time.Hour
+)
+
+// Schedule is Start at a time: the campaign is SCHEDULED until at, when
+// the tick makes it QUEUED (LaunchScheduled). Pause holds it, Resume
+// restores the schedule, Stop ends it, Start launches it at once.
+func Schedule(ctx context.Context, pool db.Beginner, id uuid.UUID, at, now time.Time, by uuid.UUID) (Status, error) {
+	if at.Before(now.Add(MinScheduleAhead)) || at.After(now.Add(MaxScheduleAhead)) {
+		return "", problem.New(problem.Invalid, "at must be from a minute to 90 days ahead", "field", "at")
+	}
+	return transition(ctx, pool, id, Start, schedule, by, at.UTC())
+}
+
+// transition runs one guarded UPDATE (sql, with $1 the campaign, then
+// args from $4) under the campaign's locks.
+func transition(ctx context.Context, pool db.Beginner, id uuid.UUID, action Action, sql string, by uuid.UUID, args ...any) (Status, error) {
 	var st Status
 	err := db.InTx(ctx, pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, controlLockTimeout); err != nil {
@@ -107,7 +138,7 @@ func Control(ctx context.Context, pool db.Beginner, id uuid.UUID, action Action,
 		if _, err := tx.Exec(ctx, db.XactLock, db.AccountLock); err != nil {
 			return err
 		}
-		err := tx.QueryRow(ctx, withEvent(sql), id, "campaign."+string(action), by.String()).Scan(&st)
+		err := tx.QueryRow(ctx, withEvent(sql), append([]any{id, "campaign." + string(action), by.String()}, args...)...).Scan(&st)
 		if !errors.Is(err, pgx.ErrNoRows) {
 			return err
 		}

@@ -35,6 +35,9 @@ func FollowCall(ctx context.Context, tx pgx.Tx, res callstate.Result, o callstat
 			return err
 		}
 	}
+	if err := screenedCall(ctx, tx, res, o); err != nil {
+		return err
+	}
 	if o.Cost != nil && res.SpendLimited {
 		if _, err := EnforceSpendLimit(ctx, tx, res.CampaignID); err != nil {
 			return err

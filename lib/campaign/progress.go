@@ -36,15 +36,7 @@ returning c.id`
 // CompleteIfDone marks done campaigns COMPLETED (one campaign, or all when
 // id is uuid.Nil) and returns how many it completed.
 func CompleteIfDone(ctx context.Context, q db.DBTX, id uuid.UUID, now time.Time) (int, error) {
-	var arg *uuid.UUID
-	if id != uuid.Nil {
-		arg = &id
-	}
-	tag, err := q.Exec(ctx, completeIfDone, arg, now)
-	if err != nil {
-		return 0, fmt.Errorf("complete campaigns: %w", err)
-	}
-	return int(tag.RowsAffected()), nil
+	return sweep(ctx, q, completeIfDone, "complete campaigns", id, now)
 }
 
 // MarkRunning moves a dialing campaign to RUNNING once a call is in

@@ -25,7 +25,7 @@ import (
 var listCampaigns = `
 select c.id, c.name, c.status, c.status_reason, c.mode, c.cap, c.total_contacts,
   coalesce(m.completed, 0), coalesce(m.successful, 0), coalesce(m.live, 0),
-  coalesce(m.cost, 0), c.created_at, c.started_at, c.completed_at
+  coalesce(m.cost, 0), c.created_at, c.started_at, c.completed_at, c.scheduled_at
 from campaigns c
 left join lateral (
   select (sum(n) filter (where status in ` + callstate.FinalSQL + `))::bigint as completed,
@@ -48,7 +48,7 @@ func List(ctx context.Context, q db.DBTX, now time.Time) ([]Campaign, error) {
 		var c Campaign
 		err := row.Scan(&c.ID, &c.Name, &c.Status, &c.StatusReason, &c.Mode, &c.Cap, &c.TotalContacts,
 			&c.CompletedCalls, &c.SuccessfulCalls, &c.ActiveCalls, &c.TotalCost,
-			&c.CreatedAt, &c.StartedAt, &c.CompletedAt)
+			&c.CreatedAt, &c.StartedAt, &c.CompletedAt, &c.ScheduledAt)
 		return c, err
 	})
 	if err != nil {
@@ -80,7 +80,10 @@ type Summary struct {
 	CreatedAt       time.Time  `json:"createdAt"`
 	StartedAt       *time.Time `json:"startedAt"`
 	CompletedAt     *time.Time `json:"completedAt"`
-	Rules           Rules      `json:"callingRules"`
+	// ScheduledAt is when a scheduled launch is (or was) due.
+	ScheduledAt *time.Time `json:"scheduledAt"`
+	Rules       Rules      `json:"callingRules"`
+	Voicemail   Voicemail  `json:"voicemail"`
 	// NextEligibleAt is when a live campaign can next dial someone (its
 	// remaining contacts may all be outside their calling hours, or
 	// waiting for a retry); null when it can dial now or nobody remains.
@@ -107,18 +110,25 @@ type PhoneLine struct {
 
 // Metrics are computed from each contact's latest call.
 type Metrics struct {
-	TotalContacts   int            `json:"totalContacts"`
-	DialedContacts  int            `json:"dialedContacts"`
-	CompletedCalls  int            `json:"completedCalls"`
-	ActiveCalls     int            `json:"activeCalls"`
-	SuccessfulCalls int            `json:"successfulCalls"`
-	FailedCalls     int            `json:"failedCalls"`
-	TotalCost       float64        `json:"totalCost"`
-	RetriesPending  int            `json:"retriesPending"`
-	Suppressed      int            `json:"suppressedContacts"`
-	ByStatus        map[string]int `json:"byStatus"`
-	ByEndedReason   map[string]int `json:"byEndedReason"`
-	ByDisposition   map[string]int `json:"byDisposition"`
+	TotalContacts   int     `json:"totalContacts"`
+	DialedContacts  int     `json:"dialedContacts"`
+	CompletedCalls  int     `json:"completedCalls"`
+	ActiveCalls     int     `json:"activeCalls"`
+	SuccessfulCalls int     `json:"successfulCalls"`
+	FailedCalls     int     `json:"failedCalls"`
+	TotalCost       float64 `json:"totalCost"`
+	RetriesPending  int     `json:"retriesPending"`
+	Suppressed      int     `json:"suppressedContacts"`
+	// HeldBack contacts are due but held back by the frequency cap across
+	// campaigns (live campaigns only; Waiting says until when).
+	HeldBack int `json:"heldBackContacts"`
+	// VoicemailMessagesLeft counts calls that reached a voicemail and
+	// left the campaign's message (byDisposition counts voicemail and
+	// screened contacts apart from answered ones).
+	VoicemailMessagesLeft int            `json:"voicemailMessagesLeft"`
+	ByStatus              map[string]int `json:"byStatus"`
+	ByEndedReason         map[string]int `json:"byEndedReason"`
+	ByDisposition         map[string]int `json:"byDisposition"`
 }
 
 var getCampaign = `
@@ -133,7 +143,9 @@ select c.id, c.name, c.status, c.status_reason, c.mode, c.cap, c.line_quiet_gati
   (select count(*) from contacts k where k.campaign_id = c.id and k.suppressed_at is not null),
   to_char(c.window_start, 'HH24:MI'), to_char(c.window_end, 'HH24:MI'), c.window_days::int[], c.fallback_timezone,
   c.max_attempts, c.retry_delay_minutes, c.retry_dispositions, c.spend_limit_usd::float8,
-  c.auto_dnc_on_opt_out, c.phone_number_ids
+  c.auto_dnc_on_opt_out, c.phone_number_ids, c.scheduled_at,
+  c.voicemail_policy, coalesce(c.voicemail_message, ''),
+  (select count(*) from calls l where l.campaign_id = c.id and l.voicemail_message_sent and l.disposition = 'voicemail')
 from campaigns c join assistants a on a.id = c.assistant_id
 where c.id = $1`
 
@@ -150,7 +162,8 @@ func Get(ctx context.Context, q db.DBTX, id uuid.UUID, now time.Time) (*Summary,
 		&s.Cap, &s.LineQuietGating, &s.Assistant.ID, &s.Assistant.Name, &s.PhoneNumberID,
 		&s.CreatedAt, &s.StartedAt, &s.CompletedAt, &m.ActiveCalls, &s.PhoneLine.ActiveCalls, &m.TotalCost,
 		&m.RetriesPending, &m.Suppressed, &r.WindowStart, &r.WindowEnd, &r.Days, &r.FallbackTimezone,
-		&r.MaxAttempts, &r.RetryDelayMinutes, &r.RetryOn, &r.SpendLimitUSD, &r.AutoDNCOnOptOut, &r.PhoneNumberIDs)
+		&r.MaxAttempts, &r.RetryDelayMinutes, &r.RetryOn, &r.SpendLimitUSD, &r.AutoDNCOnOptOut, &r.PhoneNumberIDs, &s.ScheduledAt,
+		&s.Voicemail.Policy, &s.Voicemail.Message, &m.VoicemailMessagesLeft)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, problem.New(problem.NotFound, "campaign not found")
 	}
@@ -168,6 +181,7 @@ func Get(ctx context.Context, q db.DBTX, id uuid.UUID, now time.Time) (*Summary,
 		if err != nil {
 			return nil, err
 		}
+		m.HeldBack = wt.HeldBack
 		if wt.NextCallAt != nil && wt.NextCallAt.After(now) {
 			s.NextEligibleAt = wt.NextCallAt
 		}

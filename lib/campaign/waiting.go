@@ -33,6 +33,10 @@ type Waiting struct {
 	OpensAt      *time.Time `json:"opensAt"`
 	OpensZone    string     `json:"opensZone"`
 	OpensLocal   string     `json:"opensLocal"`
+	// HeldBack contacts are due but their number reached the frequency
+	// cap across campaigns; the first may be called from HeldUntil.
+	HeldBack  int        `json:"heldBack"`
+	HeldUntil *time.Time `json:"heldUntil"`
 }
 
 // dialWindow is the window the tick applies to a campaign: its own, inside
@@ -40,36 +44,69 @@ type Waiting struct {
 var dialWindow = `
 select to_char(greatest(c.window_start, ` + settings.LegalStartSQL + `), 'HH24:MI'),
   to_char(least(c.window_end, ` + settings.LegalEndSQL + `), 'HH24:MI'),
-  c.window_days::int[]
+  c.window_days::int[], c.total_contacts
 from campaigns c where c.id = $1`
 
 // remainingZones groups the contacts still to be called by zone set:
 // never dialed, redials (or callbacks) already due, and those still
-// waiting (with the first one's time).
-const remainingZones = `
+// waiting (with the first one's time, and how many are callbacks).
+// Contacts due but held back by the frequency cap are counted apart, with
+// the first time one of them may be called; a callback the person asked
+// for is never held back. Two plans say the same: probing each due
+// contact's number costs a campaign's size, listing the numbers at the
+// cap costs the account's calls of the cap's window, so a small campaign
+// probes and a large one lists (probeUpTo).
+func remainingZones(held string) string {
+	return `
 select case when cardinality(k.timezones) = 0 then array[c.fallback_timezone] else k.timezones end as zones,
-  count(*) filter (where k.due is null or k.due <= $2),
+  count(*) filter (where d.due and (h.frees is null or d.callback)),
   count(*) filter (where k.due > $2),
   min(k.due) filter (where k.due > $2),
-  count(*) filter (where k.due > $2 and k.due = k.callback_at)
+  count(*) filter (where k.due > $2 and k.due = k.callback_at),
+  count(*) filter (where d.due and not d.callback and h.frees is not null),
+  min(h.frees) filter (where d.due and not d.callback)
 from (select k.*, least(k.next_attempt_at, k.callback_at) as due from contacts k) k
 join campaigns c on c.id = k.campaign_id
+cross join lateral (select k.due is null or k.due <= $2 as due, coalesce(k.callback_at <= $2, false) as callback) d
+` + held + `
 where k.campaign_id = $1 and k.suppressed_at is null
   and (k.last_call_id is null or k.due is not null)
 group by 1
 limit 200`
+}
+
+// probeUpTo is the largest campaign (contacts) whose held-back contacts
+// are found by probing each one's number.
+const probeUpTo = 5000
+
+var (
+	remainingByProbe = remainingZones(`left join lateral (select ` + frequencyFreesSQL("k", "$2") + ` as frees
+  where d.due and ` + FrequencyHeldSQL("k", "$2") + `) h on true`)
+	remainingByCapped = remainingZones(`left join (` + cappedNumbersSQL("$2") + `) h on h.phone = k.phone`)
+)
 
 // waitFor reads who remains to be called and when each can be.
 func waitFor(ctx context.Context, q db.DBTX, id uuid.UUID, now time.Time) (*Waiting, error) {
+	return waitBy(ctx, q, id, now, nil)
+}
+
+// waitBy is waitFor with the plan for held-back contacts chosen (probe)
+// or, nil, chosen by the campaign's size.
+func waitBy(ctx context.Context, q db.DBTX, id uuid.UUID, now time.Time, probe *bool) (*Waiting, error) {
 	var w Window
-	err := q.QueryRow(ctx, dialWindow, id).Scan(&w.Start, &w.End, &w.Days)
+	var size int
+	err := q.QueryRow(ctx, dialWindow, id).Scan(&w.Start, &w.End, &w.Days, &size)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return &Waiting{}, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read calling window: %w", err)
 	}
-	rows, err := q.Query(ctx, remainingZones, id, now)
+	remaining := remainingByProbe
+	if probe != nil && !*probe || probe == nil && size > probeUpTo {
+		remaining = remainingByCapped
+	}
+	rows, err := q.Query(ctx, remaining, id, now)
 	if err != nil {
 		return nil, fmt.Errorf("find remaining contacts: %w", err)
 	}
@@ -84,9 +121,9 @@ func waitFor(ctx context.Context, q db.DBTX, id uuid.UUID, now time.Time) (*Wait
 	}
 	for rows.Next() {
 		var zones []string
-		var ready, later, callbacks int
-		var from *time.Time
-		if err := rows.Scan(&zones, &ready, &later, &from, &callbacks); err != nil {
+		var ready, later, callbacks, held int
+		var from, frees *time.Time
+		if err := rows.Scan(&zones, &ready, &later, &from, &callbacks, &held, &frees); err != nil {
 			return nil, fmt.Errorf("find remaining contacts: %w", err)
 		}
 		switch {
@@ -108,6 +145,12 @@ func waitFor(ctx context.Context, q db.DBTX, id uuid.UUID, now time.Time) (*Wait
 			}
 			earlier(w.NextOpen(*from, zones))
 		}
+		if held > 0 {
+			wt.held(held, frees)
+			if frees != nil {
+				earlier(w.NextOpen(*frees, zones))
+			}
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("find remaining contacts: %w", err)
@@ -118,6 +161,16 @@ func waitFor(ctx context.Context, q db.DBTX, id uuid.UUID, now time.Time) (*Wait
 	}
 	wt.Message = wt.say(now)
 	return wt, nil
+}
+
+// held counts contacts held back by the frequency cap, keeping the
+// earliest time one of them may be called.
+func (wt *Waiting) held(n int, frees *time.Time) {
+	wt.HeldBack += n
+	if frees != nil && (wt.HeldUntil == nil || frees.Before(*wt.HeldUntil)) {
+		at := frees.UTC()
+		wt.HeldUntil = &at
+	}
 }
 
 // opening keeps the earliest window opening among contacts outside hours.
@@ -156,6 +209,14 @@ func (wt *Waiting) say(now time.Time) string {
 			when = clock(*wt.OpensAt, now, loc) + " in " + City(wt.OpensZone)
 		}
 		parts = append(parts, fmt.Sprintf("%s outside their calling hours until %s", plural(wt.OutsideHours, "contact"), when))
+	}
+	if wt.HeldBack > 0 {
+		until := ""
+		if wt.HeldUntil != nil {
+			until = " until " + clock(*wt.HeldUntil, now, time.UTC) + " UTC"
+		}
+		parts = append(parts, fmt.Sprintf("%s held back by the frequency cap (too many recent calls to the number across campaigns)%s",
+			plural(wt.HeldBack, "contact"), until))
 	}
 	if len(parts) == 0 {
 		return "Every contact has an outcome: the next tick completes the campaign."

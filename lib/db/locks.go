@@ -20,6 +20,10 @@ const (
 	// hashtext(campaign id)) that serializes the chunks of one campaign's
 	// import.
 	ImportLock int64 = 7316011
+	// TestCallLock is the namespace of the two-key lock (TestCallLock,
+	// hashtext(user id)) that serializes one user's test calls, so the
+	// per-user limit holds.
+	TestCallLock int64 = 7316012
 	// AuthRoleLock serializes creating the local auth server's role. It
 	// is taken in the shared "postgres" database, where no account lives,
 	// and has always been AccountLock's number.

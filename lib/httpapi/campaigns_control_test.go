@@ -15,16 +15,17 @@ import (
 // controlLegal is the state machine of docs/api.md: the answer of each action from
 // each status it is allowed in (a PAUSED campaign here was DIALING).
 var controlLegal = map[string]map[string]string{
-	"start":  {"CREATED": "QUEUED"},
-	"pause":  {"QUEUED": "PAUSED", "DIALING": "PAUSED", "RUNNING": "PAUSED"},
+	"start":  {"CREATED": "QUEUED", "SCHEDULED": "QUEUED"},
+	"pause":  {"SCHEDULED": "PAUSED", "QUEUED": "PAUSED", "DIALING": "PAUSED", "RUNNING": "PAUSED"},
 	"resume": {"PAUSED": "DIALING"},
-	"stop":   {"CREATED": "STOPPED", "QUEUED": "STOPPED", "DIALING": "STOPPED", "RUNNING": "STOPPED", "PAUSED": "STOPPED"},
+	"stop": {"CREATED": "STOPPED", "SCHEDULED": "STOPPED", "QUEUED": "STOPPED", "DIALING": "STOPPED", "RUNNING": "STOPPED",
+		"PAUSED": "STOPPED"},
 }
 
 func TestCampaignControlTransitions(t *testing.T) {
 	t.Parallel()
 	e := newCampEnv(t, apitest.Options{})
-	statuses := []string{"CREATED", "QUEUED", "DIALING", "RUNNING", "PAUSED", "STOPPED", "COMPLETED", "FAILED"}
+	statuses := []string{"CREATED", "SCHEDULED", "QUEUED", "DIALING", "RUNNING", "PAUSED", "STOPPED", "COMPLETED", "FAILED"}
 	for action, allowed := range controlLegal {
 		for _, from := range statuses {
 			t.Run(action+" from "+from, func(t *testing.T) {

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/autolynx/autolynx/lib/problem"
@@ -23,8 +24,9 @@ func Function(d *Deps, routes []Route) http.Handler {
 		mux.Handle(rt.Pattern(), d.serve(rt))
 	}
 	own := FunctionPath(routes[0].Function)
+	trees := routeTrees(routes)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r = publicPath(r, own)
+		r = publicPath(r, own, trees)
 		if _, pattern := mux.Handler(r); pattern == "" {
 			notRouted(mux, w, r)
 			return
@@ -36,19 +38,34 @@ func Function(d *Deps, routes []Route) http.Handler {
 // publicPath gives a rewritten request its public path back. vercel.json
 // rewrites /api/campaigns/{id}/summary to /api/campaigns?path=/api/campaigns/
 // {id}/summary; a function that is handed its own path then routes by the
-// path the rewrite kept. A request already carrying its public path (as the
-// local runner and, by report, Vercel hand it over) is left alone; either
-// way only this function's own routes can be reached.
-func publicPath(r *http.Request, own string) *http.Request {
+// path the rewrite kept, when it lies under one of the function's route
+// trees (routeTrees: the dnc function also serves /api/numbers/…). A
+// request already carrying its public path (as the local runner and, by
+// report, Vercel hand it over) is left alone; either way only this
+// function's own routes can be reached.
+func publicPath(r *http.Request, own string, trees []string) *http.Request {
 	q := r.URL.Query()
 	p := q.Get("path")
-	if r.URL.Path != own || !strings.HasPrefix(p, own+"/") {
+	if r.URL.Path != own || !slices.ContainsFunc(trees, func(t string) bool { return strings.HasPrefix(p, t) }) {
 		return r
 	}
 	q.Del("path")
 	r2 := r.Clone(r.Context())
 	r2.URL.Path, r2.URL.RawPath, r2.URL.RawQuery = p, "", q.Encode()
 	return r2
+}
+
+// routeTrees are the "/api/<name>/" prefixes of a function's routes.
+func routeTrees(routes []Route) []string {
+	var out []string
+	for _, rt := range routes {
+		rest, _ := strings.CutPrefix(rt.Path, "/api/")
+		name, _, _ := strings.Cut(rest, "/")
+		if t := "/api/" + name + "/"; !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // notRouted answers a request no pattern took: 405 with Allow when the

@@ -54,6 +54,8 @@ func TestM2NumbersAreNumbers(t *testing.T) {
 		{"/api/admin/config", "accountConcurrencyCap", e.Admin, []string{"2.5", "-1", "10001"}},
 		{"/api/admin/config", "defaultCronCadence", e.Admin, []string{"60.5", "9", "3601", "1e2"}},
 		{"/api/admin/config", "defaultCallingDays", e.Admin, []string{"[1.5]", "[0]", "[8]", "[1e300]"}},
+		{"/api/admin/config", "frequencyCapAttempts", e.Admin, []string{"1.5", "-1", "101"}},
+		{"/api/admin/config", "frequencyCapDays", e.Admin, []string{"0", "91", "7.5"}},
 	}
 	for _, jc := range jsonCases {
 		for _, v := range jc.values {

@@ -46,6 +46,11 @@ func TestFunctionRoutesByTheTable(t *testing.T) {
 		{"api/campaigns/index.go", "PUT", "/api/campaigns?path=/api/campaigns/" + id + "/summary", 405, "METHOD_NOT_ALLOWED", "GET, HEAD, POST"},
 		{"api/campaigns/index.go", "GET", "/api/campaigns/" + id + "/no/such/thing", 404, "NOT_FOUND", ""},
 		{"api/admin/index.go", "GET", "/api/admin/nothing", 404, "NOT_FOUND", ""},
+		// A function's routes outside its own path are reached through the
+		// rewrite too, and only they.
+		{"api/dnc/index.go", "GET", "/api/dnc?path=/api/numbers/%2B14155550100/calls", 200, "", ""},
+		{"api/dnc/index.go", "GET", "/api/dnc?path=/api/numbers/%2B14155550100", 404, "NOT_FOUND", ""},
+		{"api/dnc/index.go", "GET", "/api/dnc?path=/api/campaigns", 200, "", ""},
 	}
 	for _, c := range cases {
 		rec := serve(c.fn, c.method, c.target)

@@ -308,6 +308,8 @@ type NewCampaign struct {
 	Legal campaign.LegalWindow
 	// Outcomes are the outcome fields and result rules (none by default).
 	Outcomes outcome.Plan
+	// Voicemail is the voicemail policy (zero: hang up).
+	Voicemail campaign.Voicemail
 }
 
 // withDefaults fills what the caller left out.
@@ -324,6 +326,9 @@ func (n NewCampaign) withDefaults() NewCampaign {
 	if n.Legal.Start == "" {
 		n.Legal = campaign.LegalWindow{Start: settings.DefaultLegalWindowStart, End: settings.DefaultLegalWindowEnd}
 	}
+	if n.Voicemail.Policy == "" {
+		n.Voicemail.Policy = campaign.HangUp
+	}
 	return n
 }
 
@@ -339,6 +344,9 @@ func (n NewCampaign) validate() error {
 		return problem.New(problem.Invalid, "phoneNumberId is required", "field", "phoneNumberId")
 	}
 	if err := n.Outcomes.Validate(); err != nil {
+		return err
+	}
+	if err := n.Voicemail.Validate(); err != nil {
 		return err
 	}
 	return n.Rules.Validate(n.Legal)
@@ -384,6 +392,9 @@ func Create(ctx context.Context, pool db.Beginner, n NewCampaign, csv io.Reader)
 			return fmt.Errorf("create campaign: %w", err)
 		}
 		if err := outcome.Save(ctx, tx, id, n.Outcomes); err != nil {
+			return err
+		}
+		if err := campaign.SetVoicemail(ctx, tx, id, n.Voicemail); err != nil {
 			return err
 		}
 		rep, err = importCSV(ctx, tx, id, csvimport.Options{DefaultRegion: n.Region, Mapping: n.Mapping}, csv)

@@ -99,3 +99,11 @@ func seedWebhooks(t *testing.T, pool *pgxpool.Pool, n int, matched bool, at time
 		t.Fatal(err)
 	}
 }
+
+// finished seeds a campaign of n ended calls (cost 0.1) that completed at.
+func finished(t *testing.T, pool *pgxpool.Pool, n int, at time.Time) uuid.UUID {
+	t.Helper()
+	id := seedCampaign(t, pool, n, "ENDED", at, 0.1)
+	finish(t, pool, id, at)
+	return id
+}

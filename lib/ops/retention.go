@@ -74,6 +74,10 @@ where id in (select id from call_events where campaign_id = $1 and source in ('w
 	redactContacts = `
 update contacts set name = '', business_name = '', variables = '{}', timezones = '{}', phone = ` + RedactedPhone + `
 where id in (select id from contacts where campaign_id = $1 and phone <> ` + RedactedPhone + ` limit $2)`
+	// Test calls (lib/testcall) hold a typed number, a contact's
+	// variables and a transcript: they go whole with the transcripts.
+	dropTestCalls = `
+delete from test_calls where id in (select id from test_calls where campaign_id = $1 limit $2)`
 	// Outcome values keep what says nothing of a person (yes/no, numbers,
 	// one-of options) for the charts; texts and date-times go.
 	redactCallData = `
@@ -106,13 +110,13 @@ type stage struct {
 }
 
 var (
-	transcriptStages = []stage{{sql: purgeCalls, stamps: true}, {sql: redactEvents, events: true}}
+	transcriptStages = []stage{{sql: purgeCalls, stamps: true}, {sql: redactEvents, events: true}, {sql: dropTestCalls}}
 	piiStages        = []stage{{sql: redactContacts}, {sql: redactCallData, stamps: true}}
 )
 
 // ApplyRetention applies the policy at now: for campaigns finished more
 // than RetentionTranscriptDays ago, drops transcripts, recording URLs,
-// summaries and every personal field of their event payloads; more than
+// summaries, test calls and every personal field of their event payloads; more than
 // RetentionPIIDays ago, also replaces their contacts' names, business
 // names, phones and variables and the calls' structured data and
 // outcome texts. Aggregates

@@ -37,10 +37,8 @@ func TestRetentionPurgesInBoundedBatches(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	pool := dbtest.Pool(t)
-	old := seedCampaign(t, pool, 300, "ENDED", t0.AddDate(0, 0, -40), 0.1)
-	finish(t, pool, old, t0.AddDate(0, 0, -40))
-	recent := seedCampaign(t, pool, 5, "ENDED", t0.AddDate(0, 0, -10), 0.1)
-	finish(t, pool, recent, t0.AddDate(0, 0, -10))
+	old := finished(t, pool, 300, t0.AddDate(0, 0, -40))
+	recent := finished(t, pool, 5, t0.AddDate(0, 0, -10))
 	running := seedCampaign(t, pool, 5, "ENDED", t0.AddDate(0, 0, -90), 0.1)
 
 	if n, err := ops.ApplyRetention(ctx, pool, t0); err != nil || n != 0 {
@@ -147,5 +145,29 @@ func TestEventLogAppendOnlyOutsideRetention(t *testing.T) {
 	err := inTx(false, `update call_events set payload = '{}'`)
 	if err == nil || errors.Is(err, context.Canceled) {
 		t.Fatalf("update after a retention transaction: %v", err)
+	}
+}
+
+// Test calls hold a typed number and a transcript: they go with the
+// transcripts of their campaign, and only of a campaign past the horizon.
+func TestRetentionDropsTestCalls(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := dbtest.Pool(t)
+	old := finished(t, pool, 1, t0.AddDate(0, 0, -40))
+	recent := finished(t, pool, 1, t0.AddDate(0, 0, -10))
+	for _, id := range []any{old, old, recent} {
+		if _, err := pool.Exec(ctx, `insert into test_calls (campaign_id, phone, status, transcript)
+			values ($1, '+14155550999', 'ENDED', '{"text": "User: Hello"}')`, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setPolicy(t, pool, "retention_transcript_days", "30")
+	retainAll(t, ctx, pool, t0)
+	if n := count(t, pool, `select count(*) from test_calls where campaign_id = $1`, old); n != 0 {
+		t.Errorf("%d test calls of the old campaign kept", n)
+	}
+	if n := count(t, pool, `select count(*) from test_calls where campaign_id = $1`, recent); n != 1 {
+		t.Errorf("%d test calls of the recent campaign kept, want 1", n)
 	}
 }

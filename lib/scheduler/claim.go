@@ -34,6 +34,10 @@ type target struct {
 	Started bool
 	// Outcomes are the fields every call is asked to extract.
 	Outcomes outcome.Plan
+	// The voicemail policy, and what decides a contact's last attempt.
+	Voicemail   campaign.Voicemail
+	MaxAttempts int
+	RetryOn     []string
 }
 
 // claimed is an attempt row created for one contact, ready to dial.
@@ -47,6 +51,10 @@ type claimed struct {
 	PhoneNumberID string
 	// Timezones are the contact's zones (none: the campaign's fallback).
 	Timezones []string
+	// Attempt is the contact's how-manieth attempt this is, those Vapi
+	// refused for the account and callbacks not counted (as for
+	// maxAttempts).
+	Attempt int
 }
 
 // lineLoad is a caller number's live calls (all campaigns) and the calls
@@ -79,13 +87,17 @@ from dnc d where k.campaign_id = $1 and d.phone = k.phone and k.suppressed_at is
 // candidates are contacts due a call now: never dialed, with a retry
 // due, or with a callback due (callback_at, the moment the person asked
 // for, already placed inside the calling window), inside their local
-// calling window, not suppressed.
-const candidates = `
+// calling window, not suppressed, and whose number is under the frequency
+// cap across campaigns unless the person asked for this call back (a
+// contact held back stays due and is claimed once the cap's window frees;
+// the account lock taken first makes the count final for this claim).
+var candidates = `
 select k.id, k.attempts from contacts k
 where k.campaign_id = $1 and k.position <= $3 and k.suppressed_at is null
   and (k.last_call_id is null or k.next_attempt_at <= $4
        or k.callback_at <= $4)
   and public.in_calling_window(k.timezones, $5, $4, $6::time, $7::time, $8::smallint[])
+  and (k.callback_at <= $4 or not ` + campaign.FrequencyHeldSQL("k", "$4") + `)
 order by k.position
 limit $2
 for update skip locked`
@@ -104,13 +116,14 @@ marked as (
   update contacts k set last_call_id = m.id, attempts = k.attempts + 1, next_attempt_at = null,
     callback_at = case when k.callback_at <= $5 then null else k.callback_at end
   from made m where k.id = m.contact_id
-  returning k.id, m.id as call_id, m.phone_number_id, k.name, k.business_name, k.phone, k.variables, k.position, k.timezones
+  returning k.id, m.id as call_id, m.phone_number_id, k.name, k.business_name, k.phone, k.variables, k.position, k.timezones,
+    k.attempts - (select count(*) from calls r where r.contact_id = k.id and (r.refused or r.callback)) as attempt
 ),
 logged as (
   insert into call_events (call_id, campaign_id, source, type, status, received_at)
   select call_id, $1, 'tick', 'call.claimed', 'PENDING', $5 from marked
 )
-select call_id, id, name, business_name, phone, variables, phone_number_id, timezones from marked order by position`
+select call_id, id, name, business_name, phone, variables, phone_number_id, timezones, attempt from marked order by position`
 
 // claim creates PENDING attempts for up to the campaign's room and returns
 // them. room = min(cap - live of the campaign, accountCap - live of the
@@ -249,7 +262,7 @@ func claimDue(ctx context.Context, tx pgx.Tx, t target, lines []*line, room, max
 	out, err := pgx.CollectRows(made, func(r pgx.CollectableRow) (claimed, error) {
 		var c claimed
 		var vars []byte
-		err := r.Scan(&c.CallID, &c.ContactID, &c.Name, &c.BusinessName, &c.Phone, &vars, &c.PhoneNumberID, &c.Timezones)
+		err := r.Scan(&c.CallID, &c.ContactID, &c.Name, &c.BusinessName, &c.Phone, &vars, &c.PhoneNumberID, &c.Timezones, &c.Attempt)
 		if err == nil && len(vars) > 0 {
 			err = json.Unmarshal(vars, &c.Variables)
 		}

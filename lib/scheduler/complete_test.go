@@ -167,7 +167,7 @@ func TestNewFaultsCampaignEndsWithVapisTruth(t *testing.T) {
 	lossy := vapisim.Faults{ReportDrops: 0.5, WebhookDrops: 0.1}
 	broke := lossy
 	broke.OutOfCreditsAfter = 6
-	e := apitest.New(t, apitest.Options{Sim: vapisim.Config{Seed: 35, Mix: vapisim.Mix{Answered: 0.8, VapiFault: 0.2}, Faults: broke}})
+	e := apitest.New(t, apitest.Options{Sim: vapisim.Config{Seed: 40, Mix: vapisim.Mix{Answered: 0.8, VapiFault: 0.2}, Faults: broke}})
 	id := start(t, e, map[string]string{"cap": "3"}, 12)
 	e.Eventually(60*time.Second, id, func() bool {
 		e.Clock.Advance(reportWait)

@@ -3,6 +3,7 @@ package scheduler
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/autolynx/autolynx/lib/assistant"
@@ -51,7 +52,7 @@ func (s *Scheduler) request(t target, c claimed) vapi.CreateCallRequest {
 		}
 		plan = &vapi.ArtifactPlan{StructuredOutputs: []vapi.StructuredOutput{t.Outcomes.Output(local)}}
 	}
-	return vapi.CreateCallRequest{
+	req := vapi.CreateCallRequest{
 		AssistantID:   t.AssistantID,
 		PhoneNumberID: c.PhoneNumberID,
 		Customer:      vapi.Customer{Number: c.Phone, Name: vapi.TruncateName(c.Name)},
@@ -62,11 +63,23 @@ func (s *Scheduler) request(t target, c claimed) vapi.CreateCallRequest {
 				"contactId":              c.ContactID.String(),
 				"campaignId":             t.ID.String(),
 			},
-			Server:         s.webhookServer(),
-			ServerMessages: vapi.ServerMessages(),
-			ArtifactPlan:   plan,
+			Server:             s.webhookServer(),
+			ServerMessages:     vapi.ServerMessages(),
+			VoicemailDetection: vapi.VapiVoicemailDetection(),
+			ArtifactPlan:       plan,
 		},
 	}
+	if leavesMessage(t, c) {
+		req.AssistantOverrides.VoicemailMessage = t.Voicemail.MessageFor(vars)
+	}
+	return req
+}
+
+// leavesMessage reports whether the attempt carries the campaign's
+// voicemail message (campaign.Voicemail.LeavesMessage); every other one
+// hangs up on a voicemail.
+func leavesMessage(t target, c claimed) bool {
+	return t.Voicemail.LeavesMessage(c.Attempt, t.MaxAttempts, t.RetryOn)
 }
 
 // contactZone is the zone a contact's local time is told in: its first
@@ -138,6 +151,11 @@ func (s *Scheduler) recordLaunch(ctx context.Context, t target, c claimed, call 
 	now := s.Now()
 	if err := callstate.Launched(ctx, s.DB, c.CallID, call, now); err != nil {
 		return err
+	}
+	if leavesMessage(t, c) {
+		if _, err := s.DB.Exec(ctx, `update calls set voicemail_message_sent = true where id = $1`, c.CallID); err != nil {
+			return fmt.Errorf("mark voicemail message: %w", err)
+		}
 	}
 	if t.Started {
 		return nil

@@ -69,15 +69,17 @@ type Scheduler struct {
 
 // Summary is the tick's JSON answer (docs/api.md).
 type Summary struct {
-	Launched           int               `json:"launched"`
-	TimedOut           int               `json:"timedOut"`
-	Reconciled         int               `json:"reconciled"`
-	Completed          int               `json:"completed"`
-	RateLimited        int               `json:"rateLimited"`
-	ConcurrencyBlocked int               `json:"concurrencyBlocked"`
-	Ambiguous          int               `json:"ambiguous"`
-	Rejected           int               `json:"rejected"`
-	Campaigns          []CampaignSummary `json:"campaigns"`
+	Launched           int `json:"launched"`
+	TimedOut           int `json:"timedOut"`
+	Reconciled         int `json:"reconciled"`
+	Completed          int `json:"completed"`
+	RateLimited        int `json:"rateLimited"`
+	ConcurrencyBlocked int `json:"concurrencyBlocked"`
+	Ambiguous          int `json:"ambiguous"`
+	Rejected           int `json:"rejected"`
+	// Scheduled counts the scheduled campaigns this tick launched.
+	Scheduled int               `json:"scheduled"`
+	Campaigns []CampaignSummary `json:"campaigns"`
 	// Deliveries is what the full pass delivered from the outbox.
 	Deliveries *outbox.Summary `json:"deliveries,omitempty"`
 }
@@ -95,7 +97,11 @@ func (s *Scheduler) Tick(ctx context.Context, only uuid.UUID) (*Summary, error) 
 	ctx, cancel := context.WithTimeout(ctx, Deadline)
 	defer cancel()
 	sum := &Summary{Campaigns: []CampaignSummary{}}
-	if err := s.reconcile(ctx, only, sum); err != nil {
+	err := s.reconcile(ctx, only, sum)
+	if err != nil {
+		return nil, err
+	}
+	if sum.Scheduled, err = campaign.LaunchScheduled(ctx, s.DB, only, s.Now()); err != nil {
 		return nil, err
 	}
 	lim, err := s.limits(ctx)
@@ -176,7 +182,8 @@ select c.id, c.cap, c.mode, c.line_quiet_gating, a.provider_assistant_id, c.phon
   greatest(c.window_start, $3::time)::text, least(c.window_end, $4::time)::text,
   c.window_days, c.fallback_timezone, c.spend_limit_usd is not null,
   c.started_at is not null and c.status <> 'QUEUED',
-  c.outcome_fields::text, c.outcome_rules::text
+  c.outcome_fields::text, c.outcome_rules::text,
+  c.voicemail_policy, coalesce(c.voicemail_message, ''), c.max_attempts, c.retry_dispositions
 from campaigns c join assistants a on a.id = c.assistant_id
 where c.status in ` + campaign.ActiveSQL + ` and ($1::uuid is null or c.id = $1)
 order by c.started_at nulls first, c.created_at
@@ -191,7 +198,8 @@ func (s *Scheduler) targets(ctx context.Context, only uuid.UUID, lim limits) ([]
 		var t target
 		var fields, rules string
 		err := r.Scan(&t.ID, &t.Cap, &t.Mode, &t.LineQuietGating, &t.AssistantID, &t.PhoneNumberIDs,
-			&t.WindowStart, &t.WindowEnd, &t.Days, &t.FallbackTimezone, &t.SpendLimited, &t.Started, &fields, &rules)
+			&t.WindowStart, &t.WindowEnd, &t.Days, &t.FallbackTimezone, &t.SpendLimited, &t.Started, &fields, &rules,
+			&t.Voicemail.Policy, &t.Voicemail.Message, &t.MaxAttempts, &t.RetryOn)
 		if err == nil {
 			t.Outcomes, err = outcome.Decode(fields, rules)
 		}

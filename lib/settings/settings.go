@@ -30,6 +30,10 @@ type Settings struct {
 	DefaultWindowStart string `json:"defaultWindowStart"`
 	DefaultWindowEnd   string `json:"defaultWindowEnd"`
 	DefaultCallingDays []int  `json:"defaultCallingDays"`
+	// The frequency cap across campaigns: at most FrequencyCapAttempts
+	// attempts to one number in FrequencyCapDays days (0 attempts: no cap).
+	FrequencyCapAttempts int `json:"frequencyCapAttempts"`
+	FrequencyCapDays     int `json:"frequencyCapDays"`
 }
 
 // Patch is a partial update; nil fields stay as they are.
@@ -44,6 +48,8 @@ type Patch struct {
 	DefaultWindowStart    *string `json:"defaultWindowStart"`
 	DefaultWindowEnd      *string `json:"defaultWindowEnd"`
 	DefaultCallingDays    []int   `json:"defaultCallingDays"`
+	FrequencyCapAttempts  *int    `json:"frequencyCapAttempts"`
+	FrequencyCapDays      *int    `json:"frequencyCapDays"`
 }
 
 var region = regexp.MustCompile(`^[A-Z]{2}$`)
@@ -61,6 +67,8 @@ func Get(ctx context.Context, q db.DBTX, env config.Config) (Settings, error) {
 		DefaultWindowStart:    DefaultCampaignWindowStart,
 		DefaultWindowEnd:      DefaultCampaignWindowEnd,
 		DefaultCallingDays:    DefaultCampaignDays(),
+		FrequencyCapAttempts:  DefaultFrequencyCapAttempts,
+		FrequencyCapDays:      DefaultFrequencyCapDays,
 	}
 	stored := map[string]json.RawMessage{}
 	rows, err := q.Query(ctx, `select key, value::text from system_config`)
@@ -98,6 +106,8 @@ func (s *Settings) fields() map[string]any {
 		"default_window_start":    &s.DefaultWindowStart,
 		"default_window_end":      &s.DefaultWindowEnd,
 		"default_calling_days":    &s.DefaultCallingDays,
+		KeyFrequencyCapAttempts:   &s.FrequencyCapAttempts,
+		KeyFrequencyCapDays:       &s.FrequencyCapDays,
 	}
 }
 
@@ -115,6 +125,12 @@ func (p Patch) validate() error {
 		return err
 	}
 	if err := check(p.DefaultCronCadence, "defaultCronCadence", 10, 3600); err != nil {
+		return err
+	}
+	if err := check(p.FrequencyCapAttempts, "frequencyCapAttempts", 0, 100); err != nil {
+		return err
+	}
+	if err := check(p.FrequencyCapDays, "frequencyCapDays", 1, 90); err != nil {
 		return err
 	}
 	for field, v := range map[string]*string{"legalWindowStart": p.LegalWindowStart, "legalWindowEnd": p.LegalWindowEnd,
@@ -156,6 +172,8 @@ func Update(ctx context.Context, q db.DBTX, env config.Config, p Patch) (Setting
 		"default_window_start":    p.DefaultWindowStart,
 		"default_window_end":      p.DefaultWindowEnd,
 		"default_calling_days":    p.DefaultCallingDays,
+		KeyFrequencyCapAttempts:   p.FrequencyCapAttempts,
+		KeyFrequencyCapDays:       p.FrequencyCapDays,
 	}
 	for key, v := range values {
 		b, _ := json.Marshal(v)

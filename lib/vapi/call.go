@@ -41,7 +41,14 @@ type AssistantOverrides struct {
 	VariableValues map[string]any `json:"variableValues,omitempty"`
 	Metadata       map[string]any `json:"metadata,omitempty"`
 	Server         *Server        `json:"server,omitempty"`
-	ServerMessages []string       `json:"serverMessages,omitempty"`
+	// ServerMessages: nil leaves the assistant's; an empty list asks for
+	// no server message at all (a test call).
+	ServerMessages []string `json:"serverMessages,omitzero"`
+	// VoicemailDetection turns Vapi's voicemail detection on for the call
+	// (off by default at Vapi); VoicemailMessage is what the assistant
+	// says to a voicemail it detected; without one Vapi hangs up.
+	VoicemailDetection *VoicemailDetection `json:"voicemailDetection,omitempty"`
+	VoicemailMessage   string              `json:"voicemailMessage,omitempty"`
 	// ArtifactPlan asks for the campaign's outcome fields.
 	ArtifactPlan *ArtifactPlan `json:"artifactPlan,omitempty"`
 }
@@ -68,6 +75,25 @@ type JSONSchema struct {
 	Description string                `json:"description,omitempty"`
 	Enum        []string              `json:"enum,omitempty"`
 	Properties  map[string]JSONSchema `json:"properties,omitempty"`
+}
+
+// MaxVoicemailMessage is AssistantOverrides.voicemailMessage's maxLength
+// (UTF-16 code units).
+const MaxVoicemailMessage = 1000
+
+// VoicemailDetection is Vapi's VapiVoicemailDetectionPlan: Vapi's own
+// detector, on the call's audio.
+type VoicemailDetection struct {
+	Provider string `json:"provider"`
+	Type     string `json:"type,omitempty"`
+}
+
+// VapiVoicemailDetection is the plan every AutoLynx call names: provider
+// "vapi" works on every number Vapi dials (the Twilio plan only on Twilio
+// numbers), and "audio" detection hears the greeting and its beep rather
+// than waiting for a transcript of it.
+func VapiVoicemailDetection() *VoicemailDetection {
+	return &VoicemailDetection{Provider: "vapi", Type: "audio"}
 }
 
 // Server is where Vapi posts server messages (webhooks) for a call or an
@@ -334,17 +360,22 @@ func (c *Client) ListWindow(ctx context.Context, p ListCallsParams, maxPages int
 
 // TruncateName cuts a customer name to MaxCustomerName UTF-16 code units
 // without splitting a character, and trims the whitespace left at the end.
-func TruncateName(name string) string {
+func TruncateName(name string) string { return Truncate(name, MaxCustomerName) }
+
+// Truncate cuts s to max UTF-16 code units (Vapi validates lengths in
+// JavaScript) without splitting a character, and trims the whitespace
+// left at the end.
+func Truncate(s string, max int) string {
 	units := 0
-	for i, r := range name {
+	for i, r := range s {
 		n := utf16.RuneLen(r)
 		if n < 0 {
 			n = 1
 		}
-		if units+n > MaxCustomerName {
-			return strings.TrimRightFunc(name[:i], unicode.IsSpace)
+		if units+n > max {
+			return strings.TrimRightFunc(s[:i], unicode.IsSpace)
 		}
 		units += n
 	}
-	return name
+	return s
 }

@@ -40,7 +40,8 @@ function row(c) {
   const pct = total ? Math.round((done / total) * 100) : 0;
   return h('tr', { testid: 'campaign-row', 'data-id': c.id, 'data-status': c.status, 'data-waiting': String(!!c.waiting), class: c.waiting ? 'waiting' : '' },
     h('th', { scope: 'row' }, h('a', { href: `#/campaigns/${c.id}`, testid: 'campaign-link' }, c.name)),
-    h('td', {}, badge(c.status), c.waiting && [' ', waitingBadge(), h('small', { class: 'wait-why', testid: 'waiting-text' }, waitingText(c.waiting))]),
+    h('td', {}, badge(c.status), c.waiting && [' ', waitingBadge(), h('small', { class: 'wait-why', testid: 'waiting-text' }, waitingText(c.waiting))],
+      c.status === 'SCHEDULED' && c.scheduledAt && h('small', { class: 'wait-why', testid: 'scheduled-at', 'data-at': c.scheduledAt }, ` starts ${when(c.scheduledAt)}`)),
     h('td', { class: 'progress-cell' },
       h('progress', { max: total || 1, value: done, testid: 'campaign-progress', 'aria-label': `${c.name}: ${done} of ${total} contacts done` }),
       h('small', {}, `${num(done)} / ${num(total)} (${pct}%)`)),

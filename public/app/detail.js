@@ -8,13 +8,17 @@ import { transcript } from './transcript.js';
 import { rulesView } from './rules.js';
 import { waitingBadge, waitingNote } from './waiting.js';
 import { outcomeCells, outcomeCharts, outcomeFilter } from './outcomes.js';
+import { scheduleForm, scheduledNote } from './schedule.js';
+import { voicemailView } from './voicemail.js';
+import { numberLink } from './numbers.js';
+import { testCallPanel } from './testcall.js';
 
 const CALL_STATUSES = ['NOT_CALLED', 'PENDING', 'QUEUED', 'RINGING', 'IN_PROGRESS', 'ENDED', 'FAILED', 'CANCELED', 'TIMEOUT'];
 const FINAL = ['STOPPED', 'COMPLETED', 'FAILED'];
 // ACTIONS says in which campaign states each control is allowed.
 const ACTIONS = {
-  start: (st) => st === 'CREATED',
-  pause: isLive,
+  start: (st) => st === 'CREATED' || st === 'SCHEDULED',
+  pause: (st) => isLive(st) || st === 'SCHEDULED',
   resume: (st) => st === 'PAUSED',
   stop: (st) => !FINAL.includes(st),
 };
@@ -56,10 +60,12 @@ export default function detail(root, ctx) {
   const outcomeSel = outcomeFilter(refilter);
   const search = h('input', { type: 'search', placeholder: 'Name, business or phone', 'aria-label': 'Search contacts', testid: 'filter-search', oninput: runSearch });
 
+  const tester = testCallPanel(base);
   mount(root,
     h('p', {}, h('a', { href: '#/campaigns' }, '← All campaigns')),
     h('div', { class: 'head' }, title, head), reason, next, note, controls, metrics, charts,
     h('section', { class: 'card', testid: 'rules' }, h('h2', {}, 'Calling rules'), rules, limitForm),
+    tester.el,
     h('details', {}, h('summary', {}, 'Settings'), info),
     h('section', {}, h('h2', {}, 'Contacts'),
       h('form', { class: 'filters', role: 'search', onsubmit: (e) => { e.preventDefault(); refilter(); } },
@@ -72,7 +78,8 @@ export default function detail(root, ctx) {
   const buttons = { start: act('start', 'Start', 'btn primary'), pause: act('pause', 'Pause'), resume: act('resume', 'Resume', 'btn primary'), stop: stopper.button };
   const exportBtn = h('button', { class: 'btn', testid: 'btn-export', onclick: () => busy(exportBtn, () => exportCSV(base, camp?.name, note)) }, 'Export CSV');
   for (const b of Object.values(buttons)) lock(b, true);
-  mount(controls, buttons.start, buttons.pause, buttons.resume, stopper, exportBtn);
+  const scheduler = scheduleForm(base, note, () => stop.now());
+  mount(controls, buttons.start, buttons.pause, buttons.resume, stopper, exportBtn, scheduler);
 
   async function saveLimit() {
     const v = limitInput.value.trim();
@@ -104,10 +111,11 @@ export default function detail(root, ctx) {
       h('span', { class: `badge line ${c.phoneLine?.activeCalls ? 'busy' : ''}`, testid: 'phone-line', title: 'Calls live on the phone number (all campaigns)' },
         `Line: ${num(c.phoneLine?.activeCalls ?? 0)} live`));
     showReason(reason, c);
-    mount(next, c.waiting ? waitingNote(c.waiting) : c.nextEligibleAt && h('p', { class: 'alert info next', testid: 'next-eligible', 'data-at': c.nextEligibleAt },
+    scheduler.hidden = !['CREATED', 'SCHEDULED'].includes(c.status);
+    mount(next, scheduledNote(c), c.waiting ? waitingNote(c.waiting) : c.nextEligibleAt && h('p', { class: 'alert info next', testid: 'next-eligible', 'data-at': c.nextEligibleAt },
       'Next call possible at ', h('strong', {}, at(c.nextEligibleAt)),
       h('small', {}, ' (your time): the contacts left are outside their calling hours or waiting for a retry.')));
-    mount(rules, rulesView(c.callingRules));
+    mount(rules, rulesView(c.callingRules), voicemailView(c.voicemail));
     limitForm.hidden = ['STOPPED', 'COMPLETED', 'FAILED'].includes(c.status);
     if (document.activeElement !== limitInput) limitInput.value = c.callingRules?.spendLimitUsd ?? '';
     for (const [k, ok] of Object.entries(ACTIONS)) lock(buttons[k], !ok(c.status));
@@ -117,6 +125,7 @@ export default function detail(root, ctx) {
       ['completed', 'Completed', num(m.completedCalls)], ['successful', 'Successful', num(m.successfulCalls)],
       ['failed', 'Failed', num(m.failedCalls)], ['cost', 'Cost', money(m.totalCost)],
       ['retries-pending', 'Retries pending', num(m.retriesPending)], ['suppressed', 'Suppressed', num(m.suppressedContacts)],
+      ['held-back', 'Held back (frequency cap)', num(m.heldBackContacts)], ['voicemail-messages', 'Voicemail messages left', num(m.voicemailMessagesLeft)],
     ].map(([k, label, v]) => h('div', { class: 'metric' }, h('dt', {}, label), h('dd', { testid: `metric-${k}` }, v))));
     mount(charts, bars('By call status', m.byStatus, 'chart-status', true),
       bars('By disposition', m.byDisposition, 'chart-disposition'), bars('By ended reason', m.byEndedReason, 'chart-ended-reason'),
@@ -164,7 +173,7 @@ export default function detail(root, ctx) {
   const contactRow = (k) => {
     const c = k.call;
     return h('tr', { testid: 'contact-row', 'data-id': k.id, 'data-status': c?.status || 'NOT_CALLED' },
-      h('td', {}, k.name || '—'), h('td', {}, k.businessName || '—'), h('td', { class: 'nowrap' }, k.phone),
+      h('td', {}, k.name || '—'), h('td', {}, k.businessName || '—'), h('td', { class: 'nowrap' }, numberLink(k.phone)),
       h('td', {}, c ? badge(c.status, 'call-status') : h('span', { class: 'muted', testid: 'call-status' }, 'not called')),
       h('td', {}, c?.endedReason || '—'), h('td', { class: 'n' }, duration(c?.duration)), h('td', { class: 'n' }, money(c?.cost)),
       h('td', {}, c?.recordingUrl ? player(c.recordingUrl, k.name) : '—'),
@@ -189,7 +198,7 @@ export default function detail(root, ctx) {
     onError: (err) => (err ? mount(note, alert('error', err.message, 'load-error')) : note.querySelector('[data-testid=load-error]')?.remove()),
   });
   loadContacts();
-  const end = () => { stop(); clearTimeout(contactsTimer); runSearch.cancel(); };
+  const end = () => { stop(); clearTimeout(contactsTimer); runSearch.cancel(); tester.stop(); };
   end.now = stop.now;
   return end;
 }

@@ -13,6 +13,7 @@ import assistants from './assistants.js';
 import admin from './admin.js';
 import dnc from './dnc.js';
 import operations from './ops.js';
+import numberHistory from './numbers.js';
 import { startHealth, stopHealth } from './banner.js';
 
 const routes = [
@@ -20,6 +21,7 @@ const routes = [
   [/^\/campaigns\/([0-9a-zA-Z-]+)$/, detail],
   [/^\/campaigns$/, campaigns],
   [/^\/dnc$/, dnc],
+  [/^\/numbers\/([^/]+)$/, numberHistory],
   [/^\/assistants$/, assistants, true],
   [/^\/admin$/, admin, true],
   [/^\/operations$/, operations, true],

@@ -6,6 +6,7 @@ import { api, upload } from './api.js';
 import { h, mount, field, alert, busy, num, table, debounce } from './dom.js';
 import { splitCSV, CHUNK_BYTES } from './csv.js';
 import { rulesFieldset } from './rules.js';
+import { voicemailFieldset } from './voicemail.js';
 import { runPreview, isXLSX } from './preview.js';
 import { outcomeFieldset } from './outcomes.js';
 
@@ -31,14 +32,15 @@ export default function newCampaign(root, ctx) {
   const preview = h('div', { 'aria-live': 'polite', testid: 'preview-area' });
   const rules = rulesFieldset(phone, ctx.cfg.callingDefaults);
   const outcomes = outcomeFieldset();
+  const voicemail = voicemailFieldset();
   const submit = h('button', { class: 'btn primary', testid: 'campaign-submit' }, 'Create and upload');
   const form = h('form', { class: 'card', testid: 'campaign-form', novalidate: true },
     field('Campaign name', name), field('Assistant', assistant), field('Phone number id', phone, 'Leave empty for the configured number.'),
     h('div', { class: 'row' }, field('Concurrent call cap', cap), field('Mode', mode)),
     h('div', { class: 'field check' }, h('label', {}, quiet, ' Line-quiet gating: dial only while the phone number has no live call')),
-    rules.el, outcomes.el, drop, preview, submit);
+    rules.el, outcomes.el, voicemail.el, drop, preview, submit);
   // controls by API field name, to show a refusal next to its field.
-  const controls = { name, assistantId: assistant, phoneNumberId: phone, cap, mode, lineQuietGating: quiet, file: picker, ...rules.controls, ...outcomes.controls };
+  const controls = { name, assistantId: assistant, phoneNumberId: phone, cap, mode, lineQuietGating: quiet, file: picker, ...rules.controls, ...outcomes.controls, ...voicemail.controls };
   const out = h('div', { 'aria-live': 'polite' });
   mount(root, h('h1', {}, 'New campaign'), form, out);
 
@@ -89,12 +91,12 @@ export default function newCampaign(root, ctx) {
     clearFieldErrors(form);
     const problem = !name.value.trim() ? ['name', 'Give the campaign a name.'] : !assistant.value ? ['assistantId', 'Choose an assistant.']
       : !(Number(cap.value) >= 1 && Number.isInteger(Number(cap.value))) ? ['cap', 'The cap must be a whole number of at least 1.']
-        : rules.problem() || (!file ? ['file', 'Choose a CSV file.'] : null);
+        : rules.problem() || voicemail.problem() || (!file ? ['file', 'Choose a CSV file.'] : null);
     if (problem) {
       fieldError(controls[problem[0]], problem[0], problem[1]);
       return mount(out, alert('error', problem[1], 'form-error'));
     }
-    const fields = { name: name.value.trim(), assistantId: assistant.value, phoneNumberId: phone.value.trim() || null, cap: cap.value, mode: mode.value, lineQuietGating: String(quiet.checked), ...rules.values(),
+    const fields = { name: name.value.trim(), assistantId: assistant.value, phoneNumberId: phone.value.trim() || null, cap: cap.value, mode: mode.value, lineQuietGating: String(quiet.checked), ...rules.values(), ...voicemail.values(),
       mapping: mapping && JSON.stringify(mapping), ...outcomes.values() };
     // outcomeFields[2].name is shown at the outcome fields.
     const refused = (err) => err.details?.field && fieldError(controls[err.details.field] || controls[err.details.field.split(/[.[]/)[0]], err.details.field.split(/[.[]/)[0], err.message);

@@ -29,6 +29,7 @@ export function waitingText(w) {
     parts.push(`${what} due from ${yourTime(w.redialsFrom)} your time`);
   }
   if (w.outsideHours) parts.push(`${plural(w.outsideHours, 'contact')} outside their calling hours until ${w.opensLocal} in ${city(w.opensZone)}`);
+  if (w.heldBack) parts.push(`${plural(w.heldBack, 'contact')} held back by the frequency cap${w.heldUntil ? ` until ${yourTime(w.heldUntil)} your time` : ''}`);
   return parts.length ? parts.join('; ') : 'every contact has an outcome; the next tick completes the campaign';
 }
 

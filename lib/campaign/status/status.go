@@ -15,7 +15,9 @@ type Status string
 
 // Campaign statuses.
 const (
-	Created   Status = "CREATED"
+	Created Status = "CREATED"
+	// Scheduled waits for its start time; the tick makes it Queued then.
+	Scheduled Status = "SCHEDULED"
 	Queued    Status = "QUEUED"
 	Dialing   Status = "DIALING"
 	Running   Status = "RUNNING"

@@ -22,10 +22,12 @@ import (
 	"github.com/autolynx/autolynx/lib/idempotency"
 	"github.com/autolynx/autolynx/lib/importer"
 	"github.com/autolynx/autolynx/lib/outcome"
+	"github.com/autolynx/autolynx/lib/phone"
 	"github.com/autolynx/autolynx/lib/problem"
 	"github.com/autolynx/autolynx/lib/ratelimit"
 	"github.com/autolynx/autolynx/lib/recording"
 	"github.com/autolynx/autolynx/lib/settings"
+	"github.com/autolynx/autolynx/lib/testcall"
 	"github.com/autolynx/autolynx/lib/user"
 	"github.com/autolynx/autolynx/lib/vapi"
 )
@@ -44,6 +46,8 @@ var Routes = []httpapi.Route{
 	route("GET", "/api/campaigns/{id}/calls/{callId}", httpapi.Operator, ratelimit.General, getCall),
 	route("GET", "/api/campaigns/{id}/calls/{callId}/recording", httpapi.OperatorOrSignedLink, ratelimit.General, getRecording),
 	route("GET", "/api/campaigns/{id}/export.csv", httpapi.Operator, ratelimit.Export, export),
+	route("GET", "/api/campaigns/{id}/test-calls", httpapi.Operator, ratelimit.General, listTestCalls),
+	route("POST", "/api/campaigns/{id}/test-calls", httpapi.Operator, ratelimit.General, placeTestCall),
 	route("POST", "/api/campaigns/{id}/{action}", httpapi.Operator, ratelimit.General, control),
 }
 
@@ -115,16 +119,101 @@ func control(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return problem.New(problem.NotFound, "no such campaign action")
 	}
-	st, err := campaign.Control(r.Context(), d.DB, id, act, httpapi.Caller(r).ID)
+	at, err := startAt(r, act)
+	if err != nil {
+		return err
+	}
+	var st campaign.Status
+	if at != nil {
+		st, err = campaign.Schedule(r.Context(), d.DB, id, *at, d.Now(), httpapi.Caller(r).ID)
+	} else {
+		st, err = campaign.Control(r.Context(), d.DB, id, act, httpapi.Caller(r).ID)
+	}
 	if err != nil {
 		return err
 	}
 	ans := map[string]any{"status": st}
-	if act == campaign.Start {
+	switch {
+	case at != nil:
+		ans["scheduledAt"] = at.UTC().Format(time.RFC3339)
+	case act == campaign.Start:
 		ans["estimatedStartTime"] = kickOff(d, r, id)
 	}
 	httpapi.WriteJSON(w, http.StatusOK, ans)
 	return nil
+}
+
+// placer places and reads test calls (lib/testcall).
+func placer(d *httpapi.Deps) *testcall.Placer {
+	return &testcall.Placer{DB: d.DB, Vapi: d.Vapi, Now: d.Now}
+}
+
+// placeTestCall answers POST /api/campaigns/{id}/test-calls
+// {"phone", "contactId"?}: one call of the campaign's assistant to phone,
+// with the contact's variables.
+func placeTestCall(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) error {
+	id, err := httpapi.PathID(r, "id", "campaign")
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Phone     string  `json:"phone" validate:"required,max=40"`
+		ContactID *string `json:"contactId"`
+	}
+	if err := jsonbody.Decode(r, &body); err != nil {
+		return err
+	}
+	defaults, err := settings.Get(r.Context(), d.DB, d.Config)
+	if err != nil {
+		return err
+	}
+	req := testcall.Request{CampaignID: id, By: httpapi.Caller(r).ID}
+	if req.Phone, err = phone.Normalize(body.Phone, defaults.DefaultRegion); err != nil {
+		return problem.New(problem.Invalid, "phone must be a valid phone number, such as +14155550100", "field", "phone")
+	}
+	if body.ContactID != nil {
+		c, err := uuid.Parse(*body.ContactID)
+		if err != nil {
+			return problem.New(problem.Invalid, "contactId must be a contact id", "field", "contactId")
+		}
+		req.ContactID = &c
+	}
+	t, err := placer(d).Place(r.Context(), req)
+	return httpapi.Created(w, t, err)
+}
+
+// listTestCalls answers a campaign's latest test calls, live ones
+// refreshed from Vapi.
+func listTestCalls(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) error {
+	id, err := httpapi.PathID(r, "id", "campaign")
+	if err != nil {
+		return err
+	}
+	list, err := placer(d).List(r.Context(), id)
+	if list == nil {
+		list = []testcall.TestCall{}
+	}
+	return httpapi.Reply(w, r, map[string]any{"testCalls": list}, err)
+}
+
+// startAt reads the time of a scheduled start, {"at": "<RFC3339>"}, from
+// a start's body; nil for a start now (no body, or no "at") and for the
+// other actions, which take no body.
+func startAt(r *http.Request, act campaign.Action) (*time.Time, error) {
+	if act != campaign.Start || r.ContentLength == 0 {
+		return nil, nil
+	}
+	var body struct {
+		At *string `json:"at"`
+	}
+	if err := jsonbody.Decode(r, &body); err != nil || body.At == nil {
+		return nil, err
+	}
+	at, err := time.Parse(time.RFC3339, *body.At)
+	if err != nil {
+		return nil, problem.New(problem.Invalid, "at must be a date-time such as 2026-12-08T09:30:00Z (RFC 3339)", "field", "at")
+	}
+	return &at, nil
 }
 
 // kickOff runs a tick for the campaign right away so the first calls leave
@@ -260,6 +349,10 @@ func newCampaign(f map[string]string, caller *user.Profile, defaults settings.Se
 		return n, err
 	}
 	n.Legal = campaign.LegalWindow{Start: defaults.LegalWindowStart, End: defaults.LegalWindowEnd}
+	n.Voicemail = campaign.Voicemail{Policy: campaign.VoicemailPolicy(strings.TrimSpace(f["voicemailPolicy"])), Message: f["voicemailMessage"]}
+	if n.Voicemail.Policy == "" {
+		n.Voicemail.Policy = campaign.HangUp
+	}
 	n.Rules, err = formRules(f, n.PhoneNumberID, defaults)
 	return n, err
 }

@@ -1,16 +1,19 @@
 // Package dnc serves /api/dnc, the do-not-call list: every user may read
 // and add numbers (suppressing is always safe); removing one is for
-// admins. Numbers are parsed with phone-number metadata, which only this
-// function and campaigns link.
+// admins. It also serves a number's history across campaigns
+// (/api/numbers/{phone}/calls). Numbers are parsed with phone-number
+// metadata, which only this function and campaigns link.
 package dnc
 
 import (
 	"mime"
 	"net/http"
 
+	"github.com/autolynx/autolynx/lib/campaign"
 	"github.com/autolynx/autolynx/lib/dnc"
 	"github.com/autolynx/autolynx/lib/httpapi"
 	"github.com/autolynx/autolynx/lib/httpapi/jsonbody"
+	"github.com/autolynx/autolynx/lib/phone"
 	"github.com/autolynx/autolynx/lib/problem"
 	"github.com/autolynx/autolynx/lib/ratelimit"
 	"github.com/autolynx/autolynx/lib/settings"
@@ -21,6 +24,32 @@ var Routes = []httpapi.Route{
 	{Method: "GET", Path: "/api/dnc", Function: "dnc", Access: httpapi.Operator, Bucket: ratelimit.General, Body: httpapi.JSONBody, Handle: listDNC},
 	{Method: "POST", Path: "/api/dnc", Function: "dnc", Access: httpapi.Operator, Bucket: ratelimit.Upload, Body: httpapi.UploadBody, Handle: addDNC},
 	{Method: "DELETE", Path: "/api/dnc/{phone}", Function: "dnc", Access: httpapi.Admin, Bucket: ratelimit.General, Body: httpapi.JSONBody, Handle: removeDNC},
+	{Method: "GET", Path: "/api/numbers/{phone}/calls", Function: "dnc", Access: httpapi.Operator, Bucket: ratelimit.General, Body: httpapi.JSONBody, Handle: numberCalls},
+}
+
+// numberCalls answers one page of every call to a number across
+// campaigns, newest first, with where it stands against the frequency
+// cap. The number is read as an import reads it (E.164 in the path, its
+// "+" as %2B).
+func numberCalls(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) error {
+	defaults, err := settings.Get(r.Context(), d.DB, d.Config)
+	if err != nil {
+		return err
+	}
+	e164, err := phone.Normalize(r.PathValue("phone"), defaults.DefaultRegion)
+	if err != nil {
+		return problem.New(problem.Invalid, "phone must be a phone number, E.164 (+14155550100) with the + as %2B", "field", "phone")
+	}
+	q := r.URL.Query()
+	page, limit := 1, 50
+	if err := httpapi.PositiveInt(q.Get("page"), "page", 1<<20, &page); err != nil {
+		return err
+	}
+	if err := httpapi.PositiveInt(q.Get("limit"), "limit", 200, &limit); err != nil {
+		return err
+	}
+	h, err := campaign.History(r.Context(), d.DB, e164, page, limit, d.Now())
+	return httpapi.Reply(w, r, h, err)
 }
 
 func listDNC(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) error {
