@@ -35,7 +35,10 @@ type NumberCall struct {
 	EndedAt         *time.Time      `json:"endedAt"`
 	Summary         *string         `json:"summary"`
 	StructuredData  json.RawMessage `json:"structuredData"`
-	RecordingURL    *string         `json:"recordingUrl"`
+	// Outcomes are the call's outcome field values by name (its
+	// campaign's fields), null when it has none.
+	Outcomes     json.RawMessage `json:"outcomes"`
+	RecordingURL *string         `json:"recordingUrl"`
 }
 
 // NumberCap is where a number stands against the frequency cap: its
@@ -61,7 +64,7 @@ type NumberHistory struct {
 const numberCalls = `
 select l.id, c.id, c.name, k.id, k.name, l.attempt, l.status, l.ended_reason, l.disposition, l.cost::float8,
   l.duration_seconds::float8, coalesce(l.dial_requested_at, l.created_at), l.started_at, l.ended_at, l.summary,
-  l.structured_data, l.recording_url is not null
+  l.structured_data, l.outcomes, l.recording_url is not null
 from contacts k join calls l on l.contact_id = k.id join campaigns c on c.id = k.campaign_id
 where k.phone = $1
 order by coalesce(l.dial_requested_at, l.created_at) desc, l.id desc
@@ -95,7 +98,7 @@ func History(ctx context.Context, q db.DBTX, phone string, page, limit int, now 
 		var recorded bool
 		err := r.Scan(&c.ID, &c.Campaign.ID, &c.Campaign.Name, &c.ContactID, &c.Name, &c.Attempt, &c.Status,
 			&c.EndedReason, &c.Disposition, &c.Cost, &c.DurationSeconds, &c.DialedAt, &c.StartedAt, &c.EndedAt,
-			&c.Summary, &c.StructuredData, &recorded)
+			&c.Summary, &c.StructuredData, &c.Outcomes, &recorded)
 		if recorded {
 			p := recording.Path(c.Campaign.ID, c.ID)
 			c.RecordingURL = &p

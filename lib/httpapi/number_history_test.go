@@ -31,7 +31,8 @@ func TestNumberHistory(t *testing.T) {
 	e.Exec(t, `update calls l set dial_requested_at = $2::timestamptz - case
 		  when l.campaign_id = $1 and l.attempt = 1 then interval '8 days'
 		  when l.campaign_id = $1 then interval '2 days' else interval '1 hour' end,
-		structured_data = case when l.campaign_id <> $1 then '{"interested": true}'::jsonb end`, spring, now)
+		structured_data = case when l.campaign_id <> $1 then '{"interested": true}'::jsonb end,
+		outcomes = case when l.campaign_id <> $1 then '{"interested": true, "email": "ann@example.com"}'::jsonb end`, spring, now)
 
 	path := "/api/numbers/" + strings.ReplaceAll(shared, "+", "%2B") + "/calls"
 	var h campaign.NumberHistory
@@ -47,6 +48,7 @@ func TestNumberHistory(t *testing.T) {
 		}
 	}
 	if c := h.Calls[0]; c.Cost == nil || *c.Cost != 0.31 || string(c.StructuredData) != `{"interested":true}` || c.Name != "Ann B" ||
+		string(c.Outcomes) != `{"email":"ann@example.com","interested":true}` ||
 		!c.DialedAt.Equal(now.Add(-time.Hour).Truncate(time.Microsecond)) {
 		t.Errorf("newest call = %+v", c)
 	}

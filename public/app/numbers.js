@@ -57,10 +57,12 @@ export default function numberHistory(root, ctx) {
 }
 
 // outcome is the call's disposition and what its analysis found, in a
-// line: {"interested": true} → "interested: yes".
+// line: {"interested": true} → "interested: yes". A campaign's outcome
+// fields are read by name; other calls show their raw structured data.
 function outcome(c) {
   const parts = [];
-  const data = c.structuredData && typeof c.structuredData === 'object' ? c.structuredData : {};
+  const found = c.outcomes || c.structuredData;
+  const data = found && typeof found === 'object' ? found : {};
   for (const [k, v] of Object.entries(data)) {
     const val = v && typeof v === 'object' && 'result' in v ? v.result : v;
     const name = v && typeof v === 'object' && v.name ? v.name : k;
