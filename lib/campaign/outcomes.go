@@ -89,18 +89,7 @@ func RecordOutcomes(ctx context.Context, tx pgx.Tx, callID uuid.UUID, o callstat
 	if l := (ZoneCache{}).Locations(zones); len(l) > 0 {
 		loc = l[0]
 	}
-	vals, dropped := plan.Read(o.StructuredData, loc)
-	if len(o.OtherStructuredData) > 0 && !outcome.Answered(o.StructuredData) {
-		// Without our own output, values the deprecated analysis
-		// carries count.
-		more, alsoDropped := plan.Read(o.OtherStructuredData, loc)
-		for k, v := range more {
-			if _, has := vals[k]; !has {
-				vals[k] = v
-			}
-		}
-		dropped = append(dropped, alsoDropped...)
-	}
+	vals, dropped := readValues(plan, o, loc)
 	var result *string
 	if r, ok := plan.Decide(vals); ok {
 		result = &r
@@ -128,6 +117,30 @@ func RecordOutcomes(ctx context.Context, tx pgx.Tx, callID uuid.UUID, o callstat
 		return false, fmt.Errorf("record outcomes: %w", err)
 	}
 	return true, nil
+}
+
+// readValues reads the values of the campaign's fields from a call's
+// analysis, texts cleaned of what Postgres refuses (a NUL in a note must
+// not cost the whole end-of-call report).
+func readValues(plan outcome.Plan, o callstate.Observation, loc *time.Location) (outcome.Values, []string) {
+	vals, dropped := plan.Read(o.StructuredData, loc)
+	if len(o.OtherStructuredData) > 0 && !outcome.Answered(o.StructuredData) {
+		// Without our own output, values the deprecated analysis
+		// carries count.
+		more, alsoDropped := plan.Read(o.OtherStructuredData, loc)
+		for k, v := range more {
+			if _, has := vals[k]; !has {
+				vals[k] = v
+			}
+		}
+		dropped = append(dropped, alsoDropped...)
+	}
+	for k, v := range vals {
+		if s, ok := v.(string); ok {
+			vals[k] = callstate.CleanText(s)
+		}
+	}
+	return vals, dropped
 }
 
 // setResult sets a contact's result by hand ($3; null clears it) and logs
