@@ -116,6 +116,38 @@ func TestDecide(t *testing.T) {
 	}
 }
 
+// An opt-out rule wins over an earlier rule the call also matches (a
+// person not interested who asked not to be called again is an opt-out,
+// not "lost"), and any spelling of the opt-out, in a rule or stored
+// before spellings were read, is the opt-out that lists the number.
+func TestOptOutWinsWhateverItsPlaceAndSpelling(t *testing.T) {
+	t.Parallel()
+	p, err := outcome.Parse(`[{"name":"interested","type":"boolean"},{"name":"do_not_call","type":"boolean"}]`,
+		`[{"field":"interested","equals":false,"result":"lost"},{"field":"do_not_call","equals":true,"result":"Opt out"}]`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Rules[1].Result != outcome.OptOut {
+		t.Errorf("rule result stored as %q, want %q", p.Rules[1].Result, outcome.OptOut)
+	}
+	if r, _ := p.Decide(outcome.Values{"interested": false, "do_not_call": true}); r != outcome.OptOut {
+		t.Errorf("result %q: the opt-out lost to an earlier rule", r)
+	}
+	if r, _ := p.Decide(outcome.Values{"interested": false, "do_not_call": false}); r != "lost" {
+		t.Errorf("result %q, want lost", r)
+	}
+	stored, _ := outcome.Decode(`[{"name":"do_not_call","type":"boolean"}]`, `[{"field":"do_not_call","equals":true,"result":"OPT-OUT"}]`)
+	if r, _ := stored.Decide(outcome.Values{"do_not_call": true}); r != outcome.OptOut {
+		t.Errorf("stored rule decided %q, want %q", r, outcome.OptOut)
+	}
+	for in, want := range map[string]string{" Opt-Out ": outcome.OptOut, "opted out": outcome.OptOut, "Do not call": outcome.OptOut,
+		"DNC": outcome.OptOut, "optout": outcome.OptOut, " Won ": "Won", "opt-outs": "opt-outs"} {
+		if got := outcome.NormalResult(in); got != want {
+			t.Errorf("NormalResult(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 type window struct{ start, end int }
 
 // NextOpen of a window open every day from start to end o'clock in the
