@@ -18,17 +18,58 @@ import (
 )
 
 // outcomeContext is what reading a call's outcomes needs: the campaign's
-// definitions, the contact's zones and the calling window inside the
-// legal bound. A call whose outcomes are recorded already gives no row,
-// so a repeated report changes nothing.
+// definitions, the contact's zones, the calling window inside the legal
+// bound, when the call started (or, unanswered, was claimed) and how many
+// callbacks the contact had. A call whose outcomes are recorded already
+// gives no row, so a repeated report changes nothing.
 var outcomeContext = `
 select c.outcome_fields::text, c.outcome_rules::text,
   case when cardinality(k.timezones) = 0 then array[c.fallback_timezone] else k.timezones end,
   to_char(greatest(c.window_start, ` + settings.LegalStartSQL + `), 'HH24:MI'),
   to_char(least(c.window_end, ` + settings.LegalEndSQL + `), 'HH24:MI'),
-  c.window_days::int[]
+  c.window_days::int[], coalesce(l.started_at, l.dial_requested_at, l.created_at),
+  (select count(*) from calls r where r.contact_id = l.contact_id and r.callback)
 from calls l join campaigns c on c.id = l.campaign_id join contacts k on k.id = l.contact_id
 where l.id = $1 and l.outcomes is null and c.outcome_fields <> '[]'::jsonb`
+
+// outcomeCall is what outcomeContext reads about one call.
+type outcomeCall struct {
+	plan      outcome.Plan
+	zones     []string
+	window    Window
+	started   time.Time
+	callbacks int
+}
+
+// readOutcomeCall reads a call's outcome context; ok is false when its
+// campaign asks for no outcomes or they are recorded already.
+func readOutcomeCall(ctx context.Context, tx pgx.Tx, callID uuid.UUID) (c outcomeCall, ok bool, err error) {
+	var fields, rules string
+	w := &c.window
+	err = tx.QueryRow(ctx, outcomeContext, callID).Scan(&fields, &rules, &c.zones, &w.Start, &w.End, &w.Days, &c.started, &c.callbacks)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return c, false, nil
+	}
+	if err != nil {
+		return c, false, fmt.Errorf("read outcome fields: %w", err)
+	}
+	c.plan, err = outcome.Decode(fields, rules)
+	return c, err == nil, err
+}
+
+// callback is when the callback the values ask for is placed (nil: none),
+// and whether one was asked for but the contact had its
+// outcome.MaxCallbacks already.
+func (c outcomeCall) callback(vals outcome.Values, now time.Time) (at *time.Time, limited bool) {
+	t, ok := c.plan.CallbackAt(vals, c.started, now, c.window, c.zones)
+	if !ok {
+		return nil, false
+	}
+	if c.callbacks >= outcome.MaxCallbacks {
+		return nil, true
+	}
+	return &t, false
+}
 
 // recordOutcomes stores a call's values ($2), gives its contact the
 // rules' result ($3; a result someone set by hand stays), schedules the
@@ -71,35 +112,22 @@ select id, campaign_id, $7, 'call.outcome', $5::jsonb, $6 from l`
 // whether it recorded anything (the first report with the campaign's
 // fields).
 func RecordOutcomes(ctx context.Context, tx pgx.Tx, callID uuid.UUID, o callstate.Observation, now time.Time) (bool, error) {
-	var fields, rules string
-	var zones []string
-	var w Window
-	err := tx.QueryRow(ctx, outcomeContext, callID).Scan(&fields, &rules, &zones, &w.Start, &w.End, &w.Days)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("read outcome fields: %w", err)
-	}
-	plan, err := outcome.Decode(fields, rules)
-	if err != nil {
+	c, ok, err := readOutcomeCall(ctx, tx, callID)
+	if !ok {
 		return false, err
 	}
 	loc := time.UTC
-	if l := (ZoneCache{}).Locations(zones); len(l) > 0 {
+	if l := (ZoneCache{}).Locations(c.zones); len(l) > 0 {
 		loc = l[0]
 	}
-	vals, dropped := readValues(plan, o, loc)
+	vals, dropped := readValues(c.plan, o, loc)
 	var result *string
-	if r, ok := plan.Decide(vals); ok {
+	if r, ok := c.plan.Decide(vals); ok {
 		result = &r
 	}
-	var callback *time.Time
-	if at, ok := plan.CallbackAt(vals, now, w, zones); ok {
-		callback = &at
-	}
+	callback, limited := c.callback(vals, now)
 	got := make([]string, 0, len(vals))
-	for _, f := range plan.Fields {
+	for _, f := range c.plan.Fields {
 		if _, ok := vals[f.Name]; ok {
 			got = append(got, f.Name)
 		}
@@ -108,7 +136,8 @@ func RecordOutcomes(ctx context.Context, tx pgx.Tx, callID uuid.UUID, o callstat
 		dropped = []string{}
 	}
 	values, _ := json.Marshal(vals)
-	event, _ := json.Marshal(map[string]any{"fields": got, "dropped": dropped, "result": result, "callbackAt": callback})
+	event, _ := json.Marshal(map[string]any{"fields": got, "dropped": dropped, "result": result, "callbackAt": callback,
+		"callbackLimited": limited})
 	source := "webhook"
 	if o.Fetched {
 		source = "reconcile"

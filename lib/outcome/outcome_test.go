@@ -175,25 +175,27 @@ func TestCallbackAt(t *testing.T) {
 	t.Parallel()
 	p, _ := outcome.Parse("follow-up", "")
 	now := time.Date(2026, 12, 7, 6, 0, 0, 0, time.UTC) // 15:00 in Tokyo
+	started := now.Add(-5 * time.Minute)                // the call started 14:55
 	zones := []string{"Asia/Tokyo"}
 	w := window{9, 17}
 	cases := map[string]time.Time{
 		"2026-12-08T10:00:00+09:00": time.Date(2026, 12, 8, 1, 0, 0, 0, time.UTC),
 		"2026-12-08T20:00:00+09:00": time.Date(2026, 12, 9, 0, 0, 0, 0, time.UTC), // next day 09:00
-		"2026-12-01T10:00:00+09:00": now,                                          // past: now
+		"2026-12-07T14:58:00+09:00": now,                                          // during the call: now
 		"2026-12-08T07:30:00+09:00": time.Date(2026, 12, 8, 0, 0, 0, 0, time.UTC), // opens 09:00
 	}
 	for asked, want := range cases {
-		got, ok := p.CallbackAt(outcome.Values{"callback_at": asked}, now, w, zones)
+		got, ok := p.CallbackAt(outcome.Values{"callback_at": asked}, started, now, w, zones)
 		if !ok || !got.Equal(want) {
 			t.Errorf("asked %s: callback %v %v, want %v", asked, got, ok, want)
 		}
 	}
-	if _, ok := p.CallbackAt(outcome.Values{"interested": true}, now, w, zones); ok {
-		t.Error("a callback without a time")
-	}
-	if at, ok := p.CallbackAt(outcome.Values{"callback_at": "2027-03-01T10:00:00+09:00"}, now, w, zones); ok {
-		t.Errorf("a callback three months ahead scheduled at %v", at)
+	// Nothing for no time, a time three months ahead, or one at or before
+	// the call started: the time agreed, restated on the callback call.
+	for _, asked := range []string{"", "2027-03-01T10:00:00+09:00", "2026-12-07T14:55:00+09:00", "2026-12-01T10:00:00+09:00"} {
+		if at, ok := p.CallbackAt(outcome.Values{"callback_at": asked}, started, now, w, zones); ok {
+			t.Errorf("asked %q: a callback at %v", asked, at)
+		}
 	}
 }
 

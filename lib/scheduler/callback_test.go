@@ -7,6 +7,7 @@ import (
 
 	"github.com/autolynx/autolynx/dev/apitest"
 	"github.com/autolynx/autolynx/dev/vapisim"
+	fields "github.com/autolynx/autolynx/lib/outcome"
 )
 
 const tokyo = "+81312345678"
@@ -139,5 +140,50 @@ func TestLostReportStillBringsOutcomes(t *testing.T) {
 	}
 	if result != "won" || callback == nil || source != "reconcile" {
 		t.Errorf("after reconciliation: result %q callback %v event source %q", result, callback, source)
+	}
+}
+
+// On the callback call the person (or the extraction) restates the time
+// agreed ("today 10:00"), by then past: that is no new request, so the
+// contact is not dialed again straight away, call after call.
+func TestRestatedCallbackTimeIsNotDialedAgain(t *testing.T) {
+	t.Parallel()
+	restated := map[string]any{"interested": true, "callback_at": "today 10:00"}
+	e, id := tokyoCampaign(t, []map[string]any{{"interested": true, "callback_at": "tomorrow 10:00"}, restated, restated, restated}, nil)
+	e.Eventually(30*time.Second, id, func() bool {
+		return e.Count(t, `select count(*) from contacts where campaign_id = $1 and callback_at is not null`, id) == 1
+	})
+	e.Clock.Advance(time.Date(2026, 12, 8, 1, 0, 0, 0, time.UTC).Sub(e.Clock.Now())) // Tuesday 10:00 in Tokyo
+	e.Eventually(30*time.Second, id, func() bool { return e.Summary(id).Status == "COMPLETED" })
+	if n := len(e.Sim.Calls()); n != 2 {
+		t.Errorf("%d calls, want the first and the one callback", n)
+	}
+}
+
+// A person who asks for another callback on every callback call is
+// called back at most fields.MaxCallbacks times, so a campaign cannot
+// be kept open, and a number dialed, by callbacks alone.
+func TestCallbacksPerContactAreCapped(t *testing.T) {
+	t.Parallel()
+	again := map[string]any{"interested": true, "callback_at": "tomorrow 10:00"}
+	e, id := tokyoCampaign(t, []map[string]any{again, again, again, again}, nil)
+	var due *time.Time
+	for placed := 1; placed <= fields.MaxCallbacks; placed++ {
+		// The placed-th call's report asks for tomorrow 10:00: go there.
+		e.Eventually(30*time.Second, id, func() bool {
+			due = nil
+			_ = e.DB.QueryRow(t.Context(), `select k.callback_at from contacts k
+				where k.campaign_id = $1 and (select count(*) from calls l where l.contact_id = k.id) = $2`, id, placed).Scan(&due)
+			return due != nil
+		})
+		e.Clock.Advance(due.Sub(e.Clock.Now()))
+	}
+	e.Eventually(30*time.Second, id, func() bool { return e.Summary(id).Status == "COMPLETED" })
+	if n := e.Count(t, `select count(*) from calls where campaign_id = $1 and callback`, id); n != fields.MaxCallbacks {
+		t.Errorf("%d callbacks, want %d", n, fields.MaxCallbacks)
+	}
+	if n := e.Count(t, `select count(*) from call_events where campaign_id = $1 and type = 'call.outcome'
+		and (payload->>'callbackLimited')::boolean`, id); n != 1 {
+		t.Errorf("%d outcome events say a callback asked for went over the limit, want 1", n)
 	}
 }
