@@ -187,3 +187,24 @@ func TestCallbacksPerContactAreCapped(t *testing.T) {
 		t.Errorf("%d outcome events say a callback asked for went over the limit, want 1", n)
 	}
 }
+
+// A callback whose claim Vapi refuses with a 429 comes back as the
+// callback, due at once, not as one of the campaign's redials.
+func TestReleasedCallbackStaysACallback(t *testing.T) {
+	t.Parallel()
+	e, id := tokyoCampaign(t, []map[string]any{{"interested": true, "callback_at": "tomorrow 10:00"}, {"interested": true}}, nil)
+	e.Eventually(30*time.Second, id, func() bool {
+		return e.Count(t, `select count(*) from contacts where campaign_id = $1 and callback_at is not null`, id) == 1
+	})
+	e.Sim.SetFaults(vapisim.Faults{RateLimited: 1})
+	e.Clock.Advance(time.Date(2026, 12, 8, 1, 0, 0, 0, time.UTC).Sub(e.Clock.Now()))
+	e.Tick(id)
+	if n := e.Count(t, `select count(*) from contacts where campaign_id = $1 and callback_at is not null and next_attempt_at is null`, id); n != 1 {
+		t.Errorf("after the 429 the contact is not a pending callback")
+	}
+	e.Sim.SetFaults(vapisim.Faults{})
+	e.Eventually(30*time.Second, id, func() bool { return e.Summary(id).Status == "COMPLETED" })
+	if n := e.Count(t, `select count(*) from calls where campaign_id = $1 and callback`, id); n != 1 || len(e.Sim.Calls()) != 2 {
+		t.Errorf("%d calls marked callback of %d, want the callback once", n, len(e.Sim.Calls()))
+	}
+}

@@ -302,19 +302,21 @@ func batchEnd(t target, lowest *int) int {
 }
 
 // release undoes a claim whose call surely does not exist at Vapi: the
-// attempt row goes and the contact is dialable again. The event log keeps
-// the record.
+// attempt row goes and the contact is dialable again, as what it was
+// claimed as. The event log keeps the record.
 const release = `
 with gone as (
-  delete from calls where id = $1 and status = 'PENDING' returning id, contact_id, campaign_id
+  delete from calls where id = $1 and status = 'PENDING' returning id, contact_id, campaign_id, callback
 ),
 restored as (
-  -- A released redial is due again at once; a first attempt is simply
-  -- undialed again.
+  -- A released callback is the callback again, due at once (not one of
+  -- the campaign's redials); a released redial is due again at once; a
+  -- first attempt is simply undialed again.
   update contacts k set
     attempts = k.attempts - 1,
     last_call_id = prev.id,
-    next_attempt_at = case when prev.id is not null then $3::timestamptz end
+    callback_at = case when g.callback then $3::timestamptz else k.callback_at end,
+    next_attempt_at = case when prev.id is not null and not g.callback then $3::timestamptz end
   from gone g
   left join lateral (select l.id from calls l where l.contact_id = g.contact_id and l.id <> $1
                      order by l.attempt desc limit 1) prev on true
