@@ -142,7 +142,7 @@ func claim(ctx context.Context, pool db.Beginner, t target, accountCap int, now 
 		}
 		accountRoom = accountCap - r.liveAccount
 		room := min(t.Cap-r.liveCampaign, accountRoom)
-		if room <= 0 || len(r.lines) == 0 || r.maxPosition == 0 {
+		if room <= 0 || len(r.lines) == 0 {
 			return nil
 		}
 		out, err = claimDue(ctx, tx, t, r.lines, room, r.maxPosition, now)
@@ -151,6 +151,9 @@ func claim(ctx context.Context, pool db.Beginner, t target, accountCap int, now 
 	})
 	return out, accountRoom, err
 }
+
+// anyPosition is a position limit that limits nothing.
+const anyPosition = int(^uint32(0) >> 1)
 
 // roomRead is what a claim reads under the account lock.
 type roomRead struct {
@@ -182,7 +185,7 @@ func readRoom(ctx context.Context, tx pgx.Tx, t target, now time.Time) (roomRead
 		r.lines = usableLines(t, r.lines)
 		return wrap("load caller numbers", err)
 	})
-	r.maxPosition = int(^uint32(0) >> 1) // continuous mode: any position
+	r.maxPosition = anyPosition // continuous mode
 	if t.Mode == string(campaign.Batch) {
 		b.Queue(currentBatch, t.ID).QueryRow(func(row pgx.Row) error {
 			var lowest *int
@@ -290,12 +293,14 @@ func leastLoaded(lines []*line) *line {
 }
 
 // batchEnd is the highest contact position this tick may dial in strict
-// batch mode, given the lowest position not finished (nil: none, so
-// nothing may be dialed, 0). Positions are dense from 1 (the importer
+// batch mode, given the lowest position not finished. nil is every batch
+// dialed and none live: what is still due then (a redial, a callback)
+// may be dialed at any position, or it would never be placed and the
+// campaign never complete. Positions are dense from 1 (the importer
 // assigns them), so batch b holds positions b*cap+1 … (b+1)*cap.
 func batchEnd(t target, lowest *int) int {
 	if lowest == nil {
-		return 0
+		return anyPosition
 	}
 	batch := (*lowest - 1) / t.Cap
 	return (batch + 1) * t.Cap
