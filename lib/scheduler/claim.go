@@ -87,13 +87,16 @@ from dnc d where k.campaign_id = $1 and d.phone = k.phone and k.suppressed_at is
 // candidates are contacts due a call now: never dialed, with a retry
 // due, or with a callback due (callback_at, the moment the person asked
 // for, already placed inside the calling window), inside their local
-// calling window, not suppressed, and whose number is under the frequency
+// calling window, not suppressed nor listed do-not-call (suppress marks
+// listed numbers one round trip earlier; a listing committed since must
+// hold too), and whose number is under the frequency
 // cap across campaigns unless the person asked for this call back (a
 // contact held back stays due and is claimed once the cap's window frees;
 // the account lock taken first makes the count final for this claim).
 var candidates = `
 select k.id, k.attempts from contacts k
 where k.campaign_id = $1 and k.position <= $3 and k.suppressed_at is null
+  and not exists (select 1 from dnc d where d.phone = k.phone)
   and (k.last_call_id is null or k.next_attempt_at <= $4
        or k.callback_at <= $4)
   and public.in_calling_window(k.timezones, $5, $4, $6::time, $7::time, $8::smallint[])
