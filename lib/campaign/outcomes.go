@@ -21,7 +21,10 @@ import (
 // definitions, the contact's zones, the calling window inside the legal
 // bound, when the call started (or, unanswered, was claimed) and how many
 // callbacks the contact had. A call whose outcomes are recorded already
-// gives no row, so a repeated report changes nothing.
+// gives no row, so a repeated report changes nothing; so does a call
+// nobody answered: Vapi extracts structured outputs from a voicemail
+// greeting's or a call screener's transcript too, and a rule must not
+// give a result (or a callback) from those.
 var outcomeContext = `
 select c.outcome_fields::text, c.outcome_rules::text,
   case when cardinality(k.timezones) = 0 then array[c.fallback_timezone] else k.timezones end,
@@ -30,7 +33,7 @@ select c.outcome_fields::text, c.outcome_rules::text,
   c.window_days::int[], coalesce(l.started_at, l.dial_requested_at, l.created_at),
   (select count(*) from calls r where r.contact_id = l.contact_id and r.callback)
 from calls l join campaigns c on c.id = l.campaign_id join contacts k on k.id = l.contact_id
-where l.id = $1 and l.outcomes is null and c.outcome_fields <> '[]'::jsonb`
+where l.id = $1 and l.outcomes is null and l.disposition = 'answered' and c.outcome_fields <> '[]'::jsonb`
 
 // outcomeCall is what outcomeContext reads about one call.
 type outcomeCall struct {
@@ -110,7 +113,7 @@ select id, campaign_id, $7, 'call.outcome', $5::jsonb, $6 from l`
 // person asked for, an opt-out. A value that does not fit its field's
 // type is left out and named (by field) in the event log. It reports
 // whether it recorded anything (the first report with the campaign's
-// fields).
+// fields, of an answered call).
 func RecordOutcomes(ctx context.Context, tx pgx.Tx, callID uuid.UUID, o callstate.Observation, now time.Time) (bool, error) {
 	c, ok, err := readOutcomeCall(ctx, tx, callID)
 	if !ok {

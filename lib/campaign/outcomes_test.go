@@ -1,0 +1,55 @@
+package campaign_test
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/autolynx/autolynx/dev/campaigntest"
+	"github.com/autolynx/autolynx/lib/callstate"
+	"github.com/autolynx/autolynx/lib/campaign"
+	"github.com/autolynx/autolynx/lib/db"
+	"github.com/autolynx/autolynx/lib/outcome"
+)
+
+// Outcomes are read from answered calls only: Vapi runs structured
+// outputs on a voicemail greeting's or a call screener's transcript too,
+// and a rule must not make a contact "lost" from a greeting.
+func TestOutcomesOnlyFromAnsweredCalls(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	id, _ := f.Create(t, campaigntest.Header+campaigntest.Rows(0, 3))
+	plan, _ := outcome.Parse("follow-up", "")
+	if err := outcome.Save(f.Ctx, f.Pool, id, plan); err != nil {
+		t.Fatal(err)
+	}
+	endings := map[string]campaigntest.Call{
+		campaigntest.Phone(0): {Status: "ENDED", EndedReason: "customer-ended-call", Disposition: "answered"},
+		campaigntest.Phone(1): {Status: "ENDED", EndedReason: "voicemail", Disposition: "voicemail"},
+		campaigntest.Phone(2): {Status: "ENDED", EndedReason: "customer-ended-call", Disposition: "screened"},
+	}
+	said := json.RawMessage(`{"a1":{"name":"` + outcome.OutputName + `","result":{"interested":false}}}`)
+	for phone, c := range endings {
+		campaigntest.AddCall(t, f.Pool, id, phone, c)
+		err := db.InTx(f.Ctx, f.Pool, func(tx pgx.Tx) error {
+			var call uuid.UUID
+			if err := tx.QueryRow(f.Ctx, `select last_call_id from contacts where campaign_id = $1 and phone = $2`, id, phone).Scan(&call); err != nil {
+				return err
+			}
+			recorded, err := campaign.RecordOutcomes(f.Ctx, tx, call, callstate.Observation{StructuredData: said}, time.Now())
+			if recorded != (c.Disposition == "answered") {
+				t.Errorf("%s call: outcomes recorded %v", c.Disposition, recorded)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := f.Count(t, `select count(*) from contacts where campaign_id = $1 and result is not null`, id); n != 1 {
+		t.Errorf("%d contacts with a result, want only the answered one", n)
+	}
+}
