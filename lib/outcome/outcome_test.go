@@ -238,6 +238,12 @@ func TestOutputMatchesOpenAPI(t *testing.T) {
 	if d := out.Schema.Properties["callback_at"].Description; !strings.Contains(d, "Monday 2026-12-07 15:04 (Asia/Tokyo)") {
 		t.Errorf("date-time description %q lacks the contact's local time", d)
 	}
+	// The date-time's form is enforced, not only asked for: an offset
+	// ("Z") added to a local time would move it by the zone's offset.
+	prop, _ := json.Marshal(out.Schema.Properties["callback_at"])
+	if !strings.Contains(string(prop), `"pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}$"`) {
+		t.Errorf("date-time schema %s has no local date-time pattern", prop)
+	}
 	if vars["contact_timezone"] != "Asia/Tokyo" {
 		t.Errorf("variables %v", vars)
 	}

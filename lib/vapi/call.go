@@ -74,6 +74,7 @@ type JSONSchema struct {
 	Type        string                `json:"type"`
 	Description string                `json:"description,omitempty"`
 	Enum        []string              `json:"enum,omitempty"`
+	Pattern     string                `json:"pattern,omitempty"`
 	Properties  map[string]JSONSchema `json:"properties,omitempty"`
 }
 
