@@ -317,3 +317,31 @@ func TestRotationSignsWithBothSecretsForAWhile(t *testing.T) {
 		t.Errorf("after the overlap %q: want the new secret's signature alone", g.sig)
 	}
 }
+
+// Redelivering an event a pass is sending right now (its delivery under
+// the pass's lease) sends nothing alongside: the pass's attempt decides.
+// Once the lease has passed (a pass that died mid-send), it sends.
+func TestRedeliverLeavesADeliveryInFlightAlone(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	rc := newReceiver(t, nil)
+	dest := e.destination(t, rc, outbox.ContactOptedOut)
+	e.optOut(t, 0, 1)
+	var delivery, event uuid.UUID
+	if err := e.Pool.QueryRow(e.ctx, `select id, event_id from outbox_deliveries`).Scan(&delivery, &event); err != nil {
+		t.Fatal(err)
+	}
+	now := e.clock.Now()
+	// As a pass's claim leaves it while the request is out.
+	e.exec(t, `update outbox_deliveries set attempts = 1, last_attempt_at = $2,
+		next_attempt_at = $2::timestamptz + $3::interval, give_up_at = $2::timestamptz + $4::interval where id = $1`,
+		delivery, now, outbox.Lease, outbox.RetryFor)
+	st, err := e.d.Redeliver(e.ctx, dest, event)
+	if err != nil || rc.Requests() != 0 || st.Status != "pending" || st.Attempts != 1 {
+		t.Fatalf("redelivered while in flight: %d requests, %+v (%v)", rc.Requests(), st, err)
+	}
+	e.clock.Set(now.Add(outbox.Lease))
+	if st, err := e.d.Redeliver(e.ctx, dest, event); err != nil || rc.Requests() != 1 || st.Status != "delivered" {
+		t.Errorf("redelivered after the lease: %d requests, %+v (%v)", rc.Requests(), st, err)
+	}
+}
