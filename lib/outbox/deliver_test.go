@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/autolynx/autolynx/dev/campaigntest"
 	"github.com/autolynx/autolynx/dev/teamsystem"
 	"github.com/autolynx/autolynx/lib/callstate"
 	"github.com/autolynx/autolynx/lib/outbox"
@@ -251,6 +252,28 @@ func TestOldEventsArePruned(t *testing.T) {
 	}
 	if n := e.Count(t, `select count(*) from outbox_deliveries where destination_id = $1 and status = 'pending'`, dest); n != 1 {
 		t.Errorf("%d pending deliveries, want 1", n)
+	}
+}
+
+// With a PII horizon shorter than KeepFor, events go at that horizon:
+// their bodies carry names, phones and outcome texts, which retention
+// promises to remove by then.
+func TestEventsGoByThePIIHorizon(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	rc := newReceiver(t, nil)
+	e.destination(t, rc, outbox.ContactOptedOut)
+	e.exec(t, `insert into system_config (key, value) values ('retention_pii_days', '7')`)
+	e.optOut(t, 1, 2)
+	if _, err := e.d.Deliver(e.ctx); err != nil || rc.Requests() != 2 {
+		t.Fatalf("%d delivered (%v)", rc.Requests(), err)
+	}
+	e.exec(t, `update outbox_events set created_at = $1 where phone = $2`, e.clock.Now().Add(-7*24*time.Hour-time.Hour), campaigntest.Phone(1))
+	if _, err := e.d.Deliver(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.Count(t, `select count(*) from outbox_events`); n != 1 {
+		t.Errorf("%d events left, want only the one younger than the PII horizon", n)
 	}
 }
 
