@@ -20,7 +20,8 @@ import (
 // outcomeContext is what reading a call's outcomes needs: the campaign's
 // definitions, the contact's zones, the calling window inside the legal
 // bound, when the call started (or, unanswered, was claimed) and how many
-// callbacks the contact had. A call whose outcomes are recorded already
+// callbacks the contact had (not counting those Vapi refused for the
+// account, which never reached the person). A call whose outcomes are recorded already
 // gives no row, so a repeated report changes nothing; so does a call
 // nobody answered: Vapi extracts structured outputs from a voicemail
 // greeting's or a call screener's transcript too, and a rule must not
@@ -31,7 +32,7 @@ select c.outcome_fields::text, c.outcome_rules::text,
   to_char(greatest(c.window_start, ` + settings.LegalStartSQL + `), 'HH24:MI'),
   to_char(least(c.window_end, ` + settings.LegalEndSQL + `), 'HH24:MI'),
   c.window_days::int[], coalesce(l.started_at, l.dial_requested_at, l.created_at),
-  (select count(*) from calls r where r.contact_id = l.contact_id and r.callback)
+  (select count(*) from calls r where r.contact_id = l.contact_id and r.callback and not r.refused)
 from calls l join campaigns c on c.id = l.campaign_id join contacts k on k.id = l.contact_id
 where l.id = $1 and l.outcomes is null and l.disposition = 'answered' and c.outcome_fields <> '[]'::jsonb`
 

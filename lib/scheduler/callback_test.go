@@ -208,3 +208,26 @@ func TestReleasedCallbackStaysACallback(t *testing.T) {
 		t.Errorf("%d calls marked callback of %d, want the callback once", n, len(e.Sim.Calls()))
 	}
 }
+
+// A callback call Vapi accepts but then refuses for the account (out of
+// credits) comes back, once the campaign is resumed, as the callback:
+// not as a redial, and without using up one of the contact's callbacks.
+func TestRefusedCallbackStaysACallback(t *testing.T) {
+	t.Parallel()
+	e, id := tokyoCampaign(t, []map[string]any{{"interested": true, "callback_at": "tomorrow 10:00"}, {"interested": true}}, nil)
+	e.Eventually(30*time.Second, id, func() bool {
+		return e.Count(t, `select count(*) from contacts where campaign_id = $1 and callback_at is not null`, id) == 1
+	})
+	e.Sim.SetFaults(vapisim.Faults{OutOfCreditsAfter: 1})
+	e.Clock.Advance(time.Date(2026, 12, 8, 1, 0, 0, 0, time.UTC).Sub(e.Clock.Now()))
+	e.Eventually(30*time.Second, id, func() bool { return e.Summary(id).Status == "PAUSED" })
+	if n := e.Count(t, `select count(*) from contacts where campaign_id = $1 and callback_at is not null and next_attempt_at is null`, id); n != 1 {
+		t.Errorf("after the refusal the contact is not a pending callback")
+	}
+	e.Sim.SetFaults(vapisim.Faults{})
+	e.Control(id, "resume")
+	e.Eventually(30*time.Second, id, func() bool { return e.Summary(id).Status == "COMPLETED" })
+	if n := e.Count(t, `select count(*) from calls where campaign_id = $1 and callback and not refused`, id); n != 1 {
+		t.Errorf("%d callbacks placed after the refusal, want 1", n)
+	}
+}
