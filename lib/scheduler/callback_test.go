@@ -150,10 +150,7 @@ func TestRestatedCallbackTimeIsNotDialedAgain(t *testing.T) {
 	t.Parallel()
 	restated := map[string]any{"interested": true, "callback_at": "today 10:00"}
 	e, id := tokyoCampaign(t, []map[string]any{{"interested": true, "callback_at": "tomorrow 10:00"}, restated, restated, restated}, nil)
-	e.Eventually(30*time.Second, id, func() bool {
-		return e.Count(t, `select count(*) from contacts where campaign_id = $1 and callback_at is not null`, id) == 1
-	})
-	e.Clock.Advance(time.Date(2026, 12, 8, 1, 0, 0, 0, time.UTC).Sub(e.Clock.Now())) // Tuesday 10:00 in Tokyo
+	reachCallback(t, e, id, 1)
 	e.Eventually(30*time.Second, id, func() bool { return e.Summary(id).Status == "COMPLETED" })
 	if n := len(e.Sim.Calls()); n != 2 {
 		t.Errorf("%d calls, want the first and the one callback", n)
@@ -167,16 +164,8 @@ func TestCallbacksPerContactAreCapped(t *testing.T) {
 	t.Parallel()
 	again := map[string]any{"interested": true, "callback_at": "tomorrow 10:00"}
 	e, id := tokyoCampaign(t, []map[string]any{again, again, again, again}, nil)
-	var due *time.Time
-	for placed := 1; placed <= fields.MaxCallbacks; placed++ {
-		// The placed-th call's report asks for tomorrow 10:00: go there.
-		e.Eventually(30*time.Second, id, func() bool {
-			due = nil
-			_ = e.DB.QueryRow(t.Context(), `select k.callback_at from contacts k
-				where k.campaign_id = $1 and (select count(*) from calls l where l.contact_id = k.id) = $2`, id, placed).Scan(&due)
-			return due != nil
-		})
-		e.Clock.Advance(due.Sub(e.Clock.Now()))
+	for calls := 1; calls <= fields.MaxCallbacks; calls++ {
+		reachCallback(t, e, id, calls)
 	}
 	e.Eventually(30*time.Second, id, func() bool { return e.Summary(id).Status == "COMPLETED" })
 	if n := e.Count(t, `select count(*) from calls where campaign_id = $1 and callback`, id); n != fields.MaxCallbacks {
@@ -193,11 +182,8 @@ func TestCallbacksPerContactAreCapped(t *testing.T) {
 func TestReleasedCallbackStaysACallback(t *testing.T) {
 	t.Parallel()
 	e, id := tokyoCampaign(t, []map[string]any{{"interested": true, "callback_at": "tomorrow 10:00"}, {"interested": true}}, nil)
-	e.Eventually(30*time.Second, id, func() bool {
-		return e.Count(t, `select count(*) from contacts where campaign_id = $1 and callback_at is not null`, id) == 1
-	})
+	reachCallback(t, e, id, 1)
 	e.Sim.SetFaults(vapisim.Faults{RateLimited: 1})
-	e.Clock.Advance(time.Date(2026, 12, 8, 1, 0, 0, 0, time.UTC).Sub(e.Clock.Now()))
 	e.Tick(id)
 	if n := e.Count(t, `select count(*) from contacts where campaign_id = $1 and callback_at is not null and next_attempt_at is null`, id); n != 1 {
 		t.Errorf("after the 429 the contact is not a pending callback")
@@ -215,11 +201,8 @@ func TestReleasedCallbackStaysACallback(t *testing.T) {
 func TestRefusedCallbackStaysACallback(t *testing.T) {
 	t.Parallel()
 	e, id := tokyoCampaign(t, []map[string]any{{"interested": true, "callback_at": "tomorrow 10:00"}, {"interested": true}}, nil)
-	e.Eventually(30*time.Second, id, func() bool {
-		return e.Count(t, `select count(*) from contacts where campaign_id = $1 and callback_at is not null`, id) == 1
-	})
+	reachCallback(t, e, id, 1)
 	e.Sim.SetFaults(vapisim.Faults{OutOfCreditsAfter: 1})
-	e.Clock.Advance(time.Date(2026, 12, 8, 1, 0, 0, 0, time.UTC).Sub(e.Clock.Now()))
 	e.Eventually(30*time.Second, id, func() bool { return e.Summary(id).Status == "PAUSED" })
 	if n := e.Count(t, `select count(*) from contacts where campaign_id = $1 and callback_at is not null and next_attempt_at is null`, id); n != 1 {
 		t.Errorf("after the refusal the contact is not a pending callback")

@@ -198,10 +198,7 @@ func TestBatchModeDialsWhatIsDueAfterTheLastBatch(t *testing.T) {
 		t.Parallel()
 		e, id := tokyoCampaign(t, []map[string]any{{"interested": true, "callback_at": "tomorrow 10:00"}, {"interested": true}},
 			map[string]string{"mode": "batch"})
-		e.Eventually(30*time.Second, id, func() bool {
-			return e.Count(t, `select count(*) from contacts where campaign_id = $1 and callback_at is not null`, id) == 1
-		})
-		e.Clock.Advance(time.Date(2026, 12, 8, 1, 0, 0, 0, time.UTC).Sub(e.Clock.Now()))
+		reachCallback(t, e, id, 1)
 		e.Eventually(30*time.Second, id, status(e, id))
 		if n := e.Count(t, `select count(*) from calls where campaign_id = $1 and callback`, id); n != 1 {
 			t.Errorf("%d callbacks placed, want 1", n)

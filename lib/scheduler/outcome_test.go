@@ -26,6 +26,20 @@ func tokyoCampaign(t *testing.T, answers []map[string]any, extra map[string]stri
 	return e, c.CampaignID
 }
 
+// reachCallback waits until the campaign's one contact has a callback
+// pending after its n-th call, and moves the clock to when it is due.
+func reachCallback(t *testing.T, e *apitest.Env, id string, n int) {
+	t.Helper()
+	var due *time.Time
+	e.Eventually(30*time.Second, id, func() bool {
+		due = nil
+		_ = e.DB.QueryRow(t.Context(), `select k.callback_at from contacts k where k.campaign_id = $1
+			and (select count(*) from calls l where l.contact_id = k.id) = $2`, id, n).Scan(&due)
+		return due != nil
+	})
+	e.Clock.Advance(due.Sub(e.Clock.Now()))
+}
+
 // A NUL in an outcome text (which jsonb refuses) does not cost the
 // end-of-call report: the cost and the outcomes are kept, the NUL
 // replaced as in every other text stored from Vapi.
