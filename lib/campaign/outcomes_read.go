@@ -13,11 +13,16 @@ import (
 	"github.com/autolynx/autolynx/lib/outcome"
 )
 
+// hasOutcomes selects the calls (o) that recorded values: a call whose
+// extraction found nothing ({}) must not hide what an earlier one
+// recorded (calls_outcomes_idx serves it: <> implies is not null).
+const hasOutcomes = `o.outcomes is not null and o.outcomes <> '{}'::jsonb`
+
 // latestOutcomes is a contact's (k) outcome values: those of its latest
-// call that has any, so a callback that went unanswered does not hide
-// what was said before (calls_outcomes_idx serves it).
+// call that has any, so a callback that went unanswered, or answered
+// without a value, does not hide what was said before.
 const latestOutcomes = `(select o.outcomes from calls o
-  where o.campaign_id = k.campaign_id and o.contact_id = k.id and o.outcomes is not null
+  where o.campaign_id = k.campaign_id and o.contact_id = k.id and ` + hasOutcomes + `
   order by o.attempt desc limit 1)`
 
 // Outcomes summarizes a campaign's outcome fields for its charts: per
@@ -57,7 +62,7 @@ type CallbackSlot struct {
 const fieldCounts = `
 select e.key, case when jsonb_typeof(e.value) = 'boolean' or e.key = any($2::text[]) then e.value #>> '{}' end, count(*)
 from (select distinct on (o.contact_id) o.outcomes from calls o
-      where o.campaign_id = $1 and o.outcomes is not null
+      where o.campaign_id = $1 and ` + hasOutcomes + `
       order by o.contact_id, o.attempt desc) x
 cross join lateral jsonb_each(x.outcomes) e
 group by 1, 2`

@@ -53,3 +53,38 @@ func TestOutcomesOnlyFromAnsweredCalls(t *testing.T) {
 		t.Errorf("%d contacts with a result, want only the answered one", n)
 	}
 }
+
+// A later answered call whose extraction found nothing ({}) does not hide
+// what an earlier call recorded: the contact's values, its filters and
+// the charts' counts are those of its latest call that has any.
+func TestEmptyLaterOutcomesKeepEarlierValues(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	id, _ := f.Create(t, campaigntest.Header+campaigntest.Rows(0, 1))
+	plan, _ := outcome.Parse("follow-up", "")
+	if err := outcome.Save(f.Ctx, f.Pool, id, plan); err != nil {
+		t.Fatal(err)
+	}
+	answered := campaigntest.Call{Status: "ENDED", EndedReason: "customer-ended-call", Disposition: "answered"}
+	for _, vals := range []string{`{"interested": true}`, `{}`} {
+		campaigntest.AddCall(t, f.Pool, id, campaigntest.Phone(0), answered)
+		if _, err := f.Pool.Exec(f.Ctx, `update calls set outcomes = $2::jsonb
+			where id = (select last_call_id from contacts where campaign_id = $1)`, id, vals); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cs, _ := f.contacts(t, id, campaign.ContactFilter{Page: 1, Limit: 10, Outcomes: map[string]any{"interested": true}})
+	if len(cs) != 1 {
+		t.Fatalf("%d contacts found interested, want 1", len(cs))
+	}
+	if string(cs[0].Outcomes) != `{"interested": true}` {
+		t.Errorf("the contact's values %s, want the first call's", cs[0].Outcomes)
+	}
+	s, err := campaign.Get(f.Ctx, f.Pool, id, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := s.Outcomes.Counts["interested"]; c.Given != 1 || c.Values["true"] != 1 {
+		t.Errorf("interested counted %+v, want given once, yes", c)
+	}
+}
