@@ -70,9 +70,12 @@ group by 1, 2`
 const resultCounts = `
 select result, count(*) from contacts where campaign_id = $1 and result is not null group by 1`
 
-const nextCallbacks = `
-select k.id, k.name, k.callback_at, count(*) over () from contacts k
-where k.campaign_id = $1 and k.callback_at is not null and k.suppressed_at is null
+// nextCallbacks are the callbacks still to be placed: none once the
+// campaign is finished (stopped, or completed before a late report asked
+// for one), since nothing more is dialed.
+var nextCallbacks = `
+select k.id, k.name, k.callback_at, count(*) over () from contacts k join campaigns c on c.id = k.campaign_id
+where k.campaign_id = $1 and k.callback_at is not null and k.suppressed_at is null and c.status not in ` + FinalSQL + `
 order by k.callback_at, k.position limit 20`
 
 // summarizeOutcomes reads the outcome summary of a campaign that defines

@@ -88,3 +88,29 @@ func TestEmptyLaterOutcomesKeepEarlierValues(t *testing.T) {
 		t.Errorf("interested counted %+v, want given once, yes", c)
 	}
 }
+
+// A finished campaign dials nothing more, so a callback still on one of
+// its contacts (a stop, or a report that came after completion) is not
+// listed among its next calls.
+func TestFinishedCampaignListsNoNextCalls(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	id, _ := f.Create(t, campaigntest.Header+campaigntest.Rows(0, 1))
+	plan, _ := outcome.Parse("follow-up", "")
+	if err := outcome.Save(f.Ctx, f.Pool, id, plan); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Pool.Exec(f.Ctx, `update contacts set callback_at = now() + interval '1 day' where campaign_id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range []campaign.Status{campaign.Running, campaign.Stopped} {
+		f.SetStatus(t, id, st, nil)
+		s, err := campaign.Get(f.Ctx, f.Pool, id, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := st == campaign.Running; (s.Outcomes.Callbacks.Pending == 1) != want {
+			t.Errorf("%s: %d callbacks listed", st, s.Outcomes.Callbacks.Pending)
+		}
+	}
+}
