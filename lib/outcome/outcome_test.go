@@ -3,6 +3,7 @@ package outcome_test
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -237,6 +238,10 @@ func TestOutputMatchesOpenAPI(t *testing.T) {
 	}
 	if d := out.Schema.Properties["callback_at"].Description; !strings.Contains(d, "Monday 2026-12-07 15:04 (Asia/Tokyo)") {
 		t.Errorf("date-time description %q lacks the contact's local time", d)
+	}
+	// Vapi does not extract outcomes from a voicemail greeting.
+	if c := out.Conditions; len(c) != 1 || c[0].Type != "endedReason" || c[0].Operator != "notOneOf" || !slices.Contains(c[0].Values, "voicemail") {
+		t.Errorf("conditions %+v, want the output gated off voicemail", c)
 	}
 	// The date-time's form is enforced, not only asked for: an offset
 	// ("Z") added to a local time would move it by the zone's offset.

@@ -22,6 +22,10 @@ func (p Plan) Output(localNow time.Time) vapi.StructuredOutput {
 		Name:        OutputName,
 		Description: "What the person said on this call, as the calling team records it. Leave out what was not said.",
 		Schema:      vapi.JSONSchema{Type: "object", Properties: props},
+		// A voicemail greeting says nothing of the person's: not worth
+		// an extraction (the values of any call not answered are
+		// ignored anyway).
+		Conditions: []vapi.OutputCondition{{Type: "endedReason", Operator: "notOneOf", Values: []string{"voicemail"}}},
 	}
 }
 
