@@ -34,6 +34,7 @@ func TestDestinationsPage(t *testing.T) {
 		chromedp.Click(tid("destination-submit")))
 	p.waitText(tid("destination-secret"), "whsec_", false)
 	crm.SetSecret(p.text(tid("destination-secret")))
+	crm.SetClock(e.Clock.Now)
 	p.do("send a test event", chromedp.WaitVisible(tid("destination-row")), chromedp.Click(tid("destination-test")))
 	p.waitText(tid("destination-result"), "Test event delivered", false)
 

@@ -1,21 +1,29 @@
 // Package teamsystem is a stand-in, in tests, for the team's own system
 // that AutoLynx's outbox delivers events to: a loopback HTTP server that
-// verifies every Standard Webhooks signature as a receiver must,
-// de-duplicates by webhook-id, and fails on purpose (error answers, or
+// verifies every Standard Webhooks signature and timestamp as a receiver
+// must, de-duplicates by webhook-id, and fails on purpose (error answers, or
 // answers held past the sender's timeout) as real receivers do.
 package teamsystem
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/autolynx/autolynx/lib/outbox"
 )
+
+// Tolerance is how far a delivery's webhook-timestamp may be from the
+// receiver's clock: the specification tells receivers to refuse one
+// further off (a replayed request), so the sender must stamp each
+// attempt when it sends it.
+const Tolerance = 5 * time.Minute
 
 // Hold, as an answer, takes the event but answers 200 only after the
 // receiver's hold time (longer than the sender waits), so the sender
@@ -33,6 +41,7 @@ type Receiver struct {
 
 	mu       sync.Mutex
 	secret   string
+	now      func() time.Time
 	requests int
 	taken    map[string]int    // by webhook-id: how often taken
 	bodies   map[string][]byte // by webhook-id: the first body taken
@@ -43,7 +52,7 @@ type Receiver struct {
 // Start runs a receiver until the test ends. answer decides each reply
 // by the request's number (Hold holds it for hold); nil answers 200.
 func Start(t testing.TB, answer func(n int) int, hold time.Duration) *Receiver {
-	r := &Receiver{t: t, hold: hold, answer: answer, done: make(chan struct{}),
+	r := &Receiver{t: t, hold: hold, answer: answer, done: make(chan struct{}), now: time.Now,
 		taken: map[string]int{}, bodies: map[string][]byte{}}
 	r.Server = httptest.NewServer(http.HandlerFunc(r.serve))
 	t.Cleanup(func() { close(r.done); r.Close() })
@@ -57,15 +66,23 @@ func (r *Receiver) SetSecret(s string) {
 	r.secret = s
 }
 
+// SetClock is the clock timestamps are checked against: the sender's,
+// when it is a test's (time.Now until set).
+func (r *Receiver) SetClock(now func() time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.now = now
+}
+
 func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 	body, _ := io.ReadAll(req.Body)
 	id := req.Header.Get(outbox.HeaderID)
 	r.mu.Lock()
 	r.requests++
-	n, secret := r.requests, r.secret
+	n, secret, now := r.requests, r.secret, r.now()
 	r.mu.Unlock()
-	if !outbox.Verify(secret, id, req.Header.Get(outbox.HeaderTimestamp), body, req.Header.Get(outbox.HeaderSignature)) {
-		r.t.Errorf("delivery %s: the signature does not verify", id)
+	if problem := refusal(req, body, secret, now); problem != "" {
+		r.t.Errorf("delivery %s: %s", id, problem)
 		w.WriteHeader(http.StatusUnauthorized)
 		return
 	}
@@ -100,6 +117,21 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 	}
 	w.WriteHeader(http.StatusOK)
 	_, _ = io.WriteString(w, "ok")
+}
+
+// refusal is why a receiver refuses a delivery ("" when it does not):
+// a signature that does not verify, or a timestamp more than Tolerance
+// from now.
+func refusal(req *http.Request, body []byte, secret string, now time.Time) string {
+	id, stamp := req.Header.Get(outbox.HeaderID), req.Header.Get(outbox.HeaderTimestamp)
+	if !outbox.Verify(secret, id, stamp, body, req.Header.Get(outbox.HeaderSignature)) {
+		return "the signature does not verify"
+	}
+	ts, _ := strconv.ParseInt(stamp, 10, 64) // Verify parsed it
+	if off := now.Sub(time.Unix(ts, 0)).Abs(); off > Tolerance {
+		return fmt.Sprintf("the timestamp is %s off (more than %s)", off, Tolerance)
+	}
+	return ""
 }
 
 // Requests counts every request, signed or not, taken or not.

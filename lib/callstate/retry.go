@@ -18,14 +18,18 @@ import (
 // again from the new outcome. A call Vapi refused for the account's sake
 // ($3: concurrency, credits, its own faults) never reached the contact:
 // it is marked refused, the contact is due again at once (a paused
-// campaign dials it after Resume), and refused attempts are not counted
+// campaign dials it after Resume) — a refused callback as the callback
+// again (recall), not as a redial — and refused attempts are not counted
 // against maxAttempts; nor are callbacks the person asked for. A
 // decision that changes nothing writes nothing.
 var scheduleRetry = `
 with mark as (
   update calls set refused = $3 where id = $1 and refused is distinct from $3
 ), decided as (
-  select k.id, case when $3 and k.suppressed_at is null
+  select k.id, $3 and l.callback and k.suppressed_at is null as recall,
+    case when $3 and k.suppressed_at is null and l.callback
+       then null
+       when $3 and k.suppressed_at is null
        then $2::timestamptz
        when $4 and l.status in ` + FinalSQL + `
         and l.disposition = any(c.retry_dispositions)
@@ -39,8 +43,10 @@ with mark as (
   from calls l join campaigns c on c.id = l.campaign_id join contacts k on k.id = l.contact_id and k.last_call_id = l.id
   where l.id = $1
 )
-update contacts k set next_attempt_at = d.next_at from decided d
-where k.id = d.id and k.next_attempt_at is distinct from d.next_at`
+update contacts k set next_attempt_at = d.next_at,
+  callback_at = case when d.recall then coalesce(k.callback_at, $2::timestamptz) else k.callback_at end
+from decided d
+where k.id = d.id and (k.next_attempt_at is distinct from d.next_at or d.recall and k.callback_at is null)`
 
 // ScheduleRetry applies the campaign's redial rules to a call that just
 // became final with ending e.

@@ -18,17 +18,62 @@ import (
 )
 
 // outcomeContext is what reading a call's outcomes needs: the campaign's
-// definitions, the contact's zones and the calling window inside the
-// legal bound. A call whose outcomes are recorded already gives no row,
-// so a repeated report changes nothing.
+// definitions, the contact's zones, the calling window inside the legal
+// bound, when the call started (or, unanswered, was claimed) and how many
+// callbacks the contact had (not counting those Vapi refused for the
+// account, which never reached the person). A call whose outcomes are recorded already
+// gives no row, so a repeated report changes nothing; so does a call
+// nobody answered: Vapi extracts structured outputs from a voicemail
+// greeting's or a call screener's transcript too, and a rule must not
+// give a result (or a callback) from those.
 var outcomeContext = `
 select c.outcome_fields::text, c.outcome_rules::text,
   case when cardinality(k.timezones) = 0 then array[c.fallback_timezone] else k.timezones end,
   to_char(greatest(c.window_start, ` + settings.LegalStartSQL + `), 'HH24:MI'),
   to_char(least(c.window_end, ` + settings.LegalEndSQL + `), 'HH24:MI'),
-  c.window_days::int[]
+  c.window_days::int[], coalesce(l.started_at, l.dial_requested_at, l.created_at),
+  (select count(*) from calls r where r.contact_id = l.contact_id and r.callback and not r.refused)
 from calls l join campaigns c on c.id = l.campaign_id join contacts k on k.id = l.contact_id
-where l.id = $1 and l.outcomes is null and c.outcome_fields <> '[]'::jsonb`
+where l.id = $1 and l.outcomes is null and l.disposition = 'answered' and c.outcome_fields <> '[]'::jsonb`
+
+// outcomeCall is what outcomeContext reads about one call.
+type outcomeCall struct {
+	plan      outcome.Plan
+	zones     []string
+	window    Window
+	started   time.Time
+	callbacks int
+}
+
+// readOutcomeCall reads a call's outcome context; ok is false when its
+// campaign asks for no outcomes or they are recorded already.
+func readOutcomeCall(ctx context.Context, tx pgx.Tx, callID uuid.UUID) (c outcomeCall, ok bool, err error) {
+	var fields, rules string
+	w := &c.window
+	err = tx.QueryRow(ctx, outcomeContext, callID).Scan(&fields, &rules, &c.zones, &w.Start, &w.End, &w.Days, &c.started, &c.callbacks)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return c, false, nil
+	}
+	if err != nil {
+		return c, false, fmt.Errorf("read outcome fields: %w", err)
+	}
+	c.plan, err = outcome.Decode(fields, rules)
+	return c, err == nil, err
+}
+
+// callback is when the callback the values ask for is placed (nil: none),
+// and whether one was asked for but the contact had its
+// outcome.MaxCallbacks already.
+func (c outcomeCall) callback(vals outcome.Values, now time.Time) (at *time.Time, limited bool) {
+	t, ok := c.plan.CallbackAt(vals, c.started, now, c.window, c.zones)
+	if !ok {
+		return nil, false
+	}
+	if c.callbacks >= outcome.MaxCallbacks {
+		return nil, true
+	}
+	return &t, false
+}
 
 // recordOutcomes stores a call's values ($2), gives its contact the
 // rules' result ($3; a result someone set by hand stays), schedules the
@@ -69,26 +114,48 @@ select id, campaign_id, $7, 'call.outcome', $5::jsonb, $6 from l`
 // person asked for, an opt-out. A value that does not fit its field's
 // type is left out and named (by field) in the event log. It reports
 // whether it recorded anything (the first report with the campaign's
-// fields).
+// fields, of an answered call).
 func RecordOutcomes(ctx context.Context, tx pgx.Tx, callID uuid.UUID, o callstate.Observation, now time.Time) (bool, error) {
-	var fields, rules string
-	var zones []string
-	var w Window
-	err := tx.QueryRow(ctx, outcomeContext, callID).Scan(&fields, &rules, &zones, &w.Start, &w.End, &w.Days)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("read outcome fields: %w", err)
-	}
-	plan, err := outcome.Decode(fields, rules)
-	if err != nil {
+	c, ok, err := readOutcomeCall(ctx, tx, callID)
+	if !ok {
 		return false, err
 	}
 	loc := time.UTC
-	if l := (ZoneCache{}).Locations(zones); len(l) > 0 {
+	if l := (ZoneCache{}).Locations(c.zones); len(l) > 0 {
 		loc = l[0]
 	}
+	vals, dropped := readValues(c.plan, o, loc)
+	var result *string
+	if r, ok := c.plan.Decide(vals); ok {
+		result = &r
+	}
+	callback, limited := c.callback(vals, now)
+	got := make([]string, 0, len(vals))
+	for _, f := range c.plan.Fields {
+		if _, ok := vals[f.Name]; ok {
+			got = append(got, f.Name)
+		}
+	}
+	if dropped == nil {
+		dropped = []string{}
+	}
+	values, _ := json.Marshal(vals)
+	event, _ := json.Marshal(map[string]any{"fields": got, "dropped": dropped, "result": result, "callbackAt": callback,
+		"callbackLimited": limited})
+	source := "webhook"
+	if o.Fetched {
+		source = "reconcile"
+	}
+	if _, err := tx.Exec(ctx, recordOutcomes, callID, string(values), result, callback, string(event), now, source); err != nil {
+		return false, fmt.Errorf("record outcomes: %w", err)
+	}
+	return true, nil
+}
+
+// readValues reads the values of the campaign's fields from a call's
+// analysis, texts cleaned of what Postgres refuses (a NUL in a note must
+// not cost the whole end-of-call report).
+func readValues(plan outcome.Plan, o callstate.Observation, loc *time.Location) (outcome.Values, []string) {
 	vals, dropped := plan.Read(o.StructuredData, loc)
 	if len(o.OtherStructuredData) > 0 && !outcome.Answered(o.StructuredData) {
 		// Without our own output, values the deprecated analysis
@@ -101,33 +168,12 @@ func RecordOutcomes(ctx context.Context, tx pgx.Tx, callID uuid.UUID, o callstat
 		}
 		dropped = append(dropped, alsoDropped...)
 	}
-	var result *string
-	if r, ok := plan.Decide(vals); ok {
-		result = &r
-	}
-	var callback *time.Time
-	if at, ok := plan.CallbackAt(vals, now, w, zones); ok {
-		callback = &at
-	}
-	got := make([]string, 0, len(vals))
-	for _, f := range plan.Fields {
-		if _, ok := vals[f.Name]; ok {
-			got = append(got, f.Name)
+	for k, v := range vals {
+		if s, ok := v.(string); ok {
+			vals[k] = callstate.CleanText(s)
 		}
 	}
-	if dropped == nil {
-		dropped = []string{}
-	}
-	values, _ := json.Marshal(vals)
-	event, _ := json.Marshal(map[string]any{"fields": got, "dropped": dropped, "result": result, "callbackAt": callback})
-	source := "webhook"
-	if o.Fetched {
-		source = "reconcile"
-	}
-	if _, err := tx.Exec(ctx, recordOutcomes, callID, string(values), result, callback, string(event), now, source); err != nil {
-		return false, fmt.Errorf("record outcomes: %w", err)
-	}
-	return true, nil
+	return vals, dropped
 }
 
 // setResult sets a contact's result by hand ($3; null clears it) and logs

@@ -13,11 +13,16 @@ import (
 	"github.com/autolynx/autolynx/lib/outcome"
 )
 
+// hasOutcomes selects the calls (o) that recorded values: a call whose
+// extraction found nothing ({}) must not hide what an earlier one
+// recorded (calls_outcomes_idx serves it: <> implies is not null).
+const hasOutcomes = `o.outcomes is not null and o.outcomes <> '{}'::jsonb`
+
 // latestOutcomes is a contact's (k) outcome values: those of its latest
-// call that has any, so a callback that went unanswered does not hide
-// what was said before (calls_outcomes_idx serves it).
+// call that has any, so a callback that went unanswered, or answered
+// without a value, does not hide what was said before.
 const latestOutcomes = `(select o.outcomes from calls o
-  where o.campaign_id = k.campaign_id and o.contact_id = k.id and o.outcomes is not null
+  where o.campaign_id = k.campaign_id and o.contact_id = k.id and ` + hasOutcomes + `
   order by o.attempt desc limit 1)`
 
 // Outcomes summarizes a campaign's outcome fields for its charts: per
@@ -57,7 +62,7 @@ type CallbackSlot struct {
 const fieldCounts = `
 select e.key, case when jsonb_typeof(e.value) = 'boolean' or e.key = any($2::text[]) then e.value #>> '{}' end, count(*)
 from (select distinct on (o.contact_id) o.outcomes from calls o
-      where o.campaign_id = $1 and o.outcomes is not null
+      where o.campaign_id = $1 and ` + hasOutcomes + `
       order by o.contact_id, o.attempt desc) x
 cross join lateral jsonb_each(x.outcomes) e
 group by 1, 2`
@@ -65,9 +70,12 @@ group by 1, 2`
 const resultCounts = `
 select result, count(*) from contacts where campaign_id = $1 and result is not null group by 1`
 
-const nextCallbacks = `
-select k.id, k.name, k.callback_at, count(*) over () from contacts k
-where k.campaign_id = $1 and k.callback_at is not null and k.suppressed_at is null
+// nextCallbacks are the callbacks still to be placed: none once the
+// campaign is finished (stopped, or completed before a late report asked
+// for one), since nothing more is dialed.
+var nextCallbacks = `
+select k.id, k.name, k.callback_at, count(*) over () from contacts k join campaigns c on c.id = k.campaign_id
+where k.campaign_id = $1 and k.callback_at is not null and k.suppressed_at is null and c.status not in ` + FinalSQL + `
 order by k.callback_at, k.position limit 20`
 
 // summarizeOutcomes reads the outcome summary of a campaign that defines

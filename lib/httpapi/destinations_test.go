@@ -53,6 +53,7 @@ func TestEveryEventReachesAnUnreliableReceiverOnce(t *testing.T) {
 	}, outbox.Timeout+time.Second)
 	dst := addDestination(t, e, crm.URL, outbox.CallFinished, outbox.CampaignFinished, outbox.ContactOptedOut)
 	crm.SetSecret(dst.Secret)
+	crm.SetClock(e.Clock.Now)
 
 	const contacts = 6
 	c := e.CreateCampaign(map[string]string{"name": "Outbox", "assistantId": e.CreateAssistant("Caller"),
@@ -154,6 +155,7 @@ func TestDestinationAdminFlow(t *testing.T) {
 	}, 0)
 	dst := addDestination(t, e, crm.URL, outbox.ContactOptedOut)
 	crm.SetSecret(dst.Secret)
+	crm.SetClock(e.Clock.Now)
 	base := "/api/admin/destinations/" + dst.Destination.ID.String()
 
 	var st outbox.DeliveryState

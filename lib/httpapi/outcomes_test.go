@@ -171,9 +171,11 @@ func TestManualResult(t *testing.T) {
 	}
 	r := e.Send(t, http.MethodPut, "/api/campaigns/"+id+"/contacts/"+apitest.NewID()+"/result", tok, "application/json", strings.NewReader(`{"result":"won"}`))
 	apitest.WantError(t, r, http.StatusNotFound, "NOT_FOUND")
-	// Opt-out by hand lists the number, as its rule would.
-	if st := e.JSON(http.MethodPut, path, tok, map[string]any{"result": "opt-out"}, nil); st != http.StatusOK {
-		t.Fatalf("set opt-out: %d", st)
+	// Opt-out by hand, however it is spelled, lists the number, as its
+	// rule would.
+	var set struct{ Result string }
+	if st := e.JSON(http.MethodPut, path, tok, map[string]any{"result": " Opt out"}, &set); st != http.StatusOK || set.Result != "opt-out" {
+		t.Fatalf("set opt-out: %d, result %q", st, set.Result)
 	}
 	if n := e.Count(t, `select count(*) from dnc where phone = $1`, apitest.Phone(0)); n != 1 {
 		t.Errorf("opt-out by hand: number listed %d times", n)
@@ -188,22 +190,30 @@ func TestManualResult(t *testing.T) {
 
 // A person who says "do not call me" gets the opt-out result by the
 // campaign's rule, and the number joins the do-not-call list before any
-// further dial: another campaign holding it never calls it.
+// further dial: another campaign that already held the number (made
+// before the opt-out, so its import could not drop it) never calls it.
 func TestOptOutRuleStopsEveryCampaign(t *testing.T) {
 	t.Parallel()
 	answers := vapisim.Answers{apitest.Phone(0): {{"do_not_call": true}}}
-	e, tok, first := outcomeCampaign(t, answers, map[string]string{"outcomeFields": "qualification"}, 2)
+	e := newCampEnv(t, apitest.Options{Sim: vapisim.Config{Seed: 18, Mix: vapisim.Mix{Answered: 1}, Answers: answers}})
+	tok := e.NewOperator(t)
+	first := e.create(t, tok, map[string]string{"maxAttempts": "1", "outcomeFields": "qualification"}, apitest.CSVHeader+apitest.Rows(0, 2)).CampaignID
+	second := e.create(t, tok, map[string]string{"maxAttempts": "1"}, apitest.CSVHeader+apitest.Rows(0, 3)).CampaignID
+	e.Control(first, "start")
+	e.Eventually(30*time.Second, first, func() bool { return e.Summary(first).Status == "COMPLETED" })
 	if k := contactsBy(t, e, tok, first, "")[apitest.Phone(0)]; k.Result == nil || *k.Result != "opt-out" {
 		t.Fatalf("result %v, want opt-out", k.Result)
 	}
 	if n := e.Count(t, `select count(*) from dnc where phone = $1 and source = 'opt-out'`, apitest.Phone(0)); n != 1 {
 		t.Fatalf("number on the do-not-call list %d times", n)
 	}
-	second := e.create(t, tok, map[string]string{"maxAttempts": "1"}, apitest.CSVHeader+apitest.Rows(0, 3)).CampaignID
 	e.Control(second, "start")
 	e.Eventually(30*time.Second, second, func() bool { return e.Summary(second).Status == "COMPLETED" })
 	if n := e.Sim.Stats().ByCustomer[apitest.Phone(0)]; n != 1 {
 		t.Errorf("the opted-out number was called %d times, want once (by the first campaign)", n)
+	}
+	if n := len(e.Sim.Calls()); n != 4 {
+		t.Errorf("%d calls, want the first campaign's 2 and the second's 2 others", n)
 	}
 }
 

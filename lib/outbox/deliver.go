@@ -18,6 +18,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/autolynx/autolynx/lib/settings"
 )
 
 // Delivery budgets. A pass (one cron tick) sends at most Batch
@@ -189,14 +191,20 @@ func (d *Dispatcher) Deliver(ctx context.Context) (Summary, error) {
 	return sum, errors.Join(errs...)
 }
 
-// prune deletes events older than KeepFor that no delivery waits for
-// (their bodies carry names and phones), a bounded batch per pass.
+// prune deletes events that no delivery waits for older than KeepFor, or
+// than the retention policy's PII horizon when that is shorter: their
+// bodies carry names, phones and outcome texts, which must not outlive
+// the campaign's own (an event is made before its campaign finishes, the
+// horizon counts from that finish). A bounded batch per pass.
+var pruneEvents = `
+delete from outbox_events where id in (
+  select e.id from outbox_events e
+  where e.created_at < $1::timestamptz - least($2::interval, make_interval(days => ` + settings.Value(settings.KeyRetentionPII, "int") + `))
+    and not exists (select 1 from outbox_deliveries x where x.event_id = e.id and x.status = 'pending')
+  order by e.created_at limit $3)`
+
 func (d *Dispatcher) prune(ctx context.Context) error {
-	_, err := d.DB.Exec(ctx, `
-		delete from outbox_events where id in (
-		  select e.id from outbox_events e where e.created_at < $1::timestamptz - $2::interval
-		    and not exists (select 1 from outbox_deliveries x where x.event_id = e.id and x.status = 'pending')
-		  order by e.created_at limit $3)`, d.Now(), KeepFor, pruneBatch)
+	_, err := d.DB.Exec(ctx, pruneEvents, d.Now(), KeepFor, pruneBatch)
 	if err != nil {
 		return fmt.Errorf("prune outbox: %w", err)
 	}

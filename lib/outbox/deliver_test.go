@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/autolynx/autolynx/dev/campaigntest"
 	"github.com/autolynx/autolynx/dev/teamsystem"
 	"github.com/autolynx/autolynx/lib/callstate"
 	"github.com/autolynx/autolynx/lib/outbox"
@@ -254,6 +255,28 @@ func TestOldEventsArePruned(t *testing.T) {
 	}
 }
 
+// With a PII horizon shorter than KeepFor, events go at that horizon:
+// their bodies carry names, phones and outcome texts, which retention
+// promises to remove by then.
+func TestEventsGoByThePIIHorizon(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	rc := newReceiver(t, nil)
+	e.destination(t, rc, outbox.ContactOptedOut)
+	e.exec(t, `insert into system_config (key, value) values ('retention_pii_days', '7')`)
+	e.optOut(t, 1, 2)
+	if _, err := e.d.Deliver(e.ctx); err != nil || rc.Requests() != 2 {
+		t.Fatalf("%d delivered (%v)", rc.Requests(), err)
+	}
+	e.exec(t, `update outbox_events set created_at = $1 where phone = $2`, e.clock.Now().Add(-7*24*time.Hour-time.Hour), campaigntest.Phone(1))
+	if _, err := e.d.Deliver(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.Count(t, `select count(*) from outbox_events`); n != 1 {
+		t.Errorf("%d events left, want only the one younger than the PII horizon", n)
+	}
+}
+
 // The tick's own ends (a timeout, a refusal, a manual mark) go through
 // callstate.End and write the event like the webhook's.
 func TestCallEndedByUsIsAnEvent(t *testing.T) {
@@ -315,5 +338,33 @@ func TestRotationSignsWithBothSecretsForAWhile(t *testing.T) {
 	}
 	if g := <-seen; !verifies(fresh, g) || verifies(old, g) {
 		t.Errorf("after the overlap %q: want the new secret's signature alone", g.sig)
+	}
+}
+
+// Redelivering an event a pass is sending right now (its delivery under
+// the pass's lease) sends nothing alongside: the pass's attempt decides.
+// Once the lease has passed (a pass that died mid-send), it sends.
+func TestRedeliverLeavesADeliveryInFlightAlone(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	rc := newReceiver(t, nil)
+	dest := e.destination(t, rc, outbox.ContactOptedOut)
+	e.optOut(t, 0, 1)
+	var delivery, event uuid.UUID
+	if err := e.Pool.QueryRow(e.ctx, `select id, event_id from outbox_deliveries`).Scan(&delivery, &event); err != nil {
+		t.Fatal(err)
+	}
+	now := e.clock.Now()
+	// As a pass's claim leaves it while the request is out.
+	e.exec(t, `update outbox_deliveries set attempts = 1, last_attempt_at = $2,
+		next_attempt_at = $2::timestamptz + $3::interval, give_up_at = $2::timestamptz + $4::interval where id = $1`,
+		delivery, now, outbox.Lease, outbox.RetryFor)
+	st, err := e.d.Redeliver(e.ctx, dest, event)
+	if err != nil || rc.Requests() != 0 || st.Status != "pending" || st.Attempts != 1 {
+		t.Fatalf("redelivered while in flight: %d requests, %+v (%v)", rc.Requests(), st, err)
+	}
+	e.clock.Set(now.Add(outbox.Lease))
+	if st, err := e.d.Redeliver(e.ctx, dest, event); err != nil || rc.Requests() != 1 || st.Status != "delivered" {
+		t.Errorf("redelivered after the lease: %d requests, %+v (%v)", rc.Requests(), st, err)
 	}
 }

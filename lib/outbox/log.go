@@ -97,18 +97,34 @@ func (d *Dispatcher) SendTest(ctx context.Context, dest uuid.UUID) (*DeliverySta
 	return d.DeliverNow(ctx, id)
 }
 
+// redeliver puts an event's delivery to a destination back to pending,
+// or makes one, and returns its id. A delivery a pass is sending right
+// now is left alone (pending under its claim's lease: next_attempt_at is
+// last_attempt_at + Lease, still ahead, until the attempt is recorded):
+// making it due again would send it a second time alongside.
+const redeliver = `
+with put as (
+  insert into outbox_deliveries (event_id, destination_id)
+  select e.id, t.id from outbox_events e, destinations t where e.id = $2 and t.id = $1 and e.type <> '` + TestEvent + `'
+  on conflict (event_id, destination_id) do update set status = 'pending', attempts = 0,
+    next_attempt_at = null, give_up_at = null, delivered_at = null
+  where not (outbox_deliveries.status = 'pending' and outbox_deliveries.next_attempt_at > $3::timestamptz
+             and outbox_deliveries.next_attempt_at = outbox_deliveries.last_attempt_at + $4::interval)
+  returning id
+)
+select id from put
+union all
+select d.id from outbox_deliveries d join outbox_events e on e.id = d.event_id
+where d.event_id = $2 and d.destination_id = $1 and e.type <> '` + TestEvent + `' and not exists (select 1 from put)`
+
 // Redeliver sends an event to a destination again, at once and then
 // with retries for another RetryFor, with the same webhook-id and body:
 // a delivery that failed or succeeded is put back to pending, and an
-// event the destination never had gets a delivery.
+// event the destination never had gets a delivery. One a pass is
+// sending is left to that pass.
 func (d *Dispatcher) Redeliver(ctx context.Context, dest, event uuid.UUID) (*DeliveryState, error) {
 	var id uuid.UUID
-	err := d.DB.QueryRow(ctx, `
-		insert into outbox_deliveries (event_id, destination_id)
-		select e.id, t.id from outbox_events e, destinations t where e.id = $2 and t.id = $1 and e.type <> '`+TestEvent+`'
-		on conflict (event_id, destination_id) do update set status = 'pending', attempts = 0,
-		  next_attempt_at = null, give_up_at = null, delivered_at = null
-		returning id`, dest, event).Scan(&id)
+	err := d.DB.QueryRow(ctx, redeliver, dest, event, d.Now(), Lease).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, problem.New(problem.NotFound, "event or destination not found")
 	}

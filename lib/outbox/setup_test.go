@@ -58,6 +58,7 @@ func (e env) destination(t *testing.T, rc *teamsystem.Receiver, events ...string
 		t.Fatal(err)
 	}
 	rc.SetSecret(secret)
+	rc.SetClock(e.clock.Now)
 	return dst.ID
 }
 

@@ -15,21 +15,28 @@ type Window interface {
 // away is more likely a misheard one than a plan.
 const MaxCallbackAhead = 30 * 24 * time.Hour
 
-// CallbackAt is when a callback the values ask for is placed: the time
-// asked, never before now, moved to the first minute the calling window
-// is open in every zone of the contact at or after it (a person who asked
-// for 20:00 is called when the window next opens, not earlier than they
-// asked). ok is false when the values ask for none, for one more than
-// MaxCallbackAhead away, or the window never opens in the fortnight
-// searched.
-func (p Plan) CallbackAt(vals Values, now time.Time, w Window, zones []string) (time.Time, bool) {
+// MaxCallbacks bounds the callbacks one contact gets: a person who asks
+// again on every callback call would otherwise keep the campaign open,
+// and the number dialed, with calls that count against no limit.
+const MaxCallbacks = 2
+
+// CallbackAt is when a callback the values of a call that started at
+// started ask for is placed: the time asked, never before now, moved to
+// the first minute the calling window is open in every zone of the
+// contact at or after it (a person who asked for 20:00 is called when the
+// window next opens, not earlier than they asked). ok is false when the
+// values ask for none, for a time at or before the call started (the
+// time agreed, restated on the callback call itself, is no new request),
+// for one more than MaxCallbackAhead away, or the window never opens in
+// the fortnight searched.
+func (p Plan) CallbackAt(vals Values, started, now time.Time, w Window, zones []string) (time.Time, bool) {
 	f, ok := p.CallbackField()
 	if !ok {
 		return time.Time{}, false
 	}
 	s, _ := vals[f.Name].(string)
 	asked, ok := ParseTime(s, time.UTC)
-	if !ok || asked.After(now.Add(MaxCallbackAhead)) {
+	if !ok || !asked.After(started) || asked.After(now.Add(MaxCallbackAhead)) {
 		return time.Time{}, false
 	}
 	if asked.Before(now) {

@@ -50,7 +50,8 @@ type Field struct {
 }
 
 // Rule maps an outcome value to the contact's result: when Field equals
-// Equals, the result is Result. The first matching rule wins.
+// Equals, the result is Result. A matching opt-out rule wins, else the
+// first matching rule (Plan.Decide).
 type Rule struct {
 	Field  string `json:"field"`
 	Equals any    `json:"equals"`
@@ -150,7 +151,7 @@ func (p *Plan) validRules() error {
 	for i := range p.Rules {
 		r := &p.Rules[i]
 		at := fmt.Sprintf("outcomeRules[%d]", i)
-		r.Result = strings.TrimSpace(r.Result)
+		r.Result = NormalResult(r.Result)
 		if r.Result == "" || utf8.RuneCountInString(r.Result) > MaxResult {
 			return invalid(at+".result", fmt.Sprintf("a rule's result is 1 to %d characters", MaxResult))
 		}

@@ -3,6 +3,7 @@ package outcome_test
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -116,6 +117,38 @@ func TestDecide(t *testing.T) {
 	}
 }
 
+// An opt-out rule wins over an earlier rule the call also matches (a
+// person not interested who asked not to be called again is an opt-out,
+// not "lost"), and any spelling of the opt-out, in a rule or stored
+// before spellings were read, is the opt-out that lists the number.
+func TestOptOutWinsWhateverItsPlaceAndSpelling(t *testing.T) {
+	t.Parallel()
+	p, err := outcome.Parse(`[{"name":"interested","type":"boolean"},{"name":"do_not_call","type":"boolean"}]`,
+		`[{"field":"interested","equals":false,"result":"lost"},{"field":"do_not_call","equals":true,"result":"Opt out"}]`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Rules[1].Result != outcome.OptOut {
+		t.Errorf("rule result stored as %q, want %q", p.Rules[1].Result, outcome.OptOut)
+	}
+	if r, _ := p.Decide(outcome.Values{"interested": false, "do_not_call": true}); r != outcome.OptOut {
+		t.Errorf("result %q: the opt-out lost to an earlier rule", r)
+	}
+	if r, _ := p.Decide(outcome.Values{"interested": false, "do_not_call": false}); r != "lost" {
+		t.Errorf("result %q, want lost", r)
+	}
+	stored, _ := outcome.Decode(`[{"name":"do_not_call","type":"boolean"}]`, `[{"field":"do_not_call","equals":true,"result":"OPT-OUT"}]`)
+	if r, _ := stored.Decide(outcome.Values{"do_not_call": true}); r != outcome.OptOut {
+		t.Errorf("stored rule decided %q, want %q", r, outcome.OptOut)
+	}
+	for in, want := range map[string]string{" Opt-Out ": outcome.OptOut, "opted out": outcome.OptOut, "Do not call": outcome.OptOut,
+		"DNC": outcome.OptOut, "optout": outcome.OptOut, " Won ": "Won", "opt-outs": "opt-outs"} {
+		if got := outcome.NormalResult(in); got != want {
+			t.Errorf("NormalResult(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 type window struct{ start, end int }
 
 // NextOpen of a window open every day from start to end o'clock in the
@@ -143,25 +176,27 @@ func TestCallbackAt(t *testing.T) {
 	t.Parallel()
 	p, _ := outcome.Parse("follow-up", "")
 	now := time.Date(2026, 12, 7, 6, 0, 0, 0, time.UTC) // 15:00 in Tokyo
+	started := now.Add(-5 * time.Minute)                // the call started 14:55
 	zones := []string{"Asia/Tokyo"}
 	w := window{9, 17}
 	cases := map[string]time.Time{
 		"2026-12-08T10:00:00+09:00": time.Date(2026, 12, 8, 1, 0, 0, 0, time.UTC),
 		"2026-12-08T20:00:00+09:00": time.Date(2026, 12, 9, 0, 0, 0, 0, time.UTC), // next day 09:00
-		"2026-12-01T10:00:00+09:00": now,                                          // past: now
+		"2026-12-07T14:58:00+09:00": now,                                          // during the call: now
 		"2026-12-08T07:30:00+09:00": time.Date(2026, 12, 8, 0, 0, 0, 0, time.UTC), // opens 09:00
 	}
 	for asked, want := range cases {
-		got, ok := p.CallbackAt(outcome.Values{"callback_at": asked}, now, w, zones)
+		got, ok := p.CallbackAt(outcome.Values{"callback_at": asked}, started, now, w, zones)
 		if !ok || !got.Equal(want) {
 			t.Errorf("asked %s: callback %v %v, want %v", asked, got, ok, want)
 		}
 	}
-	if _, ok := p.CallbackAt(outcome.Values{"interested": true}, now, w, zones); ok {
-		t.Error("a callback without a time")
-	}
-	if at, ok := p.CallbackAt(outcome.Values{"callback_at": "2027-03-01T10:00:00+09:00"}, now, w, zones); ok {
-		t.Errorf("a callback three months ahead scheduled at %v", at)
+	// Nothing for no time, a time three months ahead, or one at or before
+	// the call started: the time agreed, restated on the callback call.
+	for _, asked := range []string{"", "2027-03-01T10:00:00+09:00", "2026-12-07T14:55:00+09:00", "2026-12-01T10:00:00+09:00"} {
+		if at, ok := p.CallbackAt(outcome.Values{"callback_at": asked}, started, now, w, zones); ok {
+			t.Errorf("asked %q: a callback at %v", asked, at)
+		}
 	}
 }
 
@@ -203,6 +238,16 @@ func TestOutputMatchesOpenAPI(t *testing.T) {
 	}
 	if d := out.Schema.Properties["callback_at"].Description; !strings.Contains(d, "Monday 2026-12-07 15:04 (Asia/Tokyo)") {
 		t.Errorf("date-time description %q lacks the contact's local time", d)
+	}
+	// Vapi does not extract outcomes from a voicemail greeting.
+	if c := out.Conditions; len(c) != 1 || c[0].Type != "endedReason" || c[0].Operator != "notOneOf" || !slices.Contains(c[0].Values, "voicemail") {
+		t.Errorf("conditions %+v, want the output gated off voicemail", c)
+	}
+	// The date-time's form is enforced, not only asked for: an offset
+	// ("Z") added to a local time would move it by the zone's offset.
+	prop, _ := json.Marshal(out.Schema.Properties["callback_at"])
+	if !strings.Contains(string(prop), `"pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}$"`) {
+		t.Errorf("date-time schema %s has no local date-time pattern", prop)
 	}
 	if vars["contact_timezone"] != "Asia/Tokyo" {
 		t.Errorf("variables %v", vars)

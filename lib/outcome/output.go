@@ -22,11 +22,19 @@ func (p Plan) Output(localNow time.Time) vapi.StructuredOutput {
 		Name:        OutputName,
 		Description: "What the person said on this call, as the calling team records it. Leave out what was not said.",
 		Schema:      vapi.JSONSchema{Type: "object", Properties: props},
+		// A voicemail greeting says nothing of the person's: not worth
+		// an extraction (the values of any call not answered are
+		// ignored anyway).
+		Conditions: []vapi.OutputCondition{{Type: "endedReason", Operator: "notOneOf", Values: []string{"voicemail"}}},
 	}
 }
 
+// LocalDateTimePattern is the form a date-time value is extracted in:
+// the person's local date and time, without an offset.
+const LocalDateTimePattern = `^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$`
+
 // schema is one field's JSON schema (Vapi's JsonSchema: type, enum,
-// description).
+// pattern, description).
 func (f Field) schema(localNow time.Time) vapi.JSONSchema {
 	s := vapi.JSONSchema{Description: f.Description}
 	switch f.Type {
@@ -37,7 +45,9 @@ func (f Field) schema(localNow time.Time) vapi.JSONSchema {
 	case Enum:
 		s.Type, s.Enum = "string", f.Options
 	case DateTime:
-		s.Type = "string"
+		// The pattern holds the extraction to a local time: an offset it
+		// added ("Z") would move a Tokyo 10:00 to 19:00.
+		s.Type, s.Pattern = "string", LocalDateTimePattern
 		s.Description = join(f.Description, "Write it as YYYY-MM-DDTHH:MM in the person's local time, without an offset. "+
 			"Their local time now is "+localNow.Format("Monday 2006-01-02 15:04")+" ("+localNow.Location().String()+").")
 	default:

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -177,15 +178,49 @@ func cut(s string, n int) string {
 	return string([]rune(s)[:n])
 }
 
-// Decide is the result the first matching rule gives the values; ok is
+// Decide is the result the rules give the values: the opt-out when an
+// opt-out rule matches, wherever it stands (a person who is not
+// interested and asked not to be called again must join the do-not-call
+// list, not be merely "lost"), else the first matching rule's. ok is
 // false when none matches.
 func (p Plan) Decide(vals Values) (string, bool) {
+	first := ""
 	for _, r := range p.Rules {
-		if v, ok := vals[r.Field]; ok && same(v, r.Equals) {
-			return r.Result, true
+		v, ok := vals[r.Field]
+		if !ok || !same(v, r.Equals) {
+			continue
+		}
+		result := NormalResult(r.Result) // rules stored before spellings were read
+		if result == OptOut {
+			return OptOut, true
+		}
+		if first == "" {
+			first = result
 		}
 	}
-	return "", false
+	return first, first != ""
+}
+
+// optOutSpellings are the ways a team writes the opt-out, as letters
+// only in lower case.
+var optOutSpellings = []string{"optout", "optedout", "donotcall", "dnc"}
+
+// NormalResult is a result as stored: trimmed, and OptOut for any
+// spelling of it ("Opt out", "opted-out", "Do not call", "DNC"), since
+// only OptOut lists the number as do-not-call and a team writes results
+// by hand.
+func NormalResult(r string) string {
+	r = strings.TrimSpace(r)
+	letters := strings.Map(func(c rune) rune {
+		if unicode.IsLetter(c) {
+			return unicode.ToLower(c)
+		}
+		return -1
+	}, r)
+	if slices.Contains(optOutSpellings, letters) {
+		return OptOut
+	}
+	return r
 }
 
 // same compares two typed values (texts ignoring case).

@@ -7,6 +7,7 @@ import (
 
 	"github.com/autolynx/autolynx/dev/apitest"
 	"github.com/autolynx/autolynx/dev/vapisim"
+	fields "github.com/autolynx/autolynx/lib/outcome"
 )
 
 const tokyo = "+81312345678"
@@ -139,5 +140,77 @@ func TestLostReportStillBringsOutcomes(t *testing.T) {
 	}
 	if result != "won" || callback == nil || source != "reconcile" {
 		t.Errorf("after reconciliation: result %q callback %v event source %q", result, callback, source)
+	}
+}
+
+// On the callback call the person (or the extraction) restates the time
+// agreed ("today 10:00"), by then past: that is no new request, so the
+// contact is not dialed again straight away, call after call.
+func TestRestatedCallbackTimeIsNotDialedAgain(t *testing.T) {
+	t.Parallel()
+	restated := map[string]any{"interested": true, "callback_at": "today 10:00"}
+	e, id := tokyoCampaign(t, []map[string]any{{"interested": true, "callback_at": "tomorrow 10:00"}, restated, restated, restated}, nil)
+	reachCallback(t, e, id, 1)
+	e.Eventually(30*time.Second, id, func() bool { return e.Summary(id).Status == "COMPLETED" })
+	if n := len(e.Sim.Calls()); n != 2 {
+		t.Errorf("%d calls, want the first and the one callback", n)
+	}
+}
+
+// A person who asks for another callback on every callback call is
+// called back at most fields.MaxCallbacks times, so a campaign cannot
+// be kept open, and a number dialed, by callbacks alone.
+func TestCallbacksPerContactAreCapped(t *testing.T) {
+	t.Parallel()
+	again := map[string]any{"interested": true, "callback_at": "tomorrow 10:00"}
+	e, id := tokyoCampaign(t, []map[string]any{again, again, again, again}, nil)
+	for calls := 1; calls <= fields.MaxCallbacks; calls++ {
+		reachCallback(t, e, id, calls)
+	}
+	e.Eventually(30*time.Second, id, func() bool { return e.Summary(id).Status == "COMPLETED" })
+	if n := e.Count(t, `select count(*) from calls where campaign_id = $1 and callback`, id); n != fields.MaxCallbacks {
+		t.Errorf("%d callbacks, want %d", n, fields.MaxCallbacks)
+	}
+	if n := e.Count(t, `select count(*) from call_events where campaign_id = $1 and type = 'call.outcome'
+		and (payload->>'callbackLimited')::boolean`, id); n != 1 {
+		t.Errorf("%d outcome events say a callback asked for went over the limit, want 1", n)
+	}
+}
+
+// A callback whose claim Vapi refuses with a 429 comes back as the
+// callback, due at once, not as one of the campaign's redials.
+func TestReleasedCallbackStaysACallback(t *testing.T) {
+	t.Parallel()
+	e, id := tokyoCampaign(t, []map[string]any{{"interested": true, "callback_at": "tomorrow 10:00"}, {"interested": true}}, nil)
+	reachCallback(t, e, id, 1)
+	e.Sim.SetFaults(vapisim.Faults{RateLimited: 1})
+	e.Tick(id)
+	if n := e.Count(t, `select count(*) from contacts where campaign_id = $1 and callback_at is not null and next_attempt_at is null`, id); n != 1 {
+		t.Errorf("after the 429 the contact is not a pending callback")
+	}
+	e.Sim.SetFaults(vapisim.Faults{})
+	e.Eventually(30*time.Second, id, func() bool { return e.Summary(id).Status == "COMPLETED" })
+	if n := e.Count(t, `select count(*) from calls where campaign_id = $1 and callback`, id); n != 1 || len(e.Sim.Calls()) != 2 {
+		t.Errorf("%d calls marked callback of %d, want the callback once", n, len(e.Sim.Calls()))
+	}
+}
+
+// A callback call Vapi accepts but then refuses for the account (out of
+// credits) comes back, once the campaign is resumed, as the callback:
+// not as a redial, and without using up one of the contact's callbacks.
+func TestRefusedCallbackStaysACallback(t *testing.T) {
+	t.Parallel()
+	e, id := tokyoCampaign(t, []map[string]any{{"interested": true, "callback_at": "tomorrow 10:00"}, {"interested": true}}, nil)
+	reachCallback(t, e, id, 1)
+	e.Sim.SetFaults(vapisim.Faults{OutOfCreditsAfter: 1})
+	e.Eventually(30*time.Second, id, func() bool { return e.Summary(id).Status == "PAUSED" })
+	if n := e.Count(t, `select count(*) from contacts where campaign_id = $1 and callback_at is not null and next_attempt_at is null`, id); n != 1 {
+		t.Errorf("after the refusal the contact is not a pending callback")
+	}
+	e.Sim.SetFaults(vapisim.Faults{})
+	e.Control(id, "resume")
+	e.Eventually(30*time.Second, id, func() bool { return e.Summary(id).Status == "COMPLETED" })
+	if n := e.Count(t, `select count(*) from calls where campaign_id = $1 and callback and not refused`, id); n != 1 {
+		t.Errorf("%d callbacks placed after the refusal, want 1", n)
 	}
 }

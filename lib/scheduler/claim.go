@@ -87,13 +87,16 @@ from dnc d where k.campaign_id = $1 and d.phone = k.phone and k.suppressed_at is
 // candidates are contacts due a call now: never dialed, with a retry
 // due, or with a callback due (callback_at, the moment the person asked
 // for, already placed inside the calling window), inside their local
-// calling window, not suppressed, and whose number is under the frequency
+// calling window, not suppressed nor listed do-not-call (suppress marks
+// listed numbers one round trip earlier; a listing committed since must
+// hold too), and whose number is under the frequency
 // cap across campaigns unless the person asked for this call back (a
 // contact held back stays due and is claimed once the cap's window frees;
 // the account lock taken first makes the count final for this claim).
 var candidates = `
 select k.id, k.attempts from contacts k
 where k.campaign_id = $1 and k.position <= $3 and k.suppressed_at is null
+  and not exists (select 1 from dnc d where d.phone = k.phone)
   and (k.last_call_id is null or k.next_attempt_at <= $4
        or k.callback_at <= $4)
   and public.in_calling_window(k.timezones, $5, $4, $6::time, $7::time, $8::smallint[])
@@ -142,7 +145,7 @@ func claim(ctx context.Context, pool db.Beginner, t target, accountCap int, now 
 		}
 		accountRoom = accountCap - r.liveAccount
 		room := min(t.Cap-r.liveCampaign, accountRoom)
-		if room <= 0 || len(r.lines) == 0 || r.maxPosition == 0 {
+		if room <= 0 || len(r.lines) == 0 {
 			return nil
 		}
 		out, err = claimDue(ctx, tx, t, r.lines, room, r.maxPosition, now)
@@ -151,6 +154,9 @@ func claim(ctx context.Context, pool db.Beginner, t target, accountCap int, now 
 	})
 	return out, accountRoom, err
 }
+
+// anyPosition is a position limit that limits nothing.
+const anyPosition = int(^uint32(0) >> 1)
 
 // roomRead is what a claim reads under the account lock.
 type roomRead struct {
@@ -182,7 +188,7 @@ func readRoom(ctx context.Context, tx pgx.Tx, t target, now time.Time) (roomRead
 		r.lines = usableLines(t, r.lines)
 		return wrap("load caller numbers", err)
 	})
-	r.maxPosition = int(^uint32(0) >> 1) // continuous mode: any position
+	r.maxPosition = anyPosition // continuous mode
 	if t.Mode == string(campaign.Batch) {
 		b.Queue(currentBatch, t.ID).QueryRow(func(row pgx.Row) error {
 			var lowest *int
@@ -290,31 +296,35 @@ func leastLoaded(lines []*line) *line {
 }
 
 // batchEnd is the highest contact position this tick may dial in strict
-// batch mode, given the lowest position not finished (nil: none, so
-// nothing may be dialed, 0). Positions are dense from 1 (the importer
+// batch mode, given the lowest position not finished. nil is every batch
+// dialed and none live: what is still due then (a redial, a callback)
+// may be dialed at any position, or it would never be placed and the
+// campaign never complete. Positions are dense from 1 (the importer
 // assigns them), so batch b holds positions b*cap+1 … (b+1)*cap.
 func batchEnd(t target, lowest *int) int {
 	if lowest == nil {
-		return 0
+		return anyPosition
 	}
 	batch := (*lowest - 1) / t.Cap
 	return (batch + 1) * t.Cap
 }
 
 // release undoes a claim whose call surely does not exist at Vapi: the
-// attempt row goes and the contact is dialable again. The event log keeps
-// the record.
+// attempt row goes and the contact is dialable again, as what it was
+// claimed as. The event log keeps the record.
 const release = `
 with gone as (
-  delete from calls where id = $1 and status = 'PENDING' returning id, contact_id, campaign_id
+  delete from calls where id = $1 and status = 'PENDING' returning id, contact_id, campaign_id, callback
 ),
 restored as (
-  -- A released redial is due again at once; a first attempt is simply
-  -- undialed again.
+  -- A released callback is the callback again, due at once (not one of
+  -- the campaign's redials); a released redial is due again at once; a
+  -- first attempt is simply undialed again.
   update contacts k set
     attempts = k.attempts - 1,
     last_call_id = prev.id,
-    next_attempt_at = case when prev.id is not null then $3::timestamptz end
+    callback_at = case when g.callback then $3::timestamptz else k.callback_at end,
+    next_attempt_at = case when prev.id is not null and not g.callback then $3::timestamptz end
   from gone g
   left join lateral (select l.id from calls l where l.contact_id = g.contact_id and l.id <> $1
                      order by l.attempt desc limit 1) prev on true

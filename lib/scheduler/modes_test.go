@@ -175,3 +175,33 @@ func TestPauseResumeStopMidRun(t *testing.T) {
 	// Calls in flight still finish and are recorded.
 	e.Eventually(30*time.Second, id, func() bool { return e.Summary(id).Metrics.ActiveCalls == 0 })
 }
+
+// In strict batch mode a redial or a callback that falls due after the
+// last batch was dialed is placed, and the campaign then completes: with
+// every batch dialed, any position may be called again.
+func TestBatchModeDialsWhatIsDueAfterTheLastBatch(t *testing.T) {
+	t.Parallel()
+	t.Run("redial", func(t *testing.T) {
+		t.Parallel()
+		e := apitest.New(t, apitest.Options{Sim: vapisim.Config{Seed: 18, Mix: vapisim.Mix{NoAnswer: 1}}})
+		id := start(t, e, map[string]string{"mode": "batch", "cap": "2", "maxAttempts": "2", "retryDelayMinutes": "1"}, 3)
+		e.Eventually(30*time.Second, id, func() bool {
+			return e.Count(t, `select count(*) from contacts where campaign_id = $1 and next_attempt_at is not null`, id) == 3
+		})
+		e.Clock.Advance(2 * time.Minute)
+		e.Eventually(30*time.Second, id, status(e, id))
+		if n := len(e.Sim.Calls()); n != 6 {
+			t.Errorf("%d calls, want every contact's two attempts", n)
+		}
+	})
+	t.Run("callback", func(t *testing.T) {
+		t.Parallel()
+		e, id := tokyoCampaign(t, []map[string]any{{"interested": true, "callback_at": "tomorrow 10:00"}, {"interested": true}},
+			map[string]string{"mode": "batch"})
+		reachCallback(t, e, id, 1)
+		e.Eventually(30*time.Second, id, status(e, id))
+		if n := e.Count(t, `select count(*) from calls where campaign_id = $1 and callback`, id); n != 1 {
+			t.Errorf("%d callbacks placed, want 1", n)
+		}
+	})
+}

@@ -67,6 +67,17 @@ type StructuredOutput struct {
 	Name        string     `json:"name"`
 	Description string     `json:"description,omitempty"`
 	Schema      JSONSchema `json:"schema"`
+	// Conditions gate the extraction: all must pass for it to run.
+	Conditions []OutputCondition `json:"conditions,omitempty"`
+}
+
+// OutputCondition is Vapi's EndedReasonCondition: the output runs only
+// when the call's ended reason is (oneOf) or is not (notOneOf) one of
+// Values.
+type OutputCondition struct {
+	Type     string   `json:"type"` // "endedReason"
+	Operator string   `json:"operator"`
+	Values   []string `json:"values"`
 }
 
 // JSONSchema is the subset of Vapi's JsonSchema AutoLynx writes.
@@ -74,6 +85,7 @@ type JSONSchema struct {
 	Type        string                `json:"type"`
 	Description string                `json:"description,omitempty"`
 	Enum        []string              `json:"enum,omitempty"`
+	Pattern     string                `json:"pattern,omitempty"`
 	Properties  map[string]JSONSchema `json:"properties,omitempty"`
 }
 

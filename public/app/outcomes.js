@@ -35,7 +35,7 @@ export function outcomeFieldset() {
     rows,
     h('p', {}, h('button', { type: 'button', class: 'btn small', testid: 'outcome-add', onclick: () => rows.append(fieldRow({ type: 'boolean' })) }, 'Add field')),
     h('h3', {}, 'Results'),
-    h('p', { class: 'hint' }, 'The first rule a call matches sets the contact\'s result; the result opt-out also puts the number on the do-not-call list.'),
+    h('p', { class: 'hint' }, 'The first rule a call matches sets the contact\'s result, but a matching opt-out rule always wins: the result opt-out (also written opt out, do not call, DNC) puts the number on the do-not-call list.'),
     ruleRows,
     h('p', {}, h('button', { type: 'button', class: 'btn small', testid: 'outcome-rule-add', onclick: () => ruleRows.append(ruleRow({})) }, 'Add rule')));
 
@@ -81,9 +81,21 @@ function ruleRow(r) {
   const row = h('div', { class: 'outcome-rule', testid: 'outcome-rule' },
     h('label', {}, 'When ', h('input', { 'data-k': 'field', value: r.field || '', 'aria-label': 'Field', size: 12 })),
     h('label', {}, ' is ', h('input', { 'data-k': 'equals', value: r.equals == null ? '' : String(r.equals), 'aria-label': 'Value', size: 8 })),
-    h('label', {}, ' → result ', h('input', { 'data-k': 'result', value: r.result || '', 'aria-label': 'Result', size: 10, maxlength: 40 })),
+    h('label', {}, ' → result ', h('input', { 'data-k': 'result', value: r.result || '', 'aria-label': 'Result', size: 10, maxlength: 40, list: resultList() })),
     h('button', { type: 'button', class: 'btn small', 'aria-label': 'Remove rule', onclick: () => row.remove() }, '×'));
   return row;
+}
+
+// RESULTS are the results every result input suggests; opt-out is the
+// one that also lists the number as do-not-call.
+const RESULTS = ['won', 'lost', 'opt-out'];
+
+// resultList is the id of the page's one list of suggested results.
+function resultList() {
+  if (!document.getElementById('result-choices')) {
+    document.body.append(h('datalist', { id: 'result-choices' }, RESULTS.map((r) => h('option', { value: r }))));
+  }
+  return 'result-choices';
 }
 
 // show formats one outcome value for a person.
@@ -98,7 +110,7 @@ export function show(v) {
 // with how it was set and a correction form, the values and a callback.
 export function outcomeCells(base, k, onSaved) {
   const vals = k.outcomes || {};
-  const input = h('input', { value: k.result || '', maxlength: 40, size: 8, 'aria-label': `Result for ${k.name || k.phone}`, testid: 'result-input' });
+  const input = h('input', { value: k.result || '', maxlength: 40, size: 8, 'aria-label': `Result for ${k.name || k.phone}`, testid: 'result-input', list: resultList() });
   const msg = h('small', { 'aria-live': 'polite' });
   const save = h('button', { class: 'btn small', testid: 'result-save', onclick: () => busy(save, async () => {
     try {

@@ -74,7 +74,7 @@ func setResult(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if body.Result != nil {
-		v := strings.TrimSpace(*body.Result)
+		v := outcome.NormalResult(*body.Result)
 		if v == "" || len([]rune(v)) > outcome.MaxResult {
 			return problem.New(problem.Invalid, "result must be 1 to 40 characters, or null to clear it", "field", "result")
 		}
