@@ -165,7 +165,7 @@ func TestManualResult(t *testing.T) {
 	if ev["result"] != "won" || ev["previous"] != "lost" || ev["by"] == "" || !strings.Contains(ev["byEmail"].(string), "@") {
 		t.Errorf("event %s", payload)
 	}
-	for body, want := range map[string]int{`{"result":""}`: 400, `{"result":"` + strings.Repeat("x", 41) + `"}`: 400, `{"outcome":"won"}`: 400} {
+	for body, want := range map[string]int{`{"result":""}`: 400, `{"result":"` + strings.Repeat("x", 41) + `"}`: 400, `{"result":"won\u0000"}`: 400, `{"result":"a\nb"}`: 400, `{"outcome":"won"}`: 400} {
 		r := e.Send(t, http.MethodPut, path, tok, "application/json", strings.NewReader(body))
 		apitest.WantError(t, r, want, "VALIDATION_ERROR")
 	}

@@ -152,8 +152,8 @@ func (p *Plan) validRules() error {
 		r := &p.Rules[i]
 		at := fmt.Sprintf("outcomeRules[%d]", i)
 		r.Result = NormalResult(r.Result)
-		if r.Result == "" || utf8.RuneCountInString(r.Result) > MaxResult {
-			return invalid(at+".result", fmt.Sprintf("a rule's result is 1 to %d characters", MaxResult))
+		if !ValidResult(r.Result) {
+			return invalid(at+".result", fmt.Sprintf("a rule's result is 1 to %d characters of text", MaxResult))
 		}
 		f, ok := p.Field(r.Field)
 		if !ok {

@@ -223,6 +223,14 @@ func NormalResult(r string) string {
 	return r
 }
 
+// ValidResult reports whether a result, as NormalResult leaves it, may be
+// stored: 1 to MaxResult characters of printable text (a control
+// character, NUL among them, is no one's result and Postgres refuses NUL).
+func ValidResult(r string) bool {
+	n := utf8.RuneCountInString(r)
+	return n >= 1 && n <= MaxResult && utf8.ValidString(r) && !strings.ContainsFunc(r, unicode.IsControl)
+}
+
 // same compares two typed values (texts ignoring case).
 func same(a, b any) bool {
 	as, aText := a.(string)

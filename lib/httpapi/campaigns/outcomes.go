@@ -75,8 +75,8 @@ func setResult(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) error {
 	}
 	if body.Result != nil {
 		v := outcome.NormalResult(*body.Result)
-		if v == "" || len([]rune(v)) > outcome.MaxResult {
-			return problem.New(problem.Invalid, "result must be 1 to 40 characters, or null to clear it", "field", "result")
+		if !outcome.ValidResult(v) {
+			return problem.New(problem.Invalid, "result must be 1 to 40 characters of text, or null to clear it", "field", "result")
 		}
 		body.Result = &v
 	}
