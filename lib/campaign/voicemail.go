@@ -6,7 +6,9 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -50,6 +52,9 @@ func (v Voicemail) Validate() error {
 		if strings.TrimSpace(v.Message) == "" {
 			return invalid("voicemailMessage", "voicemailPolicy message_last_attempt needs a voicemailMessage")
 		}
+		if !spokenText(v.Message) {
+			return invalid("voicemailMessage", "voicemailMessage must be text: no NUL or other control character except tab and line breaks")
+		}
 		if len(utf16.Encode([]rune(v.Message))) > vapi.MaxVoicemailMessage {
 			return problem.New(problem.Invalid, fmt.Sprintf("voicemailMessage must be at most %d characters", vapi.MaxVoicemailMessage),
 				"field", "voicemailMessage", "maxLength", vapi.MaxVoicemailMessage)
@@ -58,6 +63,15 @@ func (v Voicemail) Validate() error {
 		return invalid("voicemailPolicy", "voicemailPolicy must be hangup or message_last_attempt")
 	}
 	return nil
+}
+
+// spokenText reports whether a message is valid UTF-8 without control
+// characters other than tab and line breaks: Postgres refuses NUL in text,
+// and no other control character means anything when read aloud.
+func spokenText(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsFunc(s, func(r rune) bool {
+		return unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r'
+	})
 }
 
 // SetVoicemail stores a new campaign's voicemail policy (the zero value is

@@ -94,6 +94,9 @@ func TestCampaignCreateRefused(t *testing.T) {
 		{name: "cap too big", fields: map[string]string{"cap": "1001"}, csv: good, field: "cap"},
 		{name: "unknown mode", fields: map[string]string{"mode": "parallel"}, csv: good, field: "mode"},
 		{name: "bad lineQuietGating", fields: map[string]string{"lineQuietGating": "maybe"}, csv: good, field: "lineQuietGating"},
+		{name: "voicemail message with NUL", fields: voicemail("Hi\x00there"), csv: good, field: "voicemailMessage"},
+		{name: "voicemail message not UTF-8", fields: voicemail("Hi \xff there"), csv: good, field: "voicemailMessage"},
+		{name: "voicemail message with a control character", fields: voicemail("Hi\x1bthere"), csv: good, field: "voicemailMessage"},
 	}
 	// The group returns once its parallel subtests are done.
 	t.Run("refusals", func(t *testing.T) {
@@ -138,6 +141,11 @@ func TestCampaignCreateRefused(t *testing.T) {
 	if n := e.Count(t, `select count(*) from campaigns`); n != 0 {
 		t.Errorf("%d campaigns exist after refused creations", n)
 	}
+}
+
+// voicemail is the create fields for a message_last_attempt policy with msg.
+func voicemail(msg string) map[string]string {
+	return map[string]string{"voicemailPolicy": "message_last_attempt", "voicemailMessage": msg}
 }
 
 // newForm writes a multipart form of fields only (no file) and returns
