@@ -70,11 +70,15 @@ select count(*), count(*) filter (where campaign_id = $1)
 from calls where status in ` + callstate.LiveSQL
 
 // currentBatch is the lowest strict batch that still has a contact not
-// finished: undialed, or with a live latest call.
+// finished: undialed, or with a live latest call. A contact held back by
+// the frequency cap does not count, as a suppressed one does not: the cap
+// may hold it for days, and the later batches would wait as long. It is
+// dialed once its number frees, whatever batch is current then.
 var currentBatch = `
 select least(
   (select min(k.position) from contacts k where k.campaign_id = $1 and k.last_call_id is null
-     and k.suppressed_at is null and not exists (select 1 from dnc d where d.phone = k.phone)),
+     and k.suppressed_at is null and not exists (select 1 from dnc d where d.phone = k.phone)
+     and not ` + campaign.FrequencyHeldSQL("k", "$2") + `),
   (select min(k.position) from calls l join contacts k on k.id = l.contact_id
      where l.campaign_id = $1 and l.status in ` + callstate.LiveSQL + `))`
 
@@ -190,7 +194,7 @@ func readRoom(ctx context.Context, tx pgx.Tx, t target, now time.Time) (roomRead
 	})
 	r.maxPosition = anyPosition // continuous mode
 	if t.Mode == string(campaign.Batch) {
-		b.Queue(currentBatch, t.ID).QueryRow(func(row pgx.Row) error {
+		b.Queue(currentBatch, t.ID, now).QueryRow(func(row pgx.Row) error {
 			var lowest *int
 			if err := row.Scan(&lowest); err != nil {
 				return wrap("find current batch", err)

@@ -115,3 +115,30 @@ func TestFrequencyCapSetByAdmins(t *testing.T) {
 		t.Errorf("%d calls with no cap, want 2", n)
 	}
 }
+
+// TestFrequencyCapHeldContactFinishesBatch: in strict batch mode a
+// contact held back by the cap does not keep its batch unfinished (the
+// cap may hold it for days): the later batches are dialed meanwhile, and
+// the held contact is not.
+func TestFrequencyCapHeldContactFinishesBatch(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{Sim: vapisim.Config{Seed: 52, Mix: vapisim.Mix{Answered: 1}}})
+	asst := e.CreateAssistant("Cap")
+	shared := apitest.Phone(1)
+	old := e.CreateCampaign(map[string]string{"name": "old", "assistantId": asst}, "name,phone\nSam,"+shared+"\n").CampaignID
+	e.Exec(t, `insert into calls (campaign_id, contact_id, attempt, status, phone_number_id, ended_reason, disposition, dial_requested_at)
+		select k.campaign_id, k.id, x, 'ENDED', 'test-phone-number', 'customer-did-not-answer', 'no-answer', $2::timestamptz - interval '1 day'
+		from contacts k, generate_series(1, 3) x where k.campaign_id = $1`, old, e.Clock.Now())
+	e.Exec(t, `update campaigns set status = 'COMPLETED' where id = $1`, old)
+	b := e.CreateCampaign(map[string]string{"name": "B", "assistantId": asst, "mode": "batch", "cap": "1"},
+		"name,phone\nAnn,"+shared+"\nBob,"+apitest.Phone(2)+"\nCy,"+apitest.Phone(3)+"\n").CampaignID
+	e.Control(b, "start")
+	calls := `select count(*) from calls where campaign_id = $1`
+	e.Eventually(30*time.Second, b, func() bool { return e.Count(t, calls, b) == 2 })
+	if n := e.Count(t, calls+` and contact_id in (select id from contacts where phone = $2)`, b, shared); n != 0 {
+		t.Errorf("the held contact got %d calls", n)
+	}
+	if s := e.Summary(b); s.Waiting != nil && s.Waiting.DueNow != 0 {
+		t.Errorf("waiting %+v, want no contact due now", s.Waiting)
+	}
+}
