@@ -13,6 +13,7 @@ package callstate
 
 import (
 	"slices"
+	"time"
 
 	"github.com/autolynx/autolynx/lib/db"
 )
@@ -71,6 +72,10 @@ func Statuses() []string { return append(slices.Clip(live), final...) }
 
 // Terminal reports whether s is a final status.
 func Terminal(s string) bool { r, ok := rank[s]; return ok && r == len(live) }
+
+// MaxCallAge bounds how long Vapi can keep a call live (its maximum
+// maxDurationSeconds is 12 hours); a call "live" for longer is stuck.
+const MaxCallAge = 12 * time.Hour
 
 // Live reports whether a call in s occupies a line.
 func Live(s string) bool { _, ok := rank[s]; return ok && !Terminal(s) }

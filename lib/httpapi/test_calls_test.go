@@ -162,3 +162,33 @@ func TestTestCallRefused(t *testing.T) {
 		t.Errorf("%d test calls recorded as possibly placed, want 1", n)
 	}
 }
+
+// TestTestCallLiveOnlyWhileItCanBe: a test call Vapi never confirmed
+// (the function died between recording it and Vapi's answer) does not
+// block the campaign's later test calls for good, and one Vapi already
+// ended does not block the next, though nobody read the list since.
+func TestTestCallLiveOnlyWhileItCanBe(t *testing.T) {
+	t.Parallel()
+	e := newCampEnv(t, apitest.Options{Sim: vapisim.Config{Seed: 82, Mix: vapisim.Mix{Answered: 1}, Scale: 0.002}})
+	c := e.create(t, e.Operator, nil, "name,phone\nAnn,"+apitest.Phone(1)+"\n")
+	path := "/api/campaigns/" + c.CampaignID + "/test-calls"
+	place := func() apitest.Reply {
+		return e.Send(t, http.MethodPost, path, e.Operator, "application/json", strings.NewReader(`{"phone":"+14155550998"}`))
+	}
+	e.Exec(t, `insert into test_calls (campaign_id, phone, created_at) values ($1, '+14155550999', $2::timestamptz - interval '2 days')`,
+		c.CampaignID, e.Clock.Now())
+	if r := place(); r.Status != http.StatusCreated {
+		t.Fatalf("a 2-day-old unconfirmed test call still blocks the campaign: %d %s", r.Status, r.Body)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for len(e.Sim.Calls()) != 1 || e.Sim.Calls()[0].Status != "ended" {
+		if time.Now().After(deadline) {
+			t.Fatalf("the test call did not end at Vapi: %+v", e.Sim.Calls())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	e.Clock.Advance(testcall.RefreshEvery)
+	if r := place(); r.Status != http.StatusCreated {
+		t.Errorf("a test call Vapi ended blocks the next: %d %s", r.Status, r.Body)
+	}
+}

@@ -16,10 +16,6 @@ import (
 	"github.com/autolynx/autolynx/lib/vapi"
 )
 
-// MaxCallAge bounds how long Vapi can keep a call live (its maximum
-// maxDurationSeconds is 12 hours); a call "live" for longer is stuck.
-const MaxCallAge = 12 * time.Hour
-
 type suspect struct {
 	ID            uuid.UUID
 	CampaignID    uuid.UUID
@@ -197,7 +193,7 @@ func (s *Scheduler) settleSilent(ctx context.Context, c suspect) settled {
 			return s.failed(ctx, c, err)
 		}
 		return reconciled
-	case callstate.Live(obs.Status) && s.Now().Sub(c.CreatedAt) < MaxCallAge:
+	case callstate.Live(obs.Status) && s.Now().Sub(c.CreatedAt) < callstate.MaxCallAge:
 		// Vapi says it is still on: a long call. Keep its slot and look
 		// again after another silent period.
 		if err := s.applyVapi(ctx, obs, call, "call.still-live"); err != nil {

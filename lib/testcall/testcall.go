@@ -28,6 +28,14 @@ const (
 	RefreshEvery = 2 * time.Second
 	// MetadataTestCallID names our id in the call's metadata.
 	MetadataTestCallID = "autolynxTestCallId"
+	// Unconfirmed bounds how long a test call Vapi has not confirmed
+	// counts as live: Place asks Vapi within one request, which the
+	// function's 60 s maxDuration ends, so an older one was never
+	// placed or its answer was lost with the function.
+	Unconfirmed = 2 * time.Minute
+	// recordTimeout bounds writing Vapi's answer, which goes on after
+	// the client left: an unwritten answer would leave the call live.
+	recordTimeout = 5 * time.Second
 )
 
 // TestCall is one test call as the API shows it.
@@ -85,7 +93,8 @@ select a.provider_assistant_id, coalesce(c.phone_number_ids[1], c.phone_number_i
   $2::uuid is null or k.id is not null,
   exists (select 1 from dnc d where d.phone = $3),
   (select count(*) from test_calls t where t.created_by = $4 and t.created_at > $5),
-  exists (select 1 from test_calls t where t.campaign_id = c.id and t.status in ` + callstate.LiveSQL + `)
+  exists (select 1 from test_calls t where t.campaign_id = c.id and t.status in ` + callstate.LiveSQL + `
+          and t.created_at > case when t.provider_call_id is null then $6::timestamptz else $7 end)
 from campaigns c join assistants a on a.id = c.assistant_id
 left join contacts k on k.id = $2 and k.campaign_id = c.id
 where c.id = $1`
@@ -98,8 +107,14 @@ values ($1, $2, $3, $4, $5, $5) returning id`
 // not on the do-not-call list, the caller is under PerUser in Window and
 // the campaign has no live test call), records the test call, and asks
 // Vapi for it. The checks and the insert are one transaction under a lock
-// on the user, so two clicks cannot both pass the limit.
+// on the user, so two clicks cannot both pass the limit. A test call is
+// live while Vapi may still have it on: confirmed ones are asked about
+// first (one that ended does not wait for someone to read the list), and
+// none is live past Unconfirmed unconfirmed or callstate.MaxCallAge.
 func (p *Placer) Place(ctx context.Context, r Request) (*TestCall, error) {
+	if _, err := p.List(ctx, r.CampaignID); err != nil {
+		return nil, err
+	}
 	now := p.Now()
 	var s setup
 	var id uuid.UUID
@@ -110,7 +125,8 @@ func (p *Placer) Place(ctx context.Context, r Request) (*TestCall, error) {
 		var vars []byte
 		var contactOK, listed, live bool
 		var recent int
-		err := tx.QueryRow(ctx, readSetup, r.CampaignID, r.ContactID, r.Phone, r.By, now.Add(-Window)).Scan(
+		err := tx.QueryRow(ctx, readSetup, r.CampaignID, r.ContactID, r.Phone, r.By, now.Add(-Window),
+			now.Add(-Unconfirmed), now.Add(-callstate.MaxCallAge)).Scan(
 			&s.assistantID, &s.phoneNumberID, &s.voicemail.Policy, &s.voicemail.Message, &s.name, &s.business, &vars,
 			&contactOK, &listed, &recent, &live)
 		switch {
@@ -137,19 +153,22 @@ func (p *Placer) Place(ctx context.Context, r Request) (*TestCall, error) {
 		return nil, err
 	}
 	call, err := p.Vapi.CreateCall(ctx, request(id, r, s))
+	// What Vapi answered is written even if the client left meanwhile.
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
 	if err != nil {
 		// A lost answer may hide a placed call: it is not called FAILED.
 		status, why := "FAILED", "not placed: "+err.Error()
 		if _, lost := errors.AsType[*vapi.AmbiguousError](err); lost {
 			status, why = "TIMEOUT", "Vapi's answer was lost; the call may have been placed: "+err.Error()
 		}
-		if _, ferr := p.DB.Exec(ctx, `update test_calls set status = $2, ended_reason = $3, ended_at = $4 where id = $1`,
+		if _, ferr := p.DB.Exec(wctx, `update test_calls set status = $2, ended_reason = $3, ended_at = $4 where id = $1`,
 			id, status, why, now); ferr != nil {
 			return nil, fmt.Errorf("record failed test call: %w", ferr)
 		}
 		return nil, problem.Wrap(problem.Upstream, err, "Vapi did not confirm the test call: "+err.Error())
 	}
-	if err := p.record(ctx, id, call); err != nil {
+	if err := p.record(wctx, id, call); err != nil {
 		return nil, err
 	}
 	return p.get(ctx, r.CampaignID, id)
