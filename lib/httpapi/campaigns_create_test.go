@@ -73,6 +73,13 @@ func TestCampaignCreateRefused(t *testing.T) {
 	if st := e.JSON(http.MethodPatch, "/api/assistants/"+inactive, e.Admin, map[string]any{"active": false}, nil); st != http.StatusOK {
 		t.Fatalf("deactivate assistant: %d", st)
 	}
+	// Vapi says an assistant's own voicemail message on every voicemail
+	// the overrides do not replace one, hangup or not.
+	var speaks struct{ ID string }
+	if st := e.JSON(http.MethodPost, "/api/assistants", e.Admin, map[string]any{"name": "Leaves messages",
+		"config": map[string]any{"firstMessage": "Hi", "voicemailMessage": "Call us back."}}, &speaks); st != http.StatusCreated {
+		t.Fatalf("create assistant: %d", st)
+	}
 	good := apitest.CSVHeader + apitest.Rows(0, 2)
 	tests := []struct {
 		name   string
@@ -86,6 +93,7 @@ func TestCampaignCreateRefused(t *testing.T) {
 		{name: "malformed assistant", fields: map[string]string{"assistantId": "sales"}, csv: good, field: "assistantId"},
 		{name: "unknown assistant", fields: map[string]string{"assistantId": apitest.NewID()}, csv: good, field: "assistantId"},
 		{name: "inactive assistant", fields: map[string]string{"assistantId": inactive}, csv: good, field: "assistantId"},
+		{name: "assistant with its own voicemail message", fields: map[string]string{"assistantId": speaks.ID}, csv: good, field: "assistantId"},
 		{name: "no name", fields: map[string]string{"name": " "}, csv: good, field: "name"},
 		{name: "cap zero", fields: map[string]string{"cap": "0"}, csv: good, field: "cap"},
 		{name: "cap negative", fields: map[string]string{"cap": "-2"}, csv: good, field: "cap"},

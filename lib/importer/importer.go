@@ -352,6 +352,29 @@ func (n NewCampaign) validate() error {
 	return n.Rules.Validate(n.Legal)
 }
 
+const readAssistant = `
+select active, coalesce(btrim(config->>'voicemailMessage'), '') <> '' from assistants where id = $1`
+
+// checkAssistant refuses an assistant that is not active, or that has its
+// own voicemailMessage: Vapi says that on every voicemail a call's
+// overrides do not give another message for, so the campaign's
+// voicemailPolicy (hangup, or a message on the last attempt only) would
+// not hold.
+func checkAssistant(ctx context.Context, q db.DBTX, id uuid.UUID) error {
+	var active, speaks bool
+	err := q.QueryRow(ctx, readAssistant, id).Scan(&active, &speaks)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows) || err == nil && !active:
+		return problem.New(problem.Invalid, "assistantId must name an active assistant of the directory", "field", "assistantId")
+	case err != nil:
+		return fmt.Errorf("check assistant: %w", err)
+	case speaks:
+		return problem.New(problem.Invalid, "the assistant has its own voicemailMessage, which Vapi would leave on every voicemail "+
+			"whatever the campaign's voicemailPolicy: remove it from the assistant's config, and set the message on the campaign", "field", "assistantId")
+	}
+	return nil
+}
+
 // Create makes a campaign and imports its CSV in one transaction: a file
 // that cannot be imported leaves no campaign behind.
 func Create(ctx context.Context, pool db.Beginner, n NewCampaign, csv io.Reader) (uuid.UUID, *Report, error) {
@@ -362,13 +385,8 @@ func Create(ctx context.Context, pool db.Beginner, n NewCampaign, csv io.Reader)
 	var id uuid.UUID
 	var rep *Report
 	err := db.InTx(ctx, pool, func(tx pgx.Tx) error {
-		var active bool
-		err := tx.QueryRow(ctx, `select active from assistants where id = $1`, n.AssistantID).Scan(&active)
-		if errors.Is(err, pgx.ErrNoRows) || (err == nil && !active) {
-			return problem.New(problem.Invalid, "assistantId must name an active assistant of the directory", "field", "assistantId")
-		}
-		if err != nil {
-			return fmt.Errorf("check assistant: %w", err)
+		if err := checkAssistant(ctx, tx, n.AssistantID); err != nil {
+			return err
 		}
 		r := n.Rules
 		// Go's zone list is not Postgres's ("Local" is Go's alone): a zone
@@ -380,7 +398,7 @@ func Create(ctx context.Context, pool db.Beginner, n NewCampaign, csv io.Reader)
 		if !known {
 			return problem.New(problem.Invalid, "timezone must be an IANA zone such as America/Chicago", "field", "timezone")
 		}
-		err = tx.QueryRow(ctx, `
+		err := tx.QueryRow(ctx, `
 			insert into campaigns (name, assistant_id, phone_number_id, cap, mode, line_quiet_gating, created_by,
 			  window_start, window_end, window_days, fallback_timezone, max_attempts, retry_delay_minutes,
 			  retry_dispositions, spend_limit_usd, auto_dnc_on_opt_out, phone_number_ids)
