@@ -40,7 +40,7 @@ func FrequencyHeldSQL(k, now string) string {
 // may be called again (phone, frees): from the side of the attempts in
 // the window (calls_dialed_at_idx), so reading a large campaign's held
 // contacts costs the account's recent calls, not a probe per contact.
-// It says what FrequencyHeldSQL and frequencyFreesSQL say per number.
+// It says what FrequencyHeldSQL and FrequencyFreesSQL say per number.
 func cappedNumbersSQL(now string) string {
 	return `select o.phone,
 	    (array_agg(a.at order by a.at desc))[` + settings.FrequencyCapAttemptsSQL + `]
@@ -52,9 +52,9 @@ func cappedNumbersSQL(now string) string {
 	  group by o.phone having count(*) >= ` + settings.FrequencyCapAttemptsSQL
 }
 
-// frequencyFreesSQL is when contact alias k's number may be called again
+// FrequencyFreesSQL is when contact alias k's number may be called again
 // under the cap: when the cap-th newest attempt in the window leaves it.
-func frequencyFreesSQL(k, now string) string {
+func FrequencyFreesSQL(k, now string) string {
 	return `((select a.at from (` + numberAttemptsSince(k, capWindowStart(now)) + `) a
 	  order by a.at desc offset ` + settings.FrequencyCapAttemptsSQL + ` - 1 limit 1)
 	  + make_interval(days => ` + settings.FrequencyCapDaysSQL + `))`

@@ -77,7 +77,7 @@ var numberStanding = `
 select (select count(*) from contacts o join calls l on l.contact_id = o.id where o.phone = k.phone),
   (select count(*) from (` + numberAttemptsSince("k", capWindowStart("$2")) + `) a),
   ` + settings.FrequencyCapAttemptsSQL + `, ` + settings.FrequencyCapDaysSQL + `,
-  case when ` + FrequencyHeldSQL("k", "$2") + ` then ` + frequencyFreesSQL("k", "$2") + ` end
+  case when ` + FrequencyHeldSQL("k", "$2") + ` then ` + FrequencyFreesSQL("k", "$2") + ` end
 from (select $1::text as phone) k`
 
 // History returns one page (from 1) of the calls to an E.164 number.

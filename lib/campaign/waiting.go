@@ -80,7 +80,7 @@ limit 200`
 const probeUpTo = 5000
 
 var (
-	remainingByProbe = remainingZones(`left join lateral (select ` + frequencyFreesSQL("k", "$2") + ` as frees
+	remainingByProbe = remainingZones(`left join lateral (select ` + FrequencyFreesSQL("k", "$2") + ` as frees
   where d.due and ` + FrequencyHeldSQL("k", "$2") + `) h on true`)
 	remainingByCapped = remainingZones(`left join (` + cappedNumbersSQL("$2") + `) h on h.phone = k.phone`)
 )

@@ -78,7 +78,7 @@ var currentBatch = `
 select least(
   (select min(k.position) from contacts k where k.campaign_id = $1 and k.last_call_id is null
      and k.suppressed_at is null and not exists (select 1 from dnc d where d.phone = k.phone)
-     and not ` + campaign.FrequencyHeldSQL("k", "$2") + `),
+     and coalesce(k.held_until <= $2, true) and not ` + campaign.FrequencyHeldSQL("k", "$2") + `),
   (select min(k.position) from calls l join contacts k on k.id = l.contact_id
      where l.campaign_id = $1 and l.status in ` + callstate.LiveSQL + `))`
 
@@ -88,26 +88,47 @@ const suppress = `
 update contacts k set suppressed_at = $2, next_attempt_at = null
 from dnc d where k.campaign_id = $1 and d.phone = k.phone and k.suppressed_at is null`
 
-// candidates are contacts due a call now: never dialed, with a retry
+// dueNow is the condition of contact alias k of campaign $1, at a
+// position up to $2, being due a call at $3: never dialed, with a retry
 // due, or with a callback due (callback_at, the moment the person asked
-// for, already placed inside the calling window), inside their local
-// calling window, not suppressed nor listed do-not-call (suppress marks
-// listed numbers one round trip earlier; a listing committed since must
-// hold too), and whose number is under the frequency
-// cap across campaigns unless the person asked for this call back (a
-// contact held back stays due and is claimed once the cap's window frees;
-// the account lock taken first makes the count final for this claim).
-var candidates = `
-select k.id, k.attempts from contacts k
-where k.campaign_id = $1 and k.position <= $3 and k.suppressed_at is null
+// for, already placed inside the calling window), inside its local
+// calling window ($4 the fallback zone, $5-$6 the window, $7 the days),
+// not suppressed nor listed do-not-call (suppress marks listed numbers
+// one round trip earlier; a listing committed since must hold too).
+const dueNow = `k.campaign_id = $1 and k.position <= $2 and k.suppressed_at is null
   and not exists (select 1 from dnc d where d.phone = k.phone)
-  and (k.last_call_id is null or k.next_attempt_at <= $4
-       or k.callback_at <= $4)
-  and public.in_calling_window(k.timezones, $5, $4, $6::time, $7::time, $8::smallint[])
-  and (k.callback_at <= $4 or not ` + campaign.FrequencyHeldSQL("k", "$4") + `)
+  and (k.last_call_id is null or k.next_attempt_at <= $3 or k.callback_at <= $3)
+  and public.in_calling_window(k.timezones, $4, $3, $5::time, $6::time, $7::smallint[])`
+
+// unheldNow is true when contact alias k may be dialed at $3 under the
+// frequency cap across campaigns: a callback the person asked for always
+// may; otherwise its number must be under the cap (the account lock
+// taken first makes the count final for this claim). A contact found held
+// is marked with when its number frees (held_until, see holdDue) and not
+// counted again before then: a held contact costs a probe of its number's
+// calls, and many of them on every tick would hold the account lock long.
+var unheldNow = `(k.callback_at <= $3 or coalesce(k.held_until <= $3, true))
+  and (k.callback_at <= $3 or not ` + campaign.FrequencyHeldSQL("k", "$3") + `)`
+
+// candidates are the first $8 contacts due a call now and not held back
+// by the cap: a contact held back stays due and is claimed once the cap's
+// window frees.
+var candidates = `
+select k.id, k.attempts, k.position from contacts k
+where ` + dueNow + ` and ` + unheldNow + `
 order by k.position
-limit $2
+limit $8
 for update skip locked`
+
+// holdDue marks the contacts due at positions up to $2 that the cap holds
+// back (those the candidates' scan passed over) with when their number
+// frees. A change that frees a number earlier (the cap's setting, a
+// deleted or refused attempt) clears the marks (migration
+// 20261207600100).
+var holdDue = `
+update contacts k set held_until = ` + campaign.FrequencyFreesSQL("k", "$3") + `
+where ` + dueNow + ` and not coalesce(k.callback_at <= $3, false)
+  and coalesce(k.held_until <= $3, true) and ` + campaign.FrequencyHeldSQL("k", "$3")
 
 const insertAttempts = `
 with made as (
@@ -120,7 +141,7 @@ with made as (
   returning id, contact_id, phone_number_id
 ),
 marked as (
-  update contacts k set last_call_id = m.id, attempts = k.attempts + 1, next_attempt_at = null,
+  update contacts k set last_call_id = m.id, attempts = k.attempts + 1, next_attempt_at = null, held_until = null,
     callback_at = case when k.callback_at <= $5 then null else k.callback_at end
   from made m where k.id = m.contact_id
   returning k.id, m.id as call_id, m.phone_number_id, k.name, k.business_name, k.phone, k.variables, k.position, k.timezones,
@@ -179,6 +200,10 @@ func readRoom(ctx context.Context, tx pgx.Tx, t target, now time.Time) (roomRead
 	var r roomRead
 	b := &pgx.Batch{}
 	b.Queue(db.XactLock, db.AccountLock)
+	// The cap's per-contact probes make the planner's estimates of the
+	// claim's statements huge, and compiling them (JIT) took longer than
+	// running them, under the lock.
+	b.Queue(`set local jit = off`)
 	b.Queue(`select status in `+campaign.ActiveSQL+` from campaigns where id = $1`, t.ID).
 		QueryRow(func(row pgx.Row) error { return wrap("check campaign status", row.Scan(&r.active)) })
 	b.Queue(liveCounts, t.ID).
@@ -239,49 +264,72 @@ func usableLines(t target, all []*line) []*line {
 	return quiet
 }
 
-// claimDue picks the due contacts and inserts their attempts.
+// claimDue picks the due contacts, then in one round trip inserts their
+// attempts and marks the held-back contacts the pick passed over: those
+// up to its last position when it filled the room, else up to
+// maxPosition.
 func claimDue(ctx context.Context, tx pgx.Tx, t target, lines []*line, room, maxPosition int, now time.Time) ([]claimed, error) {
-	rows, err := tx.Query(ctx, candidates, t.ID, room, maxPosition, now, t.FallbackTimezone, t.WindowStart, t.WindowEnd, t.Days)
+	p, err := pickDue(ctx, tx, t, lines, room, maxPosition, now)
 	if err != nil {
-		return nil, fmt.Errorf("find contacts to dial: %w", err)
+		return nil, err
 	}
-	// Text, not uuid.UUID: the simple protocol (the pooler) cannot encode
-	// arrays of uuid.UUID.
-	var contacts []string
-	var attempts []int32
-	var numbers []string
+	scanned := maxPosition
+	if len(p.contacts) == room {
+		scanned = p.last
+	}
+	var out []claimed
+	b := &pgx.Batch{}
+	if len(p.contacts) > 0 {
+		b.Queue(insertAttempts, t.ID, p.contacts, p.attempts, p.numbers, now).Query(func(rows pgx.Rows) error {
+			out, err = pgx.CollectRows(rows, scanClaimed)
+			return wrap("claim contacts", err)
+		})
+	}
+	b.Queue(holdDue, t.ID, scanned, now, t.FallbackTimezone, t.WindowStart, t.WindowEnd, t.Days)
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return nil, fmt.Errorf("claim: %w", err)
+	}
+	return out, nil
+}
+
+// picked is what a claim picked to dial: the contacts (text, not
+// uuid.UUID: the simple protocol of the pooler cannot encode arrays of
+// uuid.UUID), their attempt numbers and caller numbers, and the last
+// position.
+type picked struct {
+	contacts, numbers []string
+	attempts          []int32
+	last              int
+}
+
+// pickDue reads the candidates and gives each the least loaded number.
+func pickDue(ctx context.Context, tx pgx.Tx, t target, lines []*line, room, maxPosition int, now time.Time) (picked, error) {
+	var p picked
+	rows, err := tx.Query(ctx, candidates, t.ID, maxPosition, now, t.FallbackTimezone, t.WindowStart, t.WindowEnd, t.Days, room)
+	if err != nil {
+		return p, fmt.Errorf("find contacts to dial: %w", err)
+	}
+	defer rows.Close()
 	for rows.Next() {
 		var id uuid.UUID
 		var n int32
-		if err := rows.Scan(&id, &n); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("find contacts to dial: %w", err)
+		if err := rows.Scan(&id, &n, &p.last); err != nil {
+			return p, fmt.Errorf("find contacts to dial: %w", err)
 		}
-		contacts, attempts, numbers = append(contacts, id.String()), append(attempts, n+1), append(numbers, leastLoaded(lines).id)
+		p.contacts, p.attempts, p.numbers = append(p.contacts, id.String()), append(p.attempts, n+1), append(p.numbers, leastLoaded(lines).id)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("find contacts to dial: %w", err)
+	return p, wrap("find contacts to dial", rows.Err())
+}
+
+// scanClaimed reads one row of insertAttempts.
+func scanClaimed(r pgx.CollectableRow) (claimed, error) {
+	var c claimed
+	var vars []byte
+	err := r.Scan(&c.CallID, &c.ContactID, &c.Name, &c.BusinessName, &c.Phone, &vars, &c.PhoneNumberID, &c.Timezones, &c.Attempt)
+	if err == nil && len(vars) > 0 {
+		err = json.Unmarshal(vars, &c.Variables)
 	}
-	if len(contacts) == 0 {
-		return nil, nil
-	}
-	made, err := tx.Query(ctx, insertAttempts, t.ID, contacts, attempts, numbers, now)
-	if err != nil {
-		return nil, fmt.Errorf("claim contacts: %w", err)
-	}
-	out, err := pgx.CollectRows(made, func(r pgx.CollectableRow) (claimed, error) {
-		var c claimed
-		var vars []byte
-		err := r.Scan(&c.CallID, &c.ContactID, &c.Name, &c.BusinessName, &c.Phone, &vars, &c.PhoneNumberID, &c.Timezones, &c.Attempt)
-		if err == nil && len(vars) > 0 {
-			err = json.Unmarshal(vars, &c.Variables)
-		}
-		return c, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("claim contacts: %w", err)
-	}
-	return out, nil
+	return c, err
 }
 
 // leastLoaded picks the number that placed the fewest of this campaign's

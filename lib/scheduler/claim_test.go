@@ -38,7 +38,7 @@ func TestCandidatesSkipANumberListedSinceSuppress(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = tx.Rollback(ctx) }()
-	rows, err := tx.Query(ctx, candidates, id, 10, anyPosition, now, "America/New_York", "09:00", "17:00", []int16{1, 2, 3, 4, 5})
+	rows, err := tx.Query(ctx, candidates, id, anyPosition, now, "America/New_York", "09:00", "17:00", []int16{1, 2, 3, 4, 5}, 10)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -142,3 +142,39 @@ func TestFrequencyCapHeldContactFinishesBatch(t *testing.T) {
 		t.Errorf("waiting %+v, want no contact due now", s.Waiting)
 	}
 }
+
+// TestFrequencyCapHeldContactWaitsForItsNumber: a contact held back by
+// the cap is marked with the time its number frees and not checked again
+// before then (each check would cost a probe per held contact on every
+// tick, under the account lock); once that time comes it is called.
+func TestFrequencyCapHeldContactWaitsForItsNumber(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{Sim: vapisim.Config{Seed: 53, Mix: vapisim.Mix{Answered: 1}}})
+	asst := e.CreateAssistant("Cap")
+	shared := apitest.Phone(1)
+	old := e.CreateCampaign(map[string]string{"name": "old", "assistantId": asst}, "name,phone\nSam,"+shared+"\n").CampaignID
+	first := e.Clock.Now().Add(-7*24*time.Hour + time.Hour) // the third newest leaves the 7 days in an hour
+	e.Exec(t, `insert into calls (campaign_id, contact_id, attempt, status, phone_number_id, ended_reason, disposition, dial_requested_at)
+		select k.campaign_id, k.id, x, 'ENDED', 'test-phone-number', 'customer-did-not-answer', 'no-answer', $2::timestamptz + (x - 1) * interval '1 minute'
+		from contacts k, generate_series(1, 3) x where k.campaign_id = $1`, old, first)
+	e.Exec(t, `update campaigns set status = 'COMPLETED' where id = $1`, old)
+	b := e.CreateCampaign(map[string]string{"name": "B", "assistantId": asst}, "name,phone\nAnn,"+shared+"\nBob,"+apitest.Phone(2)+"\n").CampaignID
+	e.Control(b, "start")
+	e.Tick(b)
+	var until *time.Time
+	if err := e.DB.QueryRow(t.Context(), `select held_until from contacts where campaign_id = $1 and phone = $2`, b, shared).Scan(&until); err != nil {
+		t.Fatal(err)
+	}
+	if want := first.Add(7 * 24 * time.Hour).Truncate(time.Microsecond); until == nil || !until.Equal(want) {
+		t.Fatalf("held_until = %v, want %v (when the number frees)", until, want)
+	}
+	// A check now would find the number free: the mark keeps it unchecked.
+	e.Exec(t, `update calls set dial_requested_at = dial_requested_at - interval '30 days' where campaign_id = $1`, old)
+	toShared := `select count(*) from calls l join contacts k on k.id = l.contact_id where k.campaign_id = $1 and k.phone = $2`
+	e.Tick(b)
+	if n := e.Count(t, toShared, b, shared); n != 0 {
+		t.Fatalf("the held contact was checked again before its number freed: %d calls", n)
+	}
+	e.Clock.Advance(time.Hour)
+	e.Eventually(30*time.Second, b, func() bool { return e.Count(t, toShared, b, shared) == 1 })
+}
