@@ -125,11 +125,7 @@ func TestFrequencyCapHeldContactFinishesBatch(t *testing.T) {
 	e := apitest.New(t, apitest.Options{Sim: vapisim.Config{Seed: 52, Mix: vapisim.Mix{Answered: 1}}})
 	asst := e.CreateAssistant("Cap")
 	shared := apitest.Phone(1)
-	old := e.CreateCampaign(map[string]string{"name": "old", "assistantId": asst}, "name,phone\nSam,"+shared+"\n").CampaignID
-	e.Exec(t, `insert into calls (campaign_id, contact_id, attempt, status, phone_number_id, ended_reason, disposition, dial_requested_at)
-		select k.campaign_id, k.id, x, 'ENDED', 'test-phone-number', 'customer-did-not-answer', 'no-answer', $2::timestamptz - interval '1 day'
-		from contacts k, generate_series(1, 3) x where k.campaign_id = $1`, old, e.Clock.Now())
-	e.Exec(t, `update campaigns set status = 'COMPLETED' where id = $1`, old)
+	capFilled(t, e, asst, shared, e.Clock.Now().Add(-24*time.Hour))
 	b := e.CreateCampaign(map[string]string{"name": "B", "assistantId": asst, "mode": "batch", "cap": "1"},
 		"name,phone\nAnn,"+shared+"\nBob,"+apitest.Phone(2)+"\nCy,"+apitest.Phone(3)+"\n").CampaignID
 	e.Control(b, "start")
@@ -152,12 +148,8 @@ func TestFrequencyCapHeldContactWaitsForItsNumber(t *testing.T) {
 	e := apitest.New(t, apitest.Options{Sim: vapisim.Config{Seed: 53, Mix: vapisim.Mix{Answered: 1}}})
 	asst := e.CreateAssistant("Cap")
 	shared := apitest.Phone(1)
-	old := e.CreateCampaign(map[string]string{"name": "old", "assistantId": asst}, "name,phone\nSam,"+shared+"\n").CampaignID
 	first := e.Clock.Now().Add(-7*24*time.Hour + time.Hour) // the third newest leaves the 7 days in an hour
-	e.Exec(t, `insert into calls (campaign_id, contact_id, attempt, status, phone_number_id, ended_reason, disposition, dial_requested_at)
-		select k.campaign_id, k.id, x, 'ENDED', 'test-phone-number', 'customer-did-not-answer', 'no-answer', $2::timestamptz + (x - 1) * interval '1 minute'
-		from contacts k, generate_series(1, 3) x where k.campaign_id = $1`, old, first)
-	e.Exec(t, `update campaigns set status = 'COMPLETED' where id = $1`, old)
+	old := capFilled(t, e, asst, shared, first)
 	b := e.CreateCampaign(map[string]string{"name": "B", "assistantId": asst}, "name,phone\nAnn,"+shared+"\nBob,"+apitest.Phone(2)+"\n").CampaignID
 	e.Control(b, "start")
 	e.Tick(b)
@@ -177,4 +169,17 @@ func TestFrequencyCapHeldContactWaitsForItsNumber(t *testing.T) {
 	}
 	e.Clock.Advance(time.Hour)
 	e.Eventually(30*time.Second, b, func() bool { return e.Count(t, toShared, b, shared) == 1 })
+}
+
+// capFilled makes a completed campaign whose contact at phone had the
+// default cap's 3 attempts, a minute apart from first on, and returns its
+// id.
+func capFilled(t *testing.T, e *apitest.Env, asst, phone string, first time.Time) string {
+	t.Helper()
+	old := e.CreateCampaign(map[string]string{"name": "old", "assistantId": asst}, "name,phone\nSam,"+phone+"\n").CampaignID
+	e.Exec(t, `insert into calls (campaign_id, contact_id, attempt, status, phone_number_id, ended_reason, disposition, dial_requested_at)
+		select k.campaign_id, k.id, x, 'ENDED', 'test-phone-number', 'customer-did-not-answer', 'no-answer', $2::timestamptz + (x - 1) * interval '1 minute'
+		from contacts k, generate_series(1, 3) x where k.campaign_id = $1`, old, first)
+	e.Exec(t, `update campaigns set status = 'COMPLETED' where id = $1`, old)
+	return old
 }
