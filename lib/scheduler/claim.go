@@ -51,10 +51,9 @@ type claimed struct {
 	PhoneNumberID string
 	// Timezones are the contact's zones (none: the campaign's fallback).
 	Timezones []string
-	// Attempt is the contact's how-manieth attempt this is, those Vapi
-	// refused for the account and callbacks not counted (as for
-	// maxAttempts).
-	Attempt int
+	// LeavesMessage: the attempt carries the campaign's voicemail message
+	// (campaign.Voicemail.LeavesMessage), decided when it is claimed.
+	LeavesMessage bool
 }
 
 // lineLoad is a caller number's live calls (all campaigns) and the calls
@@ -111,10 +110,14 @@ var unheldNow = `(k.callback_at <= $3 or coalesce(k.held_until <= $3, true))
   and (k.callback_at <= $3 or not ` + campaign.FrequencyHeldSQL("k", "$3") + `)`
 
 // candidates are the first $8 contacts due a call now and not held back
-// by the cap: a contact held back stays due and is claimed once the cap's
-// window frees.
+// by the cap (a contact held back stays due and is claimed once the cap's
+// window frees), with the how-manieth attempt the call would be as
+// maxAttempts counts (those Vapi refused for the account and callbacks
+// not counted).
 var candidates = `
-select k.id, k.attempts, k.position from contacts k
+select k.id, k.attempts, k.position,
+  k.attempts + 1 - (select count(*) from calls r where r.contact_id = k.id and (r.refused or r.callback))
+from contacts k
 where ` + dueNow + ` and ` + unheldNow + `
 order by k.position
 limit $8
@@ -134,24 +137,28 @@ const insertAttempts = `
 with made as (
   -- callback: the attempt is a callback the person asked for (due now),
   -- not one of the campaign's redials; it is taken off the contact below.
-  insert into calls (campaign_id, contact_id, attempt, status, phone_number_id, dial_requested_at, last_event_at, callback)
-  select $1, u.contact_id, u.attempt, 'PENDING', u.number, $5, $5, coalesce(k.callback_at <= $5, false)
-  from unnest($2::uuid[], $3::int[], $4::text[]) as u(contact_id, attempt, number)
+  -- voicemail_message_sent: whether the request carries the message,
+  -- decided here so that a call whose launch is never recorded (its
+  -- answer lost, the call learned of later) says so too.
+  insert into calls (campaign_id, contact_id, attempt, status, phone_number_id, dial_requested_at, last_event_at, callback,
+    voicemail_message_sent)
+  select $1, u.contact_id, u.attempt, 'PENDING', u.number, $5, $5, coalesce(k.callback_at <= $5, false), u.leaves
+  from unnest($2::uuid[], $3::int[], $4::text[], $6::bool[]) as u(contact_id, attempt, number, leaves)
   join contacts k on k.id = u.contact_id
-  returning id, contact_id, phone_number_id
+  returning id, contact_id, phone_number_id, voicemail_message_sent
 ),
 marked as (
   update contacts k set last_call_id = m.id, attempts = k.attempts + 1, next_attempt_at = null, held_until = null,
     callback_at = case when k.callback_at <= $5 then null else k.callback_at end
   from made m where k.id = m.contact_id
   returning k.id, m.id as call_id, m.phone_number_id, k.name, k.business_name, k.phone, k.variables, k.position, k.timezones,
-    k.attempts - (select count(*) from calls r where r.contact_id = k.id and (r.refused or r.callback)) as attempt
+    m.voicemail_message_sent
 ),
 logged as (
   insert into call_events (call_id, campaign_id, source, type, status, received_at)
   select call_id, $1, 'tick', 'call.claimed', 'PENDING', $5 from marked
 )
-select call_id, id, name, business_name, phone, variables, phone_number_id, timezones, attempt from marked order by position`
+select call_id, id, name, business_name, phone, variables, phone_number_id, timezones, voicemail_message_sent from marked order by position`
 
 // claim creates PENDING attempts for up to the campaign's room and returns
 // them. room = min(cap - live of the campaign, accountCap - live of the
@@ -280,7 +287,7 @@ func claimDue(ctx context.Context, tx pgx.Tx, t target, lines []*line, room, max
 	var out []claimed
 	b := &pgx.Batch{}
 	if len(p.contacts) > 0 {
-		b.Queue(insertAttempts, t.ID, p.contacts, p.attempts, p.numbers, now).Query(func(rows pgx.Rows) error {
+		b.Queue(insertAttempts, t.ID, p.contacts, p.attempts, p.numbers, now, p.leaves).Query(func(rows pgx.Rows) error {
 			out, err = pgx.CollectRows(rows, scanClaimed)
 			return wrap("claim contacts", err)
 		})
@@ -294,11 +301,12 @@ func claimDue(ctx context.Context, tx pgx.Tx, t target, lines []*line, room, max
 
 // picked is what a claim picked to dial: the contacts (text, not
 // uuid.UUID: the simple protocol of the pooler cannot encode arrays of
-// uuid.UUID), their attempt numbers and caller numbers, and the last
-// position.
+// uuid.UUID), their attempt numbers, caller numbers and whether each
+// leaves the voicemail message, and the last position.
 type picked struct {
 	contacts, numbers []string
 	attempts          []int32
+	leaves            []bool
 	last              int
 }
 
@@ -313,10 +321,12 @@ func pickDue(ctx context.Context, tx pgx.Tx, t target, lines []*line, room, maxP
 	for rows.Next() {
 		var id uuid.UUID
 		var n int32
-		if err := rows.Scan(&id, &n, &p.last); err != nil {
+		var attempt int
+		if err := rows.Scan(&id, &n, &p.last, &attempt); err != nil {
 			return p, fmt.Errorf("find contacts to dial: %w", err)
 		}
 		p.contacts, p.attempts, p.numbers = append(p.contacts, id.String()), append(p.attempts, n+1), append(p.numbers, leastLoaded(lines).id)
+		p.leaves = append(p.leaves, t.Voicemail.LeavesMessage(attempt, t.MaxAttempts, t.RetryOn))
 	}
 	return p, wrap("find contacts to dial", rows.Err())
 }
@@ -325,7 +335,7 @@ func pickDue(ctx context.Context, tx pgx.Tx, t target, lines []*line, room, maxP
 func scanClaimed(r pgx.CollectableRow) (claimed, error) {
 	var c claimed
 	var vars []byte
-	err := r.Scan(&c.CallID, &c.ContactID, &c.Name, &c.BusinessName, &c.Phone, &vars, &c.PhoneNumberID, &c.Timezones, &c.Attempt)
+	err := r.Scan(&c.CallID, &c.ContactID, &c.Name, &c.BusinessName, &c.Phone, &vars, &c.PhoneNumberID, &c.Timezones, &c.LeavesMessage)
 	if err == nil && len(vars) > 0 {
 		err = json.Unmarshal(vars, &c.Variables)
 	}

@@ -3,7 +3,6 @@ package scheduler
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/autolynx/autolynx/lib/assistant"
@@ -69,17 +68,12 @@ func (s *Scheduler) request(t target, c claimed) vapi.CreateCallRequest {
 			ArtifactPlan:       plan,
 		},
 	}
-	if leavesMessage(t, c) {
+	// Only an attempt claimed as leaving the message carries it; every
+	// other one hangs up on a voicemail.
+	if c.LeavesMessage {
 		req.AssistantOverrides.VoicemailMessage = t.Voicemail.MessageFor(vars)
 	}
 	return req
-}
-
-// leavesMessage reports whether the attempt carries the campaign's
-// voicemail message (campaign.Voicemail.LeavesMessage); every other one
-// hangs up on a voicemail.
-func leavesMessage(t target, c claimed) bool {
-	return t.Voicemail.LeavesMessage(c.Attempt, t.MaxAttempts, t.RetryOn)
 }
 
 // contactZone is the zone a contact's local time is told in: its first
@@ -151,11 +145,6 @@ func (s *Scheduler) recordLaunch(ctx context.Context, t target, c claimed, call 
 	now := s.Now()
 	if err := callstate.Launched(ctx, s.DB, c.CallID, call, now); err != nil {
 		return err
-	}
-	if leavesMessage(t, c) {
-		if _, err := s.DB.Exec(ctx, `update calls set voicemail_message_sent = true where id = $1`, c.CallID); err != nil {
-			return fmt.Errorf("mark voicemail message: %w", err)
-		}
 	}
 	if t.Started {
 		return nil

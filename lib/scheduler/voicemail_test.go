@@ -128,3 +128,26 @@ func TestScreenedCallsCountedApart(t *testing.T) {
 	}
 	e.CheckTallies(id)
 }
+
+// TestVoicemailMessageCountedWhenAnswerLost: a last attempt whose answer
+// from Vapi was lost (the call placed all the same, its outcome learned
+// later) still counts the message it left.
+func TestVoicemailMessageCountedWhenAnswerLost(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{Sim: vapisim.Config{Seed: 71, Mix: vapisim.Mix{Voicemail: 1}, Faults: vapisim.Faults{DroppedAnswers: 1}}})
+	asst := e.CreateAssistant("Voicemail")
+	id := e.CreateCampaign(map[string]string{"name": "message", "assistantId": asst, "maxAttempts": "1",
+		"voicemailPolicy": "message_last_attempt", "voicemailMessage": "Hi {{name}}, call us back!"},
+		"name,phone\nAnn,"+apitest.Phone(1)+"\n").CampaignID
+	e.Control(id, "start")
+	e.Eventually(30*time.Second, id, func() bool {
+		e.Clock.Advance(time.Minute) // the lost answer is looked up later
+		return e.Summary(id).Status == "COMPLETED"
+	})
+	if said := e.Sim.Calls(); len(said) != 1 || said[0].AssistantOverrides.VoicemailMessage != "Hi Ann, call us back!" {
+		t.Fatalf("calls placed: %+v", said)
+	}
+	if s := e.Summary(id); s.Metrics.VoicemailMessagesLeft != 1 || s.Metrics.ByDisposition["voicemail"] != 1 {
+		t.Errorf("messages left %d, by disposition %v; want the 1 voicemail with the message", s.Metrics.VoicemailMessagesLeft, s.Metrics.ByDisposition)
+	}
+}
