@@ -107,12 +107,17 @@ func (v Voicemail) LeavesMessage(attempt, maxAttempts int, retryOn []string) boo
 // placeholder is a {{variable}} in a voicemail message.
 var placeholder = regexp.MustCompile(`\{\{\s*([^{}\s]+)\s*\}\}`)
 
-// MessageFor is the message for one contact, its variables filled in and
-// cut to what Vapi takes.
+// braces turns the braces of a contact's value into parentheses: Vapi
+// reads the message as a Liquid template, where a value's "{{" or "{%"
+// (or one brace next to the message's own) would be a variable or tag.
+var braces = strings.NewReplacer("{", "(", "}", ")")
+
+// MessageFor is the message for one contact, its variables filled in (as
+// text, see braces) and cut to what Vapi takes.
 func (v Voicemail) MessageFor(vars map[string]any) string {
 	out := placeholder.ReplaceAllStringFunc(v.Message, func(m string) string {
 		if val, ok := vars[placeholder.FindStringSubmatch(m)[1]]; ok && val != nil {
-			return fmt.Sprint(val)
+			return braces.Replace(fmt.Sprint(val))
 		}
 		return ""
 	})

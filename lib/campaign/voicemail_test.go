@@ -46,3 +46,14 @@ func TestVoicemailMessageFor(t *testing.T) {
 		t.Errorf("a message of %d characters (UTF-16 %d) passed", len([]rune(got)), len([]rune(got))*2)
 	}
 }
+
+// A contact's value is said as it is: braces in it cannot make a Liquid
+// tag or variable, which Vapi would read in the message.
+func TestVoicemailMessageForValuesStayText(t *testing.T) {
+	t.Parallel()
+	v := campaign.Voicemail{Policy: campaign.MessageLastAttempt, Message: "Hi {{name}}, {{{business_name}} {{note}}"}
+	got := v.MessageFor(map[string]any{"name": "{{ customer.number }}", "business_name": "{% if x %}", "note": "}}"})
+	if strings.Contains(got, "{{") || strings.Contains(got, "{%") {
+		t.Errorf("message = %q: a value made a Liquid tag", got)
+	}
+}
