@@ -2,6 +2,7 @@ package callstate
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 )
 
@@ -15,12 +16,18 @@ import (
 // redialed (and its end-of-call report may come after the campaign
 // completed on the call's end).
 
-// screenerWords are phrases screening services open with (lower case).
+// screenerWords are phrases only screening services open with (lower
+// case): one tells a screener.
 var screenerWords = []string{
 	"screening service", "call screen", "call assist", "is screening", "screens calls",
-	"say your name and why you're calling", "say your name and why you are calling",
 	"state your name and the reason", "record your name and reason for calling",
-	"who is calling and why", "who's calling and why",
+}
+
+// screenerQuestions are what screeners ask, but a person answering may
+// ask too: it takes two of them to tell a screener.
+var screenerQuestions = [][]string{
+	{"say your name and why you're calling", "say your name and why you are calling"},
+	{"who is calling and why", "who's calling and why"},
 }
 
 // IsScreened reports whether a stored transcript ({text, messages}) is a
@@ -56,10 +63,11 @@ func IsScreened(transcript json.RawMessage) bool {
 		}
 	}
 	first = strings.ToLower(strings.ReplaceAll(first, "’", "'"))
-	for _, w := range screenerWords {
-		if strings.Contains(first, w) {
-			return true
+	asked := 0
+	for _, q := range screenerQuestions {
+		if slices.ContainsFunc(q, func(w string) bool { return strings.Contains(first, w) }) {
+			asked++
 		}
 	}
-	return false
+	return asked >= 2 || slices.ContainsFunc(screenerWords, func(w string) bool { return strings.Contains(first, w) })
 }
