@@ -161,6 +161,13 @@ func TestTestCallRefused(t *testing.T) {
 	if n := e.Count(t, `select count(*) from test_calls where status = 'TIMEOUT' and ended_reason like 'Vapi''s answer was lost%'`); n != 1 {
 		t.Errorf("%d test calls recorded as possibly placed, want 1", n)
 	}
+	// Vapi rate-limiting us is no failure of Vapi's: try again shortly.
+	e.Exec(t, `update test_calls set status = 'ENDED'`)
+	e.Sim.SetFaults(vapisim.Faults{RateLimited: 1})
+	r = place(`{"phone":"+14155550100"}`)
+	if apitest.WantError(t, r, http.StatusServiceUnavailable, "UNAVAILABLE"); r.Header.Get("Retry-After") == "" {
+		t.Error("rate limited by Vapi: no Retry-After")
+	}
 }
 
 // TestTestCallLiveOnlyWhileItCanBe: a test call Vapi never confirmed

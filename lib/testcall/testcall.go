@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/google/uuid"
@@ -166,12 +167,25 @@ func (p *Placer) Place(ctx context.Context, r Request) (*TestCall, error) {
 			id, status, why, now); ferr != nil {
 			return nil, fmt.Errorf("record failed test call: %w", ferr)
 		}
-		return nil, problem.Wrap(problem.Upstream, err, "Vapi did not confirm the test call: "+err.Error())
+		return nil, unconfirmed(err)
 	}
 	if err := p.record(wctx, id, call); err != nil {
 		return nil, err
 	}
 	return p.get(ctx, r.CampaignID, id)
+}
+
+// unconfirmed is the client's answer to a test call Vapi did not
+// confirm: Vapi rate-limiting us is worth a retry shortly (503 with
+// Retry-After), anything else is Vapi's failure.
+func unconfirmed(err error) error {
+	if rl, ok := errors.AsType[*vapi.RateLimitedError](err); ok {
+		e := problem.New(problem.Unavailable, "Vapi is busy: try the test call again shortly",
+			"retryAfterSeconds", max(1, int(math.Ceil(rl.RetryAfter.Seconds()))))
+		e.Err = err
+		return e
+	}
+	return problem.Wrap(problem.Upstream, err, "Vapi did not confirm the test call: "+err.Error())
 }
 
 // request is the POST /call of a test call: the campaign's assistant and
