@@ -29,3 +29,4 @@ end $$;
 create trigger calls_refused_frees_holds after update of refused on public.calls
   for each row when (new.refused and not old.refused)
   execute function public.clear_number_holds();
+revoke execute on function public.clear_frequency_holds(), public.clear_number_holds() from public, anon, authenticated;
