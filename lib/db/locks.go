@@ -24,6 +24,11 @@ const (
 	// hashtext(user id)) that serializes one user's test calls, so the
 	// per-user limit holds.
 	TestCallLock int64 = 7316012
+	// TestCallCampaignLock is the namespace of the two-key lock
+	// (TestCallCampaignLock, hashtext(campaign id)) that serializes a
+	// campaign's test calls, so it has one live at a time; taken after
+	// the user's.
+	TestCallCampaignLock int64 = 7316013
 	// AuthRoleLock serializes creating the local auth server's role. It
 	// is taken in the shared "postgres" database, where no account lives,
 	// and has always been AccountLock's number.

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -197,5 +199,47 @@ func TestTestCallLiveOnlyWhileItCanBe(t *testing.T) {
 	e.Clock.Advance(testcall.RefreshEvery)
 	if r := place(); r.Status != http.StatusCreated {
 		t.Errorf("a test call Vapi ended blocks the next: %d %s", r.Status, r.Body)
+	}
+}
+
+// TestTestCallOneLivePerCampaign: two operators placing a test call of
+// one campaign at once get one call between them. Both requests are held
+// at the live check (the do-not-call list locked) and let go together.
+func TestTestCallOneLivePerCampaign(t *testing.T) {
+	t.Parallel()
+	e := newCampEnv(t, apitest.Options{Sim: vapisim.Config{Seed: 83, Mix: vapisim.Mix{Answered: 1}, Scale: 100}}) // calls stay live
+	id := e.create(t, e.Operator, nil, apitest.CSVHeader+apitest.Rows(0, 1)).CampaignID
+	hold, err := e.DB.Begin(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = hold.Rollback(t.Context()) }()
+	e.Exec(t, `select 1`) // the pool has a connection besides hold's
+	if _, err := hold.Exec(t.Context(), `lock table dnc in access exclusive mode`); err != nil {
+		t.Fatal(err)
+	}
+	tokens := []string{e.Operator, e.NewOperator(t)} // two users
+	statuses := make([]int, len(tokens))
+	var wg sync.WaitGroup
+	for i, tok := range tokens {
+		wg.Go(func() {
+			statuses[i] = e.Send(t, http.MethodPost, "/api/campaigns/"+id+"/test-calls", tok, "application/json",
+				strings.NewReader(`{"phone":"+14155550100"}`)).Status
+		})
+	}
+	waiting := `select count(*) from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`
+	deadline := time.Now().Add(20 * time.Second)
+	for e.Count(t, waiting) < 2 {
+		if time.Now().After(deadline) {
+			t.Fatal("the two requests did not reach the live check")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := hold.Commit(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	if slices.Sort(statuses); !slices.Equal(statuses, []int{http.StatusCreated, http.StatusConflict}) {
+		t.Errorf("answers %v, want one 201 and one 409", statuses)
 	}
 }

@@ -107,8 +107,9 @@ values ($1, $2, $3, $4, $5, $5) returning id`
 // Place checks the request (the campaign and contact exist, the number is
 // not on the do-not-call list, the caller is under PerUser in Window and
 // the campaign has no live test call), records the test call, and asks
-// Vapi for it. The checks and the insert are one transaction under a lock
-// on the user, so two clicks cannot both pass the limit. A test call is
+// Vapi for it. The checks and the insert are one transaction under locks
+// on the user and on the campaign, so neither two clicks nor two users
+// can both pass the limits. A test call is
 // live while Vapi may still have it on: confirmed ones are asked about
 // first (one that ended does not wait for someone to read the list), and
 // none is live past Unconfirmed unconfirmed or callstate.MaxCallAge.
@@ -121,6 +122,9 @@ func (p *Placer) Place(ctx context.Context, r Request) (*TestCall, error) {
 	var id uuid.UUID
 	err := db.InTx(ctx, p.DB, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, db.XactLockIn, db.TestCallLock, r.By); err != nil {
+			return fmt.Errorf("lock test calls: %w", err)
+		}
+		if _, err := tx.Exec(ctx, db.XactLockIn, db.TestCallCampaignLock, r.CampaignID); err != nil {
 			return fmt.Errorf("lock test calls: %w", err)
 		}
 		var vars []byte
