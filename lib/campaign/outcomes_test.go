@@ -21,11 +21,7 @@ import (
 func TestOutcomesOnlyFromAnsweredCalls(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	id, _ := f.Create(t, campaigntest.Header+campaigntest.Rows(0, 3))
-	plan, _ := outcome.Parse("follow-up", "")
-	if err := outcome.Save(f.Ctx, f.Pool, id, plan); err != nil {
-		t.Fatal(err)
-	}
+	id := f.followUp(t, 3)
 	endings := map[string]campaigntest.Call{
 		campaigntest.Phone(0): {Status: "ENDED", EndedReason: "customer-ended-call", Disposition: "answered"},
 		campaigntest.Phone(1): {Status: "ENDED", EndedReason: "voicemail", Disposition: "voicemail"},
@@ -60,11 +56,7 @@ func TestOutcomesOnlyFromAnsweredCalls(t *testing.T) {
 func TestEmptyLaterOutcomesKeepEarlierValues(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	id, _ := f.Create(t, campaigntest.Header+campaigntest.Rows(0, 1))
-	plan, _ := outcome.Parse("follow-up", "")
-	if err := outcome.Save(f.Ctx, f.Pool, id, plan); err != nil {
-		t.Fatal(err)
-	}
+	id := f.followUp(t, 1)
 	answered := campaigntest.Call{Status: "ENDED", EndedReason: "customer-ended-call", Disposition: "answered"}
 	for _, vals := range []string{`{"interested": true}`, `{}`} {
 		campaigntest.AddCall(t, f.Pool, id, campaigntest.Phone(0), answered)
@@ -95,11 +87,7 @@ func TestEmptyLaterOutcomesKeepEarlierValues(t *testing.T) {
 func TestFinishedCampaignListsNoNextCalls(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	id, _ := f.Create(t, campaigntest.Header+campaigntest.Rows(0, 1))
-	plan, _ := outcome.Parse("follow-up", "")
-	if err := outcome.Save(f.Ctx, f.Pool, id, plan); err != nil {
-		t.Fatal(err)
-	}
+	id := f.followUp(t, 1)
 	if _, err := f.Pool.Exec(f.Ctx, `update contacts set callback_at = now() + interval '1 day' where campaign_id = $1`, id); err != nil {
 		t.Fatal(err)
 	}
@@ -113,4 +101,19 @@ func TestFinishedCampaignListsNoNextCalls(t *testing.T) {
 			t.Errorf("%s: %d callbacks listed", st, s.Outcomes.Callbacks.Pending)
 		}
 	}
+}
+
+// followUp makes a campaign of n contacts with the follow-up template's
+// outcome fields and rules.
+func (f fixture) followUp(t *testing.T, n int) uuid.UUID {
+	t.Helper()
+	id, _ := f.Create(t, campaigntest.Header+campaigntest.Rows(0, n))
+	plan, err := outcome.Parse("follow-up", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := outcome.Save(f.Ctx, f.Pool, id, plan); err != nil {
+		t.Fatal(err)
+	}
+	return id
 }
