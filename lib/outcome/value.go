@@ -9,6 +9,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/autolynx/autolynx/lib/callstate"
 )
 
 // OutputName is the name of the structured output that carries a
@@ -224,11 +226,12 @@ func NormalResult(r string) string {
 }
 
 // ValidResult reports whether a result, as NormalResult leaves it, may be
-// stored: 1 to MaxResult characters of printable text (a control
-// character, NUL among them, is no one's result and Postgres refuses NUL).
+// stored: 1 to MaxResult characters of plain text, as an id is (a
+// control character, NUL among them, is no one's result and Postgres
+// refuses NUL).
 func ValidResult(r string) bool {
 	n := utf8.RuneCountInString(r)
-	return n >= 1 && n <= MaxResult && utf8.ValidString(r) && !strings.ContainsFunc(r, unicode.IsControl)
+	return n >= 1 && n <= MaxResult && callstate.PlainID(r)
 }
 
 // same compares two typed values (texts ignoring case).
