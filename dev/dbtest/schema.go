@@ -66,3 +66,26 @@ func CheckList(t testing.TB, table, column string) string {
 	t.Fatalf("no check on %s.%s in the migrations", table, column)
 	return ""
 }
+
+// StatusLists are the lists a function's body, as the migrations last
+// define it, checks a status against (`status in (…)`), in order and
+// whitespace collapsed, so a test can hold them to the Go lists they
+// copy.
+func StatusLists(t testing.TB, function string) []string {
+	t.Helper()
+	def := regexp.MustCompile(`(?is)create (?:or replace )?function public\.` + regexp.QuoteMeta(function) + `\(.*?\$\$(.*?)\$\$`)
+	body := ""
+	for _, m := range migrations(t) {
+		for _, g := range def.FindAllStringSubmatch(m, -1) {
+			body = g[1]
+		}
+	}
+	if body == "" {
+		t.Fatalf("no function %s in the migrations", function)
+	}
+	var lists []string
+	for _, g := range regexp.MustCompile(`(?is)status in\s*(\([^)]*\))`).FindAllStringSubmatch(body, -1) {
+		lists = append(lists, space.ReplaceAllString(g[1], " "))
+	}
+	return lists
+}

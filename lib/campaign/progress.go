@@ -7,36 +7,35 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/autolynx/autolynx/lib/callstate"
 	"github.com/autolynx/autolynx/lib/db"
 	"github.com/autolynx/autolynx/lib/ops"
 )
 
-// completeIfDone finishes campaigns with no call live, no contact left to
-// dial and no retry or callback pending (contacts on the do-not-call list are done). One statement, one snapshot: a claim committing concurrently is
-// seen either as an undialed contact or as a live call, never as neither.
+// completeIfDone finishes the active campaigns (one, $1, or all when $1
+// is null) that are done: public.complete_if_done (migration
+// 20261207700100) decides for each, in one statement with one snapshot,
+// and is a function so its plan is cached: sent as text it was planned
+// at every call's end.
 var completeIfDone = `
-update campaigns c set status = 'COMPLETED', completed_at = $2, paused_from = null
-where c.status in ` + ActiveSQL + `
-  and ($1::uuid is null or c.id = $1)
-  and not exists (select 1 from calls l where l.campaign_id = c.id
-                  and l.status in ` + callstate.LiveSQL + `)
-  and not exists (select 1 from contacts k where k.campaign_id = c.id and k.suppressed_at is null
-                  and (k.last_call_id is null or k.next_attempt_at is not null or k.callback_at is not null)
-                  and not exists (select 1 from dnc d where d.phone = k.phone))
-  -- Outcomes (and the callback they may ask for) come with the
-  -- end-of-call report, after the call ended: an answered call of a
-  -- campaign with outcome fields holds completion until its report is in
-  -- (cost known), at most 15 minutes.
-  and not exists (select 1 from calls l where l.campaign_id = c.id and c.outcome_fields <> '[]'::jsonb
-                  and l.disposition = 'answered' and l.cost is null
-                  and coalesce(l.ended_at, l.updated_at) > $2::timestamptz - interval '15 minutes')
-returning c.id`
+select count(*) filter (where public.complete_if_done(c.id, $2::timestamptz))
+from campaigns c
+where c.status in ` + ActiveSQL + ` and ($1::uuid is null or c.id = $1)`
 
 // CompleteIfDone marks done campaigns COMPLETED (one campaign, or all when
-// id is uuid.Nil) and returns how many it completed.
+// id is uuid.Nil) and returns how many it completed: those with no call
+// live, no contact left to dial and no retry or callback pending
+// (contacts on the do-not-call list are done), and no answered call's
+// outcomes still to come.
 func CompleteIfDone(ctx context.Context, q db.DBTX, id uuid.UUID, now time.Time) (int, error) {
-	return sweep(ctx, q, completeIfDone, "complete campaigns", id, now)
+	var arg *uuid.UUID
+	if id != uuid.Nil {
+		arg = &id
+	}
+	var n int
+	if err := q.QueryRow(ctx, completeIfDone, arg, now).Scan(&n); err != nil {
+		return 0, fmt.Errorf("complete campaigns: %w", err)
+	}
+	return n, nil
 }
 
 // MarkRunning moves a dialing campaign to RUNNING once a call is in

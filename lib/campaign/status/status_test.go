@@ -1,9 +1,11 @@
 package status_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/autolynx/autolynx/dev/dbtest"
+	"github.com/autolynx/autolynx/lib/callstate"
 	"github.com/autolynx/autolynx/lib/campaign/status"
 	"github.com/autolynx/autolynx/lib/db"
 )
@@ -44,5 +46,8 @@ func TestStatusSetsAgree(t *testing.T) {
 	}
 	if got, want := dbtest.CheckList(t, "campaigns", "status"), db.InList(all...); got != want {
 		t.Errorf("campaigns.status is checked against %s, want %s", got, want)
+	}
+	if got, want := dbtest.StatusLists(t, "complete_if_done"), []string{status.ActiveSQL, callstate.LiveSQL}; !slices.Equal(got, want) {
+		t.Errorf("complete_if_done checks statuses against %v, want %v", got, want)
 	}
 }

@@ -1,0 +1,71 @@
+-- What follows a call's end, as functions. Webhooks reach Postgres
+-- through Supabase's transaction pooler, so with the simple protocol: a
+-- statement sent as text is parsed and planned at every call, and these
+-- two (joins over calls and contacts, each table with many indexes to
+-- weigh) took about 0.3 ms each to plan and 0.01 ms to run, most of an
+-- ending webhook's time in Postgres. A function's statements are planned
+-- once per session. The Go side (callstate.ScheduleRetry,
+-- campaign.CompleteIfDone) says when each runs and why.
+
+-- callstate.ScheduleRetry: whether the contact of a call that just became
+-- final is redialed. The lists are callstate.FinalSQL. Its plan is
+-- generic by order: Postgres, costing the generic plan (every branch of
+-- the case) above the custom ones, would otherwise keep planning anew.
+create function public.schedule_retry(p_call uuid, p_now timestamptz, p_refused boolean, p_redialable boolean)
+returns void language plpgsql set plan_cache_mode = force_generic_plan as $$
+begin
+  update calls set refused = p_refused where id = p_call and refused is distinct from p_refused;
+  with decided as (
+    select k.id, p_refused and l.callback and k.suppressed_at is null as recall,
+      case when p_refused and k.suppressed_at is null and l.callback
+         then null
+         when p_refused and k.suppressed_at is null
+         then p_now
+         when p_redialable and l.status in ('ENDED', 'FAILED', 'CANCELED', 'TIMEOUT')
+          and l.disposition = any(c.retry_dispositions)
+          and k.attempts - (select count(*) from calls r where r.contact_id = k.id
+                            and (r.refused and r.id <> l.id or r.callback))
+              < c.max_attempts
+          and k.suppressed_at is null
+          and not exists (select 1 from dnc d where d.phone = k.phone)
+         then p_now + make_interval(mins => c.retry_delay_minutes)
+    end as next_at
+    from calls l join campaigns c on c.id = l.campaign_id join contacts k on k.id = l.contact_id and k.last_call_id = l.id
+    where l.id = p_call
+  )
+  update contacts k set next_attempt_at = d.next_at,
+    callback_at = case when d.recall then coalesce(k.callback_at, p_now) else k.callback_at end
+  from decided d
+  where k.id = d.id and (k.next_attempt_at is distinct from d.next_at or d.recall and k.callback_at is null);
+end $$;
+
+-- campaign.CompleteIfDone: finishes the campaign if it is active with no
+-- call live, no contact left to dial and no retry or callback pending
+-- (contacts on the do-not-call list are done), and says whether it did.
+-- One statement, one snapshot: a claim committing concurrently is seen
+-- either as an undialed contact or as a live call, never as neither. The
+-- lists are campaign.ActiveSQL and callstate.LiveSQL.
+create function public.complete_if_done(p_campaign uuid, p_now timestamptz)
+returns boolean language plpgsql as $$
+begin
+  update campaigns c set status = 'COMPLETED', completed_at = p_now, paused_from = null
+  where c.id = p_campaign
+    and c.status in ('QUEUED', 'DIALING', 'RUNNING')
+    and not exists (select 1 from calls l where l.campaign_id = c.id
+                    and l.status in ('PENDING', 'QUEUED', 'RINGING', 'IN_PROGRESS'))
+    and not exists (select 1 from contacts k where k.campaign_id = c.id and k.suppressed_at is null
+                    and (k.last_call_id is null or k.next_attempt_at is not null or k.callback_at is not null)
+                    and not exists (select 1 from dnc d where d.phone = k.phone))
+    -- Outcomes (and the callback they may ask for) come with the
+    -- end-of-call report, after the call ended: an answered call of a
+    -- campaign with outcome fields holds completion until its report is
+    -- in (cost known), at most 15 minutes.
+    and not exists (select 1 from calls l where l.campaign_id = c.id and c.outcome_fields <> '[]'::jsonb
+                    and l.disposition = 'answered' and l.cost is null
+                    and coalesce(l.ended_at, l.updated_at) > p_now - interval '15 minutes');
+  return found;
+end $$;
+
+-- For the server's own role only, as every function here.
+revoke execute on function public.schedule_retry(uuid, timestamptz, boolean, boolean),
+  public.complete_if_done(uuid, timestamptz) from public, anon, authenticated;
