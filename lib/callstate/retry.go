@@ -2,7 +2,6 @@ package callstate
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -23,11 +22,10 @@ import (
 // again at once (a paused campaign dials it after Resume) — a refused
 // callback as the callback again (recall), not as a redial — and refused
 // attempts are not counted against maxAttempts; nor are callbacks the
-// person asked for. A decision that changes nothing writes nothing.
+// person asked for. A decision that changes nothing writes nothing. It
+// reads nothing back, so it travels with what follows (db.Later).
 func ScheduleRetry(ctx context.Context, q db.DBTX, callID uuid.UUID, e Ending, now time.Time) error {
 	refused := e.Refusal != NotRefused
-	if _, err := q.Exec(ctx, `select public.schedule_retry($1::uuid, $2::timestamptz, $3, $4)`, callID, now, refused, e.Redialable); err != nil {
-		return fmt.Errorf("schedule retry: %w", err)
-	}
-	return nil
+	return db.Later(ctx, q, "schedule retry", `select public.schedule_retry($1::uuid, $2::timestamptz, $3, $4)`,
+		callID, now, refused, e.Redialable)
 }

@@ -6,9 +6,8 @@ import (
 	"slices"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/autolynx/autolynx/lib/callstate"
+	"github.com/autolynx/autolynx/lib/db"
 )
 
 // FollowCall moves a campaign on after news about one of its calls, in the
@@ -16,7 +15,7 @@ import (
 // sake; the opt-out and spend-limit rules once an outcome and a cost
 // arrive; the outcome fields, the result and a callback once the analysis
 // arrives; COMPLETED when that was the last call. Webhooks and reconciliation share it.
-func FollowCall(ctx context.Context, tx pgx.Tx, res callstate.Result, o callstate.Observation, now time.Time) error {
+func FollowCall(ctx context.Context, tx db.DBTX, res callstate.Result, o callstate.Observation, now time.Time) error {
 	if !res.Found {
 		return nil
 	}
@@ -53,8 +52,7 @@ func FollowCall(ctx context.Context, tx pgx.Tx, res callstate.Result, o callstat
 	// An answered call's report may complete a campaign that waited for
 	// it (completeIfDone).
 	if (res.Changed() || recorded) && callstate.Terminal(res.Current) {
-		_, err := CompleteIfDone(ctx, tx, res.CampaignID, now)
-		return err
+		return completeLater(ctx, tx, res.CampaignID, now)
 	}
 	return nil
 }

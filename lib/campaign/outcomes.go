@@ -47,7 +47,7 @@ type outcomeCall struct {
 
 // readOutcomeCall reads a call's outcome context; ok is false when its
 // campaign asks for no outcomes or they are recorded already.
-func readOutcomeCall(ctx context.Context, tx pgx.Tx, callID uuid.UUID) (c outcomeCall, ok bool, err error) {
+func readOutcomeCall(ctx context.Context, tx db.DBTX, callID uuid.UUID) (c outcomeCall, ok bool, err error) {
 	var fields, rules string
 	w := &c.window
 	err = tx.QueryRow(ctx, outcomeContext, callID).Scan(&fields, &rules, &c.zones, &w.Start, &w.End, &w.Days, &c.started, &c.callbacks)
@@ -115,7 +115,7 @@ select id, campaign_id, $7, 'call.outcome', $5::jsonb, $6 from l`
 // type is left out and named (by field) in the event log. It reports
 // whether it recorded anything (the first report with the campaign's
 // fields, of an answered call).
-func RecordOutcomes(ctx context.Context, tx pgx.Tx, callID uuid.UUID, o callstate.Observation, now time.Time) (bool, error) {
+func RecordOutcomes(ctx context.Context, tx db.DBTX, callID uuid.UUID, o callstate.Observation, now time.Time) (bool, error) {
 	c, ok, err := readOutcomeCall(ctx, tx, callID)
 	if !ok {
 		return false, err

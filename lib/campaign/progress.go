@@ -38,6 +38,13 @@ func CompleteIfDone(ctx context.Context, q db.DBTX, id uuid.UUID, now time.Time)
 	return n, nil
 }
 
+// completeLater completes campaign id if it is done (CompleteIfDone),
+// with what follows in tx (db.Later): news of a call's end does not wait
+// for the answer.
+func completeLater(ctx context.Context, tx db.DBTX, id uuid.UUID, now time.Time) error {
+	return db.Later(ctx, tx, "complete campaign", `select public.complete_if_done($1::uuid, $2::timestamptz)`, id, now)
+}
+
 // MarkRunning moves a dialing campaign to RUNNING once a call is in
 // progress (a paused one will resume to RUNNING). News of a call in
 // progress does it as it is recorded (callstate.Apply).

@@ -4,16 +4,15 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/autolynx/autolynx/lib/callstate"
+	"github.com/autolynx/autolynx/lib/db"
 )
 
 // screenedCall marks a final call whose transcript shows a call-screening
 // service (callstate.IsScreened) as disposition "screened" instead of
 // "answered" (neither is redialed). It runs in the end-of-call news's
 // transaction and writes only for news carrying a screener's transcript.
-func screenedCall(ctx context.Context, tx pgx.Tx, res callstate.Result, o callstate.Observation) error {
+func screenedCall(ctx context.Context, tx db.DBTX, res callstate.Result, o callstate.Observation) error {
 	if !callstate.Terminal(res.Current) || !callstate.IsScreened(o.Transcript) {
 		return nil
 	}

@@ -20,19 +20,19 @@ import (
 )
 
 // ingestFixture makes one campaign with a queued call per contact and
-// returns the webhook handler, each sender's messages and a count of the
-// statements its pool runs. Sender s hears calls s, s+senders, … one
+// returns the webhook handler, each sender's messages and the counts of
+// the statements and round trips its pool runs. Sender s hears calls s, s+senders, … one
 // after the other, each call's messages (picked by keep from messages())
 // in order: as Vapi sends them, a call's news seconds apart and never two
 // of one call at once, while the senders' calls are live together. (Had
 // two senders shared a call, the benchmark would measure one waiting for
 // the other's lock on its row, which pgbench's ceiling, updating random
 // rows, does not do either.)
-func ingestFixture(b testing.TB, calls, senders int, keep ...int) (http.Handler, [][][]byte, *atomic.Int64) {
+func ingestFixture(b testing.TB, calls, senders int, keep ...int) (http.Handler, [][][]byte, statementCounter) {
 	e := apitest.New(b, apitest.Options{})
-	statements := &atomic.Int64{}
+	counter := statementCounter{&atomic.Int64{}, &atomic.Int64{}}
 	cfg := e.DB.Config()
-	cfg.ConnConfig.Tracer = statementCounter{statements}
+	cfg.ConnConfig.Tracer = counter
 	traced, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	if err != nil {
 		b.Fatal(err)
@@ -75,31 +75,45 @@ func ingestFixture(b testing.TB, calls, senders int, keep ...int) (http.Handler,
 	for i, life := range lives {
 		bodies[i%senders] = append(bodies[i%senders], life...)
 	}
-	return httpapi.Function(e.Deps, webhookroutes.Routes), bodies, statements
+	return httpapi.Function(e.Deps, webhookroutes.Routes), bodies, counter
 }
 
-// statementCounter counts the statements (and so the round trips,
-// transaction control included) a pool sends.
-type statementCounter struct{ n *atomic.Int64 }
+// statementCounter counts the statements (transaction control included)
+// and the round trips a pool sends: a statement on its own is one of
+// each, a batch one round trip for all of its statements.
+type statementCounter struct{ statements, trips *atomic.Int64 }
 
 func (c statementCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
-	c.n.Add(1)
+	c.statements.Add(1)
+	c.trips.Add(1)
 	return ctx
 }
 
 func (statementCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
+func (c statementCounter) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	c.trips.Add(1)
+	return ctx
+}
+
+func (c statementCounter) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {
+	c.statements.Add(1)
+}
+
+func (statementCounter) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
+
 // ingest sends b.N webhooks through h, sender s taking the next of its
 // own bodies[s] (cycling), and reports throughput and latency
 // percentiles.
-func ingest(b *testing.B, h http.Handler, bodies [][][]byte, statements *atomic.Int64) {
+func ingest(b *testing.B, h http.Handler, bodies [][][]byte, counter statementCounter) {
 	senders := len(bodies)
 	lats := make([][]time.Duration, senders)
 	var next atomic.Int64
 	var failed atomic.Value
 	b.ReportAllocs()
 	b.ResetTimer()
-	statements.Store(0)
+	counter.statements.Store(0)
+	counter.trips.Store(0)
 	start := time.Now()
 	var wg sync.WaitGroup
 	for s := range senders {
@@ -133,7 +147,8 @@ func ingest(b *testing.B, h http.Handler, bodies [][][]byte, statements *atomic.
 	b.ReportMetric(float64(len(lat))/elapsed.Seconds(), "webhooks/s")
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
-	b.ReportMetric(float64(statements.Load())/float64(len(lat)), "statements/webhook")
+	b.ReportMetric(float64(counter.statements.Load())/float64(len(lat)), "statements/webhook")
+	b.ReportMetric(float64(counter.trips.Load())/float64(len(lat)), "round-trips/webhook")
 }
 
 // BenchmarkWebhookIngest measures webhooks through the real handler

@@ -110,8 +110,8 @@ func TestWebhooksDoNotWaitOnTheCampaignRow(t *testing.T) {
 // would share (the event log already counts them).
 func TestNewsBeforeTheEndIsOneStatement(t *testing.T) {
 	t.Parallel()
-	h, bodies, statements := ingestFixture(t, 3, 1, 0, 1, 2)
-	statements.Store(0)
+	h, bodies, counter := ingestFixture(t, 3, 1, 0, 1, 2)
+	counter.statements.Store(0)
 	for _, body := range bodies[0] {
 		req := httptest.NewRequest(http.MethodPost, "/api/webhooks/vapi", bytes.NewReader(body))
 		req.Header.Set("X-Vapi-Secret", apitest.WebhookSecret)
@@ -121,7 +121,28 @@ func TestNewsBeforeTheEndIsOneStatement(t *testing.T) {
 			t.Fatalf("webhook: %d %s", rec.Code, rec.Body)
 		}
 	}
-	if n := statements.Load(); n != int64(len(bodies[0])) {
+	if n := counter.statements.Load(); n != int64(len(bodies[0])) {
 		t.Fatalf("%d statements for %d webhooks, want one each", n, len(bodies[0]))
+	}
+}
+
+// News of a call's end is one transaction in two round trips: its BEGIN
+// travels with the news, the retry decision and the completion check
+// with its COMMIT (db.BatchedTx), where one each was five.
+func TestNewsOfTheEndIsTwoRoundTrips(t *testing.T) {
+	t.Parallel()
+	h, bodies, counter := ingestFixture(t, 3, 1, 4, 5)
+	counter.trips.Store(0)
+	for _, body := range bodies[0] {
+		req := httptest.NewRequest(http.MethodPost, "/api/webhooks/vapi", bytes.NewReader(body))
+		req.Header.Set("X-Vapi-Secret", apitest.WebhookSecret)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("webhook: %d %s", rec.Code, rec.Body)
+		}
+	}
+	if n := counter.trips.Load(); n != 2*int64(len(bodies[0])) {
+		t.Fatalf("%d round trips for %d webhooks, want two each", n, len(bodies[0]))
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/autolynx/autolynx/lib/callstate"
@@ -77,7 +76,7 @@ func (rc *Receiver) Receive(ctx context.Context, body []byte) (Outcome, error) {
 		out.Matched, out.Result = res.Found, res
 		return out, err
 	}
-	err := db.InTx(ctx, rc.DB, func(tx pgx.Tx) error {
+	err := db.InBatchedTx(ctx, rc.DB, func(tx *db.BatchedTx) error {
 		res, err := callstate.Record(ctx, tx, obs, ev, now)
 		if err != nil {
 			return err
