@@ -70,13 +70,16 @@ func TestTestCallStaysApart(t *testing.T) {
 		o.ServerMessages == nil || len(o.ServerMessages) != 0 || o.VoicemailMessage != "Hi Bob, call Oslo." {
 		t.Errorf("placed %s with %+v", sim[0].Customer.Number, o)
 	}
-	// Its status is followed from Vapi: no webhook comes.
+	// Its status is followed from Vapi: no webhook comes. Vapi may
+	// report the end before its artifacts (cost, transcript): wait for
+	// those too.
 	var list struct{ TestCalls []testcall.TestCall }
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
 		e.Clock.Advance(3 * time.Second) // past RefreshEvery
 		e.GetJSON(t, tok, base+"/test-calls", &list)
-		if len(list.TestCalls) == 1 && list.TestCalls[0].Status == "ENDED" {
+		if len(list.TestCalls) == 1 && list.TestCalls[0].Status == "ENDED" && list.TestCalls[0].Cost != nil &&
+			len(list.TestCalls[0].Transcript) > 0 {
 			break
 		}
 		time.Sleep(50 * time.Millisecond)
