@@ -251,8 +251,9 @@ from test_calls where campaign_id = $1 and ($2::uuid is null or id = $2)
 order by created_at desc, id desc limit 20`
 
 // List returns a campaign's latest 20 test calls, first asking Vapi about
-// up to MaxRefresh live ones not asked in RefreshEvery (a failure to ask
-// leaves the last known status).
+// up to MaxRefresh not settled (live, or ended without their report yet)
+// and not asked in RefreshEvery (a failure to ask leaves the last known
+// status).
 func (p *Placer) List(ctx context.Context, campaignID uuid.UUID) ([]TestCall, error) {
 	if _, err := campaign.CurrentStatus(ctx, p.DB, campaignID); err != nil {
 		return nil, err
@@ -263,7 +264,7 @@ func (p *Placer) List(ctx context.Context, campaignID uuid.UUID) ([]TestCall, er
 	}
 	asked := 0
 	for i, t := range out {
-		if asked >= MaxRefresh || callstate.Terminal(t.Status) || t.providerCallID == nil ||
+		if asked >= MaxRefresh || t.settled(p.Now()) || t.providerCallID == nil ||
 			(t.checkedAt != nil && p.Now().Sub(*t.checkedAt) < RefreshEvery) {
 			continue
 		}
@@ -282,6 +283,20 @@ func (p *Placer) List(ctx context.Context, campaignID uuid.UUID) ([]TestCall, er
 		out[i] = *fresh
 	}
 	return out, nil
+}
+
+// ReportWait is how long after its end a test call is still asked about
+// for its report: Vapi's call object ends before its cost, artifacts and
+// analysis are on it.
+const ReportWait = 15 * time.Minute
+
+// settled reports whether nothing more will come of asking about t: it
+// is final, and its report is in or overdue.
+func (t TestCall) settled(now time.Time) bool {
+	if !callstate.Terminal(t.Status) {
+		return false
+	}
+	return t.Cost != nil || t.EndedAt == nil || now.Sub(*t.EndedAt) > ReportWait
 }
 
 func (p *Placer) get(ctx context.Context, campaignID, id uuid.UUID) (*TestCall, error) {
