@@ -8,35 +8,42 @@
 -- campaign.CompleteIfDone) says when each runs and why.
 
 -- callstate.ScheduleRetry: whether the contact of a call that just became
--- final is redialed. The lists are callstate.FinalSQL. Its plan is
--- generic by order: Postgres, costing the generic plan (every branch of
--- the case) above the custom ones, would otherwise keep planning anew.
+-- final is redialed. The branches are plpgsql's, not the statements':
+-- with the flags in a statement, Postgres found a plan custom to them
+-- cheaper than a generic one and planned anew at every call. The list is
+-- callstate.FinalSQL.
 create function public.schedule_retry(p_call uuid, p_now timestamptz, p_refused boolean, p_redialable boolean)
-returns void language plpgsql set plan_cache_mode = force_generic_plan as $$
+returns void language plpgsql as $$
+declare
+  contact uuid;
+  callback boolean;
+  unsuppressed boolean;
+  recall boolean;
+  next_at timestamptz;
 begin
-  update calls set refused = p_refused where id = p_call and refused is distinct from p_refused;
-  with decided as (
-    select k.id, p_refused and l.callback and k.suppressed_at is null as recall,
-      case when p_refused and k.suppressed_at is null and l.callback
-         then null
-         when p_refused and k.suppressed_at is null
-         then p_now
-         when p_redialable and l.status in ('ENDED', 'FAILED', 'CANCELED', 'TIMEOUT')
-          and l.disposition = any(c.retry_dispositions)
-          and k.attempts - (select count(*) from calls r where r.contact_id = k.id
-                            and (r.refused and r.id <> l.id or r.callback))
-              < c.max_attempts
-          and k.suppressed_at is null
-          and not exists (select 1 from dnc d where d.phone = k.phone)
-         then p_now + make_interval(mins => c.retry_delay_minutes)
-    end as next_at
-    from calls l join campaigns c on c.id = l.campaign_id join contacts k on k.id = l.contact_id and k.last_call_id = l.id
-    where l.id = p_call
-  )
-  update contacts k set next_attempt_at = d.next_at,
-    callback_at = case when d.recall then coalesce(k.callback_at, p_now) else k.callback_at end
-  from decided d
-  where k.id = d.id and (k.next_attempt_at is distinct from d.next_at or d.recall and k.callback_at is null);
+  update calls set refused = p_refused where id = p_call and refused <> p_refused;
+  select k.id, l.callback, k.suppressed_at is null into contact, callback, unsuppressed
+  from calls l join contacts k on k.id = l.contact_id and k.last_call_id = l.id
+  where l.id = p_call;
+  if contact is null then
+    return; -- not the contact's latest call: a later one decides
+  end if;
+  recall := p_refused and callback and unsuppressed;
+  if p_refused then
+    next_at := case when unsuppressed and not callback then p_now end;
+  elsif p_redialable and unsuppressed then
+    select p_now + make_interval(mins => c.retry_delay_minutes) into next_at
+    from calls l join campaigns c on c.id = l.campaign_id join contacts k on k.id = l.contact_id
+    where l.id = p_call and l.status in ('ENDED', 'FAILED', 'CANCELED', 'TIMEOUT')
+      and l.disposition = any(c.retry_dispositions)
+      and k.attempts - (select count(*) from calls r where r.contact_id = k.id
+                        and (r.refused and r.id <> l.id or r.callback))
+          < c.max_attempts
+      and not exists (select 1 from dnc d where d.phone = k.phone);
+  end if;
+  update contacts k set next_attempt_at = next_at,
+    callback_at = case when recall then coalesce(k.callback_at, p_now) else k.callback_at end
+  where k.id = contact and (k.next_attempt_at is distinct from next_at or recall and k.callback_at is null);
 end $$;
 
 -- campaign.CompleteIfDone: finishes the campaign if it is active with no
@@ -48,6 +55,13 @@ end $$;
 create function public.complete_if_done(p_campaign uuid, p_now timestamptz)
 returns boolean language plpgsql as $$
 begin
+  -- Most ends leave other calls live: one probe of calls_live_idx says
+  -- so. (Not completing is always safe: the tick's sweep completes what
+  -- two ends racing each saw the other keep open.)
+  if exists (select 1 from calls l where l.campaign_id = p_campaign
+             and l.status in ('PENDING', 'QUEUED', 'RINGING', 'IN_PROGRESS')) then
+    return false;
+  end if;
   update campaigns c set status = 'COMPLETED', completed_at = p_now, paused_from = null
   where c.id = p_campaign
     and c.status in ('QUEUED', 'DIALING', 'RUNNING')
