@@ -89,3 +89,21 @@ func StatusLists(t testing.TB, function string) []string {
 	}
 	return lists
 }
+
+// GeneratedAs is the expression a generated column is computed from, as
+// the migrations last add it (`add column c … generated always as (…)
+// stored`), whitespace collapsed.
+func GeneratedAs(t testing.TB, column string) string {
+	t.Helper()
+	re := regexp.MustCompile(`(?is)add column ` + regexp.QuoteMeta(column) + `\s+\w+\s+generated always as\s*\((.*?)\)\s*stored`)
+	found := ""
+	for _, m := range migrations(t) {
+		for _, g := range re.FindAllStringSubmatch(m, -1) {
+			found = g[1]
+		}
+	}
+	if found == "" {
+		t.Fatalf("no generated column %s in the migrations", column)
+	}
+	return strings.TrimSpace(space.ReplaceAllString(found, " "))
+}

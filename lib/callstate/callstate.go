@@ -41,9 +41,11 @@ var (
 	final = []string{Ended, Failed, Canceled, Timeout}
 )
 
-// SQL lists of the sets, for `status in ` + LiveSQL. A query's text says
-// what the partial indexes' predicates say (calls_live_idx is
-// `status in ` + LiveSQL), so keep building queries from these.
+// SQL lists of the sets, for `status in ` + LiveSQL. On calls, a query
+// asks for live calls by the generated column live (`status in ` +
+// LiveSQL), as calls_live_idx's predicate does: no index names a call's
+// status, so the news of a live call is a HOT update (migration
+// 20261207700050).
 var (
 	// LiveSQL is ('PENDING', 'QUEUED', 'RINGING', 'IN_PROGRESS').
 	LiveSQL = db.InList(live...)

@@ -20,9 +20,9 @@ func words(t *testing.T, list string) []string {
 }
 
 // The SQL lists say what the Go predicates say, and what the schema
-// says: the live list is calls_live_idx's predicate word for word (so the
-// queries built from it can use the index), and the statuses are the
-// ones the calls table accepts.
+// says: calls.live and calls.finished_at are computed from them (and
+// calls_live_idx is where live, as queries say), and the statuses are
+// the ones the calls table accepts.
 func TestStatusSetsAgree(t *testing.T) {
 	t.Parallel()
 	all := callstate.Statuses()
@@ -48,8 +48,14 @@ func TestStatusSetsAgree(t *testing.T) {
 			t.Errorf("%s lists %v, want %v", c.name, got, c.want)
 		}
 	}
-	if got, want := dbtest.IndexPredicate(t, "calls_live_idx"), "status in "+callstate.LiveSQL; got != want {
-		t.Errorf("calls_live_idx is where %s; queries say %s", got, want)
+	if got, want := dbtest.GeneratedAs(t, "live"), "status in "+callstate.LiveSQL; got != want {
+		t.Errorf("calls.live is %s, want %s", got, want)
+	}
+	if got, want := dbtest.GeneratedAs(t, "finished_at"), "case when status in "+callstate.FinalSQL+" then coalesce(ended_at, last_event_at) end"; got != want {
+		t.Errorf("calls.finished_at is %s, want %s", got, want)
+	}
+	if got := dbtest.IndexPredicate(t, "calls_live_idx"); got != "live" {
+		t.Errorf("calls_live_idx is where %s; queries say live", got)
 	}
 	if got, want := dbtest.CheckList(t, "calls", "status"), db.InList(all...); got != want {
 		t.Errorf("calls.status is checked against %s, want %s", got, want)

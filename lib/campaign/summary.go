@@ -134,10 +134,8 @@ type Metrics struct {
 var getCampaign = `
 select c.id, c.name, c.status, c.status_reason, c.mode, c.cap, c.line_quiet_gating,
   a.id, a.name, c.phone_number_id, c.created_at, c.started_at, c.completed_at,
-  (select count(*) from calls l where l.campaign_id = c.id
-     and l.status in ` + callstate.LiveSQL + `),
-  (select count(*) from calls l where l.phone_number_id = c.phone_number_id
-     and l.status in ` + callstate.LiveSQL + `),
+  (select count(*) from calls l where l.campaign_id = c.id and l.live),
+  (select count(*) from calls l where l.phone_number_id = c.phone_number_id and l.live),
   (select coalesce(sum(cost), 0)::float8 from campaign_tallies t where t.campaign_id = c.id),
   (select count(*) from contacts k where k.campaign_id = c.id and k.next_attempt_at is not null),
   (select count(*) from contacts k where k.campaign_id = c.id and k.suppressed_at is not null),

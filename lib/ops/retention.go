@@ -9,7 +9,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/autolynx/autolynx/lib/callstate"
 	"github.com/autolynx/autolynx/lib/campaign/status"
 	"github.com/autolynx/autolynx/lib/db"
 )
@@ -33,8 +32,7 @@ where c.status in ` + status.FinalSQL + ` and %s is null
         (select e.received_at from call_events e where e.campaign_id = c.id and e.type = 'campaign.stop'
          order by e.id desc limit 1),
         c.created_at) < $1
-  and not exists (select 1 from calls l where l.campaign_id = c.id
-                  and l.status in ` + callstate.LiveSQL + `)
+  and not exists (select 1 from calls l where l.campaign_id = c.id and l.live)
 order by c.created_at
 limit $2`
 

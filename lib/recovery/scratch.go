@@ -27,12 +27,19 @@ var errSessionLost = errors.New("recovery: scratch session lost; run again")
 // temporary tables.
 var shadowed = []string{"campaigns", "contacts", "calls", "call_events", "dnc", "ops_counters", "ops_heartbeats", "alerts"}
 
-// scratchCopy copies one campaign's rows.
-var scratchCopy = []string{
-	`insert into pg_temp.campaigns select * from public.campaigns where id = $1`,
-	`insert into pg_temp.contacts select * from public.contacts where campaign_id = $1`,
-	`insert into pg_temp.calls select * from public.calls where campaign_id = $1`,
+// scratchCopy copies one campaign's rows: each table's own columns,
+// whose names columnsOf lists ($cols), as generated ones (calls.live)
+// are computed again in the copy.
+var scratchCopy = []struct{ table, where string }{
+	{"campaigns", "id = $1"},
+	{"contacts", "campaign_id = $1"},
+	{"calls", "campaign_id = $1"},
 }
+
+// columnsOf lists table's columns that are not generated, quoted.
+const columnsOf = `
+select string_agg(quote_ident(attname), ', ' order by attnum) from pg_attribute
+where attrelid = ('public.' || $1)::regclass and attnum > 0 and not attisdropped and attgenerated = ''`
 
 // resetCalls puts the copied calls back in the state the tick's claim
 // left them in, before any news.
@@ -82,7 +89,12 @@ func prepareScratch(ctx context.Context, conn *pgx.Conn, id uuid.UUID) error {
 			return fmt.Errorf("prepare scratch %s: %w", t, err)
 		}
 	}
-	for _, sql := range scratchCopy {
+	for _, c := range scratchCopy {
+		var cols string
+		if err := conn.QueryRow(ctx, columnsOf, c.table).Scan(&cols); err != nil {
+			return fmt.Errorf("prepare scratch: %w", err)
+		}
+		sql := fmt.Sprintf(`insert into pg_temp.%s (%s) select %[2]s from public.%[1]s where %[3]s`, c.table, cols, c.where)
 		if _, err := conn.Exec(ctx, sql, id); err != nil {
 			return fmt.Errorf("prepare scratch: %w", err)
 		}

@@ -9,7 +9,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
-	"github.com/autolynx/autolynx/lib/callstate"
 	"github.com/autolynx/autolynx/lib/campaign"
 	"github.com/autolynx/autolynx/lib/db"
 	"github.com/autolynx/autolynx/lib/outcome"
@@ -58,15 +57,14 @@ type claimed struct {
 
 // lineLoad is a caller number's live calls (all campaigns) and the calls
 // this campaign placed on it, for rotation.
-var lineLoad = `
-select n, (select count(*) from calls l where l.phone_number_id = n
-             and l.status in ` + callstate.LiveSQL + `),
+const lineLoad = `
+select n, (select count(*) from calls l where l.phone_number_id = n and l.live),
           (select count(*) from calls l where l.phone_number_id = n and l.campaign_id = $1)
 from unnest($2::text[]) as n`
 
-var liveCounts = `
+const liveCounts = `
 select count(*), count(*) filter (where campaign_id = $1)
-from calls where status in ` + callstate.LiveSQL
+from calls where live`
 
 // currentBatch is the lowest strict batch that still has a contact not
 // finished: undialed, or with a live latest call. A contact held back by
@@ -79,7 +77,7 @@ select least(
      and k.suppressed_at is null and not exists (select 1 from dnc d where d.phone = k.phone)
      and coalesce(k.held_until <= $2, true) and not ` + campaign.FrequencyHeldSQL("k", "$2") + `),
   (select min(k.position) from calls l join contacts k on k.id = l.contact_id
-     where l.campaign_id = $1 and l.status in ` + callstate.LiveSQL + `))`
+     where l.campaign_id = $1 and l.live))`
 
 // suppress marks the campaign's contacts whose number joined the
 // do-not-call list since import: never dialed again, not waited for.

@@ -45,15 +45,15 @@ const lacking = `(cost is null or (transcript is null and recording_url is null 
 
 // incompleteCalls are final calls lacking their report's news ReportAfter
 // after their end. A status-update "ended" carries no endedAt, so the end
-// is when we heard of it.
+// is when we heard of it: finished_at, a generated column (migration
+// 20261207700050), null while the call is live.
 var incompleteCalls = `
 select id, campaign_id, provider_call_id, phone_number_id, coalesce(dial_requested_at, created_at), created_at from calls
 where ` + lacking + ` and completed_from_vapi_at is null and provider_call_id is not null
-  and reconcile_failures < $5 and status in ` + callstate.FinalSQL + `
-  and coalesce(ended_at, last_event_at) < $1::timestamptz
-  and coalesce(ended_at, last_event_at) > $1::timestamptz - $4::interval
+  and reconcile_failures < $5
+  and finished_at < $1::timestamptz and finished_at > $1::timestamptz - $4::interval
   and ($2::uuid is null or campaign_id = $2)
-order by coalesce(ended_at, last_event_at) limit $3`
+order by finished_at limit $3`
 
 // reconcile settles attempts whose creation was ambiguous, calls that
 // went silent and calls whose report was lost, asking Vapi; Vapi's

@@ -232,9 +232,8 @@ func (s *Scheduler) limits(ctx context.Context) (limits, error) {
 
 // describeCampaigns reads the status and live calls of the tick's
 // campaigns in one statement, however many there are.
-var describeCampaigns = `
-select c.id, c.status, (select count(*) from calls l where l.campaign_id = c.id
-  and l.status in ` + callstate.LiveSQL + `)
+const describeCampaigns = `
+select c.id, c.status, (select count(*) from calls l where l.campaign_id = c.id and l.live)
 from unnest($1::text[]) as u(id) join campaigns c on c.id = u.id::uuid`
 
 // promoteAndDescribe promotes DIALING campaigns whose calls a second tick

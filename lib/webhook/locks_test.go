@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/autolynx/autolynx/dev/apitest"
+	"github.com/autolynx/autolynx/lib/callstate"
 )
 
 // Many calls of one campaign ending at once must not queue on the
@@ -144,5 +145,43 @@ func TestNewsOfTheEndIsTwoRoundTrips(t *testing.T) {
 	}
 	if n := counter.trips.Load(); n != 2*int64(len(bodies[0])) {
 		t.Fatalf("%d round trips for %d webhooks, want two each", n, len(bodies[0]))
+	}
+}
+
+// News of a live call (ringing, in progress) rewrites no index of calls:
+// no index names its status or last_event_at, so each is a HOT update.
+// (Otherwise every one wrote into every index, and the calls of one
+// campaign, ending together, queued on the same index pages.)
+func TestLiveCallNewsIsAHotUpdate(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{})
+	ctx := context.Background()
+	c := e.CreateCampaign(map[string]string{"name": "hot", "assistantId": e.CreateAssistant("Hot")}, apitest.Contacts(1))
+	if _, err := e.DB.Exec(ctx, `
+		with ins as (
+		  insert into calls (campaign_id, contact_id, status, phone_number_id, provider_call_id)
+		  select campaign_id, id, 'QUEUED', 'p', 'hot-1' from contacts where campaign_id = $1
+		  returning id, contact_id)
+		update contacts k set last_call_id = ins.id, attempts = 1 from ins where k.id = ins.contact_id`, c.CampaignID); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := e.DB.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	for _, s := range []string{callstate.Ringing, callstate.InProgress} {
+		ev := callstate.Event{Source: "webhook", Type: "status-update"}
+		if _, err := callstate.Record(ctx, tx, callstate.Observation{ProviderCallID: "hot-1", Status: s}, ev, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var updated, hot int
+	if err := tx.QueryRow(ctx, `select pg_stat_get_xact_tuples_updated('calls'::regclass),
+		pg_stat_get_xact_tuples_hot_updated('calls'::regclass)`).Scan(&updated, &hot); err != nil {
+		t.Fatal(err)
+	}
+	if updated != 2 || hot != 2 {
+		t.Fatalf("%d of %d updates of the live call were HOT, want 2 of 2", hot, updated)
 	}
 }

@@ -51,22 +51,20 @@ end $$;
 -- (contacts on the do-not-call list are done), and says whether it did.
 -- One statement, one snapshot: a claim committing concurrently is seen
 -- either as an undialed contact or as a live call, never as neither. The
--- lists are campaign.ActiveSQL and callstate.LiveSQL.
+-- list is campaign.ActiveSQL.
 create function public.complete_if_done(p_campaign uuid, p_now timestamptz)
 returns boolean language plpgsql as $$
 begin
   -- Most ends leave other calls live: one probe of calls_live_idx says
   -- so. (Not completing is always safe: the tick's sweep completes what
   -- two ends racing each saw the other keep open.)
-  if exists (select 1 from calls l where l.campaign_id = p_campaign
-             and l.status in ('PENDING', 'QUEUED', 'RINGING', 'IN_PROGRESS')) then
+  if exists (select 1 from calls l where l.campaign_id = p_campaign and l.live) then
     return false;
   end if;
   update campaigns c set status = 'COMPLETED', completed_at = p_now, paused_from = null
   where c.id = p_campaign
     and c.status in ('QUEUED', 'DIALING', 'RUNNING')
-    and not exists (select 1 from calls l where l.campaign_id = c.id
-                    and l.status in ('PENDING', 'QUEUED', 'RINGING', 'IN_PROGRESS'))
+    and not exists (select 1 from calls l where l.campaign_id = c.id and l.live)
     and not exists (select 1 from contacts k where k.campaign_id = c.id and k.suppressed_at is null
                     and (k.last_call_id is null or k.next_attempt_at is not null or k.callback_at is not null)
                     and not exists (select 1 from dnc d where d.phone = k.phone))

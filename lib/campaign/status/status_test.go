@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/autolynx/autolynx/dev/dbtest"
-	"github.com/autolynx/autolynx/lib/callstate"
 	"github.com/autolynx/autolynx/lib/campaign/status"
 	"github.com/autolynx/autolynx/lib/db"
 )
@@ -47,7 +46,7 @@ func TestStatusSetsAgree(t *testing.T) {
 	if got, want := dbtest.CheckList(t, "campaigns", "status"), db.InList(all...); got != want {
 		t.Errorf("campaigns.status is checked against %s, want %s", got, want)
 	}
-	if got, want := dbtest.StatusLists(t, "complete_if_done"), []string{callstate.LiveSQL, status.ActiveSQL, callstate.LiveSQL}; !slices.Equal(got, want) {
+	if got, want := dbtest.StatusLists(t, "complete_if_done"), []string{status.ActiveSQL}; !slices.Equal(got, want) {
 		t.Errorf("complete_if_done checks statuses against %v, want %v", got, want)
 	}
 }
