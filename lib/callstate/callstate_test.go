@@ -91,3 +91,16 @@ func TestLowL12TranscriptBounded(t *testing.T) {
 		t.Errorf("small transcript stored as %s", small)
 	}
 }
+
+func TestRedactMasksEverySecret(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ payload, want string }{
+		{`{"headers":{"X-Vapi-Secret":"cur-1"},"b":"Bearer cur-1"}`, `{"headers":{"X-Vapi-Secret":"[redacted]"},"b":"Bearer [redacted]"}`},
+		{`{"old":"prev-2","new":"cur-1"}`, `{"old":"[redacted]","new":"[redacted]"}`},
+		{`{"status":"queued"}`, `{"status":"queued"}`},
+	} {
+		if got := string(Redact([]byte(c.payload), "cur-1", "", "prev-2")); got != c.want {
+			t.Errorf("Redact(%s) = %s, want %s", c.payload, got, c.want)
+		}
+	}
+}
