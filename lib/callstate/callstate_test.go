@@ -2,6 +2,7 @@ package callstate
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -101,6 +102,18 @@ func TestRedactMasksEverySecret(t *testing.T) {
 	} {
 		if got := string(Redact([]byte(c.payload), "cur-1", "", "prev-2")); got != c.want {
 			t.Errorf("Redact(%s) = %s, want %s", c.payload, got, c.want)
+		}
+	}
+}
+
+func TestAllowedFromListsWhatAllowedAllows(t *testing.T) {
+	t.Parallel()
+	for _, next := range append(Statuses(), "", "ANSWERED") {
+		from := strings.Split(strings.Trim(allowedFrom(next), "{}"), ",")
+		for _, old := range Statuses() {
+			if slices.Contains(from, old) != Allowed(old, next) {
+				t.Errorf("allowedFrom(%q) = %s, but Allowed(%s, %q) = %v", next, allowedFrom(next), old, next, Allowed(old, next))
+			}
 		}
 	}
 }
