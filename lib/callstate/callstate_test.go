@@ -2,6 +2,7 @@ package callstate
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -89,5 +90,30 @@ func TestLowL12TranscriptBounded(t *testing.T) {
 	small := Transcript("AI: Hi", []json.RawMessage{json.RawMessage(`{"role":"bot","message":"Hi"}`)})
 	if string(small) != `{"text":"AI: Hi","messages":[{"role":"bot","message":"Hi"}]}` {
 		t.Errorf("small transcript stored as %s", small)
+	}
+}
+
+func TestRedactMasksEverySecret(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ payload, want string }{
+		{`{"headers":{"X-Vapi-Secret":"cur-1"},"b":"Bearer cur-1"}`, `{"headers":{"X-Vapi-Secret":"[redacted]"},"b":"Bearer [redacted]"}`},
+		{`{"old":"prev-2","new":"cur-1"}`, `{"old":"[redacted]","new":"[redacted]"}`},
+		{`{"status":"queued"}`, `{"status":"queued"}`},
+	} {
+		if got := string(Redact([]byte(c.payload), "cur-1", "", "prev-2")); got != c.want {
+			t.Errorf("Redact(%s) = %s, want %s", c.payload, got, c.want)
+		}
+	}
+}
+
+func TestAllowedFromListsWhatAllowedAllows(t *testing.T) {
+	t.Parallel()
+	for _, next := range append(Statuses(), "", "ANSWERED") {
+		from := strings.Split(strings.Trim(allowedFrom(next), "{}"), ",")
+		for _, old := range Statuses() {
+			if slices.Contains(from, old) != Allowed(old, next) {
+				t.Errorf("allowedFrom(%q) = %s, but Allowed(%s, %q) = %v", next, allowedFrom(next), old, next, Allowed(old, next))
+			}
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -120,16 +121,32 @@ func observe(ctx context.Context, q db.DBTX, o Observation, ev *Event, now time.
 // ended reason can.
 func MayRedial(o Observation) bool { return Terminal(o.Status) || o.EndedReason != "" }
 
-// allowedFrom lists the statuses from which a call may move to next.
-func allowedFrom(next string) []string {
-	from := []string{}
-	for s := range rank {
-		if Allowed(s, next) {
-			from = append(from, s)
-		}
+// allowedFrom lists the statuses from which a call may move to next, as
+// a text[] literal: none for a status that is not one of ours ("", news
+// of no progress).
+func allowedFrom(next string) string {
+	if from, ok := allowedFromLiterals[next]; ok {
+		return from
 	}
-	return from
+	return "{}"
 }
+
+// allowedFromLiterals are allowedFrom's answers, worked out once rather
+// than for every webhook; as text, pgx sends them without encoding an
+// array each time.
+var allowedFromLiterals = func() map[string]string {
+	m := map[string]string{}
+	for _, next := range Statuses() {
+		var from []string
+		for _, s := range Statuses() {
+			if Allowed(s, next) {
+				from = append(from, s)
+			}
+		}
+		m[next] = "{" + strings.Join(from, ",") + "}"
+	}
+	return m
+}()
 
 // jsonArg passes JSON as text (the simple protocol sends []byte as bytea),
 // cleaned of what jsonb refuses.

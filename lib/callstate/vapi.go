@@ -19,7 +19,12 @@ func OurCallID(c *vapi.Call) uuid.UUID {
 	if c == nil || c.AssistantOverrides == nil {
 		return uuid.Nil
 	}
-	s, _ := c.AssistantOverrides.Metadata[MetadataCallID].(string)
+	return CallIDIn(c.AssistantOverrides.Metadata)
+}
+
+// CallIDIn reads our call id from a call's assistantOverrides.metadata.
+func CallIDIn(metadata map[string]any) uuid.UUID {
+	s, _ := metadata[MetadataCallID].(string)
 	id, _ := uuid.Parse(s)
 	return id
 }

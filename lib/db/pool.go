@@ -62,7 +62,11 @@ func InTx(ctx context.Context, pool Beginner, fn func(tx pgx.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
+	committing := false
 	defer func() {
+		if committing {
+			return // Commit ends the transaction, failed or not
+		}
 		// Roll back even when ctx is already cancelled.
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
@@ -71,6 +75,7 @@ func InTx(ctx context.Context, pool Beginner, fn func(tx pgx.Tx) error) error {
 	if err := fn(tx); err != nil {
 		return err
 	}
+	committing = true
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("commit transaction: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -104,7 +105,9 @@ func WriteAnswer(w http.ResponseWriter, status int, answer json.RawMessage, err 
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	_, _ = w.Write(append(answer, '\n'))
+	// Clipped: an answer may be shared by every request, and must not be
+	// written into.
+	_, _ = w.Write(append(slices.Clip(answer), '\n'))
 	return nil
 }
 

@@ -22,16 +22,28 @@ type ServerMessage struct {
 
 // Message is one server message: the fields of status-update and
 // end-of-call-report that AutoLynx reads. Other types decode into Type,
-// Timestamp and Call only. The webhook receiver decodes into it, and the
-// simulator's messages are checked against it, so the two cannot
-// disagree about the schema. Absent numbers and times stay nil: no cost
-// is not a cost of 0.
+// Timestamp and Call only. The webhook receiver reads it (through a
+// lighter view of the same members, which skips the call's
+// configuration), and the simulator's messages are checked against it,
+// so the two cannot disagree about the schema.
 type Message struct {
 	Type string `json:"type"`
 	// Timestamp is in epoch milliseconds.
 	Timestamp float64   `json:"timestamp,omitempty"`
 	Call      *Call     `json:"call,omitempty"`
 	Customer  *Customer `json:"customer,omitempty"`
+	News
+	// Dropped names the members that were dropped while decoding for
+	// their type (see DecodeLenient), sorted; not part of the wire format.
+	Dropped []string `json:"-"`
+}
+
+// News is what a status-update or end-of-call-report says happened to
+// its call, embedded in Message (and in the webhook receiver's view of
+// one). Absent numbers and times stay nil: no cost is not a cost of 0.
+// It has no UnmarshalJSON of its own: one would be promoted to the types
+// embedding it and decode them whole.
+type News struct {
 	// Status is set on status-update.
 	Status string `json:"status,omitempty"`
 	// EndedReason is set on status-update "ended" and end-of-call-report.
@@ -47,9 +59,6 @@ type Message struct {
 	// RecordingURL is the report's deprecated top-level recording, used
 	// when the artifact has none.
 	RecordingURL string `json:"recordingUrl,omitempty"`
-	// Dropped names the members that were dropped while decoding for
-	// their type (see DecodeLenient), sorted; not part of the wire format.
-	Dropped []string `json:"-"`
 }
 
 // Time converts Timestamp to a time.

@@ -47,12 +47,11 @@ type Receiver struct {
 // Receive decodes an authenticated body and records it. A message about a
 // call we do not know is still kept in the event log.
 func (rc *Receiver) Receive(ctx context.Context, body []byte) (Outcome, error) {
-	var env vapi.ServerMessage
-	if err := json.Unmarshal(body, &env); err != nil || env.Message.Type == "" {
+	m, err := decode(body)
+	if err != nil || m.Type == "" {
 		return Outcome{}, ErrNotEnvelope
 	}
-	m := &env.Message
-	obs := observe(m)
+	obs := observe(&m)
 	now := rc.Now()
 	out := Outcome{Type: m.Type, Dropped: obs.Validate(rc.URLs)}
 	if !callstate.PlainID(m.Type) || !callstate.PlainID(obs.ProviderCallID) {
@@ -76,7 +75,7 @@ func (rc *Receiver) Receive(ctx context.Context, body []byte) (Outcome, error) {
 		out.Matched, out.Result = res.Found, res
 		return out, err
 	}
-	err := db.InBatchedTx(ctx, rc.DB, func(tx *db.BatchedTx) error {
+	err = db.InBatchedTx(ctx, rc.DB, func(tx *db.BatchedTx) error {
 		res, err := callstate.Record(ctx, tx, obs, ev, now)
 		if err != nil {
 			return err
@@ -132,10 +131,10 @@ func Declined(typ string) string {
 }
 
 // observe turns a message into an observation of its call.
-func observe(m *vapi.Message) callstate.Observation {
+func observe(m *message) callstate.Observation {
 	var o callstate.Observation
 	if c := m.Call; c != nil {
-		o.ProviderCallID, o.CallID = c.ID, callstate.OurCallID(c)
+		o.ProviderCallID, o.CallID = c.ID, c.ours()
 	}
 	switch m.Type {
 	case vapi.MessageStatusUpdate:

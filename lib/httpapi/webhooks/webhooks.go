@@ -3,6 +3,7 @@
 package webhooks
 
 import (
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -73,10 +74,14 @@ func vapiWebhook(d *httpapi.Deps, w http.ResponseWriter, r *http.Request) error 
 		httpapi.Log(r).Warn("refused a server message that expects an answer", "type", out.Type)
 		return problem.New(problem.Invalid, webhook.Declined(out.Type))
 	default:
-		httpapi.WriteJSON(w, http.StatusOK, map[string]bool{"ok": true})
+		return httpapi.WriteAnswer(w, http.StatusOK, okAnswer, nil)
 	}
 	return nil
 }
+
+// okAnswer is {"ok": true}, encoded once: nearly every webhook gets it.
+var okAnswer = json.RawMessage(`{"ok":true}`)
+
 func receiver(d *httpapi.Deps) *webhook.Receiver {
 	return &webhook.Receiver{DB: d.DB, Now: d.Now, Secrets: []string{d.Config.WebhookSecret, d.Config.WebhookSecretPrevious},
 		URLs: urlPolicy(d)}
