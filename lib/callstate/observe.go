@@ -60,13 +60,10 @@ type Result struct {
 func (r Result) Changed() bool { return r.Previous != r.Current }
 
 // observeCall is one round trip: lock the call, write the news, log the
-// event (public.observe_call, migration 20261202001800).
+// event (public.observe_call, migration 20261207700200; no output is
+// null).
 const observeCall = `
-select o_found, o_mismatch, coalesce(o_call, '00000000-0000-0000-0000-000000000000'),
-  coalesce(o_campaign, '00000000-0000-0000-0000-000000000000'), coalesce(o_previous, ''), coalesce(o_current, ''),
-  coalesce(o_reason_before, ''), coalesce(o_reason, ''), coalesce(o_campaign_status, ''), coalesce(o_paused_from, ''),
-  coalesce(o_spend_limited, false)
-from public.observe_call($1, $2::uuid, $3, $4, $5::text[], $6, $7, $8::numeric, $9::jsonb, $10, $11::jsonb,
+select * from public.observe_call($1, $2::uuid, $3, $4, $5::text[], $6, $7, $8::numeric, $9::jsonb, $10, $11::jsonb,
   $12, $13, $14::jsonb, $15::timestamptz, $16::timestamptz, $17::numeric, $18::timestamptz, $19, $20, $21::jsonb)`
 
 // Apply records o on its call through q: a transaction the caller
