@@ -15,16 +15,27 @@
 create function public.schedule_retry(p_call uuid, p_now timestamptz, p_refused boolean, p_redialable boolean)
 returns void language plpgsql as $$
 declare
-  contact uuid;
+  was_refused boolean;
   callback boolean;
+  contact uuid;
   unsuppressed boolean;
+  pending_at timestamptz;
+  callback_was timestamptz;
   recall boolean;
   next_at timestamptz;
 begin
-  update calls set refused = p_refused where id = p_call and refused <> p_refused;
-  select k.id, l.callback, k.suppressed_at is null into contact, callback, unsuppressed
-  from calls l join contacts k on k.id = l.contact_id and k.last_call_id = l.id
+  -- One read decides what to write, and most ends (answered, nothing
+  -- pending) write nothing.
+  select l.refused, l.callback, k.id, k.suppressed_at is null, k.next_attempt_at, k.callback_at
+  into was_refused, callback, contact, unsuppressed, pending_at, callback_was
+  from calls l left join contacts k on k.id = l.contact_id and k.last_call_id = l.id
   where l.id = p_call;
+  if not found then
+    return;
+  end if;
+  if was_refused <> p_refused then
+    update calls set refused = p_refused where id = p_call;
+  end if;
   if contact is null then
     return; -- not the contact's latest call: a later one decides
   end if;
@@ -41,9 +52,11 @@ begin
           < c.max_attempts
       and not exists (select 1 from dnc d where d.phone = k.phone);
   end if;
-  update contacts k set next_attempt_at = next_at,
-    callback_at = case when recall then coalesce(k.callback_at, p_now) else k.callback_at end
-  where k.id = contact and (k.next_attempt_at is distinct from next_at or recall and k.callback_at is null);
+  if pending_at is distinct from next_at or recall and callback_was is null then
+    update contacts k set next_attempt_at = next_at,
+      callback_at = case when recall then coalesce(k.callback_at, p_now) else k.callback_at end
+    where k.id = contact;
+  end if;
 end $$;
 
 -- campaign.CompleteIfDone: finishes the campaign if it is active with no
