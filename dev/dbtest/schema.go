@@ -67,10 +67,10 @@ func CheckList(t testing.TB, table, column string) string {
 	return ""
 }
 
-// StatusLists are the lists a function's body, as the migrations last
-// define it, checks a status against (`status in (…)`), in order and
-// whitespace collapsed, so a test can hold them to the Go lists they
-// copy.
+// StatusLists are the lists of statuses a function's body, as the
+// migrations last define it, checks against (`… in ('A', 'B')`, quoted
+// upper-case words), in order and whitespace collapsed, so a test can
+// hold them to the Go lists they copy.
 func StatusLists(t testing.TB, function string) []string {
 	t.Helper()
 	def := regexp.MustCompile(`(?is)create (?:or replace )?function public\.` + regexp.QuoteMeta(function) + `\(.*?\$\$(.*?)\$\$`)
@@ -84,7 +84,7 @@ func StatusLists(t testing.TB, function string) []string {
 		t.Fatalf("no function %s in the migrations", function)
 	}
 	var lists []string
-	for _, g := range regexp.MustCompile(`(?is)status in\s*(\([^)]*\))`).FindAllStringSubmatch(body, -1) {
+	for _, g := range regexp.MustCompile(`(?s)\sin\s*(\('[A-Z_]+'(?:,\s*'[A-Z_]+')*\))`).FindAllStringSubmatch(body, -1) {
 		lists = append(lists, space.ReplaceAllString(g[1], " "))
 	}
 	return lists

@@ -3,11 +3,13 @@ package callstate
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/autolynx/autolynx/lib/db"
 )
@@ -60,11 +62,34 @@ type Result struct {
 func (r Result) Changed() bool { return r.Previous != r.Current }
 
 // observeCall is one round trip: lock the call, write the news, log the
-// event (public.observe_call, migration 20261207700200; no output is
-// null).
+// event, and with $22 what follows an end (public.observe_call,
+// migration 20261207700200; no output is null).
 const observeCall = `
 select * from public.observe_call($1, $2::uuid, $3, $4, $5::text[], $6, $7, $8::numeric, $9::jsonb, $10, $11::jsonb,
-  $12, $13, $14::jsonb, $15::timestamptz, $16::timestamptz, $17::numeric, $18::timestamptz, $19, $20, $21::jsonb)`
+  $12, $13, $14::jsonb, $15::timestamptz, $16::timestamptz, $17::numeric, $18::timestamptz, $19, $20, $21::jsonb,
+  $22, $23, $24)`
+
+// ErrFollowInGo says RecordEnd changed nothing because more than the
+// retry decision and the completion check follows the news: the caller
+// records it in a transaction instead.
+var ErrFollowInGo = errors.New("what follows this news is decided in Go")
+
+// RecordEnd records o as Record does and, in the same statement, what
+// follows the end of a call when that is only the retry decision (for
+// o's ended reason) and the completion check: one round trip where a
+// transaction took two, for most ends. Run it on the pool, never in a
+// transaction. When more follows (a campaign's spend limit, an ended
+// reason other than o's to classify) it changes nothing and returns
+// ErrFollowInGo.
+func RecordEnd(ctx context.Context, q db.DBTX, o Observation, ev Event, now time.Time) (Result, error) {
+	e := Classify(o.EndedReason)
+	r, err := observe(ctx, q, o, &ev, &e, now)
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "AL001" {
+		return Result{}, ErrFollowInGo
+	}
+	return r, err
+}
 
 // Apply records o on its call through q: a transaction the caller
 // commits with whatever follows from the news, or the pool when nothing
@@ -74,11 +99,13 @@ select * from public.observe_call($1, $2::uuid, $3, $4, $5::text[], $6, $7, $8::
 // the same one, and a call found by its Vapi id must not be named
 // otherwise by our id.
 func Apply(ctx context.Context, q db.DBTX, o Observation, now time.Time) (Result, error) {
-	return observe(ctx, q, o, nil, now)
+	return observe(ctx, q, o, nil, nil, now)
 }
 
-// observe applies o and, unless ev is nil, logs ev in the same statement.
-func observe(ctx context.Context, q db.DBTX, o Observation, ev *Event, now time.Time) (Result, error) {
+// observe applies o and, unless ev is nil, logs ev in the same statement;
+// with end (o's ending) the statement also does what follows an end, or
+// fails with AL001.
+func observe(ctx context.Context, q db.DBTX, o Observation, ev *Event, end *Ending, now time.Time) (Result, error) {
 	var r Result
 	var ourID *uuid.UUID
 	if o.CallID != uuid.Nil {
@@ -94,13 +121,16 @@ func observe(ctx context.Context, q db.DBTX, o Observation, ev *Event, now time.
 		allowedFrom(o.Status), text(o.EndedReason), Disposition(o.EndedReason),
 		o.Cost, jsonArg(o.Costs), text(o.RecordingURL), jsonArg(o.Transcript), text(o.Summary),
 		text(o.SuccessEvaluation), jsonArg(o.StructuredData), o.StartedAt, o.EndedAt, o.DurationSeconds, now,
-		evSource, evType, evPayload).Scan(&r.Found, &r.Mismatch, &r.CallID, &r.CampaignID, &r.Previous, &r.Current,
+		evSource, evType, evPayload, end != nil, end != nil && end.Refusal != NotRefused, end != nil && end.Redialable).Scan(&r.Found, &r.Mismatch, &r.CallID, &r.CampaignID, &r.Previous, &r.Current,
 		&before, &reason, &r.CampaignStatus, &r.CampaignPausedFrom, &r.SpendLimited)
 	if err != nil {
 		return Result{}, fmt.Errorf("observe call: %w", err)
 	}
 	if !r.Found {
 		return Result{Mismatch: r.Mismatch}, nil
+	}
+	if end != nil {
+		return r, nil // decided in the statement
 	}
 	// Decide the redial once final, and again when the outcome's reason
 	// arrives after the status (a report following a bare "ended"); a

@@ -32,7 +32,7 @@ func Redact(payload []byte, secrets ...string) []byte {
 // same statement, so a change never exists without its event. News about an unknown call is
 // still logged (without ids); so is news whose ids disagree.
 func Record(ctx context.Context, q db.DBTX, o Observation, ev Event, now time.Time) (Result, error) {
-	return observe(ctx, q, o, &ev, now)
+	return observe(ctx, q, o, &ev, nil, now)
 }
 
 // logOnly appends an event tied to the call providerID names, if any,

@@ -60,7 +60,9 @@ func TestStatusSetsAgree(t *testing.T) {
 	if got, want := dbtest.CheckList(t, "calls", "status"), db.InList(all...); got != want {
 		t.Errorf("calls.status is checked against %s, want %s", got, want)
 	}
-	if got, want := dbtest.StatusLists(t, "schedule_retry"), []string{callstate.FinalSQL}; !slices.Equal(got, want) {
-		t.Errorf("schedule_retry checks statuses against %v, want %v", got, want)
+	for _, f := range []string{"schedule_retry", "observe_call"} {
+		if got, want := dbtest.StatusLists(t, f), []string{callstate.FinalSQL}; !slices.Equal(got, want) {
+			t.Errorf("%s checks statuses against %v, want %v", f, got, want)
+		}
 	}
 }

@@ -64,6 +64,17 @@ func MayFollow(o callstate.Observation) bool {
 	return callstate.MayRedial(o) || o.Cost != nil || optedOut(o) || hasAnalysis(o)
 }
 
+// FollowsInSQL reports whether all that can follow news o, beyond what
+// observe_call does itself in callstate.RecordEnd (the retry decision,
+// the completion check, or its refusal when a spend limit applies), is
+// nothing: no opt-out, no analysis to record, no screener to mark, no
+// refusal to pause the campaign for. FollowCall's other steps, each
+// named here, otherwise need Go.
+func FollowsInSQL(o callstate.Observation) bool {
+	return !optedOut(o) && !hasAnalysis(o) && !callstate.IsScreened(o.Transcript) &&
+		callstate.Classify(o.EndedReason).Refusal != callstate.AccountRefusal
+}
+
 // hasAnalysis reports whether news carries an end-of-call analysis, where
 // a campaign's outcome fields are read from.
 func hasAnalysis(o callstate.Observation) bool {

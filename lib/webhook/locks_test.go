@@ -127,10 +127,10 @@ func TestNewsBeforeTheEndIsOneStatement(t *testing.T) {
 	}
 }
 
-// News of a call's end is one transaction in two round trips: its BEGIN
-// travels with the news, the retry decision and the completion check
-// with its COMMIT (db.BatchedTx), where one each was five.
-func TestNewsOfTheEndIsTwoRoundTrips(t *testing.T) {
+// News of a call's end is one statement, one round trip: observe_call
+// records it and decides the retry and the campaign's completion
+// (callstate.RecordEnd), where a transaction took five.
+func TestNewsOfTheEndIsOneRoundTrip(t *testing.T) {
 	t.Parallel()
 	h, bodies, counter := ingestFixture(t, 3, 1, 4, 5)
 	counter.trips.Store(0)
@@ -143,8 +143,49 @@ func TestNewsOfTheEndIsTwoRoundTrips(t *testing.T) {
 			t.Fatalf("webhook: %d %s", rec.Code, rec.Body)
 		}
 	}
-	if n := counter.trips.Load(); n != 2*int64(len(bodies[0])) {
-		t.Fatalf("%d round trips for %d webhooks, want two each", n, len(bodies[0]))
+	if n := counter.trips.Load(); n != int64(len(bodies[0])) {
+		t.Fatalf("%d round trips for %d webhooks, want one each", n, len(bodies[0]))
+	}
+}
+
+// When more follows an end than that statement does (here the campaign's
+// spend limit), it changes nothing and the news is recorded in a
+// transaction instead: the limit pauses the campaign, and each message is
+// in the event log once.
+func TestEndUnderASpendLimitIsRecordedOnce(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{})
+	ctx := context.Background()
+	c := e.CreateCampaign(map[string]string{"name": "limit", "assistantId": e.CreateAssistant("Limit")}, apitest.Contacts(2))
+	var callID string
+	if err := e.DB.QueryRow(ctx, `
+		with ins as (
+		  insert into calls (campaign_id, contact_id, status, phone_number_id, provider_call_id)
+		  select campaign_id, id, 'IN_PROGRESS', 'p', 'limit-1' from contacts where campaign_id = $1 and position = 1
+		  returning id, contact_id),
+		u as (update contacts k set last_call_id = ins.id, attempts = 1 from ins where k.id = ins.contact_id)
+		select id::text from ins`, c.CampaignID).Scan(&callID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.DB.Exec(ctx, `update campaigns set status = 'RUNNING', started_at = now(), spend_limit_usd = 0.05 where id = $1`,
+		c.CampaignID); err != nil {
+		t.Fatal(err)
+	}
+	life := messages("limit-1", callID)
+	for _, k := range []int{4, 5} {
+		if st := post(e, life[k], map[string]string{"X-Vapi-Secret": apitest.WebhookSecret}); st != http.StatusOK {
+			t.Fatalf("message %d: %d", k, st)
+		}
+	}
+	if s := e.Summary(c.CampaignID); s.Status != "PAUSED" {
+		t.Errorf("campaign %s after a report over its spend limit, want PAUSED", s.Status)
+	}
+	var events int
+	if err := e.DB.QueryRow(ctx, `select count(*) from call_events where call_id = $1`, callID).Scan(&events); err != nil {
+		t.Fatal(err)
+	}
+	if events != 2 {
+		t.Errorf("%d events logged for 2 messages, want 2", events)
 	}
 }
 

@@ -75,6 +75,15 @@ func (rc *Receiver) Receive(ctx context.Context, body []byte) (Outcome, error) {
 		out.Matched, out.Result = res.Found, res
 		return out, err
 	}
+	// Most ends: one statement that does what follows, too. Otherwise
+	// (or when the statement declines) one transaction.
+	if campaign.FollowsInSQL(obs) {
+		res, err := callstate.RecordEnd(ctx, rc.DB, obs, ev, now)
+		if !errors.Is(err, callstate.ErrFollowInGo) {
+			out.Matched, out.Result = res.Found, res
+			return out, err
+		}
+	}
 	err = db.InBatchedTx(ctx, rc.DB, func(tx *db.BatchedTx) error {
 		res, err := callstate.Record(ctx, tx, obs, ev, now)
 		if err != nil {

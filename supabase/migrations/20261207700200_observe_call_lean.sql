@@ -1,14 +1,25 @@
 -- observe_call as in 20261207000100, at less cost per webhook, the
 -- commonest statement AutoLynx runs: the call's campaign is read in the
 -- same lookup as the call (one statement, where two each had their
--- executor set up and torn down), and no output is null, so the caller
--- selects * and Postgres parses and plans no coalesce per column.
-create or replace function public.observe_call(
+-- executor set up and torn down); no output is null, so the caller
+-- selects * and Postgres parses and plans no coalesce per column; and
+-- news of a call's end can bring what follows it (p_follow): the retry
+-- decision (with the ending Go classified, p_refused and p_redialable)
+-- and the completion check, in the same statement, so the end takes one
+-- round trip instead of a transaction of several. Where anything else
+-- would follow (the campaign's spend limit, or a stored ended reason not
+-- the one classified) it raises AL001 and changes nothing: the caller
+-- records the news in a transaction then (callstate.RecordEnd). The list
+-- is callstate.FinalSQL.
+drop function public.observe_call(text, uuid, boolean, text, text[], text, text, numeric, jsonb,
+  text, jsonb, text, text, jsonb, timestamptz, timestamptz, numeric, timestamptz, text, text, jsonb);
+create function public.observe_call(
   p_provider text, p_call uuid, p_look boolean, p_status text, p_allowed_from text[],
   p_reason text, p_disposition text, p_cost numeric, p_costs jsonb, p_recording text,
   p_transcript jsonb, p_summary text, p_success text, p_structured jsonb,
   p_started timestamptz, p_ended timestamptz, p_duration numeric, p_now timestamptz,
   p_event_source text, p_event_type text, p_event_payload jsonb,
+  p_follow boolean, p_refused boolean, p_redialable boolean,
   out o_found boolean, out o_mismatch boolean, out o_call uuid, out o_campaign uuid,
   out o_previous text, out o_current text, out o_reason_before text, out o_reason text,
   out o_campaign_status text, out o_paused_from text, out o_spend_limited boolean)
@@ -90,6 +101,22 @@ begin
     values (o_call, o_campaign, case when p_look and not o_mismatch then nullif(p_provider, '') end,
             p_event_source, p_event_type, nullif(p_status, ''), coalesce(p_event_payload, '{}'::jsonb), p_now);
   end if;
+  if p_follow and o_found then
+    if p_cost is not null and o_spend_limited then
+      raise exception 'the spend limit follows in Go' using errcode = 'AL001';
+    end if;
+    if o_current in ('ENDED', 'FAILED', 'CANCELED', 'TIMEOUT') then
+      if o_current <> o_previous or coalesce(o_reason, '') <> coalesce(o_reason_before, '') then
+        if coalesce(o_reason, '') <> p_reason then
+          raise exception 'the ended reason to classify is not the news''s' using errcode = 'AL001';
+        end if;
+        perform public.schedule_retry(o_call, p_now, p_refused, p_redialable);
+      end if;
+      if o_current <> o_previous then
+        perform public.complete_if_done(o_campaign, p_now);
+      end if;
+    end if;
+  end if;
   -- Nothing comes back null: the caller selects * without a coalesce
   -- per column to parse and plan at every call.
   o_call := coalesce(o_call, '00000000-0000-0000-0000-000000000000');
@@ -102,3 +129,8 @@ begin
   o_paused_from := coalesce(o_paused_from, '');
   o_spend_limited := coalesce(o_spend_limited, false);
 end $$;
+
+revoke execute on function public.observe_call(text, uuid, boolean, text, text[], text, text, numeric, jsonb,
+  text, jsonb, text, text, jsonb, timestamptz, timestamptz, numeric, timestamptz, text, text, jsonb,
+  boolean, boolean, boolean)
+  from public, anon, authenticated;
