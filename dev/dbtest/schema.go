@@ -37,6 +37,13 @@ var space = regexp.MustCompile(`\s+`)
 func IndexPredicate(t testing.TB, name string) string {
 	t.Helper()
 	re := regexp.MustCompile(`(?is)create index ` + regexp.QuoteMeta(name) + `\s+on\s[^;]*?\swhere\s+([^;]*);`)
+	return lastMatch(t, re, "partial index "+name)
+}
+
+// lastMatch is re's first group where the migrations last match it,
+// whitespace collapsed; what names the thing sought, for the failure.
+func lastMatch(t testing.TB, re *regexp.Regexp, what string) string {
+	t.Helper()
 	found := ""
 	for _, m := range migrations(t) {
 		for _, g := range re.FindAllStringSubmatch(m, -1) {
@@ -44,7 +51,7 @@ func IndexPredicate(t testing.TB, name string) string {
 		}
 	}
 	if found == "" {
-		t.Fatalf("no partial index %s in the migrations", name)
+		t.Fatalf("no %s in the migrations", what)
 	}
 	return strings.TrimSpace(space.ReplaceAllString(found, " "))
 }
@@ -74,15 +81,7 @@ func CheckList(t testing.TB, table, column string) string {
 func StatusLists(t testing.TB, function string) []string {
 	t.Helper()
 	def := regexp.MustCompile(`(?is)create (?:or replace )?function public\.` + regexp.QuoteMeta(function) + `\(.*?\$\$(.*?)\$\$`)
-	body := ""
-	for _, m := range migrations(t) {
-		for _, g := range def.FindAllStringSubmatch(m, -1) {
-			body = g[1]
-		}
-	}
-	if body == "" {
-		t.Fatalf("no function %s in the migrations", function)
-	}
+	body := lastMatch(t, def, "function "+function)
 	var lists []string
 	for _, g := range regexp.MustCompile(`(?s)\sin\s*(\('[A-Z_]+'(?:,\s*'[A-Z_]+')*\))`).FindAllStringSubmatch(body, -1) {
 		lists = append(lists, space.ReplaceAllString(g[1], " "))
@@ -96,14 +95,5 @@ func StatusLists(t testing.TB, function string) []string {
 func GeneratedAs(t testing.TB, column string) string {
 	t.Helper()
 	re := regexp.MustCompile(`(?is)add column ` + regexp.QuoteMeta(column) + `\s+\w+\s+generated always as\s*\((.*?)\)\s*stored`)
-	found := ""
-	for _, m := range migrations(t) {
-		for _, g := range re.FindAllStringSubmatch(m, -1) {
-			found = g[1]
-		}
-	}
-	if found == "" {
-		t.Fatalf("no generated column %s in the migrations", column)
-	}
-	return strings.TrimSpace(space.ReplaceAllString(found, " "))
+	return lastMatch(t, re, "generated column "+column)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -14,42 +13,26 @@ import (
 	"github.com/autolynx/autolynx/lib/db"
 )
 
-// tripCounter counts the round trips a pool makes: a statement on its
-// own, or a batch.
-type tripCounter struct{ n *atomic.Int64 }
-
-func (c tripCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
-	c.n.Add(1)
-	return ctx
-}
-func (tripCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
-func (c tripCounter) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
-	c.n.Add(1)
-	return ctx
-}
-func (tripCounter) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
-func (tripCounter) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData)     {}
-
 // batchedPools are pools on one new database in each protocol a
 // deployment uses (the simple one through Supabase's transaction pooler,
 // cached statements direct), each with its round trips counted, and a
 // table t to write.
 func batchedPools(t *testing.T) map[string]struct {
 	pool  *pgxpool.Pool
-	trips *atomic.Int64
+	trips *dbtest.Trips
 } {
 	url := dbtest.URL(t)
 	out := map[string]struct {
 		pool  *pgxpool.Pool
-		trips *atomic.Int64
+		trips *dbtest.Trips
 	}{}
 	for _, mode := range []string{"simple_protocol", "cache_statement"} {
 		cfg, err := pgxpool.ParseConfig(strings.Replace(url, "default_query_exec_mode=simple_protocol", "default_query_exec_mode="+mode, 1))
 		if err != nil {
 			t.Fatal(err)
 		}
-		trips := &atomic.Int64{}
-		cfg.ConnConfig.Tracer = tripCounter{trips}
+		trips := &dbtest.Trips{}
+		cfg.ConnConfig.Tracer = trips
 		pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 		if err != nil {
 			t.Fatal(err)
@@ -57,7 +40,7 @@ func batchedPools(t *testing.T) map[string]struct {
 		t.Cleanup(pool.Close)
 		out[mode] = struct {
 			pool  *pgxpool.Pool
-			trips *atomic.Int64
+			trips *dbtest.Trips
 		}{pool, trips}
 	}
 	if _, err := out["simple_protocol"].pool.Exec(context.Background(), `create table t (k int primary key, v text not null)`); err != nil {
@@ -85,7 +68,7 @@ func TestBatchedTxTakesTwoRoundTrips(t *testing.T) {
 		if _, err := p.pool.Exec(ctx, `delete from t`); err != nil {
 			t.Fatal(err)
 		}
-		p.trips.Store(0)
+		p.trips.Reset()
 		err := db.InBatchedTx(ctx, p.pool, func(tx *db.BatchedTx) error {
 			var k int
 			if err := tx.QueryRow(ctx, `insert into t values (1, $1) returning k`, "first").Scan(&k); err != nil {
@@ -100,7 +83,7 @@ func TestBatchedTxTakesTwoRoundTrips(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", mode, err)
 		}
-		if n := p.trips.Load(); n != 2 {
+		if n := p.trips.RoundTrips.Load(); n != 2 {
 			t.Errorf("%s: %d round trips, want 2", mode, n)
 		}
 		var v string
@@ -154,7 +137,7 @@ func TestBatchedTxFnErrorRollsBack(t *testing.T) {
 		if _, err := p.pool.Exec(ctx, `delete from t`); err != nil {
 			t.Fatal(err)
 		}
-		p.trips.Store(0)
+		p.trips.Reset()
 		err := db.InBatchedTx(ctx, p.pool, func(tx *db.BatchedTx) error {
 			if _, err := tx.Exec(ctx, `insert into t values (1, 'x')`); err != nil {
 				return err
@@ -167,7 +150,7 @@ func TestBatchedTxFnErrorRollsBack(t *testing.T) {
 		if !errors.Is(err, boom) {
 			t.Fatalf("%s: err = %v, want boom", mode, err)
 		}
-		if n := p.trips.Load(); n != 2 {
+		if n := p.trips.RoundTrips.Load(); n != 2 {
 			t.Errorf("%s: %d round trips, want 2 (begin with the insert, rollback)", mode, n)
 		}
 		if n := count(t, p.pool); n != 0 {

@@ -11,10 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/autolynx/autolynx/dev/apitest"
+	"github.com/autolynx/autolynx/dev/dbtest"
 	"github.com/autolynx/autolynx/lib/httpapi"
 	webhookroutes "github.com/autolynx/autolynx/lib/httpapi/webhooks"
 )
@@ -28,9 +28,9 @@ import (
 // two senders shared a call, the benchmark would measure one waiting for
 // the other's lock on its row, which pgbench's ceiling, updating random
 // rows, does not do either.)
-func ingestFixture(b testing.TB, calls, senders int, keep ...int) (http.Handler, [][][]byte, statementCounter) {
+func ingestFixture(b testing.TB, calls, senders int, keep ...int) (http.Handler, [][][]byte, *dbtest.Trips) {
 	e := apitest.New(b, apitest.Options{})
-	counter := statementCounter{&atomic.Int64{}, &atomic.Int64{}}
+	counter := &dbtest.Trips{}
 	cfg := e.DB.Config()
 	cfg.ConnConfig.Tracer = counter
 	traced, err := pgxpool.NewWithConfig(context.Background(), cfg)
@@ -78,42 +78,17 @@ func ingestFixture(b testing.TB, calls, senders int, keep ...int) (http.Handler,
 	return httpapi.Function(e.Deps, webhookroutes.Routes), bodies, counter
 }
 
-// statementCounter counts the statements (transaction control included)
-// and the round trips a pool sends: a statement on its own is one of
-// each, a batch one round trip for all of its statements.
-type statementCounter struct{ statements, trips *atomic.Int64 }
-
-func (c statementCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
-	c.statements.Add(1)
-	c.trips.Add(1)
-	return ctx
-}
-
-func (statementCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
-
-func (c statementCounter) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
-	c.trips.Add(1)
-	return ctx
-}
-
-func (c statementCounter) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {
-	c.statements.Add(1)
-}
-
-func (statementCounter) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
-
 // ingest sends b.N webhooks through h, sender s taking the next of its
 // own bodies[s] (cycling), and reports throughput and latency
 // percentiles.
-func ingest(b *testing.B, h http.Handler, bodies [][][]byte, counter statementCounter) {
+func ingest(b *testing.B, h http.Handler, bodies [][][]byte, counter *dbtest.Trips) {
 	senders := len(bodies)
 	lats := make([][]time.Duration, senders)
 	var next atomic.Int64
 	var failed atomic.Value
 	b.ReportAllocs()
 	b.ResetTimer()
-	counter.statements.Store(0)
-	counter.trips.Store(0)
+	counter.Reset()
 	start := time.Now()
 	var wg sync.WaitGroup
 	for s := range senders {
@@ -147,8 +122,8 @@ func ingest(b *testing.B, h http.Handler, bodies [][][]byte, counter statementCo
 	b.ReportMetric(float64(len(lat))/elapsed.Seconds(), "webhooks/s")
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
-	b.ReportMetric(float64(counter.statements.Load())/float64(len(lat)), "statements/webhook")
-	b.ReportMetric(float64(counter.trips.Load())/float64(len(lat)), "round-trips/webhook")
+	b.ReportMetric(float64(counter.Statements.Load())/float64(len(lat)), "statements/webhook")
+	b.ReportMetric(float64(counter.RoundTrips.Load())/float64(len(lat)), "round-trips/webhook")
 }
 
 // BenchmarkWebhookIngest measures webhooks through the real handler
