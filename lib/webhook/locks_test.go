@@ -3,6 +3,7 @@ package webhook_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -222,5 +223,50 @@ func TestLiveCallNewsIsAHotUpdate(t *testing.T) {
 	}
 	if updated != 2 || hot != 2 {
 		t.Fatalf("%d of %d updates of the live call were HOT, want 2 of 2", hot, updated)
+	}
+}
+
+// A bare "ended" after our own TIMEOUT keeps the reason the TIMEOUT
+// stored, which is not the news's to classify: the statement declines
+// and Go decides the redial from the stored reason, in a transaction.
+func TestBareEndAfterOurTimeoutRedialsByTheStoredReason(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{})
+	ctx := context.Background()
+	c := e.CreateCampaign(map[string]string{"name": "late", "assistantId": e.CreateAssistant("Late")}, apitest.Contacts(2))
+	var callID, contactID string
+	if err := e.DB.QueryRow(ctx, `
+		with ins as (
+		  insert into calls (campaign_id, contact_id, status, phone_number_id, provider_call_id, ended_reason, disposition)
+		  select campaign_id, id, 'TIMEOUT', 'p', 'late-1', 'customer-busy', 'timeout' from contacts where campaign_id = $1 and position = 1
+		  returning id, contact_id),
+		u as (update contacts k set last_call_id = ins.id, attempts = 1 from ins where k.id = ins.contact_id)
+		select id::text, contact_id::text from ins`, c.CampaignID).Scan(&callID, &contactID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.DB.Exec(ctx, `update campaigns set status = 'RUNNING', started_at = now(),
+		retry_dispositions = '{timeout,busy}' where id = $1`, c.CampaignID); err != nil {
+		t.Fatal(err)
+	}
+	bare := fmt.Sprintf(`{"message":{"type":"status-update","status":"ended","call":{"id":"late-1","assistantOverrides":{"metadata":{"autolynxCallId":%q}}}}}`, callID)
+	if st := post(e, []byte(bare), map[string]string{"X-Vapi-Secret": apitest.WebhookSecret}); st != http.StatusOK {
+		t.Fatalf("bare end: %d", st)
+	}
+	var status, reason string
+	var redial *time.Time
+	var events int
+	if err := e.DB.QueryRow(ctx, `
+		select l.status, l.ended_reason, k.next_attempt_at, (select count(*) from call_events where call_id = l.id)
+		from calls l join contacts k on k.id = l.contact_id where l.id = $1`, callID).Scan(&status, &reason, &redial, &events); err != nil {
+		t.Fatal(err)
+	}
+	if status != "ENDED" || reason != "customer-busy" {
+		t.Errorf("call %s, %s; want ENDED, customer-busy", status, reason)
+	}
+	if redial == nil {
+		t.Error("no redial: the stored reason (busy) was not the one classified")
+	}
+	if events != 1 {
+		t.Errorf("%d events logged for one message, want 1", events)
 	}
 }
