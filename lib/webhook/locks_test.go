@@ -270,3 +270,70 @@ func TestBareEndAfterOurTimeoutRedialsByTheStoredReason(t *testing.T) {
 		t.Errorf("%d events logged for one message, want 1", events)
 	}
 }
+
+// A late result for a contact's previous call that races the claim of
+// its next one (the claim holds the contact's row, the result's redial
+// decision waits for it) must not leave a redial due on a contact whose
+// latest call is live: it would be dialed twice.
+func TestLateResultRacingAClaimSchedulesNoRedial(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{})
+	ctx := context.Background()
+	c := e.CreateCampaign(map[string]string{"name": "race", "assistantId": e.CreateAssistant("Race")}, apitest.Contacts(2))
+	var callID, contactID string
+	if err := e.DB.QueryRow(ctx, `
+		with ins as (
+		  insert into calls (campaign_id, contact_id, status, phone_number_id, provider_call_id, disposition)
+		  select campaign_id, id, 'TIMEOUT', 'p', 'race-1', 'timeout' from contacts where campaign_id = $1 and position = 1
+		  returning id, contact_id),
+		u as (update contacts k set last_call_id = ins.id, attempts = 1 from ins where k.id = ins.contact_id)
+		select id::text, contact_id::text from ins`, c.CampaignID).Scan(&callID, &contactID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.DB.Exec(ctx, `update campaigns set status = 'RUNNING', started_at = now() where id = $1`, c.CampaignID); err != nil {
+		t.Fatal(err)
+	}
+	// The claim of the contact's next attempt, holding its row.
+	claim, err := e.DB.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = claim.Rollback(ctx) }()
+	if _, err := claim.Exec(ctx, `
+		with next as (
+		  insert into calls (campaign_id, contact_id, attempt, status, phone_number_id)
+		  select campaign_id, id, 2, 'PENDING', 'p' from contacts where id = $1 returning id)
+		update contacts set last_call_id = (select id from next), attempts = 2, next_attempt_at = null where id = $1`,
+		contactID); err != nil {
+		t.Fatal(err)
+	}
+	late := fmt.Sprintf(`{"message":{"type":"status-update","status":"ended","endedReason":"customer-busy","call":{"id":"race-1","assistantOverrides":{"metadata":{"autolynxCallId":%q}}}}}`, callID)
+	done := make(chan int, 1)
+	go func() { done <- post(e, []byte(late), map[string]string{"X-Vapi-Secret": apitest.WebhookSecret}) }()
+	// The result has decided to redial and waits for the contact's row.
+	deadline := time.Now().Add(10 * time.Second)
+	for waiting := 0; waiting == 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("the late result never waited for the claim's lock")
+		}
+		if err := e.DB.QueryRow(ctx, `select count(*) from pg_stat_activity
+			where datname = current_database() and wait_event_type = 'Lock'`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := claim.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st := <-done; st != http.StatusOK {
+		t.Fatalf("late result: %d", st)
+	}
+	var due *time.Time
+	var latest string
+	if err := e.DB.QueryRow(ctx, `select next_attempt_at, last_call_id::text from contacts where id = $1`, contactID).Scan(&due, &latest); err != nil {
+		t.Fatal(err)
+	}
+	if latest == callID || due != nil {
+		t.Fatalf("contact's latest call %s, redial due %v: want the claimed call and no redial", latest, due)
+	}
+}

@@ -52,10 +52,14 @@ begin
           < c.max_attempts
       and not exists (select 1 from dnc d where d.phone = k.phone);
   end if;
+  -- Still the contact's latest call when the row is ours: a claim of its
+  -- next attempt committing meanwhile (which this update waits for) has
+  -- made the contact another call's, and a redial set now would dial
+  -- it twice.
   if pending_at is distinct from next_at or recall and callback_was is null then
     update contacts k set next_attempt_at = next_at,
       callback_at = case when recall then coalesce(k.callback_at, p_now) else k.callback_at end
-    where k.id = contact;
+    where k.id = contact and k.last_call_id = p_call;
   end if;
 end $$;
 
