@@ -1,11 +1,15 @@
 package dbtest
 
 import (
+	"context"
 	"io/fs"
 	"regexp"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/autolynx/autolynx/supabase"
 )
@@ -96,4 +100,29 @@ func GeneratedAs(t testing.TB, column string) string {
 	t.Helper()
 	re := regexp.MustCompile(`(?is)add column ` + regexp.QuoteMeta(column) + `\s+\w+\s+generated always as\s*\((.*?)\)\s*stored`)
 	return lastMatch(t, re, "generated column "+column)
+}
+
+// Plan is Postgres's plan for sql with args on pool, sequential scans
+// discouraged (a test's tables are too small for the planner to prefer
+// an index otherwise), so a test can check which index a query can use.
+func Plan(t testing.TB, pool *pgxpool.Pool, sql string, args ...any) string {
+	t.Helper()
+	ctx := context.Background()
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	if _, err := tx.Exec(ctx, `set local enable_seqscan = off`); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := tx.Query(ctx, `explain `+sql, args...)
+	if err != nil {
+		t.Fatalf("explain: %v", err)
+	}
+	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatalf("explain: %v", err)
+	}
+	return strings.Join(lines, "\n")
 }

@@ -87,8 +87,8 @@ select
   (select received_at from call_events
    where source = 'webhook' and id > (select coalesce(max(id), 0) from call_events) - $1
    order by id desc limit 1),
-  (select count(*) from calls where status in ` + callstate.LaunchedSQL + `),
-  (select count(*) from calls where status in ` + db.InList(callstate.Queued, callstate.Ringing) + ` and last_event_at < $2)`
+  (select count(*) from calls where live and status in ` + callstate.LaunchedSQL + `),
+  (select count(*) from calls where live and status in ` + db.InList(callstate.Queued, callstate.Ringing) + ` and last_event_at < $2)`
 
 // Liveness judges the system's liveness at now for a cron running every
 // cadence.

@@ -25,14 +25,17 @@ type suspect struct {
 	CreatedAt     time.Time
 }
 
+// The sweeps below ask for live calls as live, which calls_live_idx
+// names, and then for their status (which no index names, so news of a
+// live call is a HOT update).
 const ambiguousCalls = `
 select id, campaign_id, provider_call_id, phone_number_id, dial_requested_at, created_at from calls
-where status = 'PENDING' and dial_requested_at < $1 and ($2::uuid is null or campaign_id = $2)
+where live and status = 'PENDING' and dial_requested_at < $1 and ($2::uuid is null or campaign_id = $2)
 order by dial_requested_at limit $3`
 
 var silentCalls = `
 select id, campaign_id, provider_call_id, phone_number_id, coalesce(dial_requested_at, created_at), created_at from calls
-where status in ` + callstate.LaunchedSQL + ` and last_event_at < $1
+where live and status in ` + callstate.LaunchedSQL + ` and last_event_at < $1
   and ($2::uuid is null or campaign_id = $2)
 order by last_event_at limit $3`
 
