@@ -82,7 +82,8 @@ var ErrFollowInGo = errors.New("what follows this news is decided in Go")
 // reason other than o's to classify) it changes nothing and returns
 // ErrFollowInGo.
 func RecordEnd(ctx context.Context, q db.DBTX, o Observation, ev Event, now time.Time) (Result, error) {
-	e := Classify(o.EndedReason)
+	// As stored: the statement compares the stored reason with it.
+	e := Classify(text(o.EndedReason))
 	r, err := observe(ctx, q, o, &ev, &e, now)
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Code == "AL001" {

@@ -137,7 +137,9 @@ func (tx *BatchedTx) sent(br pgx.BatchResults, n int) error {
 }
 
 // commit sends the COMMIT with what is pending; a transaction that never
-// sent a statement has nothing to commit.
+// sent a statement has nothing to commit. Postgres answers the COMMIT of
+// a transaction a failed statement aborted with ROLLBACK, not an error:
+// that is pgx.ErrTxCommitRollback, as for pgx's own transactions.
 func (tx *BatchedTx) commit(ctx context.Context) error {
 	if !tx.begun && tx.later.Len() == 0 {
 		return nil
@@ -148,9 +150,12 @@ func (tx *BatchedTx) commit(ctx context.Context) error {
 	if err := tx.sent(br, n); err != nil {
 		return err
 	}
-	_, err := br.Exec()
+	tag, err := br.Exec()
 	if cerr := br.Close(); err == nil {
 		err = cerr
+	}
+	if err == nil && tag.String() == "ROLLBACK" {
+		return pgx.ErrTxCommitRollback
 	}
 	return err
 }

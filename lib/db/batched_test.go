@@ -192,3 +192,29 @@ func TestLaterElsewhereRunsNow(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A transaction a failed statement aborted does not commit, even when fn
+// swallowed the error: COMMIT answers ROLLBACK, which InBatchedTx
+// reports, as pgx's own transactions do.
+func TestBatchedTxAbortedDoesNotCommitQuietly(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for mode, p := range batchedPools(t) {
+		if _, err := p.pool.Exec(ctx, `delete from t`); err != nil {
+			t.Fatal(err)
+		}
+		err := db.InBatchedTx(ctx, p.pool, func(tx *db.BatchedTx) error {
+			if _, err := tx.Exec(ctx, `insert into t values (1, 'x')`); err != nil {
+				return err
+			}
+			_, _ = tx.Exec(ctx, `insert into t values (1, 'again')`) // fails, ignored
+			return nil
+		})
+		if !errors.Is(err, pgx.ErrTxCommitRollback) {
+			t.Errorf("%s: err = %v, want pgx.ErrTxCommitRollback", mode, err)
+		}
+		if n := count(t, p.pool); n != 0 {
+			t.Errorf("%s: %d rows committed, want 0", mode, n)
+		}
+	}
+}
