@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -123,14 +124,19 @@ func (tx *BatchedTx) ahead() (b *pgx.Batch, n int) {
 }
 
 // sent reads the results of the first n statements of br, which were
-// tx.what; on an error it closes br.
+// tx.what; on an error it closes br. An error Postgres gave is named by
+// its statement; one from building or sending the batch is the batch's.
 func (tx *BatchedTx) sent(br pgx.BatchResults, n int) error {
 	what := tx.what
 	tx.what = nil
 	for i := range n {
 		if _, err := br.Exec(); err != nil {
 			_ = br.Close()
-			return fmt.Errorf("%s: %w", what[i], err)
+			var pe *pgconn.PgError
+			if errors.As(err, &pe) {
+				return fmt.Errorf("%s: %w", what[i], err)
+			}
+			return fmt.Errorf("send batch: %w", err)
 		}
 	}
 	return nil
