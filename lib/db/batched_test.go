@@ -218,3 +218,18 @@ func TestBatchedTxAbortedDoesNotCommitQuietly(t *testing.T) {
 		}
 	}
 }
+
+// A batch that cannot be sent (here an argument its statement does not
+// take) is reported as the batch's failure, not as its first
+// statement's.
+func TestBatchedTxNamesABatchFailure(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	p := batchedPools(t)["simple_protocol"]
+	err := db.InBatchedTx(ctx, p.pool, func(tx *db.BatchedTx) error {
+		return db.Later(ctx, tx, "odd", `insert into t values (1, 'x')`, "unused")
+	})
+	if err == nil || !strings.Contains(err.Error(), "send batch") || strings.Contains(err.Error(), "begin transaction:") {
+		t.Fatalf("err = %v, want the batch's failure", err)
+	}
+}
