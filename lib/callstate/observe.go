@@ -69,6 +69,10 @@ select * from public.observe_call($1, $2::uuid, $3, $4, $5::text[], $6, $7, $8::
   $12, $13, $14::jsonb, $15::timestamptz, $16::timestamptz, $17::numeric, $18::timestamptz, $19, $20, $21::jsonb,
   $22, $23, $24)`
 
+// declined is the SQLSTATE observe_call raises, changing nothing, when
+// more than it can do follows an end (migration 20261207700200).
+const declined = "AL001"
+
 // ErrFollowInGo says RecordEnd changed nothing because more than the
 // retry decision and the completion check follows the news: the caller
 // records it in a transaction instead.
@@ -86,7 +90,7 @@ func RecordEnd(ctx context.Context, q db.DBTX, o Observation, ev Event, now time
 	e := Classify(text(o.EndedReason))
 	r, err := observe(ctx, q, o, &ev, &e, now)
 	var pe *pgconn.PgError
-	if errors.As(err, &pe) && pe.Code == "AL001" {
+	if errors.As(err, &pe) && pe.Code == declined {
 		return Result{}, ErrFollowInGo
 	}
 	return r, err

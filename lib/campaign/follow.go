@@ -67,11 +67,11 @@ func MayFollow(o callstate.Observation) bool {
 // FollowsInSQL reports whether all that can follow news o, beyond what
 // observe_call does itself in callstate.RecordEnd (the retry decision,
 // the completion check, or its refusal when a spend limit applies), is
-// nothing: no opt-out, no analysis to record, no screener to mark, no
-// refusal to pause the campaign for. FollowCall's other steps, each
-// named here, otherwise need Go.
+// nothing: no analysis (outcomes to record, an opt-out, both read from
+// it), no screener to mark, no refusal to pause the campaign for.
+// FollowCall's other steps, each named here, otherwise need Go.
 func FollowsInSQL(o callstate.Observation) bool {
-	return !optedOut(o) && !hasAnalysis(o) && !callstate.IsScreened(o.Transcript) &&
+	return !hasAnalysis(o) && !callstate.IsScreened(o.Transcript) &&
 		callstate.Classify(o.EndedReason).Refusal != callstate.AccountRefusal
 }
 
