@@ -155,28 +155,14 @@ func TestEndUnderASpendLimitIsRecordedOnce(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t, apitest.Options{})
 	ctx := context.Background()
-	c := e.CreateCampaign(map[string]string{"name": "limit", "assistantId": e.CreateAssistant("Limit")}, apitest.Contacts(2))
-	var callID string
-	if err := e.DB.QueryRow(ctx, `
-		with ins as (
-		  insert into calls (campaign_id, contact_id, status, phone_number_id, provider_call_id)
-		  select campaign_id, id, 'IN_PROGRESS', 'p', 'limit-1' from contacts where campaign_id = $1 and position = 1
-		  returning id, contact_id),
-		u as (update contacts k set last_call_id = ins.id, attempts = 1 from ins where k.id = ins.contact_id)
-		select id::text from ins`, c.CampaignID).Scan(&callID); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.DB.Exec(ctx, `update campaigns set status = 'RUNNING', started_at = now(), spend_limit_usd = 0.05 where id = $1`,
-		c.CampaignID); err != nil {
-		t.Fatal(err)
-	}
+	campaignID, callID, _ := firstCall(t, e, "limit-1", "IN_PROGRESS", "", "", "spend_limit_usd = 0.05")
 	life := messages("limit-1", callID)
 	for _, k := range []int{4, 5} {
 		if st := post(e, life[k], map[string]string{"X-Vapi-Secret": apitest.WebhookSecret}); st != http.StatusOK {
 			t.Fatalf("message %d: %d", k, st)
 		}
 	}
-	if s := e.Summary(c.CampaignID); s.Status != "PAUSED" {
+	if s := e.Summary(campaignID); s.Status != "PAUSED" {
 		t.Errorf("campaign %s after a report over its spend limit, want PAUSED", s.Status)
 	}
 	var events int
@@ -196,15 +182,7 @@ func TestLiveCallNewsIsAHotUpdate(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t, apitest.Options{})
 	ctx := context.Background()
-	c := e.CreateCampaign(map[string]string{"name": "hot", "assistantId": e.CreateAssistant("Hot")}, apitest.Contacts(1))
-	if _, err := e.DB.Exec(ctx, `
-		with ins as (
-		  insert into calls (campaign_id, contact_id, status, phone_number_id, provider_call_id)
-		  select campaign_id, id, 'QUEUED', 'p', 'hot-1' from contacts where campaign_id = $1
-		  returning id, contact_id)
-		update contacts k set last_call_id = ins.id, attempts = 1 from ins where k.id = ins.contact_id`, c.CampaignID); err != nil {
-		t.Fatal(err)
-	}
+	firstCall(t, e, "hot-1", "QUEUED", "", "", "")
 	tx, err := e.DB.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -233,21 +211,7 @@ func TestBareEndAfterOurTimeoutRedialsByTheStoredReason(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t, apitest.Options{})
 	ctx := context.Background()
-	c := e.CreateCampaign(map[string]string{"name": "late", "assistantId": e.CreateAssistant("Late")}, apitest.Contacts(2))
-	var callID, contactID string
-	if err := e.DB.QueryRow(ctx, `
-		with ins as (
-		  insert into calls (campaign_id, contact_id, status, phone_number_id, provider_call_id, ended_reason, disposition)
-		  select campaign_id, id, 'TIMEOUT', 'p', 'late-1', 'customer-busy', 'timeout' from contacts where campaign_id = $1 and position = 1
-		  returning id, contact_id),
-		u as (update contacts k set last_call_id = ins.id, attempts = 1 from ins where k.id = ins.contact_id)
-		select id::text, contact_id::text from ins`, c.CampaignID).Scan(&callID, &contactID); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.DB.Exec(ctx, `update campaigns set status = 'RUNNING', started_at = now(),
-		retry_dispositions = '{timeout,busy}' where id = $1`, c.CampaignID); err != nil {
-		t.Fatal(err)
-	}
+	_, callID, _ := firstCall(t, e, "late-1", "TIMEOUT", "customer-busy", "timeout", "retry_dispositions = '{timeout,busy}'")
 	bare := fmt.Sprintf(`{"message":{"type":"status-update","status":"ended","call":{"id":"late-1","assistantOverrides":{"metadata":{"autolynxCallId":%q}}}}}`, callID)
 	if st := post(e, []byte(bare), map[string]string{"X-Vapi-Secret": apitest.WebhookSecret}); st != http.StatusOK {
 		t.Fatalf("bare end: %d", st)
@@ -279,20 +243,7 @@ func TestLateResultRacingAClaimSchedulesNoRedial(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t, apitest.Options{})
 	ctx := context.Background()
-	c := e.CreateCampaign(map[string]string{"name": "race", "assistantId": e.CreateAssistant("Race")}, apitest.Contacts(2))
-	var callID, contactID string
-	if err := e.DB.QueryRow(ctx, `
-		with ins as (
-		  insert into calls (campaign_id, contact_id, status, phone_number_id, provider_call_id, disposition)
-		  select campaign_id, id, 'TIMEOUT', 'p', 'race-1', 'timeout' from contacts where campaign_id = $1 and position = 1
-		  returning id, contact_id),
-		u as (update contacts k set last_call_id = ins.id, attempts = 1 from ins where k.id = ins.contact_id)
-		select id::text, contact_id::text from ins`, c.CampaignID).Scan(&callID, &contactID); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.DB.Exec(ctx, `update campaigns set status = 'RUNNING', started_at = now() where id = $1`, c.CampaignID); err != nil {
-		t.Fatal(err)
-	}
+	_, callID, contactID := firstCall(t, e, "race-1", "TIMEOUT", "", "timeout", "")
 	// The claim of the contact's next attempt, holding its row.
 	claim, err := e.DB.Begin(ctx)
 	if err != nil {
@@ -336,4 +287,32 @@ func TestLateResultRacingAClaimSchedulesNoRedial(t *testing.T) {
 	if latest == callID || due != nil {
 		t.Fatalf("contact's latest call %s, redial due %v: want the claimed call and no redial", latest, due)
 	}
+}
+
+// firstCall makes a running campaign (name: provider; settings, if any,
+// an extra SET list for it) and gives its first contact one call, its
+// latest, with Vapi id provider, status, ended reason and disposition
+// (empty for none); it returns the campaign's, the call's and the
+// contact's ids.
+func firstCall(t *testing.T, e *apitest.Env, provider, status, reason, disposition, settings string) (campaignID, callID, contactID string) {
+	t.Helper()
+	ctx := context.Background()
+	c := e.CreateCampaign(map[string]string{"name": provider, "assistantId": e.CreateAssistant(provider)}, apitest.Contacts(2))
+	if err := e.DB.QueryRow(ctx, `
+		with ins as (
+		  insert into calls (campaign_id, contact_id, status, phone_number_id, provider_call_id, ended_reason, disposition)
+		  select campaign_id, id, $2, 'p', $3, nullif($4, ''), nullif($5, '') from contacts where campaign_id = $1 and position = 1
+		  returning id, contact_id),
+		u as (update contacts k set last_call_id = ins.id, attempts = 1 from ins where k.id = ins.contact_id)
+		select id::text, contact_id::text from ins`, c.CampaignID, status, provider, reason, disposition).Scan(&callID, &contactID); err != nil {
+		t.Fatal(err)
+	}
+	set := "status = 'RUNNING', started_at = now()"
+	if settings != "" {
+		set += ", " + settings
+	}
+	if _, err := e.DB.Exec(ctx, `update campaigns set `+set+` where id = $1`, c.CampaignID); err != nil {
+		t.Fatal(err)
+	}
+	return c.CampaignID, callID, contactID
 }
