@@ -13,19 +13,19 @@ import (
 	"github.com/autolynx/autolynx/lib/db"
 )
 
-// batchedPools are pools on one new database in each protocol a
-// deployment uses (the simple one through Supabase's transaction pooler,
-// cached statements direct), each with its round trips counted, and a
-// table t to write.
-func batchedPools(t *testing.T) map[string]struct {
+// batchedPool is a pool on a test database with a table t to write,
+// its round trips counted.
+type batchedPool struct {
 	pool  *pgxpool.Pool
 	trips *dbtest.Trips
-} {
+}
+
+// batchedPools are pools on one new database in each protocol a
+// deployment uses (the simple one through Supabase's transaction pooler,
+// cached statements direct).
+func batchedPools(t *testing.T) map[string]batchedPool {
 	url := dbtest.URL(t)
-	out := map[string]struct {
-		pool  *pgxpool.Pool
-		trips *dbtest.Trips
-	}{}
+	out := map[string]batchedPool{}
 	for _, mode := range []string{"simple_protocol", "cache_statement"} {
 		cfg, err := pgxpool.ParseConfig(strings.Replace(url, "default_query_exec_mode=simple_protocol", "default_query_exec_mode="+mode, 1))
 		if err != nil {
@@ -38,10 +38,7 @@ func batchedPools(t *testing.T) map[string]struct {
 			t.Fatal(err)
 		}
 		t.Cleanup(pool.Close)
-		out[mode] = struct {
-			pool  *pgxpool.Pool
-			trips *dbtest.Trips
-		}{pool, trips}
+		out[mode] = batchedPool{pool, trips}
 	}
 	if _, err := out["simple_protocol"].pool.Exec(context.Background(), `create table t (k int primary key, v text not null)`); err != nil {
 		t.Fatal(err)
@@ -49,10 +46,20 @@ func batchedPools(t *testing.T) map[string]struct {
 	return out
 }
 
-func count(t *testing.T, pool *pgxpool.Pool) int {
+// fresh empties t (the pools share it) and starts counting again.
+func (p batchedPool) fresh(t *testing.T) {
+	t.Helper()
+	if _, err := p.pool.Exec(context.Background(), `delete from t`); err != nil {
+		t.Fatal(err)
+	}
+	p.trips.Reset()
+}
+
+// rows counts t's rows.
+func (p batchedPool) rows(t *testing.T) int {
 	t.Helper()
 	var n int
-	if err := pool.QueryRow(context.Background(), `select count(*) from t`).Scan(&n); err != nil {
+	if err := p.pool.QueryRow(context.Background(), `select count(*) from t`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -65,10 +72,7 @@ func TestBatchedTxTakesTwoRoundTrips(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	for mode, p := range batchedPools(t) {
-		if _, err := p.pool.Exec(ctx, `delete from t`); err != nil {
-			t.Fatal(err)
-		}
-		p.trips.Reset()
+		p.fresh(t)
 		err := db.InBatchedTx(ctx, p.pool, func(tx *db.BatchedTx) error {
 			var k int
 			if err := tx.QueryRow(ctx, `insert into t values (1, $1) returning k`, "first").Scan(&k); err != nil {
@@ -90,7 +94,7 @@ func TestBatchedTxTakesTwoRoundTrips(t *testing.T) {
 		if err := p.pool.QueryRow(ctx, `select v from t where k = 2`).Scan(&v); err != nil || v != "renamed" {
 			t.Errorf("%s: row 2 is %q (%v), want renamed: the later statements ran out of order or not at all", mode, v, err)
 		}
-		if n := count(t, p.pool); n != 2 {
+		if n := p.rows(t); n != 2 {
 			t.Errorf("%s: %d rows committed, want 2", mode, n)
 		}
 	}
@@ -102,9 +106,7 @@ func TestBatchedTxLaterFailureRollsBackAll(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	for mode, p := range batchedPools(t) {
-		if _, err := p.pool.Exec(ctx, `delete from t`); err != nil {
-			t.Fatal(err)
-		}
+		p.fresh(t)
 		err := db.InBatchedTx(ctx, p.pool, func(tx *db.BatchedTx) error {
 			if _, err := tx.Exec(ctx, `insert into t values (1, 'kept?')`); err != nil {
 				return err
@@ -114,7 +116,7 @@ func TestBatchedTxLaterFailureRollsBackAll(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "break a rule") {
 			t.Fatalf("%s: err = %v, want the later statement's failure, named", mode, err)
 		}
-		if n := count(t, p.pool); n != 0 {
+		if n := p.rows(t); n != 0 {
 			t.Errorf("%s: %d rows committed after a failed transaction, want 0", mode, n)
 		}
 		// Every connection of the pool is out of any transaction.
@@ -134,10 +136,7 @@ func TestBatchedTxFnErrorRollsBack(t *testing.T) {
 	ctx := context.Background()
 	boom := errors.New("boom")
 	for mode, p := range batchedPools(t) {
-		if _, err := p.pool.Exec(ctx, `delete from t`); err != nil {
-			t.Fatal(err)
-		}
-		p.trips.Reset()
+		p.fresh(t)
 		err := db.InBatchedTx(ctx, p.pool, func(tx *db.BatchedTx) error {
 			if _, err := tx.Exec(ctx, `insert into t values (1, 'x')`); err != nil {
 				return err
@@ -153,7 +152,7 @@ func TestBatchedTxFnErrorRollsBack(t *testing.T) {
 		if n := p.trips.RoundTrips.Load(); n != 2 {
 			t.Errorf("%s: %d round trips, want 2 (begin with the insert, rollback)", mode, n)
 		}
-		if n := count(t, p.pool); n != 0 {
+		if n := p.rows(t); n != 0 {
 			t.Errorf("%s: %d rows kept, want 0", mode, n)
 		}
 	}
@@ -168,7 +167,7 @@ func TestLaterElsewhereRunsNow(t *testing.T) {
 	if err := db.Later(ctx, p.pool, "now", `insert into t values (1, 'now')`); err != nil {
 		t.Fatal(err)
 	}
-	if n := count(t, p.pool); n != 1 {
+	if n := p.rows(t); n != 1 {
 		t.Fatalf("%d rows after Later on a pool, want 1", n)
 	}
 	err := db.InBatchedTx(ctx, p.pool, func(tx *db.BatchedTx) error {
@@ -200,9 +199,7 @@ func TestBatchedTxAbortedDoesNotCommitQuietly(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	for mode, p := range batchedPools(t) {
-		if _, err := p.pool.Exec(ctx, `delete from t`); err != nil {
-			t.Fatal(err)
-		}
+		p.fresh(t)
 		err := db.InBatchedTx(ctx, p.pool, func(tx *db.BatchedTx) error {
 			if _, err := tx.Exec(ctx, `insert into t values (1, 'x')`); err != nil {
 				return err
@@ -213,7 +210,7 @@ func TestBatchedTxAbortedDoesNotCommitQuietly(t *testing.T) {
 		if !errors.Is(err, pgx.ErrTxCommitRollback) {
 			t.Errorf("%s: err = %v, want pgx.ErrTxCommitRollback", mode, err)
 		}
-		if n := count(t, p.pool); n != 0 {
+		if n := p.rows(t); n != 0 {
 			t.Errorf("%s: %d rows committed, want 0", mode, n)
 		}
 	}
