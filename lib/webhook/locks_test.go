@@ -204,6 +204,86 @@ func TestLiveCallNewsIsAHotUpdate(t *testing.T) {
 	}
 }
 
+// News that changes nothing (the status the call has, no data) is
+// logged and leaves the call's row alone: no new row version, and
+// last_event_at still says when the call last changed, so a call that
+// keeps repeating "queued" still counts as stuck.
+func TestNewsThatChangesNothingLeavesTheCallAlone(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{})
+	ctx := context.Background()
+	_, callID, _ := firstCall(t, e, "same-1", "QUEUED", "", "", "")
+	version := func() (v string) {
+		t.Helper()
+		if err := e.DB.QueryRow(ctx, `select ctid::text || xmin::text || last_event_at::text from calls where id = $1`,
+			callID).Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	before := version()
+	for range 2 {
+		if st := post(e, messages("same-1", callID)[0], map[string]string{"X-Vapi-Secret": apitest.WebhookSecret}); st != http.StatusOK {
+			t.Fatalf("queued: %d", st)
+		}
+	}
+	if after := version(); after != before {
+		t.Errorf("the call's row changed (%s, was %s) for news that changes nothing", after, before)
+	}
+	var events int
+	if err := e.DB.QueryRow(ctx, `select count(*) from call_events where call_id = $1`, callID).Scan(&events); err != nil {
+		t.Fatal(err)
+	}
+	if events != 2 {
+		t.Errorf("%d events logged for 2 messages, want 2", events)
+	}
+}
+
+// The call is read without a lock and its update guarded by what was
+// read: news racing other news of the same call (here an end committing
+// while "in progress" is decided) is decided again on the call as it now
+// is, and never moves it back.
+func TestNewsRacingOtherNewsIsDecidedAgain(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{})
+	ctx := context.Background()
+	_, callID, _ := firstCall(t, e, "racing-1", "RINGING", "", "", "")
+	end, err := e.DB.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = end.Rollback(ctx) }()
+	if _, err := end.Exec(ctx, `update calls set status = 'ENDED', ended_reason = 'customer-ended-call',
+		disposition = 'answered' where id = $1`, callID); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan int, 1)
+	go func() {
+		done <- post(e, messages("racing-1", callID)[2], map[string]string{"X-Vapi-Secret": apitest.WebhookSecret})
+	}()
+	// "In progress" has read the call as RINGING and waits to update it.
+	deadline := time.Now().Add(10 * time.Second)
+	for waiting := 0; waiting == 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("the news never waited for the end's lock")
+		}
+		if err := e.DB.QueryRow(ctx, `select count(*) from pg_stat_activity
+			where datname = current_database() and wait_event_type = 'Lock'`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := end.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st := <-done; st != http.StatusOK {
+		t.Fatalf("in progress: %d", st)
+	}
+	if f := final(t, e, callID); f.Status != "ENDED" || f.EndedReason != "customer-ended-call" {
+		t.Fatalf("call %s, %s after in-progress news raced its end; want ENDED, customer-ended-call", f.Status, f.EndedReason)
+	}
+}
+
 // A bare "ended" after our own TIMEOUT keeps the reason the TIMEOUT
 // stored, which is not the news's to classify: the statement declines
 // and Go decides the redial from the stored reason, in a transaction.
