@@ -14,7 +14,8 @@ with tallied as (
   select status || '|' || ended_reason || '|' || disposition as bucket, sum(n)::bigint as n
   from campaign_tallies where campaign_id = $1 and status <> '' group by 1 having sum(n) <> 0
 ), counted as (
-  select coalesce(l.status, 'NOT_CALLED') || '|' || coalesce(l.ended_reason, '') || '|' || coalesce(l.disposition, '') as bucket,
+  select case when l.live then 'LIVE||'
+              else coalesce(l.status, 'NOT_CALLED') || '|' || coalesce(l.ended_reason, '') || '|' || coalesce(l.disposition, '') end as bucket,
     count(*) as n
   from contacts k left join calls l on l.id = k.last_call_id where k.campaign_id = $1 group by 1
 )

@@ -123,12 +123,11 @@ order by k.position`
 
 const countMatching = `select count(*) from contacts k left join calls l on l.id = k.last_call_id` + contactFilter
 
-// countByStatus counts without a search from the tallies ($3 to $5 are
+// countByStatus counts without a search from the buckets ($3 to $5 are
 // unused).
 const countByStatus = `
-select coalesce(sum(n), 0)::bigint from campaign_tallies
-where campaign_id = $1 and status <> '' and ($2 = '' or status = $2) and $3 = ''
-  and $4::jsonb is null and $5 = ''`
+select coalesce(sum(n), 0)::bigint from (` + bucketCounts + `) b
+where ($2 = '' or status = $2) and $3 = '' and $4::jsonb is null and $5 = ''`
 
 // Contacts returns one page of a campaign's contacts with their latest call.
 func Contacts(ctx context.Context, q db.DBTX, id uuid.UUID, f ContactFilter) ([]Contact, Pagination, error) {

@@ -20,8 +20,8 @@ import (
 // Counters are summed from campaign_tallies, which triggers on contacts and
 // calls keep (migration 20261202001600), so no read scans a campaign's
 // contacts or calls: a contact's bucket is its latest call's status,
-// ended reason and disposition (NOT_CALLED while it has none); cost
-// deltas carry an empty status.
+// ended reason and disposition (NOT_CALLED while it has none; LIVE while
+// the call is live, see bucketCounts); cost deltas carry an empty status.
 var listCampaigns = `
 select c.id, c.name, c.status, c.status_reason, c.mode, c.cap, c.total_contacts,
   coalesce(m.completed, 0), coalesce(m.successful, 0), coalesce(m.live, 0),
@@ -30,7 +30,7 @@ from campaigns c
 left join lateral (
   select (sum(n) filter (where status in ` + callstate.FinalSQL + `))::bigint as completed,
          (sum(n) filter (where status = 'ENDED' and disposition = 'answered'))::bigint as successful,
-         (sum(n) filter (where status in ` + callstate.LiveSQL + `))::bigint as live,
+         (sum(n) filter (where status = 'LIVE'))::bigint as live,
          sum(cost)::float8 as cost
   from campaign_tallies t where t.campaign_id = c.id
 ) m on true
@@ -147,10 +147,20 @@ select c.id, c.name, c.status, c.status_reason, c.mode, c.cap, c.line_quiet_gati
 from campaigns c join assistants a on a.id = c.assistant_id
 where c.id = $1`
 
-const outcomeCounts = `
-select status, ended_reason, disposition, sum(n)::bigint from campaign_tallies
-where campaign_id = $1 and status <> ''
-group by 1, 2, 3 having sum(n) <> 0`
+// bucketCounts are campaign $1's contacts by bucket. The tallies count
+// the contacts whose latest call is live in one bucket, LIVE, so that a
+// live call's news writes no tally (migration 20261207800200); they are
+// counted here by status from the live calls themselves, as few as the
+// concurrency cap lets be live (calls_live_idx).
+const bucketCounts = `
+select status, ended_reason, disposition, sum(n)::bigint as n from campaign_tallies
+where campaign_id = $1 and status not in ('', 'LIVE')
+group by 1, 2, 3 having sum(n) <> 0
+union all
+select l.status, coalesce(l.ended_reason, ''), coalesce(l.disposition, ''), count(*)
+from calls l join contacts k on k.id = l.contact_id and k.last_call_id = l.id
+where l.campaign_id = $1 and l.live
+group by 1, 2, 3`
 
 // Get returns a campaign's summary at now; NotFound if it does not exist.
 func Get(ctx context.Context, q db.DBTX, id uuid.UUID, now time.Time) (*Summary, error) {
@@ -191,7 +201,7 @@ func Get(ctx context.Context, q db.DBTX, id uuid.UUID, now time.Time) (*Summary,
 }
 
 func countOutcomes(ctx context.Context, q db.DBTX, id uuid.UUID, m *Metrics) error {
-	rows, err := q.Query(ctx, outcomeCounts, id)
+	rows, err := q.Query(ctx, bucketCounts, id)
 	if err != nil {
 		return fmt.Errorf("count outcomes: %w", err)
 	}

@@ -284,6 +284,61 @@ func TestNewsRacingOtherNewsIsDecidedAgain(t *testing.T) {
 	}
 }
 
+// A live call's news (ringing, in progress) writes no tally: the
+// contacts whose latest call is live share one bucket, and the reads
+// count them by status from the live calls. The summary, the contacts
+// page's count by status and the campaign list still say where each is.
+func TestLiveCallNewsWritesNoTally(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{})
+	campaignID, callID, _ := firstCall(t, e, "live-1", "QUEUED", "", "", "")
+	deltas := func() int {
+		return e.Count(t, `select count(*) from campaign_tallies where campaign_id = $1`, campaignID)
+	}
+	before := deltas()
+	for _, k := range []int{1, 2} {
+		if st := post(e, messages("live-1", callID)[k], map[string]string{"X-Vapi-Secret": apitest.WebhookSecret}); st != http.StatusOK {
+			t.Fatalf("message %d: %d", k, st)
+		}
+	}
+	if n := deltas() - before; n != 0 {
+		t.Errorf("%d tally rows written for a live call's news, want none", n)
+	}
+	e.CheckTallies(campaignID)
+	if m := e.Summary(campaignID).Metrics; m.ByStatus["IN_PROGRESS"] != 1 || m.ByStatus["NOT_CALLED"] != 1 || len(m.ByStatus) != 2 {
+		t.Errorf("summary by status %v, want IN_PROGRESS 1 and NOT_CALLED 1", m.ByStatus)
+	}
+	var page struct {
+		Pagination struct{ Total int } `json:"pagination"`
+	}
+	e.GetJSON(t, e.Operator, "/api/campaigns/"+campaignID+"/contacts?status=IN_PROGRESS", &page)
+	if page.Pagination.Total != 1 {
+		t.Errorf("contacts in progress: total %d, want 1", page.Pagination.Total)
+	}
+	var list struct {
+		Campaigns []struct {
+			ID          string `json:"id"`
+			ActiveCalls int    `json:"activeCalls"`
+		} `json:"campaigns"`
+	}
+	e.GetJSON(t, e.Operator, "/api/campaigns", &list)
+	for _, c := range list.Campaigns {
+		if c.ID == campaignID && c.ActiveCalls != 1 {
+			t.Errorf("campaign list: %d active calls, want 1", c.ActiveCalls)
+		}
+	}
+	// Its end moves the contact out of LIVE into its outcome.
+	for _, k := range []int{4, 5} {
+		if st := post(e, messages("live-1", callID)[k], map[string]string{"X-Vapi-Secret": apitest.WebhookSecret}); st != http.StatusOK {
+			t.Fatalf("message %d: %d", k, st)
+		}
+	}
+	e.CheckTallies(campaignID)
+	if m := e.Summary(campaignID).Metrics; m.ByStatus["ENDED"] != 1 || m.CompletedCalls != 1 || m.ActiveCalls != 0 {
+		t.Errorf("after the end: by status %v, %d completed, %d active; want ENDED 1, 1, 0", m.ByStatus, m.CompletedCalls, m.ActiveCalls)
+	}
+}
+
 // A bare "ended" after our own TIMEOUT keeps the reason the TIMEOUT
 // stored, which is not the news's to classify: the statement declines
 // and Go decides the redial from the stored reason, in a transaction.
