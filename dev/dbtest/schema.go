@@ -78,13 +78,13 @@ func CheckList(t testing.TB, table, column string) string {
 	return ""
 }
 
-// StatusLists are the lists of statuses a function's body, as the
-// migrations last define it, checks against (`… in ('A', 'B')`, quoted
-// upper-case words), in order and whitespace collapsed, so a test can
-// hold them to the Go lists they copy.
+// StatusLists are the lists of statuses a function's (or procedure's)
+// body, as the migrations last define it, checks against (`… in ('A',
+// 'B')`, quoted upper-case words), in order and whitespace collapsed, so a
+// test can hold them to the Go lists they copy.
 func StatusLists(t testing.TB, function string) []string {
 	t.Helper()
-	def := regexp.MustCompile(`(?is)create (?:or replace )?function public\.` + regexp.QuoteMeta(function) + `\(.*?\$\$(.*?)\$\$`)
+	def := regexp.MustCompile(`(?is)create (?:or replace )?(?:function|procedure) public\.` + regexp.QuoteMeta(function) + `\(.*?\$\$(.*?)\$\$`)
 	body := lastMatch(t, def, "function "+function)
 	var lists []string
 	for _, g := range regexp.MustCompile(`(?s)\sin\s*(\('[A-Z_]+'(?:,\s*'[A-Z_]+')*\))`).FindAllStringSubmatch(body, -1) {
