@@ -1,0 +1,33 @@
+-- Checks every webhook paid for at every statement. A table's CHECK is
+-- read back from its stored text and planned whenever a statement writes
+-- the table, so each webhook's update of calls parsed three and its event
+-- row one; a domain's check is kept with the type, parsed once a session,
+-- and runs only on the columns a statement assigns. The values allowed
+-- are the same. (calls.status keeps its CHECK: the generated columns are
+-- computed from it, and changing its type means rewriting the table.)
+create domain public.call_disposition as text check (value in
+  ('answered', 'no-answer', 'busy', 'voicemail', 'screened', 'failed', 'canceled', 'timeout', 'unknown'));
+create domain public.attempt_number as integer check (value >= 1);
+-- The tally trigger's WHEN names disposition: it is made again, as in
+-- 20261207800200, once the column has its type.
+drop trigger calls_tally_row on public.calls;
+alter table public.calls
+  drop constraint calls_disposition_check,
+  drop constraint calls_attempt_check,
+  alter column disposition type public.call_disposition,
+  alter column attempt type public.attempt_number;
+create trigger calls_tally_row after update on public.calls for each row
+  when (old.live is distinct from new.live
+        or not new.live and (old.status is distinct from new.status or old.ended_reason is distinct from new.ended_reason
+                             or old.disposition is distinct from new.disposition)
+        or old.cost is distinct from new.cost)
+  execute function public.tally_call_row();
+
+create domain public.event_source as text check (value in ('webhook', 'tick', 'api', 'reconcile'));
+alter table public.call_events
+  drop constraint call_events_source_check,
+  alter column source type public.event_source;
+
+-- No statement reads it since calls_voicemail_left_idx (20261207500100)
+-- serves the summary's count; every update of calls opened it.
+drop index public.calls_voicemail_message_idx;
