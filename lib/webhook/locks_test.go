@@ -262,17 +262,7 @@ func TestNewsRacingOtherNewsIsDecidedAgain(t *testing.T) {
 		done <- post(e, messages("racing-1", callID)[2], map[string]string{"X-Vapi-Secret": apitest.WebhookSecret})
 	}()
 	// "In progress" has read the call as RINGING and waits to update it.
-	deadline := time.Now().Add(10 * time.Second)
-	for waiting := 0; waiting == 0; {
-		if time.Now().After(deadline) {
-			t.Fatal("the news never waited for the end's lock")
-		}
-		if err := e.DB.QueryRow(ctx, `select count(*) from pg_stat_activity
-			where datname = current_database() and wait_event_type = 'Lock'`).Scan(&waiting); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitForALock(t, e, "the news never waited for the end's lock")
 	if err := end.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -397,17 +387,7 @@ func TestLateResultRacingAClaimSchedulesNoRedial(t *testing.T) {
 	done := make(chan int, 1)
 	go func() { done <- post(e, []byte(late), map[string]string{"X-Vapi-Secret": apitest.WebhookSecret}) }()
 	// The result has decided to redial and waits for the contact's row.
-	deadline := time.Now().Add(10 * time.Second)
-	for waiting := 0; waiting == 0; {
-		if time.Now().After(deadline) {
-			t.Fatal("the late result never waited for the claim's lock")
-		}
-		if err := e.DB.QueryRow(ctx, `select count(*) from pg_stat_activity
-			where datname = current_database() and wait_event_type = 'Lock'`).Scan(&waiting); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitForALock(t, e, "the late result never waited for the claim's lock")
 	if err := claim.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -421,6 +401,21 @@ func TestLateResultRacingAClaimSchedulesNoRedial(t *testing.T) {
 	}
 	if latest == callID || due != nil {
 		t.Fatalf("contact's latest call %s, redial due %v: want the claimed call and no redial", latest, due)
+	}
+}
+
+// waitForALock returns once a session of e's database waits for a lock,
+// failing t with never after ten seconds.
+func waitForALock(t *testing.T, e *apitest.Env, never string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if e.Count(t, `select count(*) from pg_stat_activity
+			where datname = current_database() and wait_event_type = 'Lock'`) > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal(never)
+		}
 	}
 }
 
