@@ -60,7 +60,7 @@ func TestStatusSetsAgree(t *testing.T) {
 	if got, want := dbtest.CheckList(t, "calls", "status"), db.InList(all...); got != want {
 		t.Errorf("calls.status is checked against %s, want %s", got, want)
 	}
-	for _, f := range []string{"schedule_retry", "observe_call"} {
+	for _, f := range []string{"schedule_retry", "observe_call", "record_call_news"} {
 		if got, want := dbtest.StatusLists(t, f), []string{callstate.FinalSQL}; !slices.Equal(got, want) {
 			t.Errorf("%s checks statuses against %v, want %v", f, got, want)
 		}

@@ -65,7 +65,7 @@ func MayFollow(o callstate.Observation) bool {
 }
 
 // FollowsInSQL reports whether all that can follow news o, beyond what
-// observe_call does itself in callstate.RecordEnd (the retry decision,
+// record_call_news does itself in callstate.RecordEnd (the retry decision,
 // the completion check, or its refusal when a spend limit applies), is
 // nothing: no analysis (outcomes to record, an opt-out, both read from
 // it), no screener to mark, no refusal to pause the campaign for.

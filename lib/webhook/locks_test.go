@@ -134,7 +134,7 @@ func sendAll(t *testing.T, h http.Handler, bodies [][]byte) {
 	}
 }
 
-// News of a call's end is one statement, one round trip: observe_call
+// News of a call's end is one statement, one round trip: record_call_news
 // records it and decides the retry and the campaign's completion
 // (callstate.RecordEnd), where a transaction took five.
 func TestNewsOfTheEndIsOneRoundTrip(t *testing.T) {
@@ -326,6 +326,25 @@ func TestLiveCallNewsWritesNoTally(t *testing.T) {
 	e.CheckTallies(campaignID)
 	if m := e.Summary(campaignID).Metrics; m.ByStatus["ENDED"] != 1 || m.CompletedCalls != 1 || m.ActiveCalls != 0 {
 		t.Errorf("after the end: by status %v, %d completed, %d active; want ENDED 1, 1, 0", m.ByStatus, m.CompletedCalls, m.ActiveCalls)
+	}
+}
+
+// Code deployed before record_call_news still records news through
+// observe_call until the new deployment replaces it: migrations are
+// pushed first (README, Deploying), and its statement must not fail every
+// webhook in between.
+func TestTheDeploymentBeforeTheProcedureStillRecordsNews(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{})
+	_, callID, _ := firstCall(t, e, "before-1", "RINGING", "", "", "")
+	const previousRelease = `
+select * from public.observe_call($1, $2::uuid, $3, $4, $5::text[], $6, $7, $8::numeric, $9::jsonb, $10, $11::jsonb,
+  $12, $13, $14::jsonb, $15::timestamptz, $16::timestamptz, $17::numeric, $18::timestamptz, $19, $20, $21::jsonb,
+  $22, $23, $24)`
+	e.Exec(t, previousRelease, "before-1", callID, true, "IN_PROGRESS", "{PENDING,QUEUED,RINGING}", "", "", nil, nil, "",
+		nil, "", "", nil, nil, nil, nil, time.Now(), "webhook", "status-update", `{}`, false, false, false)
+	if n := e.Count(t, `select count(*) from calls where id = $1 and status = 'IN_PROGRESS'`, callID); n != 1 {
+		t.Fatal("the call is not IN_PROGRESS after news through the previous release's statement")
 	}
 }
 

@@ -1,4 +1,5 @@
--- observe_call as in 20261207700200, doing less for each webhook:
+-- record_call_news does what observe_call (20261207700200) does, with
+-- less work for each webhook:
 --
 -- * A procedure, run by CALL: a statement Postgres executes without
 --   planning a function scan and materializing its one row, which was a
@@ -12,10 +13,11 @@
 --   has passed, with no data) leaves the row alone: the event log keeps
 --   the message, and last_event_at stays when the call last changed, so
 --   a call repeating "queued" still counts as stuck.
-drop function public.observe_call(text, uuid, boolean, text, text[], text, text, numeric, jsonb,
-  text, jsonb, text, text, jsonb, timestamptz, timestamptz, numeric, timestamptz, text, text, jsonb,
-  boolean, boolean, boolean);
-create procedure public.observe_call(
+--
+-- observe_call stays, for the code deployed before this migration:
+-- between `supabase db push` and the new deployment, its webhooks still
+-- call it. A later release drops it.
+create procedure public.record_call_news(
   p_provider text, p_call uuid, p_look boolean, p_status text, p_allowed_from text[],
   p_reason text, p_disposition text, p_cost numeric, p_costs jsonb, p_recording text,
   p_transcript jsonb, p_summary text, p_success text, p_structured jsonb,
@@ -143,7 +145,7 @@ begin
   o_spend_limited := coalesce(o_spend_limited, false);
 end $$;
 
-revoke execute on procedure public.observe_call(text, uuid, boolean, text, text[], text, text, numeric, jsonb,
+revoke execute on procedure public.record_call_news(text, uuid, boolean, text, text[], text, text, numeric, jsonb,
   text, jsonb, text, text, jsonb, timestamptz, timestamptz, numeric, timestamptz, text, text, jsonb,
   boolean, boolean, boolean)
   from public, anon, authenticated;
