@@ -64,11 +64,11 @@ func (r Result) Changed() bool { return r.Previous != r.Current }
 // observeCall is one round trip: write the news to the call, log the
 // event, and with $22 what follows an end (public.record_call_news,
 // migration 20261207800100; no output is null). A procedure's CALL names
-// its outputs too, as nulls.
+// its outputs too, as nulls. No argument is cast: the procedure's own
+// types are the only candidates, and a cast is a type looked up by name.
 const observeCall = `
-call public.record_call_news($1, $2::uuid, $3, $4, $5::text[], $6, $7, $8::numeric, $9::jsonb, $10, $11::jsonb,
-  $12, $13, $14::jsonb, $15::timestamptz, $16::timestamptz, $17::numeric, $18::timestamptz, $19, $20, $21::jsonb,
-  $22, $23, $24, null, null, null, null, null, null, null, null, null, null, null)`
+call public.record_call_news($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+  $19, $20, $21, $22, $23, $24, null, null, null, null, null, null, null, null, null, null, null)`
 
 // declined is the SQLSTATE record_call_news raises, changing nothing, when
 // more than it can do follows an end (migration 20261207800100).
