@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/autolynx/autolynx/dev/apitest"
 	"github.com/autolynx/autolynx/lib/callstate"
 )
@@ -345,6 +348,32 @@ select * from public.observe_call($1, $2::uuid, $3, $4, $5::text[], $6, $7, $8::
 		nil, "", "", nil, nil, nil, nil, time.Now(), "webhook", "status-update", `{}`, false, false, false)
 	if n := e.Count(t, `select count(*) from calls where id = $1 and status = 'IN_PROGRESS'`, callID); n != 1 {
 		t.Fatal("the call is not IN_PROGRESS after news through the previous release's statement")
+	}
+}
+
+// The webhook's statement works in each of pgx's modes a deployment may
+// use: the simple protocol through Supabase's transaction pooler, the
+// extended protocol with cached statements (the local runner and a
+// direct connection) or without (exec).
+func TestNewsIsRecordedInEveryProtocolMode(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{})
+	ctx := context.Background()
+	for _, mode := range []pgx.QueryExecMode{pgx.QueryExecModeSimpleProtocol, pgx.QueryExecModeCacheStatement, pgx.QueryExecModeExec} {
+		cfg := e.DB.Config()
+		cfg.ConnConfig.DefaultQueryExecMode = mode
+		pool, err := pgxpool.NewWithConfig(ctx, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer pool.Close()
+		provider := "mode-" + mode.String()
+		_, callID, _ := firstCall(t, e, provider, "QUEUED", "", "", "")
+		ev := callstate.Event{Source: "webhook", Type: "status-update"}
+		r, err := callstate.Record(ctx, pool, callstate.Observation{ProviderCallID: provider, Status: callstate.Ringing}, ev, time.Now())
+		if err != nil || !r.Found || r.CallID.String() != callID || r.Current != callstate.Ringing {
+			t.Errorf("%s: %+v, %v; want call %s found and RINGING", mode, r, err, callID)
+		}
 	}
 }
 
