@@ -233,12 +233,8 @@ func TestNewsThatChangesNothingLeavesTheCallAlone(t *testing.T) {
 	if after := version(); after != before {
 		t.Errorf("the call's row changed (%s, was %s) for news that changes nothing", after, before)
 	}
-	var events int
-	if err := e.DB.QueryRow(ctx, `select count(*) from call_events where call_id = $1`, callID).Scan(&events); err != nil {
-		t.Fatal(err)
-	}
-	if events != 2 {
-		t.Errorf("%d events logged for 2 messages, want 2", events)
+	if n := e.Count(t, `select count(*) from call_events where call_id = $1`, callID); n != 2 {
+		t.Errorf("%d events logged for 2 messages, want 2", n)
 	}
 }
 
