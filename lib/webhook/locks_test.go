@@ -238,6 +238,22 @@ func TestNewsThatChangesNothingLeavesTheCallAlone(t *testing.T) {
 	}
 }
 
+// News that changes nothing but names Vapi's id for a call that has
+// none yet (the dial's answer was lost; the news found the call by our
+// id) is not nothing: the id is kept, for reconciliation to ask Vapi by.
+func TestNewsNamingVapisIdIsKept(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{})
+	_, callID, _ := firstCall(t, e, "unnamed-1", "QUEUED", "", "", "")
+	e.Exec(t, `update calls set provider_call_id = null where id = $1`, callID)
+	if st := post(e, messages("vapi-id-1", callID)[0], map[string]string{"X-Vapi-Secret": apitest.WebhookSecret}); st != http.StatusOK {
+		t.Fatalf("queued: %d", st)
+	}
+	if n := e.Count(t, `select count(*) from calls where id = $1 and provider_call_id = 'vapi-id-1'`, callID); n != 1 {
+		t.Fatal("Vapi's id named by news that changed nothing else was not kept")
+	}
+}
+
 // The call is read without a lock and its update guarded by what was
 // read: news racing other news of the same call (here an end committing
 // while "in progress" is decided) is decided again on the call as it now

@@ -10,9 +10,10 @@
 --   again, this time with the row held. FOR UPDATE wrote a lock to the
 --   row (and to the WAL) before every update of that same row.
 -- * News that changes nothing (a status the call already has, or one it
---   has passed, with no data) leaves the row alone: the event log keeps
---   the message, and last_event_at stays when the call last changed, so
---   a call repeating "queued" still counts as stuck.
+--   has passed, with no data and no Vapi id the call lacks) leaves the
+--   row alone: the event log keeps the message, and last_event_at stays
+--   when the call last changed, so a call repeating "queued" still counts
+--   as stuck.
 --
 -- observe_call stays, for the code deployed before this migration:
 -- between `supabase db push` and the new deployment, its webhooks still
@@ -67,7 +68,7 @@ begin
     next_status := case when o_previous = any(p_allowed_from) then p_status end;
     o_current := coalesce(next_status, o_previous);
     o_reason := o_reason_before;
-    exit news when next_status is null and not data;
+    exit news when next_status is null and not data and (known_provider <> '' or p_provider = '');
     -- Data fields only where the news has a value. The ended reason of
     -- our own TIMEOUT verdict yields to the provider's.
     update calls set
