@@ -157,7 +157,6 @@ func TestNewsOfTheEndIsOneRoundTrip(t *testing.T) {
 func TestEndUnderASpendLimitIsRecordedOnce(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t, apitest.Options{})
-	ctx := context.Background()
 	campaignID, callID, _ := firstCall(t, e, "limit-1", "IN_PROGRESS", "", "", "spend_limit_usd = 0.05")
 	life := messages("limit-1", callID)
 	for _, k := range []int{4, 5} {
@@ -168,12 +167,8 @@ func TestEndUnderASpendLimitIsRecordedOnce(t *testing.T) {
 	if s := e.Summary(campaignID); s.Status != "PAUSED" {
 		t.Errorf("campaign %s after a report over its spend limit, want PAUSED", s.Status)
 	}
-	var events int
-	if err := e.DB.QueryRow(ctx, `select count(*) from call_events where call_id = $1`, callID).Scan(&events); err != nil {
-		t.Fatal(err)
-	}
-	if events != 2 {
-		t.Errorf("%d events logged for 2 messages, want 2", events)
+	if n := e.Count(t, `select count(*) from call_events where call_id = $1`, callID); n != 2 {
+		t.Errorf("%d events logged for 2 messages, want 2", n)
 	}
 }
 
