@@ -7,7 +7,6 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,6 +19,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/autolynx/autolynx/dev/apitest"
+	"github.com/autolynx/autolynx/dev/freeport"
 	"github.com/autolynx/autolynx/dev/xlsxtest"
 )
 
@@ -205,12 +205,10 @@ func buildRunner(t *testing.T) string {
 // SIGINT (as Ctrl-C does) when the test ends.
 func startRunner(t *testing.T, bin string) (string, string) {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := freeport.Find(1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
 	cmd := exec.Command(bin, "serve", "--root", apitest.Root(t))
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "DATABASE_URL=") && !strings.HasPrefix(kv, "VAPI_") && !strings.HasPrefix(kv, "AUTOLYNX_") &&

@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/autolynx/autolynx/dev/dbtest"
+	"github.com/autolynx/autolynx/dev/freeport"
 )
 
 // startServe runs `serve args…` as `go run ./cmd/autolynx` does on a
@@ -33,15 +34,16 @@ func startServe(t *testing.T, args ...string) (string, int) {
 	return runServe(t, port, args...), port
 }
 
-// freePort is a loopback port nothing listens on.
+// freePort is a loopback port that nothing listens on, and neither does
+// the port after it, which `serve --auth supabase` takes for its Auth
+// server.
 func freePort(t *testing.T) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	p, err := freeport.Find(2)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return p
 }
 
 // runServe runs `serve args…` on port, with a fresh data dir and the

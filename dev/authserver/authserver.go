@@ -31,6 +31,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/autolynx/autolynx/dev/freeport"
 	"github.com/autolynx/autolynx/lib/db"
 )
 
@@ -272,7 +273,7 @@ type process struct {
 // serve starts an Auth server process with keys and waits until it
 // answers; it returns the process and its address.
 func (s *Server) serve(ctx context.Context, keys Keys) (*process, string, error) {
-	port, err := freePort()
+	port, err := freeport.Find(1)
 	if err != nil {
 		return nil, "", err
 	}
@@ -401,15 +402,6 @@ func logTo(w io.Writer) io.Writer {
 		return io.Discard
 	}
 	return w
-}
-
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
 func randomHex(n int) string {

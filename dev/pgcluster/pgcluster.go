@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"os/user"
@@ -18,6 +17,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/autolynx/autolynx/dev/freeport"
 )
 
 // ErrNotInstalled means no initdb/pg_ctl was found.
@@ -44,7 +45,7 @@ func Start(ctx context.Context, dir string, port int) (*Cluster, error) {
 		return nil, err
 	}
 	if port == 0 {
-		if port, err = freePort(); err != nil {
+		if port, err = freeport.Find(1); err != nil {
 			return nil, err
 		}
 	}
@@ -180,13 +181,4 @@ func findBin() (string, error) {
 func pgVersion(initdb string) int {
 	v, _ := strconv.Atoi(filepath.Base(filepath.Dir(filepath.Dir(initdb))))
 	return v
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
