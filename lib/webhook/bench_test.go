@@ -41,8 +41,10 @@ func ingestFixture(b testing.TB, calls, senders int, keep ...int) (http.Handler,
 	b.Cleanup(traced.Close)
 	e.Deps.DB = traced
 	asst := e.CreateAssistant("bench")
-	c := e.CreateCampaign(map[string]string{"name": "bench", "assistantId": asst}, apitest.Contacts(calls))
-	_, err = e.DB.Exec(context.Background(), `
+	// Rows, not Contacts: Contacts has 10,000 numbers, and a longer run
+	// needs more calls than that.
+	c := e.CreateCampaign(map[string]string{"name": "bench", "assistantId": asst}, apitest.CSVHeader+apitest.Rows(0, calls))
+	made, err := e.DB.Exec(context.Background(), `
 		with ins as (
 		  insert into calls (campaign_id, contact_id, status, phone_number_id, provider_call_id)
 		  select campaign_id, id, 'QUEUED', 'p', 'prov-' || position from contacts where campaign_id = $1
@@ -50,6 +52,9 @@ func ingestFixture(b testing.TB, calls, senders int, keep ...int) (http.Handler,
 		update contacts k set last_call_id = ins.id, attempts = 1 from ins where k.id = ins.contact_id`, c.CampaignID)
 	if err != nil {
 		b.Fatal(err)
+	}
+	if made.RowsAffected() != int64(calls) {
+		b.Fatalf("%d calls made, want %d", made.RowsAffected(), calls)
 	}
 	rows, err := e.DB.Query(context.Background(), `select provider_call_id, id::text from calls where campaign_id = $1`, c.CampaignID)
 	if err != nil {
