@@ -339,6 +339,37 @@ func TestLiveCallNewsWritesNoTally(t *testing.T) {
 	}
 }
 
+// Every kind of write to a call keeps the tallies true: the tally
+// trigger's condition (migration 20261207800500) only rules out a live
+// call staying live with its cost unchanged, and fires only for updates
+// naming a column a tally counts.
+func TestEveryCallUpdateKeepsTheTallies(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, apitest.Options{})
+	campaignID, callID, _ := firstCall(t, e, "tally-1", "QUEUED", "", "", "")
+	for _, set := range []string{
+		"cost = 0.05",                         // Vapi's running cost, on a live call
+		"status = 'RINGING'",                  // live stays live
+		"status = 'IN_PROGRESS', cost = 0.07", // live stays live, cost moves
+		"status = 'ENDED', ended_reason = 'customer-busy', disposition = 'busy'",
+		"ended_reason = 'customer-ended-call'",        // final stays final, reason moves
+		"disposition = 'answered'",                    // and its disposition
+		"status = 'TIMEOUT'",                          // and its status
+		"cost = 0.12",                                 // the report's cost
+		"cost = null",                                 // a cost withdrawn
+		"transcript = '[]', recording_url = 'r'",      // nothing a tally counts
+		"status = 'ENDED', cost = 0.2, summary = 's'", // several at once
+	} {
+		if _, err := e.DB.Exec(context.Background(), `update calls set `+set+` where id = $1`, callID); err != nil {
+			t.Fatalf("%s: %v", set, err)
+		}
+		e.CheckTallies(campaignID)
+		if t.Failed() {
+			t.Fatalf("after %s", set)
+		}
+	}
+}
+
 // Code deployed before record_call_news still records news through
 // observe_call until the new deployment replaces it: migrations are
 // pushed first (README, Deploying), and its statement must not fail every
