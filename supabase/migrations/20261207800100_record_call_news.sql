@@ -69,33 +69,45 @@ begin
     o_current := coalesce(next_status, o_previous);
     o_reason := o_reason_before;
     exit news when next_status is null and not data and (known_provider <> '' or p_provider = '');
-    -- Data fields only where the news has a value. The ended reason of
-    -- our own TIMEOUT verdict yields to the provider's.
-    update calls set
-      status = o_current,
-      provider_call_id = coalesce(provider_call_id, nullif(p_provider, '')),
-      ended_reason = case when nullif(p_reason, '') is null then ended_reason
-                          when ended_reason is null or status = 'TIMEOUT' or next_status is not null then p_reason
-                          else ended_reason end,
-      disposition = case when nullif(p_disposition, '') is null then disposition
-                         when disposition is null or status = 'TIMEOUT' or next_status is not null then p_disposition
-                         else disposition end,
-      cost = coalesce(p_cost, cost),
-      costs = coalesce(p_costs, costs),
-      recording_url = coalesce(nullif(p_recording, ''), recording_url),
-      transcript = coalesce(p_transcript, transcript),
-      summary = coalesce(nullif(p_summary, ''), summary),
-      success_evaluation = coalesce(nullif(p_success, ''), success_evaluation),
-      structured_data = coalesce(p_structured, structured_data),
-      started_at = coalesce(started_at, p_started),
-      ended_at = coalesce(p_ended, ended_at),
-      duration_seconds = coalesce(p_duration, duration_seconds,
-                                  extract(epoch from (coalesce(p_ended, ended_at) - coalesce(started_at, p_started)))),
-      last_event_at = p_now,
-      updated_at = p_now
-    where id = o_call and status = o_previous and coalesce(provider_call_id, '') = known_provider
-      and coalesce(ended_reason, '') = o_reason_before
-    returning coalesce(ended_reason, '') into o_reason;
+    -- News without data (ringing, in progress) sets the status alone:
+    -- an UPDATE's every SET expression is compiled again at each
+    -- execution, and the data fields' twenty were a twelfth of the
+    -- instructions such a webhook costs Postgres. With data, data
+    -- fields only where the news has a value; the ended reason of our
+    -- own TIMEOUT verdict yields to the provider's.
+    if not data then
+      update calls set status = o_current, provider_call_id = coalesce(provider_call_id, nullif(p_provider, '')),
+        last_event_at = p_now, updated_at = p_now
+      where id = o_call and status = o_previous and coalesce(provider_call_id, '') = known_provider
+        and coalesce(ended_reason, '') = o_reason_before
+      returning coalesce(ended_reason, '') into o_reason;
+    else
+      update calls set
+        status = o_current,
+        provider_call_id = coalesce(provider_call_id, nullif(p_provider, '')),
+        ended_reason = case when nullif(p_reason, '') is null then ended_reason
+                            when ended_reason is null or status = 'TIMEOUT' or next_status is not null then p_reason
+                            else ended_reason end,
+        disposition = case when nullif(p_disposition, '') is null then disposition
+                           when disposition is null or status = 'TIMEOUT' or next_status is not null then p_disposition
+                           else disposition end,
+        cost = coalesce(p_cost, cost),
+        costs = coalesce(p_costs, costs),
+        recording_url = coalesce(nullif(p_recording, ''), recording_url),
+        transcript = coalesce(p_transcript, transcript),
+        summary = coalesce(nullif(p_summary, ''), summary),
+        success_evaluation = coalesce(nullif(p_success, ''), success_evaluation),
+        structured_data = coalesce(p_structured, structured_data),
+        started_at = coalesce(started_at, p_started),
+        ended_at = coalesce(p_ended, ended_at),
+        duration_seconds = coalesce(p_duration, duration_seconds,
+                                    extract(epoch from (coalesce(p_ended, ended_at) - coalesce(started_at, p_started)))),
+        last_event_at = p_now,
+        updated_at = p_now
+      where id = o_call and status = o_previous and coalesce(provider_call_id, '') = known_provider
+        and coalesce(ended_reason, '') = o_reason_before
+      returning coalesce(ended_reason, '') into o_reason;
+    end if;
     if found then
       -- Locks the campaign row, but only the once it moves to RUNNING.
       if next_status = 'IN_PROGRESS' and 'DIALING' in (o_campaign_status, o_paused_from) then
