@@ -11,9 +11,10 @@ import (
 )
 
 // The checks a webhook's statements no longer re-read from their text
-// (migration 20261207800300, domains instead of table CHECKs) still
-// refuse what they refused: an unknown disposition, an attempt below 1,
-// an event from nowhere.
+// (migration 20261207800300, domains instead of table CHECKs), or read
+// from a shorter one (20261207800500, the status as one array constant),
+// still refuse what they refused: an unknown status or disposition, an
+// attempt below 1, an event from nowhere.
 func TestColumnsRefuseValuesOutsideTheirLists(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -29,6 +30,7 @@ func TestColumnsRefuseValuesOutsideTheirLists(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, stmt := range []string{
+		`update calls set status = 'LOST' where id = $1`,
 		`update calls set disposition = 'hung-up' where id = $1`,
 		`update calls set attempt = 0 where id = $1`,
 		`insert into call_events (call_id, source, type) values ($1, 'nowhere', 'x')`,
