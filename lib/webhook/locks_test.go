@@ -340,7 +340,7 @@ func TestLiveCallNewsWritesNoTally(t *testing.T) {
 }
 
 // Every kind of write to a call keeps the tallies true: the tally
-// trigger's condition (migration 20261207800500) only rules out a live
+// trigger's condition (migration 20261207800300) only rules out a live
 // call staying live with its cost unchanged, and fires only for updates
 // naming a column a tally counts.
 func TestEveryCallUpdateKeepsTheTallies(t *testing.T) {

@@ -25,13 +25,8 @@ begin
   return null;
 end $$;
 
-drop trigger calls_tally_row on public.calls;
-create trigger calls_tally_row after update on public.calls for each row
-  when (old.live is distinct from new.live
-        or not new.live and (old.status is distinct from new.status or old.ended_reason is distinct from new.ended_reason
-                             or old.disposition is distinct from new.disposition)
-        or old.cost is distinct from new.cost)
-  execute function public.tally_call_row();
+-- The trigger's condition that spares a live call staying live comes
+-- with 20261207800300, which makes the trigger again anyway.
 
 -- A contact's move to another latest call: a call that no longer exists
 -- was a released claim, which was live (PENDING).
